@@ -1,0 +1,128 @@
+# CTI E1/T1 PRI stack - top-level build.
+#
+#   make            build everything (installs Debian packages first: make deps)
+#   make check      build and run every test: unit, integration, ASan+UBSan, QEMU kernel
+#   make demo       fax-on-demand call center on the built-in emulated board
+#   make bench      benchmarks with their targets
+#
+# Non-recursive: each directory contributes a build.mk fragment that appends
+# to the lists below. Objects go to $(B) (build/std, or build/asan with SAN=1).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+TOP := $(CURDIR)
+PY := /usr/bin/python3
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+SAN ?= 0
+ifeq ($(SAN),1)
+B := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B := build/std
+SANFLAGS :=
+endif
+
+# ---- configuration (Kconfig) ----
+ifeq ($(filter deps clean distclean,$(MAKECMDGOALS)),)
+-include .config
+endif
+
+.config: | deps
+	KCONFIG_CONFIG=.config $(PY) -m alldefconfig Kconfig >/dev/null
+	@echo "config: wrote default .config (make menuconfig to change)"
+
+$(B)/generated/cticonfig.h: .config Kconfig
+	@mkdir -p $(@D)
+	KCONFIG_CONFIG=.config $(PY) -m genconfig --header-path $@ Kconfig
+
+.PHONY: defconfig olddefconfig menuconfig
+defconfig: | deps
+	KCONFIG_CONFIG=.config $(PY) -m alldefconfig Kconfig
+olddefconfig: | deps
+	KCONFIG_CONFIG=.config $(PY) -m olddefconfig Kconfig
+menuconfig: | deps
+	KCONFIG_CONFIG=.config $(PY) -m menuconfig Kconfig
+
+# ---- toolchain ----
+CC := gcc
+OPT := $(if $(filter y,$(CONFIG_DEBUG)),-O0 -DCTI_DEBUG=1,-O2)
+WARN := -Wall -Wextra -Werror
+CPPFLAGS := -Iinclude -Ifirmware/include -I$(B)/generated -D_DEFAULT_SOURCE -D_GNU_SOURCE
+CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC $(SANFLAGS)
+LDFLAGS := $(SANFLAGS)
+# Freestanding flags for the firmware engine: it must not lean on libc.
+FW_CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC -ffreestanding $(SANFLAGS)
+
+# Libraries libcti links (Debian packages; see scripts/deps.sh).
+LIB_PKGS := spandsp libtiff-4 sndfile libpcap jansson speexdsp
+LIB_LIBS = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpri -lpthread -lm
+LIB_CFLAGS = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# Lists the fragments append to.
+ALL_TARGETS :=		# built by 'make'
+UNIT_TESTS :=		# cmocka binaries run by 'make test' (std and asan)
+SCRIPT_TESTS :=		# shell tests run by 'make test' (std only), get $(B) as $$1
+BENCHES :=		# binaries or scripts run by 'make bench'
+QEMU_TESTS :=		# run by 'make qemu-check'
+INSTALL_TARGETS :=	# phony install steps
+DEMO_TARGETS :=		# phony steps of make demo
+
+$(B)/%.o: %.c | $(B)/generated/cticonfig.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+
+include $(sort $(wildcard firmware/build.mk lib/build.mk tools/build.mk examples/build.mk \
+	kernel/build.mk tests/*/build.mk docs/build.mk))
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- top-level targets ----
+.PHONY: all deps test check check-std check-asan qemu-check bench demo install clean distclean
+
+deps:
+	@scripts/deps.sh
+
+all: | deps
+all: $(ALL_TARGETS)
+
+# Run the tests of the current variant; counts go to $(B)/results.
+test: all $(UNIT_TESTS)
+	@rm -f $(B)/results
+	@tests/run-tests.sh $(B)/results unit $(UNIT_TESTS)
+	@$(if $(and $(SCRIPT_TESTS),$(filter 0,$(SAN))),tests/run-tests.sh $(B)/results script $(SCRIPT_TESTS),true)
+
+check-std:
+	$(MAKE) -j$(JOBS) SAN=0 all
+	$(MAKE) SAN=0 test
+
+check-asan:
+	$(MAKE) -j$(JOBS) SAN=1 all
+	$(MAKE) SAN=1 test
+
+check: | deps
+	$(MAKE) check-std
+	$(MAKE) check-asan
+ifeq ($(CONFIG_KERNEL_DRIVER),y)
+	$(MAKE) qemu-check
+endif
+	@tests/summary.sh build/std/results build/asan/results build/qemu/results
+
+qemu-check: all $(QEMU_TESTS)
+
+bench: all
+	@tests/run-bench.sh $(BENCHES)
+
+demo: all $(DEMO_TARGETS)
+
+install: all $(INSTALL_TARGETS)
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -f .config .config.old

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Install the Debian 12 packages the project needs. Idempotent: does nothing
+# (and needs no network) when everything is already installed.
+set -euo pipefail
+
+PACKAGES=(
+	build-essential pkg-config bzip2 cpio
+	libpri-dev libspandsp-dev libtiff-dev libtiff-tools libsndfile1-dev
+	libpcap-dev libjansson-dev libcmocka-dev libspeexdsp-dev libtonezone-dev
+	ghostscript sox multimon-ng tshark python3 python3-kconfiglib
+	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
+	dahdi-source dahdi dahdi-linux
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+SUDO=
+if [[ $(id -u) -ne 0 ]]; then
+	command -v sudo >/dev/null || { echo "deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${missing[@]}"
