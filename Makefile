@@ -112,7 +112,11 @@ ifeq ($(CONFIG_KERNEL_DRIVER),y)
 endif
 	@tests/summary.sh build/std/results build/asan/results build/qemu/results
 
-qemu-check: all $(QEMU_TESTS)
+# QEMU tests are scripts (TAP) that get build/qemu as $$1; they find the
+# userspace build in build/std and the kernel build in build/kernel.
+qemu-check: all
+	@rm -f build/qemu/results
+	@tests/run-tests.sh build/qemu/results script $(QEMU_TESTS)
 
 bench: all
 	@tests/run-bench.sh $(BENCHES)
