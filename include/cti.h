@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cti.h - libcti, the CTI library for E1/T1 ISDN PRI trunks.
+ *
+ * The one header applications include. Link with `pkg-config --libs libcti`.
+ *
+ * Model
+ * -----
+ * A context (cti_ctx_t) owns the spans of one configuration: PRI trunks on
+ * DAHDI spans (any card, or our ctitdm board) or on the built-in emulated
+ * board ("sim" transport: the board firmware hosted in the library, ports
+ * wired by emulated cables). Calls (cti_call_t) are objects separate from
+ * channels; media operations (play, record, digits, tones, fax) run on a
+ * call's B-channel.
+ *
+ * Event loop
+ * ----------
+ * Everything the library reports arrives as a cti_event_t through the
+ * handler set with cti_set_event_handler(), called only from inside
+ * cti_dispatch() in the caller's thread, never while an internal lock is
+ * held: a handler may call any function of this header.
+ *
+ *   - Real clock (CTI_CLOCK_REAL, default): an internal thread runs the
+ *     lines, media and protocol timers. cti_fd() becomes readable when
+ *     events are waiting; poll it in your loop and call cti_dispatch(ctx, 0).
+ *   - Virtual clock (CTI_CLOCK_VIRTUAL, sim transport only): time stands
+ *     still except inside cti_dispatch(), which runs the board as fast as
+ *     the CPU allows. Runs are deterministic: tests and benchmarks use it.
+ *
+ * Every function is thread safe. Functions return 0 (or a positive value
+ * documented with them) on success and a negative CTI_E* code on failure;
+ * functions returning pointers return NULL. In both cases cti_last_error()
+ * gives a message naming the problem (file, line, value).
+ *
+ * Handles: a cti_call_t is valid from the event that introduces it
+ * (cti_call_place() return or CTI_EV_CALL_OFFERED) until the handler for its
+ * CTI_EV_CALL_RELEASED event returns.
+ */
+#ifndef CTI_H
+#define CTI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CTI_VERSION_MAJOR 1
+#define CTI_VERSION_MINOR 0
+
+typedef struct cti_ctx cti_ctx_t;
+typedef struct cti_call cti_call_t;
+typedef struct cti_config cti_config_t;
+typedef struct cti_conf cti_conf_t;
+
+/* ======================================================================
+ * Errors
+ * ==================================================================== */
+
+enum cti_error {
+	CTI_OK = 0,
+	CTI_EINVAL = -1,	/* bad argument or value */
+	CTI_ENOMEM = -2,
+	CTI_EBUSY = -3,		/* channel or media direction already in use */
+	CTI_ENOCHAN = -4,	/* no free B-channel in the span or group */
+	CTI_ESTATE = -5,	/* not allowed in the call's current state */
+	CTI_EIO = -6,		/* system call or device failed */
+	CTI_ENOENT = -7,	/* no such file, span, group, call or operation */
+	CTI_ETIMEDOUT = -8,
+	CTI_ENOTSUP = -9,	/* not supported by this transport/build */
+	CTI_EFORMAT = -10,	/* file format not usable (WAV, TIFF) */
+	CTI_ECONFIG = -11,	/* configuration error (message names file:line) */
+	CTI_EDOWN = -12,	/* D-channel or line down */
+};
+
+/* Short text for an error code. */
+const char *cti_strerror(int err);
+/* Detailed message of the last failure in this thread (never NULL). */
+const char *cti_last_error(void);
+
+/* ======================================================================
+ * Configuration
+ *
+ * File format (INI; '#' comments; see docs/config.md and docs/cti.conf.sample):
+ *
+ *   [general]
+ *   clock = real | virtual          # virtual: sim transport only
+ *   sim_ports = 8                   # ports of the built-in emulated board
+ *   tones = itu | us | uk | cn      # call progress tone table
+ *   trace = /var/log/cti/dchan.pcap # D-channel capture of every span
+ *
+ *   [span pstn1]
+ *   transport = sim | dahdi
+ *   port = 1                        # sim: board port; dahdi: DAHDI span number
+ *   line = e1 | t1
+ *   framing = crc4 | nocrc4 | esf | d4
+ *   coding = hdb3 | ami | b8zs
+ *   signalling = pri | none         # none: line only (maintenance, BERT)
+ *   role = network | user
+ *   switchtype = euroisdn | ni2 | ni1 | dms100 | 4ess | 5ess | qsig
+ *   bchannels = 1-15,17-31
+ *   dchannel = 16
+ *   law = alaw | ulaw
+ *   overlap = yes | no              # overlap receiving
+ *
+ *   [group sales]
+ *   spans = pstn1, pstn2
+ *   hunt = first-free | round-robin
+ *
+ * Unknown sections, keys or values are CTI_ECONFIG errors naming the file,
+ * the line and the accepted values.
+ * ==================================================================== */
+
+enum cti_transport { CTI_TRANSPORT_SIM = 0, CTI_TRANSPORT_DAHDI = 1 };
+enum cti_line { CTI_LINE_E1 = 0, CTI_LINE_T1 = 1 };
+enum cti_framing {
+	CTI_FRAMING_CRC4 = 0,	/* E1 CRC-4 multiframe */
+	CTI_FRAMING_NOCRC4,	/* E1 double frame */
+	CTI_FRAMING_ESF,	/* T1 extended superframe */
+	CTI_FRAMING_D4,		/* T1 superframe */
+};
+enum cti_coding { CTI_CODING_HDB3 = 0, CTI_CODING_AMI, CTI_CODING_B8ZS };
+enum cti_signalling { CTI_SIG_PRI = 0, CTI_SIG_NONE = 1 };
+enum cti_role { CTI_ROLE_NETWORK = 0, CTI_ROLE_USER = 1 };
+enum cti_switchtype {
+	CTI_SWITCH_EUROISDN = 0,
+	CTI_SWITCH_NI2,
+	CTI_SWITCH_NI1,
+	CTI_SWITCH_DMS100,
+	CTI_SWITCH_4ESS,
+	CTI_SWITCH_5ESS,
+	CTI_SWITCH_QSIG,
+};
+enum cti_law { CTI_LAW_ALAW = 0, CTI_LAW_ULAW = 1 };
+enum cti_clock { CTI_CLOCK_REAL = 0, CTI_CLOCK_VIRTUAL = 1 };
+enum cti_hunt { CTI_HUNT_FIRST_FREE = 0, CTI_HUNT_ROUND_ROBIN = 1 };
+
+#define CTI_NAME_MAX 32
+
+typedef struct cti_span_config {
+	char name[CTI_NAME_MAX];	/* unique; default "span<N>" */
+	enum cti_transport transport;
+	int port;			/* sim port 1..sim_ports, or DAHDI span number */
+	enum cti_line line;
+	enum cti_framing framing;
+	enum cti_coding coding;
+	enum cti_signalling signalling;
+	enum cti_role role;
+	enum cti_switchtype switchtype;
+	char bchannels[96];		/* ranges "1-15,17-31"; "" = all but the D-channel */
+	int dchannel;			/* 0 = default (16 on E1, 24 on T1) */
+	enum cti_law law;
+	int overlap;			/* accept overlap receiving (CTI_EV_CALL_INFO) */
+} cti_span_config_t;
+
+/* Defaults for a line type: E1 CRC-4/HDB3/EuroISDN/A-law or T1 ESF/B8ZS/NI2/u-law, PRI, user side, sim port 1. */
+void cti_span_config_init(cti_span_config_t *sc, enum cti_line line);
+
+cti_config_t *cti_config_new(void);
+void cti_config_free(cti_config_t *cfg);
+/* Read a file (adds to what cfg holds). CTI_ECONFIG with "file:line: ..." on error. */
+int cti_config_load(cti_config_t *cfg, const char *path);
+/* Same from a string; name is used in messages. */
+int cti_config_parse(cti_config_t *cfg, const char *text, const char *name);
+/* Add a span; returns its index (1-based, in order of addition). */
+int cti_config_add_span(cti_config_t *cfg, const cti_span_config_t *sc);
+/* Add a hunt group over spans named in a comma separated list. */
+int cti_config_add_group(cti_config_t *cfg, const char *name, enum cti_hunt hunt, const char *spans);
+int cti_config_set_clock(cti_config_t *cfg, enum cti_clock clock);
+int cti_config_set_sim_ports(cti_config_t *cfg, int ports);
+/* Tone table: "itu" (default), "us", "uk", "cn". */
+int cti_config_set_tones(cti_config_t *cfg, const char *country);
+/* Capture every span's D-channel to a pcap file from cti_open() on (NULL: off). */
+int cti_config_set_trace(cti_config_t *cfg, const char *pcap_path);
+/*
+ * Convenience for tests, demos and `cti --sim`: sim board with `pairs`
+ * cabled port pairs (1-2, 3-4, ...), each pair a PRI trunk: odd port
+ * network side, even port user side, spans named "sim<port>".
+ */
+int cti_config_sim_pairs(cti_config_t *cfg, int pairs, enum cti_line line, enum cti_switchtype sw);
+/* Add every DAHDI span found in the running system, with signalling none (line maintenance only). */
+int cti_config_dahdi_scan(cti_config_t *cfg);
+
+/* ======================================================================
+ * Context and event loop
+ * ==================================================================== */
+
+typedef struct cti_event cti_event_t;
+typedef void (*cti_event_fn)(cti_ctx_t *ctx, const cti_event_t *ev, void *user);
+
+/* Open the spans of cfg (cfg may be freed afterwards). NULL on error. */
+cti_ctx_t *cti_open(const cti_config_t *cfg);
+/* Hang up every call, stop every operation (recordings closed valid), free everything. */
+void cti_close(cti_ctx_t *ctx);
+void cti_set_event_handler(cti_ctx_t *ctx, cti_event_fn fn, void *user);
+/* Pollable (POLLIN) while events are waiting. */
+int cti_fd(cti_ctx_t *ctx);
+/*
+ * Deliver waiting events to the handler. Real clock: waits up to timeout_ms
+ * (-1: forever, 0: no wait) for the first event. Virtual clock: advances
+ * time until at least one event was delivered or timeout_ms of virtual time
+ * passed (-1: until an event; 0: deliver what is waiting, time stands).
+ * Returns the number of events delivered, or a negative error.
+ */
+int cti_dispatch(cti_ctx_t *ctx, int timeout_ms);
+/* Milliseconds on the context's clock (virtual or monotonic). */
+uint64_t cti_now_ms(cti_ctx_t *ctx);
+/* One-shot application timer: CTI_EV_TIMER with id and user after ms. Returns id > 0. */
+int cti_timer_start(cti_ctx_t *ctx, uint32_t ms, void *user);
+int cti_timer_cancel(cti_ctx_t *ctx, int id);
+
+/* ======================================================================
+ * Calls
+ * ==================================================================== */
+
+/* Type of number (Q.931 4.5.8). */
+enum cti_ton {
+	CTI_TON_UNKNOWN = 0, CTI_TON_INTERNATIONAL = 1, CTI_TON_NATIONAL = 2,
+	CTI_TON_NETWORK = 3, CTI_TON_SUBSCRIBER = 4, CTI_TON_ABBREVIATED = 6,
+};
+/* Numbering plan. */
+enum cti_npi { CTI_NPI_UNKNOWN = 0, CTI_NPI_E164 = 1, CTI_NPI_PRIVATE = 9 };
+enum cti_presentation {
+	CTI_PRES_ALLOWED = 0, CTI_PRES_RESTRICTED = 1, CTI_PRES_UNAVAILABLE = 2,
+};
+enum cti_bearer { CTI_BEARER_SPEECH = 0, CTI_BEARER_AUDIO_3K1 = 1 };
+
+#define CTI_NUMBER_MAX 32
+
+typedef struct cti_party {
+	char number[CTI_NUMBER_MAX];	/* digits 0-9 * # only */
+	enum cti_ton ton;
+	enum cti_npi npi;
+	enum cti_presentation presentation;
+	char name[48];			/* caller name (display) */
+} cti_party_t;
+
+/* Redirecting reasons (Q.952). */
+enum cti_redirect_reason {
+	CTI_REDIR_UNKNOWN = 0, CTI_REDIR_BUSY = 1, CTI_REDIR_NO_REPLY = 2,
+	CTI_REDIR_UNCONDITIONAL = 15, CTI_REDIR_DEFLECTION = 10,
+};
+
+typedef struct cti_call_params {
+	cti_party_t called;
+	cti_party_t calling;
+	cti_party_t redirecting;	/* number "" = none */
+	enum cti_redirect_reason redirect_reason;
+	enum cti_bearer bearer;
+	/* Where to place an outgoing call (one of): */
+	char group[CTI_NAME_MAX];	/* hunt group name, or */
+	int span;			/* span index (1-based), 0 = any span */
+	int channel;			/* B-channel on that span, 0 = hunt */
+	int sending_complete;		/* en bloc (default 1) */
+	/* Filled on offered calls: */
+	int overlap;			/* number still incomplete, CTI_EV_CALL_INFO follow */
+	void *user;			/* application data carried on the call */
+} cti_call_params_t;
+
+void cti_call_params_init(cti_call_params_t *p);
+/*
+ * Place an outgoing call. Hunts a free B-channel in the group or span
+ * (first free or round robin; a channel seized by the far end at the same
+ * time is handled as glare and another is tried). NULL with CTI_ENOCHAN
+ * when all are busy, CTI_EDOWN when the D-channel is down, CTI_EINVAL for a
+ * bad number. Progress arrives as events.
+ */
+cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p);
+
+/* Incoming call handling (after CTI_EV_CALL_OFFERED). */
+int cti_call_proceeding(cti_call_t *call);
+int cti_call_alerting(cti_call_t *call);
+int cti_call_progress(cti_call_t *call);	/* in-band information available */
+int cti_call_answer(cti_call_t *call);
+/* Refuse an offered call with a Q.850 cause (e.g. 17 busy, 21 rejected). */
+int cti_call_reject(cti_call_t *call, int cause);
+
+/* Q.850 location values (for cti_call_hangup and reported in hangup events). */
+enum cti_location {
+	CTI_LOC_USER = 0, CTI_LOC_PRIV_LOCAL = 1, CTI_LOC_PUB_LOCAL = 2, CTI_LOC_TRANSIT = 3,
+	CTI_LOC_PUB_REMOTE = 4, CTI_LOC_PRIV_REMOTE = 5, CTI_LOC_INTERNATIONAL = 7,
+	CTI_LOC_BEYOND_INTERWORKING = 10, CTI_LOC_DEFAULT = -1,
+};
+/*
+ * Clear a call (any state) with a Q.850 cause (16 normal clearing) and
+ * location (CTI_LOC_DEFAULT: the library's choice for the span's role).
+ * Media operations stop with CTI_TERM_HANGUP. CTI_EV_CALL_HANGUP follows
+ * when clearing is complete on the line.
+ */
+int cti_call_hangup(cti_call_t *call, int cause, int location);
+/*
+ * Release the call object after CTI_EV_CALL_HANGUP (or to abandon a call:
+ * hangs up first with cause 16). CTI_EV_CALL_RELEASED is the last event of
+ * the call; the handle is invalid once its handler returns.
+ */
+int cti_call_release(cti_call_t *call);
+
+/* Accessors (valid until released). */
+const cti_call_params_t *cti_call_get_params(cti_call_t *call);
+int cti_call_span(cti_call_t *call);		/* span index, 0 before a channel is known */
+int cti_call_channel(cti_call_t *call);		/* B-channel, 0 before one is known */
+int cti_call_outgoing(cti_call_t *call);
+void cti_call_set_user(cti_call_t *call, void *user);
+void *cti_call_get_user(cti_call_t *call);
+
+enum cti_call_state {
+	CTI_CALL_IDLE = 0, CTI_CALL_DIALING, CTI_CALL_OFFERED, CTI_CALL_PROCEEDING,
+	CTI_CALL_ALERTING, CTI_CALL_CONNECTED, CTI_CALL_CLEARING, CTI_CALL_CLEARED,
+};
+enum cti_call_state cti_call_state(cti_call_t *call);
+const char *cti_call_state_name(enum cti_call_state s);
+/* Text of a Q.850 cause ("Normal Clearing"). */
+const char *cti_cause_text(int cause);
+
+/* RESTART one channel (channel > 0) or the whole span (channel 0). */
+int cti_span_restart(cti_ctx_t *ctx, int span, int channel);
+
+/* ======================================================================
+ * Media: digits, play, record, tones (on a call's B-channel)
+ *
+ * One output operation (play, tone, DTMF generation) and one input
+ * operation (record, get digits) may run at once per call; starting a
+ * second of the same direction gives CTI_EBUSY. Each operation returns an
+ * id > 0 and ends with exactly one CTI_EV_OP_DONE saying why.
+ * DTMF and tone detection run always while the call has a B-channel.
+ * ==================================================================== */
+
+typedef struct cti_term {
+	int max_digits;			/* end after this many digits (0: no limit) */
+	char term_digits[17];		/* any of these ends it ("#") */
+	uint32_t first_digit_ms;	/* no digit within this time from the start */
+	uint32_t inter_digit_ms;	/* no further digit within this time */
+	uint32_t max_time_ms;		/* operation ran this long */
+	uint32_t max_silence_ms;	/* silence this long after sound was heard */
+	uint32_t initial_silence_ms;	/* nothing but silence this long from the start */
+	int silence_dbm0;		/* below this level is silence (default -42) */
+	int clear_digits;		/* flush the digit buffer at start */
+	int stop_on_digit;		/* play/tone: any digit ends it (barge-in) */
+} cti_term_t;
+
+void cti_term_init(cti_term_t *t);	/* all conditions off, silence -42 dBm0 */
+
+enum cti_term_reason {
+	CTI_TERM_EOD = 0,		/* end of data (play/tone/dtmf finished) */
+	CTI_TERM_MAX_DIGITS,
+	CTI_TERM_TERM_DIGIT,
+	CTI_TERM_FIRST_DIGIT_TIMEOUT,
+	CTI_TERM_INTER_DIGIT_TIMEOUT,
+	CTI_TERM_MAX_TIME,
+	CTI_TERM_MAX_SILENCE,
+	CTI_TERM_INITIAL_SILENCE,
+	CTI_TERM_DIGIT,			/* stop_on_digit */
+	CTI_TERM_STOPPED,		/* cti_stop() */
+	CTI_TERM_HANGUP,		/* call cleared */
+	CTI_TERM_ERROR,			/* see ev->u.op.error and message */
+};
+const char *cti_term_reason_name(enum cti_term_reason r);
+
+enum cti_op_kind {
+	CTI_OP_PLAY = 1, CTI_OP_RECORD, CTI_OP_GET_DIGITS, CTI_OP_SEND_DTMF, CTI_OP_TONE,
+	CTI_OP_FAX, CTI_OP_CPA,
+};
+
+enum cti_format {
+	CTI_FMT_AUTO = 0,	/* from the file: WAV header, else by extension .al/.alaw .ul/.ulaw .raw(pcm16) */
+	CTI_FMT_WAV_PCM16,
+	CTI_FMT_WAV_ALAW,
+	CTI_FMT_WAV_ULAW,
+	CTI_FMT_RAW_ALAW,
+	CTI_FMT_RAW_ULAW,
+	CTI_FMT_RAW_PCM16,	/* host endian, 8 kHz */
+};
+
+typedef struct cti_play_item {
+	const char *path;	/* file, or NULL to play buf */
+	const void *buf;	/* in-memory audio (copied at start) */
+	size_t len;		/* bytes in buf */
+	enum cti_format format;	/* for buf: a RAW format */
+} cti_play_item_t;
+
+/* Play items in order (WAV at 8 kHz mono, or raw G.711/PCM16). */
+int cti_play(cti_call_t *call, const cti_play_item_t *items, int n, const cti_term_t *term);
+int cti_play_file(cti_call_t *call, const char *path, const cti_term_t *term);
+
+enum cti_record_mode {
+	CTI_REC_MIXED = 0,	/* mono: both directions summed */
+	CTI_REC_STEREO,		/* two-leg: left = received (caller), right = transmitted */
+	CTI_REC_SPLIT,		/* two mono files: path (received) and path2 (transmitted) */
+};
+
+typedef struct cti_record_params {
+	const char *path;
+	const char *path2;		/* CTI_REC_SPLIT only */
+	enum cti_record_mode mode;
+	enum cti_format format;		/* CTI_FMT_WAV_* (default PCM16) */
+	int beep;			/* play a 1 kHz 200 ms beep first */
+} cti_record_params_t;
+
+void cti_record_params_init(cti_record_params_t *p);
+/*
+ * Record the call. The WAV header is kept valid on disk at all times (the
+ * file is playable if the process dies or the call drops). A write error
+ * (disk full, unwritable) ends the operation with CTI_TERM_ERROR; the call
+ * goes on.
+ */
+int cti_record(cti_call_t *call, const cti_record_params_t *p, const cti_term_t *term);
+int cti_record_pause(cti_call_t *call, int paused);
+
+/* Collect digits under term (ev->u.op.digits holds them). */
+int cti_get_digits(cti_call_t *call, const cti_term_t *term);
+/* Take digits already buffered (returns count) without an operation. */
+int cti_digits_read(cti_call_t *call, char *buf, size_t size);
+void cti_digits_flush(cti_call_t *call);
+
+/* Send DTMF (0-9 * # A-D; ',' = 500 ms pause). on/off 0 = 80/80 ms; level 0 = -10 dBm0. */
+int cti_send_dtmf(cti_call_t *call, const char *digits, int on_ms, int off_ms, int level_dbm0);
+
+/* Call progress tones of the context's table. */
+enum cti_tone {
+	CTI_TONE_NONE = 0, CTI_TONE_DIAL, CTI_TONE_RINGBACK, CTI_TONE_BUSY, CTI_TONE_CONGESTION,
+	CTI_TONE_SIT, CTI_TONE_CNG, CTI_TONE_CED, CTI_TONE_BEEP, CTI_TONE_MILLIWATT,
+};
+const char *cti_tone_name(enum cti_tone t);
+/* Generate a tone (cadenced per the table) until term ends it (max_time_ms, digits) or cti_stop(). */
+int cti_play_tone(cti_call_t *call, enum cti_tone tone, const cti_term_t *term);
+
+/* Stop one operation (id) or all operations of the call (0). */
+int cti_stop(cti_call_t *call, int op);
+
+/* Receive/transmit level of the call's channel over the last 100 ms, in dBm0 (-99 = silence). */
+int cti_levels(cti_call_t *call, double *rx_dbm0, double *tx_dbm0);
+
+/* ======================================================================
+ * Call progress analysis (outbound)
+ * ==================================================================== */
+
+enum cti_cpa_result {
+	CTI_CPA_NONE = 0,
+	CTI_CPA_BUSY,
+	CTI_CPA_NO_ANSWER,	/* ringback until timeout */
+	CTI_CPA_SIT,		/* special information tone (number unobtainable, ...) */
+	CTI_CPA_FAX,		/* CED or fax answer tone */
+	CTI_CPA_VOICE,		/* answered, live voice */
+	CTI_CPA_MACHINE,	/* answered, long greeting (answering machine) */
+	CTI_CPA_SILENCE,	/* answered, nothing heard */
+	CTI_CPA_CONGESTION,
+};
+const char *cti_cpa_result_name(enum cti_cpa_result r);
+
+typedef struct cti_cpa_params {
+	uint32_t no_answer_ms;		/* ringback this long: NO_ANSWER (default 30000) */
+	uint32_t voice_ms;		/* speech shorter than this then silence: VOICE (default 1500) */
+	uint32_t max_ms;		/* give up after (default 45000) */
+} cti_cpa_params_t;
+
+void cti_cpa_params_init(cti_cpa_params_t *p);
+/* Start analysing the call's received audio (from placing the call or later). Ends with CTI_EV_CPA_DONE. */
+int cti_cpa_start(cti_call_t *call, const cti_cpa_params_t *p);
+
+/* ======================================================================
+ * Bridging, conferences and supervision
+ * ==================================================================== */
+
+/* Connect the audio of two calls both ways (transfer, agent connection). */
+int cti_bridge(cti_call_t *a, cti_call_t *b);
+/* Undo the bridge the call is in. */
+int cti_unbridge(cti_call_t *call);
+
+/* N-party conference (three-way calls): each member hears all others. */
+cti_conf_t *cti_conf_new(cti_ctx_t *ctx);
+int cti_conf_add(cti_conf_t *conf, cti_call_t *call);
+int cti_conf_remove(cti_conf_t *conf, cti_call_t *call);
+void cti_conf_free(cti_conf_t *conf);
+
+enum cti_monitor_mode {
+	CTI_MONITOR_LISTEN = 0,	/* supervisor hears both parties, nobody hears the supervisor */
+	CTI_MONITOR_WHISPER,	/* ... and the target (agent) alone hears the supervisor */
+	CTI_MONITOR_BARGE,	/* ... and both parties hear the supervisor */
+};
+/*
+ * Let the supervisor call monitor target (a call, usually bridged to a
+ * caller). Calling it again switches mode during the call.
+ */
+int cti_monitor(cti_call_t *supervisor, cti_call_t *target, enum cti_monitor_mode mode);
+int cti_monitor_stop(cti_call_t *supervisor);
+
+/* ======================================================================
+ * Fax (T.30 over the call's B-channel; spandsp + libtiff)
+ * ==================================================================== */
+
+#define CTI_FAX_MAX_DOCS 16
+
+enum cti_fax_modem { CTI_FAX_V27TER = 1, CTI_FAX_V29 = 2, CTI_FAX_V17 = 4 };
+
+typedef struct cti_fax_doc {
+	const char *path;	/* bilevel TIFF, legal fax width (1728 at 8 px/mm) */
+	int first_page;		/* 1-based; 0 = from the first */
+	int last_page;		/* 0 = to the last */
+} cti_fax_doc_t;
+
+typedef struct cti_fax_params {
+	cti_fax_doc_t docs[CTI_FAX_MAX_DOCS];	/* send: documents in order */
+	int ndocs;
+	const char *receive_path;	/* receive: multi-page TIFF written as pages arrive */
+	char ident[21];			/* local ident (TSI/CSI) */
+	char header[50];		/* page header line ("" = none) */
+	int ecm;			/* error correction mode (default 1) */
+	int modems;			/* CTI_FAX_* mask (default all) */
+	int max_rate;			/* bit/s cap (default 14400) */
+	int calling;			/* -1 auto (outgoing call = caller), 0 answerer, 1 caller */
+} cti_fax_params_t;
+
+void cti_fax_params_init(cti_fax_params_t *p);
+/* Checks every document first (CTI_EFORMAT naming file and problem); the call is not touched on error. */
+int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p);
+int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p);
+/* Returns the page count of a TIFF usable for fax, or CTI_EFORMAT with the reason. */
+int cti_fax_check_tiff(const char *path);
+/* Convert a TIFF (any bilevel/gray/colour, any width) to a 1728-wide G4 fax TIFF. */
+int cti_fax_convert_tiff(const char *in, const char *out);
+/* Text of a T.30 result code (ev->u.fax.result). */
+const char *cti_fax_result_text(int result);
+
+/* ======================================================================
+ * D-channel trace
+ * ==================================================================== */
+
+/* Capture a span's (0: every span's) D-channel frames to a pcap (LINKTYPE_LINUX_LAPD) file. */
+int cti_trace_start(cti_ctx_t *ctx, int span, const char *pcap_path);
+/* Also deliver each frame as CTI_EV_TRACE (on = 1). */
+int cti_trace_events(cti_ctx_t *ctx, int span, int on);
+int cti_trace_stop(cti_ctx_t *ctx, int span);
+/* Human readable one-line Q.921/Q.931 decode of a frame (as in CTI_EV_TRACE). Returns length. */
+int cti_decode_frame(const uint8_t *frame, size_t len, char *out, size_t size);
+
+/* ======================================================================
+ * Line maintenance (for installers: the `cti` tool)
+ * ==================================================================== */
+
+#define CTI_ALARM_LOS		(1u << 0)
+#define CTI_ALARM_LOF		(1u << 1)	/* red */
+#define CTI_ALARM_AIS		(1u << 2)	/* blue */
+#define CTI_ALARM_RAI		(1u << 3)	/* yellow */
+#define CTI_ALARM_LMFA		(1u << 4)
+#define CTI_ALARM_RECOVER	(1u << 5)
+#define CTI_ALARM_LOOPBACK	(1u << 6)
+#define CTI_ALARM_NOTOPEN	(1u << 7)	/* span not configured/started */
+
+typedef struct cti_counters {
+	uint32_t fas, mfas, crc, ebit, cv, bpv, slips;
+	uint32_t es, ses, uas, seconds;
+	uint32_t prbs_errors;
+} cti_counters_t;
+
+typedef struct cti_span_status {
+	int index;
+	char name[CTI_NAME_MAX];
+	enum cti_transport transport;
+	int port;
+	enum cti_line line;
+	enum cti_framing framing;
+	enum cti_coding coding;
+	enum cti_signalling signalling;
+	uint32_t alarms;		/* CTI_ALARM_* */
+	int timing_source;		/* 1: this span gives the timing */
+	int dchan_up;
+	int loopback;			/* enum cti_loopback */
+	cti_counters_t counters;
+	int nchannels;
+	char chan_state[33];		/* per channel 1..n: '.' idle, 'B' busy, 'D' D-channel, '-' unused, 'X' out of service */
+} cti_span_status_t;
+
+int cti_span_count(cti_ctx_t *ctx);
+/* Span index by name, or CTI_ENOENT. */
+int cti_span_find(cti_ctx_t *ctx, const char *name);
+int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st);
+int cti_span_reset_counters(cti_ctx_t *ctx, int span);
+const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size);	/* "RED YELLOW" / "OK" */
+
+enum cti_loopback { CTI_LOOP_NONE = 0, CTI_LOOP_LOCAL, CTI_LOOP_NETWORK_LINE, CTI_LOOP_NETWORK_PAYLOAD };
+int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode);
+/* T1: send loop-up (1) or loop-down (0) in-band codes to the far end. */
+int cti_span_loopcode(cti_ctx_t *ctx, int span, int up);
+
+enum cti_inject { CTI_INJ_FAS = 0, CTI_INJ_MFAS, CTI_INJ_CRC, CTI_INJ_CAS, CTI_INJ_PRBS, CTI_INJ_BPV };
+/* count single errors, or (per_second > 0) a continuous rate (0 stops). */
+int cti_span_inject(cti_ctx_t *ctx, int span, enum cti_inject what, uint32_t count, uint32_t per_second);
+
+/* BERT: O.150 PRBS on a timeslot mask of a span (bit n = channel n; 0xffffffff = all B-channels; 0 = unframed). */
+enum cti_prbs { CTI_PRBS_2E11 = 1, CTI_PRBS_2E15, CTI_PRBS_2E20, CTI_PRBS_QRSS, CTI_PRBS_2E23 };
+typedef struct cti_bert_status {
+	int running;
+	int sync;
+	uint64_t bits, errors;
+	uint32_t sync_losses, seconds, errored_seconds, severely_errored_seconds;
+} cti_bert_status_t;
+/* Takes the span out of call service (D-channel stopped) while the test runs. */
+int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slot_mask);
+int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st);
+int cti_bert_stop(cti_ctx_t *ctx, int span);
+
+/* Emulated cables (sim board, or ctitdm board through sysfs; ports are board ports). */
+typedef struct cti_line_faults {
+	int ais;		/* far end sends AIS */
+	double ber;		/* bit error rate (0 .. 0.5) */
+	int burst_bits;		/* errors in bursts of this length (0: random) */
+	int ppm;		/* clock offset of the far end (-1000..1000) */
+} cti_line_faults_t;
+int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b);
+int cti_cable_cut(cti_ctx_t *ctx, int port);
+int cti_cable_peer(cti_ctx_t *ctx, int port);	/* peer port, 0 if cut */
+/* Faults on the signal arriving at port. */
+int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f);
+int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f);
+
+/* ======================================================================
+ * Events
+ * ==================================================================== */
+
+enum cti_event_type {
+	CTI_EV_DCHAN_UP = 1,
+	CTI_EV_DCHAN_DOWN,
+	CTI_EV_ALARM,		/* u.alarm: span alarms changed */
+	CTI_EV_RESTART,		/* u.restart: far end restarted channel(s) */
+	CTI_EV_CALL_OFFERED,	/* u.offered: new incoming call (call handle is new) */
+	CTI_EV_CALL_INFO,	/* u.info: overlap digits arrived */
+	CTI_EV_CALL_PROCEEDING,
+	CTI_EV_CALL_ALERTING,
+	CTI_EV_CALL_PROGRESS,
+	CTI_EV_CALL_ANSWERED,	/* outgoing call answered (CONNECT) */
+	CTI_EV_CALL_CONNECTED,	/* incoming call: our answer acknowledged */
+	CTI_EV_CALL_HANGUP,	/* u.hangup: call cleared on the line; now cti_call_release() */
+	CTI_EV_CALL_RELEASED,	/* last event of a call */
+	CTI_EV_DIGIT,		/* u.digit: DTMF digit detected */
+	CTI_EV_TONE,		/* u.tone: tone detected (CNG/CED, progress tones) */
+	CTI_EV_OP_DONE,		/* u.op: a media operation ended */
+	CTI_EV_CPA_DONE,	/* u.cpa */
+	CTI_EV_FAX_PHASE_B,	/* u.fax: negotiated */
+	CTI_EV_FAX_PAGE,	/* u.fax: page sent/received */
+	CTI_EV_FAX_DONE,	/* u.fax: result (also ends the op: CTI_EV_OP_DONE follows) */
+	CTI_EV_TRACE,		/* u.trace: D-channel frame */
+	CTI_EV_TIMER,		/* u.timer */
+};
+const char *cti_event_name(int type);
+
+struct cti_event {
+	int type;		/* enum cti_event_type */
+	cti_call_t *call;	/* the call, or NULL for span events */
+	int span;		/* span index, 0 if none */
+	int channel;		/* B-channel, 0 if none */
+	uint64_t time_ms;	/* cti_now_ms() when it happened */
+	union {
+		struct { uint32_t alarms; } alarm;
+		struct { int channel; } restart;	/* 0 = whole span */
+		cti_call_params_t offered;
+		struct { char digits[CTI_NUMBER_MAX]; int complete; } info;
+		struct { int cause; int location; int remote; } hangup;	/* remote: far end cleared */
+		struct { char digit; } digit;
+		struct { int tone; } tone;		/* enum cti_tone */
+		struct {
+			int id;			/* operation id */
+			int kind;		/* enum cti_op_kind */
+			int reason;		/* enum cti_term_reason */
+			int error;		/* CTI_E* when reason is CTI_TERM_ERROR */
+			char digits[64];	/* get digits: what was collected */
+			uint32_t duration_ms;
+			uint64_t samples;	/* play/record: samples played/recorded */
+		} op;
+		struct { int result; uint32_t duration_ms; } cpa;	/* enum cti_cpa_result */
+		struct {
+			int page;		/* pages done so far */
+			int sending;
+			char remote_ident[21];
+			int bit_rate;
+			int ecm;
+			int x_res, y_res;	/* pixels per metre */
+			int bad_rows;
+			int result;		/* T.30 result (0 = OK), FAX_DONE */
+			char result_text[64];
+		} fax;
+		struct {
+			int tx;			/* 1: sent by us */
+			uint32_t len;
+			uint8_t data[300];	/* frame without FCS (truncated to 300) */
+		} trace;
+		struct { int id; void *user; } timer;
+	} u;
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CTI_H */

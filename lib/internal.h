@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * internal.h - what libcti's modules share. Not installed.
+ *
+ *   lib/core   context, config, events, calls (libpri), transports (sim, dahdi), trace
+ *   lib/media  media engine: DTMF/tones/play/record/CPA/bridging per B-channel (media.h)
+ *   lib/fax    T.30 sessions on a media channel (fax.h)
+ *   lib/maint  line maintenance API: status, loopbacks, injection, BERT, cables
+ *
+ * Locking: one mutex per context (cti__lock). Everything that touches the
+ * context's state (calls, media channels, firmware ports) runs with it held.
+ * Public entry points take it; cti__post() queues events that cti_dispatch()
+ * delivers after dropping it, so handlers never run under the lock.
+ */
+#ifndef CTI_INTERNAL_H
+#define CTI_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include "cti.h"
+
+struct ctifw_port;
+struct media_engine;
+struct media_chan;
+
+/* ---- errors (lib/core/error.c) ---- */
+/* Record a formatted message for cti_last_error() and return code (negative). */
+int cti__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- context (lib/core) ---- */
+void cti__lock(cti_ctx_t *ctx);
+void cti__unlock(cti_ctx_t *ctx);
+/* Queue an event (copied; time_ms filled if 0). Call with the lock held. */
+void cti__post(cti_ctx_t *ctx, const cti_event_t *ev);
+/* Context clock in ms / in 8 kHz samples. Lock held or not. */
+uint64_t cti__now_ms(cti_ctx_t *ctx);
+struct media_engine *cti__media(cti_ctx_t *ctx);
+const char *cti__tone_country(cti_ctx_t *ctx);
+
+/* ---- calls (lib/core) ---- */
+cti_ctx_t *cti__call_ctx(cti_call_t *call);
+/* The call's media channel: NULL while it has no B-channel or after clearing. */
+struct media_chan *cti__call_media(cti_call_t *call);
+/* Law of the call's span. */
+enum cti_law cti__call_law(cti_call_t *call);
+
+/* ---- spans, for lib/maint (lock held) ---- */
+const cti_span_config_t *cti__span_config(cti_ctx_t *ctx, int span);	/* NULL if no such span */
+int cti__span_dchan_up(cti_ctx_t *ctx, int span);
+/* Per-channel state characters as in cti_span_status_t.chan_state. */
+void cti__span_chan_states(cti_ctx_t *ctx, int span, char *out, size_t size);
+/* Stop (0) or restart (1) call service on a span: D-channel down/up, B-channels freed (BERT). */
+int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service);
+/* Sim board (NULL / 0 when the context has no sim board). Ports 1..n. */
+int cti__sim_ports(cti_ctx_t *ctx);
+struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port);
+/* DAHDI: the control fd (/dev/dahdi/ctl) of the context, opened on demand; -1 on error. */
+int cti__dahdi_ctl(cti_ctx_t *ctx);
+
+#endif /* CTI_INTERNAL_H */

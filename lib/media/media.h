@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * media.h - libcti's media engine (lib/media), as the core drives it.
+ *
+ * Each B-channel carrying a call has a media_chan. Every 20 ms the core
+ * fills each channel's receive block (MEDIA_BLOCK G.711 bytes as they came
+ * off the line), calls media_engine_tick() once, then sends each channel's
+ * transmit block. The tick runs detection (DTMF, tones, CPA), operations
+ * (play/record/get digits/tones), bridges, conferences and monitors across
+ * channels, and the exclusive hook (fax). All with the context lock held;
+ * results are reported with cti__post().
+ */
+#ifndef CTI_MEDIA_H
+#define CTI_MEDIA_H
+
+#include <stdint.h>
+#include "../internal.h"
+
+#define MEDIA_BLOCK 160		/* samples per 20 ms tick at 8 kHz */
+
+struct media_engine *media_engine_new(cti_ctx_t *ctx);
+void media_engine_free(struct media_engine *m);
+
+/* A call got a B-channel: create its media channel (law of the span). */
+struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum cti_law law);
+/*
+ * The call was cleared: stop every operation with CTI_TERM_HANGUP (recordings
+ * closed, files valid), leave bridges/conferences/monitors, end the hook.
+ * Then free.
+ */
+void media_chan_free(struct media_chan *c);
+
+uint8_t *media_chan_rx(struct media_chan *c);		/* MEDIA_BLOCK bytes to fill */
+const uint8_t *media_chan_tx(struct media_chan *c);	/* MEDIA_BLOCK bytes to send */
+void media_engine_tick(struct media_engine *m);
+
+/*
+ * Exclusive hook (fax): while set, the channel's received audio goes to
+ * fn and fn produces the transmitted audio (linear, n = MEDIA_BLOCK);
+ * other output operations are refused with CTI_EBUSY. end(user, reason) is
+ * called once when the channel is freed (reason CTI_TERM_HANGUP) or the
+ * hook is replaced/removed (CTI_TERM_STOPPED).
+ */
+typedef void (*media_hook_fn)(void *user, const int16_t *rx, int16_t *tx, int n);
+typedef void (*media_hook_end_fn)(void *user, int reason);
+int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_fn end, void *user);
+/* New operation id, unique in the context (for OP_DONE events of fax/CPA). */
+int media_next_op_id(struct media_engine *m);
+
+#endif /* CTI_MEDIA_H */
