@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * maint.c - line maintenance API of libcti (cti.h "Line maintenance"):
+ * span status and counters, loopbacks, T1 loop codes, defect injection,
+ * BERT and the emulated board's cables.
+ *
+ * Two back ends:
+ *   sim    the firmware engine port hosted by core (cti__sim_port), driven
+ *          directly with ctifw_* under the context lock;
+ *   dahdi  DAHDI_SPANSTAT / DAHDI_MAINT ioctls on the control fd
+ *          (cti__dahdi_ctl), as dahdi_maint and dahdi_tool do.
+ *
+ * Alarm names follow G.775 / T1.231 usage: LOS and LOF (loss of frame
+ * alignment) are the RED alarm, AIS the BLUE alarm, RAI the YELLOW alarm.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <dahdi/user.h>
+
+#include "../internal.h"	/* declares struct ctifw_port before ctifw.h uses it */
+#include "ctifw.h"
+#include "maint.h"
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                              */
+
+const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ CTI_ALARM_LOS, "LOS" },
+		{ CTI_ALARM_LOF, "LOF" },
+		{ CTI_ALARM_AIS, "BLUE" },
+		{ CTI_ALARM_RAI, "YELLOW" },
+		{ CTI_ALARM_LMFA, "LMFA" },
+		{ CTI_ALARM_RECOVER, "RECOVERING" },
+		{ CTI_ALARM_LOOPBACK, "LOOPBACK" },
+		{ CTI_ALARM_NOTOPEN, "NOTOPEN" },
+	};
+	size_t used = 0;
+
+	if (!buf || size == 0)
+		return "";
+	buf[0] = '\0';
+	/* RED is the consequent action of LOS or LOF (G.775 / T1.231). */
+	if (alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF))
+		used += (size_t)snprintf(buf, size, "RED");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(alarms & names[i].bit) || used >= size)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " " : "", names[i].name);
+	}
+	if (!used)
+		snprintf(buf, size, "OK");
+	return buf;
+}
+
+/* Span config and back end for span, or an error naming fn. */
+static int span_get(cti_ctx_t *ctx, const char *fn, int span, const cti_span_config_t **scp,
+		    struct ctifw_port **portp)
+{
+	const cti_span_config_t *sc = cti__span_config(ctx, span);
+
+	if (!sc)
+		return cti__error(CTI_ENOENT, "%s: no span %d in this context", fn, span);
+	*scp = sc;
+	*portp = NULL;
+	if (sc->transport == CTI_TRANSPORT_SIM) {
+		*portp = cti__sim_port(ctx, sc->port);
+		if (!*portp)
+			return cti__error(CTI_ENOENT, "%s: span %d (%s): sim port %d does not exist", fn, span,
+					  sc->name, sc->port);
+	}
+	return 0;
+}
+
+static int dahdi_fd(cti_ctx_t *ctx, const char *fn)
+{
+	int fd = cti__dahdi_ctl(ctx);
+
+	if (fd < 0)
+		return cti__error(CTI_EIO, "%s: cannot open /dev/dahdi/ctl", fn);
+	return fd;
+}
+
+static int dahdi_maint(cti_ctx_t *ctx, const char *fn, const cti_span_config_t *sc, int command)
+{
+	struct dahdi_maintinfo mi;
+	int fd = dahdi_fd(ctx, fn);
+
+	if (fd < 0)
+		return fd;
+	memset(&mi, 0, sizeof(mi));
+	mi.spanno = sc->port;
+	mi.command = command;
+	if (ioctl(fd, DAHDI_MAINT, &mi) < 0) {
+		int e = errno;
+
+		if (e == ENOSYS || e == EOPNOTSUPP)
+			return cti__error(CTI_ENOTSUP, "%s: DAHDI span %d: the driver does not support "
+					  "maintenance command %d", fn, sc->port, command);
+		return cti__error(CTI_EIO, "%s: DAHDI_MAINT(span %d, command %d): %s", fn, sc->port, command,
+				  strerror(e));
+	}
+	return 0;
+}
+
+static int dahdi_spanstat(cti_ctx_t *ctx, const char *fn, int spanno, struct dahdi_spaninfo *si)
+{
+	int fd = dahdi_fd(ctx, fn);
+
+	if (fd < 0)
+		return fd;
+	memset(si, 0, sizeof(*si));
+	si->spanno = spanno;
+	if (ioctl(fd, DAHDI_SPANSTAT, si) < 0)
+		return cti__error(CTI_EIO, "%s: DAHDI_SPANSTAT(span %d): %s", fn, spanno, strerror(errno));
+	return 0;
+}
+
+/* Timing slips appear only in /proc/dahdi/<span> ("Timing slips: N"). */
+static uint32_t dahdi_proc_slips(int spanno)
+{
+	char path[64], line[256];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/dahdi/%d", spanno);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " Timing slips: %u", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+uint32_t maint_alarms_from_dahdi(int a)
+{
+	uint32_t r = 0;
+
+	if (a & DAHDI_ALARM_LOS)
+		r |= CTI_ALARM_LOS;
+	if (a & (DAHDI_ALARM_LFA | DAHDI_ALARM_RED))
+		r |= CTI_ALARM_LOF;
+	/* RED without detail: loss of frame is the defining condition. */
+	if (a & DAHDI_ALARM_BLUE)
+		r |= CTI_ALARM_AIS;
+	if (a & DAHDI_ALARM_YELLOW)
+		r |= CTI_ALARM_RAI;
+	if (a & DAHDI_ALARM_LMFA)
+		r |= CTI_ALARM_LMFA;
+	if (a & DAHDI_ALARM_RECOVER)
+		r |= CTI_ALARM_RECOVER;
+	if (a & DAHDI_ALARM_LOOPBACK)
+		r |= CTI_ALARM_LOOPBACK;
+	if (a & DAHDI_ALARM_NOTOPEN)
+		r |= CTI_ALARM_NOTOPEN;
+	return r;
+}
+
+uint32_t maint_alarms_from_fw(uint32_t fw)
+{
+	/* Same bit values by design (ctifw.h / cti.h); CTIFW_ALARM_SIM is a marker only. */
+	return fw & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS | CTI_ALARM_RAI | CTI_ALARM_LMFA |
+		     CTI_ALARM_RECOVER);
+}
+
+/*
+ * Per-process state the DAHDI back end cannot read back from the kernel:
+ * the loopback we set and the BERT baseline (DAHDI counts bit errors in
+ * becount since the last counter reset and has no bit count).
+ */
+struct dahdi_state {
+	cti_ctx_t *ctx;
+	int spanno;
+	int loopback;
+	int bert_running;
+	uint64_t bert_start_ms;
+	uint32_t bert_be0;
+	uint32_t bert_es0;
+	uint32_t bert_mask;
+	enum cti_line line;
+};
+
+#define MAX_DAHDI_STATE 64
+static struct dahdi_state dstate[MAX_DAHDI_STATE];
+static pthread_mutex_t dstate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Called with dstate_lock held. */
+static struct dahdi_state *dstate_get(cti_ctx_t *ctx, int spanno, int create)
+{
+	struct dahdi_state *free_slot = NULL;
+
+	for (int i = 0; i < MAX_DAHDI_STATE; i++) {
+		if (dstate[i].ctx == ctx && dstate[i].spanno == spanno)
+			return &dstate[i];
+		if (!dstate[i].ctx && !free_slot)
+			free_slot = &dstate[i];
+	}
+	if (!create || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->ctx = ctx;
+	free_slot->spanno = spanno;
+	return free_slot;
+}
+
+/* Bits of a timeslot mask (bit n = channel n) valid on a line type. */
+static uint32_t line_slots(enum cti_line line)
+{
+	return line == CTI_LINE_T1 ? 0x01fffffeu : 0xfffffffeu;
+}
+
+int maint_parse_ranges(const char *s, int max, uint32_t *mask)
+{
+	uint32_t m = 0;
+	const char *p = s;
+
+	while (*p) {
+		char *end;
+		long a = strtol(p, &end, 10), b;
+
+		if (end == p || a < 1 || a > max)
+			return -1;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtol(p + 1, &end, 10);
+			if (end == p + 1 || b < a || b > max)
+				return -1;
+			p = end;
+		}
+		for (long i = a; i <= b; i++)
+			m |= 1u << i;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	*mask = m;
+	return 0;
+}
+
+/* B-channels of a span as a slot mask (for BERT "all"). */
+static uint32_t span_bchan_mask(const cti_span_config_t *sc)
+{
+	int max = sc->line == CTI_LINE_T1 ? 24 : 31;
+	uint32_t m = line_slots(sc->line);
+
+	if (sc->signalling == CTI_SIG_NONE)
+		return m;
+	if (sc->bchannels[0] && maint_parse_ranges(sc->bchannels, max, &m) == 0)
+		return m;
+	m = line_slots(sc->line);
+	m &= ~(1u << (sc->dchannel ? sc->dchannel : (sc->line == CTI_LINE_T1 ? 24 : 16)));
+	return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* status and counters                                                  */
+
+static void status_common(cti_ctx_t *ctx, int span, const cti_span_config_t *sc, cti_span_status_t *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->index = span;
+	snprintf(st->name, sizeof(st->name), "%s", sc->name);
+	st->transport = sc->transport;
+	st->port = sc->port;
+	st->line = sc->line;
+	st->framing = sc->framing;
+	st->coding = sc->coding;
+	st->signalling = sc->signalling;
+	st->dchan_up = cti__span_dchan_up(ctx, span);
+	st->nchannels = sc->line == CTI_LINE_T1 ? 24 : 31;
+}
+
+/*
+ * The sim board's ports run from one board clock; a user (CPE) side span
+ * recovers timing from the network, so the first healthy user side span
+ * is the timing source, as DAHDI would pick by span priority.
+ */
+static int sim_timing_source(cti_ctx_t *ctx, int span)
+{
+	for (int i = 1; i <= span; i++) {
+		const cti_span_config_t *sc = cti__span_config(ctx, i);
+		struct ctifw_port *p;
+
+		if (!sc || sc->transport != CTI_TRANSPORT_SIM || sc->role != CTI_ROLE_USER)
+			continue;
+		p = cti__sim_port(ctx, sc->port);
+		if (!p || (ctifw_port_alarms(p) & (CTIFW_ALARM_LOS | CTIFW_ALARM_LOF | CTIFW_ALARM_AIS)))
+			continue;
+		return i == span;
+	}
+	return 0;
+}
+
+int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
+{
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx || !st)
+		return cti__error(CTI_EINVAL, "cti_span_status: NULL %s", ctx ? "status" : "context");
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_span_status", span, &sc, &p);
+	if (r < 0)
+		goto out;
+	status_common(ctx, span, sc, st);
+	if (p) {
+		struct ctifw_counters c;
+
+		ctifw_port_get_counters(p, &c);
+		st->alarms = maint_alarms_from_fw(ctifw_port_alarms(p));
+		st->loopback = (int)ctifw_port_get_loopback(p);
+		if (st->loopback != CTI_LOOP_NONE)
+			st->alarms |= CTI_ALARM_LOOPBACK;
+		st->counters.fas = c.fas;
+		st->counters.mfas = c.mfas;
+		st->counters.crc = c.crc;
+		st->counters.ebit = c.ebit;
+		st->counters.cv = c.cv;
+		st->counters.bpv = c.bpv;
+		st->counters.slips = c.slips;
+		st->counters.es = c.es;
+		st->counters.ses = c.ses;
+		st->counters.uas = c.uas;
+		st->counters.seconds = c.seconds;
+		st->counters.prbs_errors = c.prbs_errors;
+		st->timing_source = sim_timing_source(ctx, span);
+	} else {
+		struct dahdi_spaninfo si;
+		struct dahdi_state *ds;
+
+		r = dahdi_spanstat(ctx, "cti_span_status", sc->port, &si);
+		if (r < 0)
+			goto out;
+		st->alarms = maint_alarms_from_dahdi(si.alarms);
+		st->counters.fas = si.fascount ? (uint32_t)si.fascount : si.fecount;
+		st->counters.crc = (uint32_t)si.crc4count;
+		st->counters.ebit = (uint32_t)si.ebitcount;
+		st->counters.cv = si.cvcount;
+		st->counters.bpv = (uint32_t)si.bpvcount;
+		st->counters.es = si.errsec;
+		st->counters.prbs_errors = si.becount;
+		st->counters.slips = dahdi_proc_slips(sc->port);
+		st->timing_source = si.syncsrc == sc->port;
+		if (si.totalchans > 0 && si.totalchans <= 32)
+			st->nchannels = si.totalchans;
+		pthread_mutex_lock(&dstate_lock);
+		ds = dstate_get(ctx, sc->port, 0);
+		if (si.alarms & DAHDI_ALARM_LOOPBACK)
+			st->loopback = ds && ds->loopback ? ds->loopback : CTI_LOOP_LOCAL;
+		pthread_mutex_unlock(&dstate_lock);
+	}
+	cti__span_chan_states(ctx, span, st->chan_state, sizeof(st->chan_state));
+	r = 0;
+out:
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_span_reset_counters(cti_ctx_t *ctx, int span)
+{
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_span_reset_counters: NULL context");
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_span_reset_counters", span, &sc, &p);
+	if (r == 0) {
+		if (p)
+			ctifw_port_reset_counters(p);
+		else
+			r = dahdi_maint(ctx, "cti_span_reset_counters", sc, DAHDI_RESET_COUNTERS);
+	}
+	cti__unlock(ctx);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* loopbacks, loop codes, injection                                     */
+
+int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode)
+{
+	static const int dahdi_cmd[] = {
+		[CTI_LOOP_NONE] = DAHDI_MAINT_NONE,
+		[CTI_LOOP_LOCAL] = DAHDI_MAINT_LOCALLOOP,
+		[CTI_LOOP_NETWORK_LINE] = DAHDI_MAINT_NETWORKLINELOOP,
+		[CTI_LOOP_NETWORK_PAYLOAD] = DAHDI_MAINT_NETWORKPAYLOADLOOP,
+	};
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_span_loopback: NULL context");
+	if ((int)mode < CTI_LOOP_NONE || mode > CTI_LOOP_NETWORK_PAYLOAD)
+		return cti__error(CTI_EINVAL, "cti_span_loopback: mode %d (accepted: 0 none, 1 local, "
+				  "2 network line, 3 network payload)", (int)mode);
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_span_loopback", span, &sc, &p);
+	if (r == 0) {
+		if (p) {
+			ctifw_port_set_loopback(p, (enum ctifw_loopback)mode);
+		} else {
+			r = dahdi_maint(ctx, "cti_span_loopback", sc, dahdi_cmd[mode]);
+			if (r == 0) {
+				struct dahdi_state *ds;
+
+				pthread_mutex_lock(&dstate_lock);
+				ds = dstate_get(ctx, sc->port, 1);
+				if (ds)
+					ds->loopback = mode;
+				pthread_mutex_unlock(&dstate_lock);
+			}
+		}
+	}
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_span_loopcode(cti_ctx_t *ctx, int span, int up)
+{
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_span_loopcode: NULL context");
+	if (up < -1 || up > 1)
+		return cti__error(CTI_EINVAL, "cti_span_loopcode: code %d (accepted: 1 loop-up, 0 loop-down, "
+				  "-1 stop sending)", up);
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_span_loopcode", span, &sc, &p);
+	if (r < 0)
+		goto out;
+	if (sc->line != CTI_LINE_T1) {
+		r = cti__error(CTI_ENOTSUP, "cti_span_loopcode: span %d (%s) is E1: in-band loop codes are "
+			       "T1 only (T1.403 9.3.1)", span, sc->name);
+		goto out;
+	}
+	if (p) {
+		ctifw_port_send_loopcode(p, up < 0 ? CTIFW_LOOPCODE_NONE :
+					 up ? CTIFW_LOOPCODE_UP : CTIFW_LOOPCODE_DOWN);
+	} else if (up >= 0) {
+		/* DAHDI sends the code for DAHDI_LOOPCODE_TIME and stops by itself. */
+		r = dahdi_maint(ctx, "cti_span_loopcode", sc, up ? DAHDI_MAINT_LOOPUP : DAHDI_MAINT_LOOPDOWN);
+	}
+out:
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_span_inject(cti_ctx_t *ctx, int span, enum cti_inject what, uint32_t count, uint32_t per_second)
+{
+	static const int dahdi_cmd[] = {
+		[CTI_INJ_FAS] = DAHDI_MAINT_FAS_DEFECT,
+		[CTI_INJ_MFAS] = DAHDI_MAINT_MULTI_DEFECT,
+		[CTI_INJ_CRC] = DAHDI_MAINT_CRC_DEFECT,
+		[CTI_INJ_CAS] = DAHDI_MAINT_CAS_DEFECT,
+		[CTI_INJ_PRBS] = DAHDI_MAINT_PRBS_DEFECT,
+		[CTI_INJ_BPV] = DAHDI_MAINT_BIPOLAR_DEFECT,
+	};
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_span_inject: NULL context");
+	if ((int)what < CTI_INJ_FAS || what > CTI_INJ_BPV)
+		return cti__error(CTI_EINVAL, "cti_span_inject: error kind %d (accepted: 0 fas, 1 mfas, 2 crc, "
+				  "3 cas, 4 prbs, 5 bpv)", (int)what);
+	if (count && per_second)
+		return cti__error(CTI_EINVAL, "cti_span_inject: give a count (%u) or a rate (%u/s), not both",
+				  count, per_second);
+	if (per_second > CTIFW_FRAMES_PER_SEC)
+		return cti__error(CTI_EINVAL, "cti_span_inject: rate %u/s above one per frame (max %d/s)",
+				  per_second, CTIFW_FRAMES_PER_SEC);
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_span_inject", span, &sc, &p);
+	if (r < 0)
+		goto out;
+	if (what == CTI_INJ_CRC && (sc->framing == CTI_FRAMING_NOCRC4 || sc->framing == CTI_FRAMING_D4)) {
+		r = cti__error(CTI_ENOTSUP, "cti_span_inject: span %d (%s): framing %s carries no CRC "
+			       "(CRC-4 needs crc4, CRC-6 needs esf)", span, sc->name,
+			       sc->framing == CTI_FRAMING_D4 ? "d4" : "nocrc4");
+		goto out;
+	}
+	if (p) {
+		int e = per_second || !count ? ctifw_port_inject_rate(p, (enum ctifw_inject)what, per_second)
+					     : ctifw_port_inject(p, (enum ctifw_inject)what, count);
+		if (e < 0)
+			r = cti__error(CTI_EINVAL, "cti_span_inject: span %d (%s): the firmware refused "
+				       "injection %d (error %d)", span, sc->name, (int)what, -e);
+	} else {
+		if (per_second) {
+			r = cti__error(CTI_ENOTSUP, "cti_span_inject: DAHDI span %d: DAHDI injects single errors "
+				       "only (no rate)", sc->port);
+			goto out;
+		}
+		for (uint32_t i = 0; i < count && r == 0; i++)
+			r = dahdi_maint(ctx, "cti_span_inject", sc, dahdi_cmd[what]);
+	}
+out:
+	cti__unlock(ctx);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* BERT (O.150 patterns; results per G.821)                             */
+
+int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slot_mask)
+{
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	uint32_t mask = slot_mask;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_bert_start: NULL context");
+	if ((int)pattern < CTI_PRBS_2E11 || pattern > CTI_PRBS_2E23)
+		return cti__error(CTI_EINVAL, "cti_bert_start: pattern %d (accepted: 1 2^11-1, 2 2^15-1, "
+				  "3 2^20-1, 4 QRSS, 5 2^23-1)", (int)pattern);
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_bert_start", span, &sc, &p);
+	if (r < 0)
+		goto out;
+	if (mask == 0xffffffffu) {
+		mask = span_bchan_mask(sc);
+	} else if (mask & ~line_slots(sc->line)) {
+		r = cti__error(CTI_EINVAL, "cti_bert_start: slot mask 0x%08x has channels outside %s (1-%d)",
+			       mask, sc->line == CTI_LINE_T1 ? "T1" : "E1", sc->line == CTI_LINE_T1 ? 24 : 31);
+		goto out;
+	}
+	if (p) {
+		struct ctifw_prbs_status ps;
+
+		ctifw_prbs_get_status(p, &ps);
+		if (ps.pattern != CTIFW_PRBS_OFF) {
+			r = cti__error(CTI_EBUSY, "cti_bert_start: span %d (%s): a BERT is already running",
+				       span, sc->name);
+			goto out;
+		}
+		if (sc->signalling == CTI_SIG_PRI) {
+			r = cti__span_set_service(ctx, span, 0);
+			if (r < 0)
+				goto out;
+		}
+		ctifw_prbs_start(p, (enum ctifw_prbs_pattern)pattern, mask, true, true);
+		ctifw_prbs_reset_counts(p);
+	} else {
+		struct dahdi_spaninfo si;
+		struct dahdi_state *ds;
+
+		/* DAHDI has no pattern or timeslot selection: the driver's PRBS (2^15-1, O.151) runs. */
+		if (pattern != CTI_PRBS_2E15) {
+			r = cti__error(CTI_ENOTSUP, "cti_bert_start: DAHDI span %d: DAHDI_MAINT_PRBS runs the "
+				       "driver's 2^15-1 pattern only", sc->port);
+			goto out;
+		}
+		r = dahdi_spanstat(ctx, "cti_bert_start", sc->port, &si);
+		if (r < 0)
+			goto out;
+		if (sc->signalling == CTI_SIG_PRI) {
+			r = cti__span_set_service(ctx, span, 0);
+			if (r < 0)
+				goto out;
+		}
+		r = dahdi_maint(ctx, "cti_bert_start", sc, DAHDI_MAINT_PRBS);
+		if (r < 0) {
+			if (sc->signalling == CTI_SIG_PRI)
+				cti__span_set_service(ctx, span, 1);
+			goto out;
+		}
+		pthread_mutex_lock(&dstate_lock);
+		ds = dstate_get(ctx, sc->port, 1);
+		if (ds) {
+			ds->bert_running = 1;
+			ds->bert_start_ms = cti__now_ms(ctx);
+			ds->bert_be0 = si.becount;
+			ds->bert_es0 = si.errsec;
+			ds->bert_mask = mask;
+			ds->line = sc->line;
+		}
+		pthread_mutex_unlock(&dstate_lock);
+	}
+out:
+	cti__unlock(ctx);
+	return r;
+}
+
+static unsigned int popcount32(uint32_t v)
+{
+	unsigned int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
+{
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx || !st)
+		return cti__error(CTI_EINVAL, "cti_bert_status: NULL %s", ctx ? "status" : "context");
+	memset(st, 0, sizeof(*st));
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_bert_status", span, &sc, &p);
+	if (r < 0)
+		goto out;
+	if (p) {
+		struct ctifw_prbs_status ps;
+
+		ctifw_prbs_get_status(p, &ps);
+		st->running = ps.pattern != CTIFW_PRBS_OFF;
+		st->sync = ps.sync;
+		st->bits = ps.bits;
+		st->errors = ps.errors;
+		st->sync_losses = ps.sync_losses;
+		st->seconds = ps.seconds;
+		st->errored_seconds = ps.errored_seconds;
+		st->severely_errored_seconds = ps.severely_errored_seconds;
+	} else {
+		struct dahdi_spaninfo si;
+		struct dahdi_state ds = { 0 }, *dsp;
+
+		pthread_mutex_lock(&dstate_lock);
+		dsp = dstate_get(ctx, sc->port, 0);
+		if (dsp)
+			ds = *dsp;
+		pthread_mutex_unlock(&dstate_lock);
+		if (!ds.bert_running)
+			goto out;
+		r = dahdi_spanstat(ctx, "cti_bert_status", sc->port, &si);
+		if (r < 0)
+			goto out;
+		st->running = 1;
+		/* Drivers put the framer's PRBS status register in prbs: non-zero = pattern locked. */
+		st->sync = si.prbs != 0;
+		st->seconds = (uint32_t)((cti__now_ms(ctx) - ds.bert_start_ms) / 1000);
+		st->errors = si.becount - ds.bert_be0;
+		st->errored_seconds = si.errsec - ds.bert_es0;
+		st->bits = (uint64_t)(cti__now_ms(ctx) - ds.bert_start_ms) *
+			   (ds.bert_mask ? popcount32(ds.bert_mask) * 64u
+					 : (ds.line == CTI_LINE_T1 ? 1544u : 2048u));
+	}
+out:
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_bert_stop(cti_ctx_t *ctx, int span)
+{
+	const cti_span_config_t *sc;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_bert_stop: NULL context");
+	cti__lock(ctx);
+	r = span_get(ctx, "cti_bert_stop", span, &sc, &p);
+	if (r < 0)
+		goto out;
+	if (p) {
+		struct ctifw_prbs_status ps;
+
+		ctifw_prbs_get_status(p, &ps);
+		if (ps.pattern == CTIFW_PRBS_OFF) {
+			r = cti__error(CTI_ENOENT, "cti_bert_stop: span %d (%s): no BERT running", span, sc->name);
+			goto out;
+		}
+		ctifw_prbs_stop(p);
+	} else {
+		struct dahdi_state *ds;
+		int running;
+
+		pthread_mutex_lock(&dstate_lock);
+		ds = dstate_get(ctx, sc->port, 0);
+		running = ds && ds->bert_running;
+		if (ds)
+			ds->bert_running = 0;
+		pthread_mutex_unlock(&dstate_lock);
+		if (!running) {
+			r = cti__error(CTI_ENOENT, "cti_bert_stop: span %d (%s): no BERT running", span, sc->name);
+			goto out;
+		}
+		r = dahdi_maint(ctx, "cti_bert_stop", sc, DAHDI_MAINT_NONE);
+	}
+	if (sc->signalling == CTI_SIG_PRI) {
+		int r2 = cti__span_set_service(ctx, span, 1);
+
+		if (r == 0)
+			r = r2;
+	}
+out:
+	cti__unlock(ctx);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* emulated cables                                                      */
+
+static int cable_port(cti_ctx_t *ctx, const char *fn, int port, struct ctifw_port **pp)
+{
+	int n = cti__sim_ports(ctx);
+
+	if (n <= 0)
+		return cti__error(CTI_ENOTSUP, "%s: this context has no emulated board (use the sim "
+				  "transport; ctitdm cables are set through its sysfs files)", fn);
+	if (port < 1 || port > n)
+		return cti__error(CTI_EINVAL, "%s: port %d out of range (the board has ports 1-%d)", fn, port, n);
+	*pp = cti__sim_port(ctx, port);
+	if (!*pp)
+		return cti__error(CTI_ENOENT, "%s: sim port %d does not exist", fn, port);
+	return 0;
+}
+
+int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b)
+{
+	struct ctifw_port *a, *b;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_cable_connect: NULL context");
+	cti__lock(ctx);
+	r = cable_port(ctx, "cti_cable_connect", port_a, &a);
+	if (r == 0)
+		r = cable_port(ctx, "cti_cable_connect", port_b, &b);
+	if (r == 0)
+		ctifw_cable_connect(a, b);
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_cable_cut(cti_ctx_t *ctx, int port)
+{
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_cable_cut: NULL context");
+	cti__lock(ctx);
+	r = cable_port(ctx, "cti_cable_cut", port, &p);
+	if (r == 0)
+		ctifw_cable_cut(p);
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_cable_peer(cti_ctx_t *ctx, int port)
+{
+	struct ctifw_port *p, *peer;
+	int r;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_cable_peer: NULL context");
+	cti__lock(ctx);
+	r = cable_port(ctx, "cti_cable_peer", port, &p);
+	if (r == 0) {
+		int n = cti__sim_ports(ctx);
+
+		peer = ctifw_cable_peer(p);
+		for (int i = 1; peer && i <= n; i++)
+			if (cti__sim_port(ctx, i) == peer) {
+				r = i;
+				break;
+			}
+	}
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
+{
+	struct ctifw_line_faults lf;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx || !f)
+		return cti__error(CTI_EINVAL, "cti_cable_set_faults: NULL %s", ctx ? "faults" : "context");
+	if (!(f->ber >= 0.0 && f->ber <= 0.5))
+		return cti__error(CTI_EINVAL, "cti_cable_set_faults: ber %g out of range (0 .. 0.5)", f->ber);
+	if (f->ppm < -1000 || f->ppm > 1000)
+		return cti__error(CTI_EINVAL, "cti_cable_set_faults: ppm %d out of range (-1000 .. 1000)", f->ppm);
+	if (f->burst_bits < 0)
+		return cti__error(CTI_EINVAL, "cti_cable_set_faults: burst_bits %d is negative", f->burst_bits);
+	cti__lock(ctx);
+	r = cable_port(ctx, "cti_cable_set_faults", port, &p);
+	if (r == 0) {
+		ctifw_line_get_faults(p, &lf);	/* keeps bit_delay */
+		lf.ais = f->ais != 0;
+		lf.ber_e12 = (uint64_t)llround(f->ber * 1e12);
+		lf.burst_bits = (uint32_t)f->burst_bits;
+		lf.ppm = f->ppm;
+		ctifw_line_set_faults(p, &lf);
+	}
+	cti__unlock(ctx);
+	return r;
+}
+
+int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
+{
+	struct ctifw_line_faults lf;
+	struct ctifw_port *p;
+	int r;
+
+	if (!ctx || !f)
+		return cti__error(CTI_EINVAL, "cti_cable_get_faults: NULL %s", ctx ? "faults" : "context");
+	cti__lock(ctx);
+	r = cable_port(ctx, "cti_cable_get_faults", port, &p);
+	if (r == 0) {
+		ctifw_line_get_faults(p, &lf);
+		memset(f, 0, sizeof(*f));
+		f->ais = lf.ais;
+		f->ber = (double)lf.ber_e12 / 1e12;
+		f->burst_bits = (int)lf.burst_bits;
+		f->ppm = lf.ppm;
+	}
+	cti__unlock(ctx);
+	return r;
+}
