@@ -1,0 +1,94 @@
+#!/bin/bash
+# install-test.sh BUILD_DIR - TAP test of `make install`.
+# Installs into a temporary DESTDIR with PREFIX=/usr/local, then checks the
+# files, pkg-config (--define-prefix, so the staged tree is used as is), and
+# builds examples/simple_call.c against what was installed and runs it.
+set -uo pipefail
+B=${1:-build/std}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+[[ $B == build/asan* ]] && san=1 || san=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dest=$tmp/root
+prefix=/usr/local
+n=0; failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n - $* # SKIP"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+
+# A recursive make of our own: do not inherit the jobserver of a calling make.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+if make --no-print-directory SAN=$san install DESTDIR="$dest" PREFIX=$prefix >"$tmp/install.log" 2>&1; then
+	ok "make install DESTDIR=... PREFIX=$prefix"
+else
+	fail "make install DESTDIR=... PREFIX=$prefix"; sed 's/^/# /' "$tmp/install.log" | tail -20
+fi
+
+root=$dest$prefix
+check "libcti.a installed" test -f "$root/lib/libcti.a"
+check "libcti.so.1 installed" test -f "$root/lib/libcti.so.1"
+check "libcti.so -> libcti.so.1" test "$(readlink "$root/lib/libcti.so")" = libcti.so.1
+check "soname libcti.so.1" bash -c "objdump -p '$root/lib/libcti.so.1' | grep -q 'SONAME *libcti.so.1'"
+check "cti.h installed, identical" cmp -s include/cti.h "$root/include/cti.h"
+check "libcti.pc installed" test -f "$root/lib/pkgconfig/libcti.pc"
+check "docs installed" test -f "$root/share/doc/libcti/README.md"
+check "example sources installed" test -f "$root/share/doc/libcti/examples/simple_call.c"
+
+export PKG_CONFIG_PATH=$root/lib/pkgconfig
+pc() { pkg-config --define-prefix "$@" libcti; }
+want=$(sed -nE 's/^#define CTI_VERSION_MAJOR ([0-9]+).*/\1/p' include/cti.h).$(sed -nE \
+	's/^#define CTI_VERSION_MINOR ([0-9]+).*/\1/p' include/cti.h)
+check "pkg-config libcti version $want" test "$(pc --modversion)" = "$want"
+check "pkg-config --cflags points into DESTDIR" test "$(echo $(pc --cflags))" = "-I$root/include"
+check "pkg-config --libs points into DESTDIR" test "$(echo $(pc --libs))" = "-L$root/lib -lcti"
+
+# simple_call needs libcti's core; until it is in the library there is nothing to link.
+if nm -D --defined-only "$root/lib/libcti.so.1" 2>/dev/null | grep -qw cti_open; then
+	if gcc -std=c11 -Wall -Wextra -Werror -o "$tmp/simple_call_so" examples/simple_call.c \
+		$(pc --cflags --libs) 2>"$tmp/cc.log"; then
+		ok "simple_call.c builds against the installed libcti.so (pkg-config)"
+	else
+		fail "simple_call.c builds against the installed libcti.so"; sed 's/^/# /' "$tmp/cc.log"
+	fi
+	check "simple_call uses the installed libcti.so.1" bash -c \
+		"LD_LIBRARY_PATH='$root/lib' ldd '$tmp/simple_call_so' | grep -q '$root/lib/libcti.so.1'"
+	if LD_LIBRARY_PATH=$root/lib "$tmp/simple_call_so" >"$tmp/run.log" 2>&1 && grep -q '^simple_call: OK' "$tmp/run.log"; then
+		ok "simple_call (shared) places, answers and clears a call"
+	else
+		fail "simple_call (shared) places, answers and clears a call"; sed 's/^/# /' "$tmp/run.log" | tail -20
+	fi
+	# Static: libcti.a plus the private dependencies pkg-config --static lists.
+	libs=$(pc --static --libs | sed -E 's/(^| )-lcti( |$)/ /')
+	if gcc -std=c11 -Wall -Wextra -Werror -o "$tmp/simple_call_a" examples/simple_call.c $(pc --cflags) \
+		"$root/lib/libcti.a" $libs 2>"$tmp/cc.log"; then
+		ok "simple_call.c links the installed libcti.a (pkg-config --static)"
+	else
+		fail "simple_call.c links the installed libcti.a"; sed 's/^/# /' "$tmp/cc.log"
+	fi
+	if "$tmp/simple_call_a" >"$tmp/run.log" 2>&1 && grep -q '^simple_call: OK' "$tmp/run.log"; then
+		ok "simple_call (static) places, answers and clears a call"
+	else
+		fail "simple_call (static) places, answers and clears a call"; sed 's/^/# /' "$tmp/run.log" | tail -20
+	fi
+else
+	for t in "build against libcti.so" "uses installed libcti.so.1" "run (shared)" "link libcti.a" "run (static)"; do
+		skip "simple_call: $t (libcti has no call core yet)"
+	done
+fi
+
+if [[ -x $B/tools/cti ]]; then
+	check "cti tool installed" test -x "$root/bin/cti"
+else
+	skip "cti tool installed (not built)"
+fi
+ko=$(ls build/kernel/ctitdm/ctitdm.ko 2>/dev/null)
+if [[ -n $ko ]]; then
+	kver=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	check "ctitdm.ko installed in lib/modules/$kver/extra" cmp -s "$ko" "$dest/lib/modules/$kver/extra/ctitdm.ko"
+else
+	skip "ctitdm.ko installed (not built)"
+fi
+echo "1..$n"
+exit $failed
