@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fax_session.c - one T.30 fax session (spandsp) on a media channel's hook.
+ *
+ * The media engine calls fax_session_hook() every 20 ms with the linear
+ * samples received on the B-channel and takes the transmitted ones back.
+ * spandsp's T.30 timers advance only with the samples fed to fax_rx(), so
+ * the session keeps working in virtual time exactly as in real time.
+ *
+ * Events (cti__post, lock held since the hook runs under the context lock):
+ *   CTI_EV_FAX_PHASE_B  after each successful training (CFR seen, T.30 5.3.3):
+ *                       remote ident, bit rate, ECM, resolution
+ *   CTI_EV_FAX_PAGE     each page confirmed (phase D: MCF sent/received)
+ *   CTI_EV_FAX_DONE     phase E: T.30 completion code, pages, rate, bad rows
+ *   CTI_EV_OP_DONE      kind CTI_OP_FAX, the operation id of cti_fax_send/receive
+ */
+#include "cticonfig.h"
+#ifdef CONFIG_FAX
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES 0
+#include <tiffio.h>
+#include <spandsp.h>
+
+#include "fax.h"
+#include "../media/media.h"
+
+#define T30_FCF_CFR 0x84	/* confirmation to receive (T.30 5.3.6.1.3) */
+
+struct fax_session {
+	cti_ctx_t *ctx;
+	cti_call_t *call;
+	struct media_chan *chan;
+	int span, channel, op_id;
+	int sending, calling;
+	char tx_file[4096];
+	int tx_is_temp;
+	fax_state_t *fs;
+	t30_state_t *t30;
+
+	int phase_e;		/* phase E handler ran */
+	int result;		/* T.30 completion code */
+	int done;		/* events posted: only freeing is left */
+	int pages_posted;
+	int bad_rows;
+	int bit_rate;
+	uint64_t samples;
+	int16_t rxbuf[MEDIA_BLOCK];
+};
+
+int fax_modem_mask(int modems, int max_rate)
+{
+	int m = 0;
+
+	/* spandsp trains each family at its top rate first, falls back below it. */
+	if ((modems & CTI_FAX_V27TER) && max_rate >= 4800)
+		m |= T30_SUPPORT_V27TER;
+	if ((modems & CTI_FAX_V29) && max_rate >= 9600)
+		m |= T30_SUPPORT_V29;
+	if ((modems & CTI_FAX_V17) && max_rate >= 14400)
+		m |= T30_SUPPORT_V17;
+	return m;
+}
+
+static void fill_fax_event(struct fax_session *s, cti_event_t *ev, int type)
+{
+	t30_stats_t st;
+	const char *id;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->call = s->call;
+	ev->span = s->span;
+	ev->channel = s->channel;
+	t30_get_transfer_statistics(s->t30, &st);
+	ev->u.fax.sending = s->sending;
+	ev->u.fax.page = s->sending ? st.pages_tx : st.pages_rx;
+	id = t30_get_rx_ident(s->t30);
+	if (id)
+		snprintf(ev->u.fax.remote_ident, sizeof(ev->u.fax.remote_ident), "%s", id);
+	ev->u.fax.bit_rate = st.bit_rate;
+	ev->u.fax.ecm = st.error_correcting_mode;
+	ev->u.fax.x_res = st.x_resolution;
+	ev->u.fax.y_res = st.y_resolution;
+	ev->u.fax.bad_rows = st.bad_rows;
+}
+
+static void post_pages(struct fax_session *s, int pages)
+{
+	cti_event_t ev;
+
+	while (s->pages_posted < pages) {
+		fill_fax_event(s, &ev, CTI_EV_FAX_PAGE);
+		ev.u.fax.page = ++s->pages_posted;
+		cti__post(s->ctx, &ev);
+	}
+}
+
+static void rt_frame_cb(t30_state_t *t, void *user, int incoming, const uint8_t *msg, int len)
+{
+	struct fax_session *s = user;
+	cti_event_t ev;
+
+	(void)t;
+	(void)incoming;
+	/* Training accepted: rate, ECM and resolution of this phase C are final. */
+	if (len >= 3 && (msg[2] & 0xfe) == T30_FCF_CFR) {
+		fill_fax_event(s, &ev, CTI_EV_FAX_PHASE_B);
+		ev.u.fax.page = s->pages_posted;
+		ev.u.fax.bad_rows = 0;
+		s->bit_rate = ev.u.fax.bit_rate;
+		cti__post(s->ctx, &ev);
+	}
+}
+
+static int phase_d_cb(t30_state_t *t, void *user, int result)
+{
+	struct fax_session *s = user;
+	t30_stats_t st;
+	int pages;
+
+	(void)result;
+	t30_get_transfer_statistics(t, &st);
+	pages = s->sending ? st.pages_tx : st.pages_rx;
+	if (pages > s->pages_posted)
+		s->bad_rows += st.bad_rows;
+	post_pages(s, pages);
+	return T30_ERR_OK;
+}
+
+static void phase_e_cb(t30_state_t *t, void *user, int result)
+{
+	struct fax_session *s = user;
+
+	(void)t;
+	if (!s->phase_e) {
+		s->phase_e = 1;
+		s->result = result;
+	}
+}
+
+void fax_session_free(struct fax_session *s)
+{
+	if (!s)
+		return;
+	if (s->fs) {
+		/* Closes the received TIFF: pages written as they completed stay valid. */
+		fax_release(s->fs);
+		fax_free(s->fs);
+	}
+	if (s->tx_is_temp && s->tx_file[0])
+		unlink(s->tx_file);
+	free(s);
+}
+
+struct fax_session *fax_session_new(const struct fax_session_cfg *c)
+{
+	struct fax_session *s = calloc(1, sizeof(*s));
+	int modems = fax_modem_mask(c->modems, c->max_rate);
+	int comp;
+
+	if (!s) {
+		cti__error(CTI_ENOMEM, "fax: out of memory");
+		return NULL;
+	}
+	s->ctx = c->ctx;
+	s->call = c->call;
+	s->span = c->span;
+	s->channel = c->channel;
+	s->op_id = c->op_id;
+	s->sending = c->sending;
+	s->calling = c->calling;
+	s->tx_is_temp = c->tx_is_temp;
+	if (c->tx_file)
+		snprintf(s->tx_file, sizeof(s->tx_file), "%s", c->tx_file);
+	s->fs = fax_init(NULL, c->calling ? 1 : 0);
+	if (!s->fs) {
+		fax_session_free(s);
+		cti__error(CTI_ENOMEM, "fax: spandsp fax_init failed");
+		return NULL;
+	}
+	s->t30 = fax_get_t30_state(s->fs);
+	/* Keep sending silence between signals: the line must never run dry. */
+	fax_set_transmit_on_idle(s->fs, 1);
+	fax_set_tep_mode(s->fs, 0);
+	if (c->ident && c->ident[0])
+		t30_set_tx_ident(s->t30, c->ident);
+	if (c->header && c->header[0])
+		t30_set_tx_page_header_info(s->t30, c->header);
+	t30_set_ecm_capability(s->t30, c->ecm ? 1 : 0);
+	t30_set_supported_modems(s->t30, modems);
+	/* T.6 is only allowed with ECM (T.30 Table 2 note 29). */
+	comp = T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION;
+	if (c->ecm)
+		comp |= T30_SUPPORT_T6_COMPRESSION;
+	t30_set_supported_compressions(s->t30, comp);
+	t30_set_supported_resolutions(s->t30, T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION |
+				      T30_SUPPORT_SUPERFINE_RESOLUTION | T30_SUPPORT_R8_RESOLUTION |
+				      T30_SUPPORT_R16_RESOLUTION);
+	t30_set_supported_image_sizes(s->t30, T30_SUPPORT_215MM_WIDTH | T30_SUPPORT_255MM_WIDTH |
+				      T30_SUPPORT_303MM_WIDTH | T30_SUPPORT_UNLIMITED_LENGTH |
+				      T30_SUPPORT_A4_LENGTH | T30_SUPPORT_B4_LENGTH |
+				      T30_SUPPORT_US_LETTER_LENGTH | T30_SUPPORT_US_LEGAL_LENGTH);
+	if (c->sending) {
+		t30_set_tx_file(s->t30, s->tx_file, c->tx_first, c->tx_last);
+	} else {
+		t30_set_rx_file(s->t30, c->rx_file, -1);
+		t30_set_rx_encoding(s->t30, T4_COMPRESSION_ITU_T6);
+	}
+	t30_set_phase_d_handler(s->t30, phase_d_cb, s);
+	t30_set_phase_e_handler(s->t30, phase_e_cb, s);
+	t30_set_real_time_frame_handler(s->t30, rt_frame_cb, s);
+	return s;
+}
+
+void fax_session_set_chan(struct fax_session *s, struct media_chan *chan)
+{
+	s->chan = chan;
+}
+
+/* Post FAX_DONE and OP_DONE (reason for the op), release spandsp (files closed). */
+static void finish(struct fax_session *s, int reason)
+{
+	cti_event_t ev;
+	t30_stats_t st;
+	int pages;
+
+	t30_get_transfer_statistics(s->t30, &st);
+	pages = s->sending ? st.pages_tx : st.pages_rx;
+	post_pages(s, pages);
+	fill_fax_event(s, &ev, CTI_EV_FAX_DONE);
+	ev.u.fax.page = s->pages_posted;
+	ev.u.fax.result = s->result;
+	ev.u.fax.bad_rows = s->bad_rows;
+	if (!ev.u.fax.bit_rate)
+		ev.u.fax.bit_rate = s->bit_rate;
+	snprintf(ev.u.fax.result_text, sizeof(ev.u.fax.result_text), "%s", t30_completion_code_to_str(s->result));
+	/* Files closed before anyone hears of the result. */
+	fax_release(s->fs);
+	fax_free(s->fs);
+	s->fs = NULL;
+	s->t30 = NULL;
+	cti__post(s->ctx, &ev);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CTI_EV_OP_DONE;
+	ev.call = s->call;
+	ev.span = s->span;
+	ev.channel = s->channel;
+	ev.u.op.id = s->op_id;
+	ev.u.op.kind = CTI_OP_FAX;
+	if (reason == CTI_TERM_EOD && s->result != T30_ERR_OK) {
+		reason = CTI_TERM_ERROR;
+		ev.u.op.error = CTI_EIO;
+	}
+	ev.u.op.reason = reason;
+	ev.u.op.duration_ms = (uint32_t)(s->samples / 8);
+	ev.u.op.samples = s->samples;
+	cti__post(s->ctx, &ev);
+	s->done = 1;
+}
+
+void fax_session_hook(void *user, const int16_t *rx, int16_t *tx, int n)
+{
+	struct fax_session *s = user;
+	int k = 0;
+
+	if (s->done || n > MEDIA_BLOCK) {
+		memset(tx, 0, (size_t)n * sizeof(*tx));
+		return;
+	}
+	/* fax_rx works on its input in place: never hand it the engine's buffer. */
+	memcpy(s->rxbuf, rx, (size_t)n * sizeof(*rx));
+	fax_rx(s->fs, s->rxbuf, n);
+	if (!s->phase_e)
+		k = fax_tx(s->fs, tx, n);
+	if (k < n)
+		memset(tx + k, 0, (size_t)(n - k) * sizeof(*tx));
+	s->samples += (uint64_t)n;
+	if (s->phase_e) {
+		finish(s, CTI_TERM_EOD);
+		/* Detach: media calls fax_session_end(CTI_TERM_STOPPED), which frees s. */
+		if (s->chan)
+			media_chan_set_hook(s->chan, NULL, NULL, NULL);
+	}
+}
+
+void fax_session_end(void *user, int reason)
+{
+	struct fax_session *s = user;
+
+	if (!s)
+		return;
+	if (!s->done) {
+		/* Cut short (hangup, stop): let T.30 wind down, which closes the file. */
+		t30_terminate(s->t30);
+		if (!s->phase_e) {
+			s->phase_e = 1;
+			s->result = T30_ERR_CALLDROPPED;
+		}
+		finish(s, reason);
+	}
+	fax_session_free(s);
+}
+
+#endif /* CONFIG_FAX */
