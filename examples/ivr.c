@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ivr.c - an IVR on libcti: answer, play a menu, read a digit.
+ *
+ *   1  fax on demand: "press start" prompt, then the document is faxed back
+ *      on the same call (we take the calling role of T.30, the caller's fax
+ *      machine answers), and we hang up
+ *   2  "please hold", then the call goes to the ACD (acd.c)
+ *   else the menu again (three times at most)
+ *
+ * Each step starts one media operation; its CTI_EV_OP_DONE says how it
+ * ended and starts the next step. Prompts are WAV files, 8 kHz mono.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "demo.h"
+
+enum { IVR_ANSWERING, IVR_MENU, IVR_DIGITS, IVR_FAX_PROMPT, IVR_FAX, IVR_HOLD_PROMPT, IVR_BYE };
+
+#define MENU_TRIES 3
+
+static void ivr_event(struct leg *leg, const cti_event_t *ev);
+
+static void play(struct leg *leg, const char *prompt, int barge_in)
+{
+	cti_term_t t;
+	cti_term_init(&t);
+	t.stop_on_digit = barge_in;	/* a digit pressed during the menu ends it */
+	if (cti_play_file(leg->call, demo_path("prompts/%s.wav", prompt), &t) < 0) {
+		demo_fail(leg->name, "play %s: %s", prompt, cti_last_error());
+		cti_call_hangup(leg->call, 41, CTI_LOC_DEFAULT);	/* temporary failure */
+	}
+}
+
+static void menu(struct leg *leg)
+{
+	if (leg->tries++ == MENU_TRIES) {
+		leg->state = IVR_BYE;
+		play(leg, "bye", 0);
+		return;
+	}
+	leg->state = IVR_MENU;
+	play(leg, "menu", 1);
+}
+
+static void read_digit(struct leg *leg)
+{
+	cti_term_t t;
+	cti_term_init(&t);
+	t.max_digits = 1;
+	t.first_digit_ms = 5000;	/* digits typed during the menu are already buffered */
+	if (cti_get_digits(leg->call, &t) < 0) {
+		demo_fail(leg->name, "get digits: %s", cti_last_error());
+		cti_call_hangup(leg->call, 41, CTI_LOC_DEFAULT);
+	}
+}
+
+static void send_fax(struct leg *leg, struct ivr *ivr)
+{
+	cti_fax_params_t p;
+	cti_fax_params_init(&p);
+	p.docs[0].path = ivr->fax_doc;
+	p.ndocs = 1;
+	strcpy(p.ident, "+1 555 8000");
+	p.calling = 1;		/* we transmit as the calling terminal; the caller's fax answers */
+	if (cti_fax_send(leg->call, &p) < 0) {
+		demo_fail(leg->name, "fax send: %s", cti_last_error());
+		cti_call_hangup(leg->call, 41, CTI_LOC_DEFAULT);
+	}
+}
+
+void ivr_offered(struct ivr *ivr, const cti_event_t *ev)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "ivr %d", ++ivr->calls);
+	struct leg *leg = leg_new(name, ivr_event, ivr);
+	leg_attach(leg, ev->call);
+	leg->state = IVR_ANSWERING;
+	cti_call_answer(ev->call);
+}
+
+static void ivr_event(struct leg *leg, const cti_event_t *ev)
+{
+	struct ivr *ivr = leg->owner;
+
+	switch (ev->type) {
+	case CTI_EV_CALL_CONNECTED:
+		menu(leg);
+		break;
+
+	case CTI_EV_OP_DONE:
+		if (ev->u.op.reason == CTI_TERM_HANGUP)
+			break;
+		if (ev->u.op.reason == CTI_TERM_ERROR) {
+			demo_fail(leg->name, "operation %d: error %d", ev->u.op.kind, ev->u.op.error);
+			cti_call_hangup(leg->call, 41, CTI_LOC_DEFAULT);
+			break;
+		}
+		if (ev->u.op.kind == CTI_OP_PLAY && ev->u.op.reason == CTI_TERM_EOD)
+			leg->plays++;
+		if (leg->state == IVR_BYE) {
+			cti_call_hangup(leg->call, 16, CTI_LOC_DEFAULT);
+		} else if (ev->u.op.kind == CTI_OP_PLAY && leg->state == IVR_FAX_PROMPT) {
+			leg->state = IVR_FAX;
+			send_fax(leg, ivr);
+		} else if (ev->u.op.kind == CTI_OP_PLAY && leg->state == IVR_HOLD_PROMPT) {
+			acd_enqueue(ivr->acd, leg);	/* the ACD owns the call from now on */
+		} else if (ev->u.op.kind == CTI_OP_PLAY && leg->state == IVR_MENU) {
+			leg->state = IVR_DIGITS;	/* menu played (or cut by a digit): read the choice */
+			read_digit(leg);
+		} else if (ev->u.op.kind == CTI_OP_GET_DIGITS) {
+			size_t n = strlen(leg->digits);
+			snprintf(leg->digits + n, sizeof(leg->digits) - n, "%.*s", (int)(sizeof(leg->digits) - n - 1),
+				 ev->u.op.digits);
+			if (!strcmp(ev->u.op.digits, "1")) {
+				leg->state = IVR_FAX_PROMPT;
+				play(leg, "fax", 0);
+			} else if (!strcmp(ev->u.op.digits, "2")) {
+				leg->state = IVR_HOLD_PROMPT;
+				play(leg, "hold", 0);
+			} else {
+				menu(leg);	/* timeout or another digit */
+			}
+		} else if (ev->u.op.kind == CTI_OP_FAX) {
+			leg->state = IVR_BYE;
+			cti_call_hangup(leg->call, 16, CTI_LOC_DEFAULT);
+		}
+		break;
+
+	case CTI_EV_FAX_PAGE:
+		leg->fax_pages = ev->u.fax.page;
+		break;
+
+	case CTI_EV_FAX_DONE:
+		leg->fax_pages = ev->u.fax.page;
+		leg->fax_result = ev->u.fax.result;
+		snprintf(leg->note, sizeof(leg->note), "fax sent: %s", ev->u.fax.result_text);
+		break;
+	}
+}
