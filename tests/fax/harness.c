@@ -179,7 +179,7 @@ static void free_chan(cti_call_t *call)
 
 uint64_t harness_run(cti_ctx_t *ctx, cti_call_t *a, cti_call_t *b, uint64_t max_ms, uint64_t cut_at_ms)
 {
-	int16_t a_tx[MEDIA_BLOCK] = { 0 }, b_tx[MEDIA_BLOCK] = { 0 };
+	int16_t *a_tx = ctx->a_tx, *b_tx = ctx->b_tx;
 	int16_t a_rx[MEDIA_BLOCK], b_rx[MEDIA_BLOCK];
 	uint64_t start = ctx->samples, ms = 0;
 
@@ -196,11 +196,11 @@ uint64_t harness_run(cti_ctx_t *ctx, cti_call_t *a, cti_call_t *b, uint64_t max_
 		if (a->chan.fn)
 			a->chan.fn(a->chan.user, a_rx, a_tx, MEDIA_BLOCK);
 		else
-			memset(a_tx, 0, sizeof(a_tx));
+			memset(a_tx, 0, sizeof(ctx->a_tx));
 		if (b->chan.fn)
 			b->chan.fn(b->chan.user, b_rx, b_tx, MEDIA_BLOCK);
 		else
-			memset(b_tx, 0, sizeof(b_tx));
+			memset(b_tx, 0, sizeof(ctx->b_tx));
 		ctx->samples += MEDIA_BLOCK;
 		ms = (ctx->samples - start) / 8;
 	}

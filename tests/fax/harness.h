@@ -22,6 +22,7 @@ struct cti_ctx {
 	int nev;
 	int next_op;
 	uint64_t samples;
+	int16_t a_tx[MEDIA_BLOCK], b_tx[MEDIA_BLOCK];	/* in flight between runs */
 };
 
 struct media_chan {

@@ -72,16 +72,23 @@ void testdoc_defaults(struct testdoc *d, int pages, int seed)
 	d->compression = COMPRESSION_CCITTFAX4;
 }
 
-int testdoc_write(const char *path, const struct testdoc *d)
+int testdoc_write(const char *path, const struct testdoc *doc)
 {
 	TIFF *t = TIFFOpen(path, "w");
-	uint32_t stride = (d->width + 7) / 8;
 	int p;
 
 	if (!t)
 		return -1;
-	for (p = 0; p < d->pages; p++) {
-		uint8_t *img = calloc(d->rows, stride);
+	for (p = 0; p < doc->pages; p++) {
+		struct testdoc dd = *doc;
+		const struct testdoc *d = &dd;
+		uint32_t stride;
+		uint8_t *img;
+
+		if (doc->odd_page == p + 1)
+			dd.width = doc->odd_width;
+		stride = (d->width + 7) / 8;
+		img = calloc(d->rows, stride);
 		char text[32];
 		uint32_t x, y;
 		unsigned lcg = (unsigned)(d->seed * 7919 + p * 104729 + 1);

@@ -13,6 +13,8 @@ struct testdoc {
 	int seed;		/* varies the drawing between documents */
 	int compression;	/* COMPRESSION_* (default G4) */
 	int minisblack;		/* write PHOTOMETRIC_MINISBLACK */
+	int odd_page;		/* 1-based page written with odd_width instead (0: none) */
+	uint32_t odd_width;
 };
 
 void testdoc_defaults(struct testdoc *d, int pages, int seed);
