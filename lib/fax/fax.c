@@ -116,6 +116,10 @@ static int start(const char *fn, cti_call_t *call, const cti_fax_params_t *p, st
 		cti__unlock(ctx);
 		return cti__error(CTI_ESTATE, "%s: the call has no B-channel (not connected or cleared)", fn);
 	}
+	if (fax_chan_busy(chan)) {
+		cti__unlock(ctx);
+		return cti__error(CTI_EBUSY, "%s: a fax is already running on this call", fn);
+	}
 	cfg->op_id = media_next_op_id(cti__media(ctx));
 	s = fax_session_new(cfg);
 	if (!s) {

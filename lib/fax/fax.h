@@ -65,8 +65,10 @@ struct fax_session *fax_session_new(const struct fax_session_cfg *cfg);
  */
 void fax_session_hook(void *user, const int16_t *rx, int16_t *tx, int n);
 void fax_session_end(void *user, int reason);
-/* Media channel to detach from when done (NULL: nothing to detach, e.g. test harness owns it). */
+/* Media channel the hook is installed on (registered as busy until the session ends). */
 void fax_session_set_chan(struct fax_session *s, struct media_chan *chan);
+/* A fax session is installed on chan (second fax: CTI_EBUSY). */
+int fax_chan_busy(struct media_chan *chan);
 /* Free without events (setup failed before the hook was installed). */
 void fax_session_free(struct fax_session *s);
 

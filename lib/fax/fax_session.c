@@ -17,6 +17,7 @@
 #include "cticonfig.h"
 #ifdef CONFIG_FAX
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #define T30_FCF_CFR 0x84	/* confirmation to receive (T.30 5.3.6.1.3) */
 
 struct fax_session {
+	struct fax_session *next;	/* registry of sessions on channels */
 	cti_ctx_t *ctx;
 	cti_call_t *call;
 	struct media_chan *chan;
@@ -51,6 +53,40 @@ struct fax_session {
 	uint64_t samples;
 	int16_t rxbuf[MEDIA_BLOCK];
 };
+
+/*
+ * Sessions installed on channels. media_chan_set_hook() replaces a hook
+ * silently; a second fax on a busy channel must be CTI_EBUSY instead, so
+ * the fax module keeps its own list (contexts have separate locks).
+ */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fax_session *reg_head;
+
+int fax_chan_busy(struct media_chan *chan)
+{
+	struct fax_session *s;
+	int busy = 0;
+
+	pthread_mutex_lock(&reg_lock);
+	for (s = reg_head; s; s = s->next)
+		if (s->chan == chan)
+			busy = 1;
+	pthread_mutex_unlock(&reg_lock);
+	return busy;
+}
+
+static void reg_remove(struct fax_session *s)
+{
+	struct fax_session **pp;
+
+	pthread_mutex_lock(&reg_lock);
+	for (pp = &reg_head; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	pthread_mutex_unlock(&reg_lock);
+}
 
 int fax_modem_mask(int modems, int max_rate)
 {
@@ -147,6 +183,7 @@ void fax_session_free(struct fax_session *s)
 {
 	if (!s)
 		return;
+	reg_remove(s);
 	if (s->fs) {
 		/* Closes the received TIFF: pages written as they completed stay valid. */
 		fax_release(s->fs);
@@ -220,6 +257,10 @@ struct fax_session *fax_session_new(const struct fax_session_cfg *c)
 void fax_session_set_chan(struct fax_session *s, struct media_chan *chan)
 {
 	s->chan = chan;
+	pthread_mutex_lock(&reg_lock);
+	s->next = reg_head;
+	reg_head = s;
+	pthread_mutex_unlock(&reg_lock);
 }
 
 /* Post FAX_DONE and OP_DONE (reason for the op), release spandsp (files closed). */
@@ -286,6 +327,8 @@ void fax_session_hook(void *user, const int16_t *rx, int16_t *tx, int n)
 		/* Detach: media calls fax_session_end(CTI_TERM_STOPPED), which frees s. */
 		if (s->chan)
 			media_chan_set_hook(s->chan, NULL, NULL, NULL);
+		else
+			fax_session_free(s);
 	}
 }
 

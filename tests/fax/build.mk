@@ -8,3 +8,9 @@ $(B)/tests/fax/test_fax: $(B)/tests/fax/test_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
 
 UNIT_TESTS += $(B)/tests/fax/test_fax
+
+$(B)/tests/fax/bench_fax: $(B)/tests/fax/bench_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+BENCHES += $(B)/tests/fax/bench_fax

@@ -93,22 +93,22 @@ int cti_call_channel(cti_call_t *call)
 	return call->channel;
 }
 
-/* Same contract as lib/media: replacing or removing calls the old end(STOPPED). */
+/* As lib/media does it: replacing or removing calls the old end(STOPPED) first. */
 int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_fn end, void *user)
 {
-	media_hook_end_fn old_end = c->end;
-	void *old_user = c->user;
+	if (c->end) {
+		media_hook_end_fn old_end = c->end;
+		void *old_user = c->user;
 
-	if (fn && c->fn)
-		return cti__error(CTI_EBUSY, "media: channel already has a hook");
-	c->fn = fn;
-	c->end = end;
-	c->user = user;
-	if (old_end) {
+		c->fn = NULL;
+		c->end = NULL;
 		c->ended_reason = CTI_TERM_STOPPED;
 		c->ends++;
 		old_end(old_user, CTI_TERM_STOPPED);
 	}
+	c->fn = fn;
+	c->end = fn ? end : NULL;
+	c->user = user;
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 #include "../../lib/internal.h"
 #include "../../lib/media/media.h"
 
-#define HARNESS_MAX_EVENTS 4096
+#define HARNESS_MAX_EVENTS 1024
 
 struct cti_ctx {
 	cti_event_t ev[HARNESS_MAX_EVENTS];
