@@ -14,3 +14,14 @@ $(B)/tests/fax/bench_fax: $(B)/tests/fax/bench_fax.o $(FAX_HARNESS_OBJS) $(FAX_L
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 BENCHES += $(B)/tests/fax/bench_fax
+
+# fax.c compiled as with CONFIG_FAX=n (our cticonfig.h found first).
+$(B)/tests/fax/nofax/fax.o: lib/fax/fax.c tests/fax/nofax/cticonfig.h | $(B)/generated/cticonfig.h
+	@mkdir -p $(@D)
+	$(CC) -Itests/fax/nofax $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+
+$(B)/tests/fax/test_fax_nofax: $(B)/tests/fax/test_fax_nofax.o $(B)/tests/fax/nofax/fax.o $(FAX_HARNESS_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_nofax
