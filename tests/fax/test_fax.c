@@ -387,6 +387,63 @@ static void cut_mid_page(void **state)
 		fail_msg("%s", msg);
 }
 
+/* Cut before any page completed: failure result, no pages, no TIFF left behind. */
+static void cut_before_first_page(void **state)
+{
+	struct xfer x;
+	struct testdoc d;
+	char doc[128], rx[128];
+	const cti_event_t *done;
+	int guard = 0;
+
+	(void)state;
+	path(doc, sizeof(doc), "cut0.tif");
+	path(rx, sizeof(rx), "cut0-rx.tif");
+	testdoc_defaults(&d, 1, 72);
+	assert_int_equal(testdoc_write(doc, &d), 0);
+	xfer_init(&x, rx);
+	xfer_add_doc(&x, doc, 0, 0);
+	xfer_start(&x);
+	while (!harness_count(ctx, CTI_EV_FAX_PHASE_B, &x.b) && guard++ < 1000)
+		harness_run(ctx, &x.a, &x.b, 100, 0);
+	assert_int_equal(harness_count(ctx, CTI_EV_FAX_PHASE_B, &x.b), 1);
+	harness_run(ctx, &x.a, &x.b, 100, 20);
+	done = harness_find(ctx, CTI_EV_FAX_DONE, &x.b, 0);
+	assert_non_null(done);
+	assert_int_not_equal(done->u.fax.result, 0);
+	assert_int_equal(done->u.fax.page, 0);
+	assert_int_equal(harness_count(ctx, CTI_EV_FAX_PAGE, &x.b), 0);
+	printf("# no page: receive file %s\n", access(rx, F_OK) == 0 ? "kept" : "removed");
+	assert_true(access(rx, F_OK) != 0 || testdoc_pages(rx) <= 0);
+}
+
+/* The one-line ghostscript conversion of docs/fax.md gives a sendable TIFF. */
+static void ghostscript_recipe(void **state)
+{
+	char ps[128], pdf[128], tif[128], cmd[800];
+	FILE *f;
+
+	(void)state;
+	if (system("command -v gs >/dev/null 2>&1") != 0) {
+		skip();
+		return;
+	}
+	path(ps, sizeof(ps), "doc.ps");
+	path(pdf, sizeof(pdf), "doc.pdf");
+	path(tif, sizeof(tif), "doc-pdf.tif");
+	f = fopen(ps, "w");
+	assert_non_null(f);
+	fputs("%!PS\n/Helvetica findfont 24 scalefont setfont\n"
+	      "72 700 moveto (Page one) show showpage\n72 700 moveto (Page two) show showpage\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pdfwrite -sPAPERSIZE=a4 "
+		 "-sOutputFile=%s %s >/dev/null 2>&1 && "
+		 "gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=tiffg4 -r204x196 -g1728x2292 -dPDFFitPage "
+		 "-sOutputFile=%s %s >/dev/null 2>&1", pdf, ps, tif, pdf);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cti_fax_check_tiff(tif), 2);
+}
+
 /* Hook removed by the media engine (cti_stop): STOPPED, file valid. */
 static void stopped(void **state)
 {
@@ -687,6 +744,8 @@ int main(void)
 		cmocka_unit_test(line_errors_ecm),
 		cmocka_unit_test(cut_mid_page),
 		cmocka_unit_test(stopped),
+		cmocka_unit_test(cut_before_first_page),
+		cmocka_unit_test(ghostscript_recipe),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
