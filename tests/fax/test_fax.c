@@ -75,6 +75,8 @@ static void xfer_start(struct xfer *x)
 }
 
 /* Both ends completed: events in order, results, op ids, page counts. */
+static int want_x_res = 8031;
+
 static void check_success(struct xfer *x, int pages, int rate, int ecm)
 {
 	cti_call_t *calls[2] = { &x->a, &x->b };
@@ -95,7 +97,7 @@ static void check_success(struct xfer *x, int pages, int rate, int ecm)
 		if (rate)
 			assert_int_equal(pb->u.fax.bit_rate, rate);
 		assert_int_equal(pb->u.fax.ecm, ecm);
-		assert_int_equal(pb->u.fax.x_res, 8031);
+		assert_int_equal(pb->u.fax.x_res, want_x_res);
 		assert_int_equal(pb->span, c->span);
 		assert_int_equal(pb->channel, c->channel);
 		/* One PAGE event per page, numbered 1..n, between PHASE_B and DONE. */
@@ -177,6 +179,51 @@ static void run_pages(int pages, int ecm)
 static void pages_3_ecm(void **s) { (void)s; run_pages(3, 1); }
 static void pages_3_noecm(void **s) { (void)s; run_pages(3, 0); }
 static void pages_10_ecm(void **s) { (void)s; run_pages(10, 1); }
+
+/* Resolutions and widths other than A4 R8 fine: each arrives as sent. */
+static void resolutions(void **state)
+{
+	static const struct {
+		uint32_t width;
+		float xres, yres;
+		int x_res, y_res;	/* expected in PHASE_B, pels per metre */
+	} r[] = {
+		{ 1728, 204, 98, 8031, 3850 },
+		{ 1728, 204, 391, 8031, 15400 },
+		{ 2048, 204, 196, 8031, 7700 },
+		{ 2432, 204, 196, 8031, 7700 },
+		{ 3456, 408, 391, 16063, 15400 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		struct xfer x;
+		struct testdoc d;
+		char doc[128], rx[128], msg[200];
+		const cti_event_t *pb;
+
+		path(doc, sizeof(doc), "res.tif");
+		path(rx, sizeof(rx), "res-rx.tif");
+		testdoc_defaults(&d, 1, 90 + (int)i);
+		d.width = r[i].width;
+		d.xres = r[i].xres;
+		d.yres = r[i].yres;
+		d.rows = 300;
+		assert_int_equal(testdoc_write(doc, &d), 0);
+		xfer_init(&x, rx);
+		xfer_add_doc(&x, doc, 0, 0);
+		xfer_start(&x);
+		harness_run(ctx, &x.a, &x.b, 600000, 0);
+		want_x_res = r[i].x_res;
+		check_success(&x, 1, 14400, 1);
+		want_x_res = 8031;
+		pb = harness_find(ctx, CTI_EV_FAX_PHASE_B, &x.b, 0);
+		assert_int_equal(pb->u.fax.y_res, r[i].y_res);
+		if (testdoc_compare(doc, 1, rx, 1, 1, 0, msg, sizeof(msg)) != 0)
+			fail_msg("width %u %gx%g: %s", r[i].width, r[i].xres, r[i].yres, msg);
+	}
+}
 
 /* Three documents with page ranges, one of them MINISBLACK and uncompressed. */
 static void multi_docs(void **state)
@@ -737,6 +784,7 @@ int main(void)
 		cmocka_unit_test(pages_3_ecm),
 		cmocka_unit_test(pages_3_noecm),
 		cmocka_unit_test(pages_10_ecm),
+		cmocka_unit_test(resolutions),
 		cmocka_unit_test(multi_docs),
 		cmocka_unit_test(single_doc_range),
 		cmocka_unit_test(answerer_sends_ulaw),
