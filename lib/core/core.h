@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * core.h - private structures of lib/core (context, spans, calls, config).
+ * Other modules use lib/internal.h only.
+ */
+#ifndef CTI_CORE_H
+#define CTI_CORE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "../internal.h"
+
+#define CORE_MAX_SPANS 256
+#define CORE_MAX_GROUPS 64
+#define CORE_MAX_CHAN 32		/* channel numbers 1..31 */
+#define CORE_BLOCK 160			/* 20 ms at 8 kHz */
+#define CORE_TICK_FRAMES 8		/* 1 ms */
+#define CORE_DFRAME_MAX 1100
+
+struct pri;
+struct q931_call;
+struct media_chan;
+
+/* ---- configuration ---- */
+struct core_group_cfg {
+	char name[CTI_NAME_MAX];
+	enum cti_hunt hunt;
+	char spans[256];
+};
+
+struct cti_config {
+	enum cti_clock clock;
+	int sim_ports;
+	char tones[8];
+	char trace[256];
+	int nspans;
+	cti_span_config_t spans[CORE_MAX_SPANS];
+	int ngroups;
+	struct core_group_cfg groups[CORE_MAX_GROUPS];
+};
+
+/* Parse "1-15,17-31" into a channel bit mask (bit n = channel n). 0 + message on error. */
+int core_parse_channels(const char *s, uint32_t *mask, char *err, size_t errsize);
+int core_span_max_chan(enum cti_line line);	/* 31 E1, 24 T1 */
+int core_default_dchan(enum cti_line line);	/* 16 E1, 24 T1 */
+const char *core_switch_name(enum cti_switchtype sw);
+
+/* ---- calls ---- */
+struct core_span;
+
+struct cti_call {
+	cti_ctx_t *ctx;
+	struct core_span *span;		/* NULL before a channel is chosen */
+	int channel;
+	struct q931_call *pc;		/* libpri call, NULL once libpri freed it */
+	cti_call_params_t params;
+	int outgoing;
+	enum cti_call_state state;
+	struct media_chan *media;
+	int cause, location, remote;
+	int hangup_sent;		/* pri_hangup called on pc */
+	int hangup_posted;		/* CTI_EV_CALL_HANGUP queued */
+	int release_req;		/* cti_call_release called: release on hangup */
+	int released;			/* CTI_EV_CALL_RELEASED queued: freed after delivery */
+	int explicit_chan;		/* outgoing: channel asked by the app */
+	int group;			/* outgoing: hunt group index + 1, 0 = span */
+	uint32_t tried[CORE_MAX_SPANS + 1];	/* channels tried per span (glare) */
+	int attempts;
+	int rx_loc;			/* location of the received Cause IE, -1 none */
+	int connected_posted;
+	struct cti_call *next;		/* ctx->calls list */
+};
+
+/* ---- spans ---- */
+struct core_span {
+	int index;			/* 1-based */
+	cti_span_config_t cfg;
+	cti_ctx_t *ctx;
+	uint32_t bmask;			/* B-channels */
+	int maxchan;
+	struct pri *pri;
+	int dchan_up;
+	uint64_t dchan_down_ms;		/* when it went down (T309) */
+	uint32_t alarms;		/* CTI_ALARM_* last reported */
+	int in_service;
+	int rr_next;			/* round robin hunting position */
+	struct cti_call *chan_call[CORE_MAX_CHAN];
+	uint8_t rxbuf[CORE_MAX_CHAN][CORE_BLOCK];
+	uint8_t txbuf[CORE_MAX_CHAN][CORE_BLOCK];
+	/* frame handed to libpri's read callback */
+	uint8_t dframe[CORE_DFRAME_MAX];
+	int dframe_len;
+	/* libpri timer bookkeeping */
+	/* trace */
+	void *pcap;			/* pcap_dumper_t (own file) */
+	void *pcap_dead;
+	int trace_events;
+	/* sim transport */
+	struct ctifw_port *port;
+	/* dahdi transport */
+	int dfd;
+	int bfd[CORE_MAX_CHAN];
+	int rx_loc;			/* location in the Cause IE of the frame being processed */
+};
+
+struct core_group {
+	char name[CTI_NAME_MAX];
+	enum cti_hunt hunt;
+	int nspans;
+	int spans[CORE_MAX_SPANS];
+	int rr_next;
+};
+
+struct core_timer {
+	int id;
+	uint64_t due_ms;
+	void *user;
+	struct core_timer *next;
+};
+
+struct cti_ctx {
+	pthread_mutex_t lock;
+	pthread_mutex_t dispatch_lock;
+	enum cti_clock clock;
+	char tones[8];
+	/* events */
+	cti_event_t *q;
+	size_t qhead, qlen, qcap;
+	int efd;
+	cti_event_fn handler;
+	void *handler_user;
+	/* clock */
+	uint64_t frames;		/* virtual time in 8 kHz frames */
+	uint64_t mono0_ms;		/* real clock origin */
+	int64_t tv0_us;			/* virtual clock: timeval at frame 0 (for libpri) */
+	int block_pos;			/* frame within the 20 ms block */
+	/* timers */
+	struct core_timer *timers;
+	int next_timer_id;
+	/* spans */
+	int nspans;
+	struct core_span *spans[CORE_MAX_SPANS + 1];
+	int ngroups;
+	struct core_group groups[CORE_MAX_GROUPS];
+	/* calls */
+	struct cti_call *calls;
+	struct media_engine *media;
+	/* sim board */
+	int sim_nports;
+	struct ctifw_port **sim_ports;
+	struct core_span **sim_port_span;	/* span using each port (index 0..n-1) */
+	int has_sim, has_dahdi;
+	int dahdi_ctl;
+	/* global trace (span 0) */
+	void *pcap;
+	void *pcap_dead;
+	int trace_events_all;
+	/* real clock thread */
+	pthread_t thread;
+	int thread_running;
+	int thread_stop;
+	int tfd;
+	int closing;
+};
+
+/* ctx.c */
+void core_tick_ms(cti_ctx_t *ctx);			/* sim: one 1 ms tick (lock held) */
+void core_media_block(cti_ctx_t *ctx);			/* 20 ms media step (lock held) */
+uint64_t core_now_ms(cti_ctx_t *ctx);
+void core_run_timers(cti_ctx_t *ctx);
+/* Virtual-clock time for libpri (see ctx.c: libpri's gettimeofday). */
+void core_pri_enter(cti_ctx_t *ctx);
+void core_pri_leave(void);
+
+/* call.c */
+int core_span_pri_start(struct core_span *sp);
+void core_span_pri_stop(struct core_span *sp);
+void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len);	/* received frame */
+void core_span_pri_timers(struct core_span *sp);
+void core_span_alarms(struct core_span *sp, uint32_t alarms);
+void core_span_service_check(struct core_span *sp);
+void core_call_free(struct cti_call *c);
+void core_calls_close(cti_ctx_t *ctx);
+void core_call_media_new(struct cti_call *c);
+
+/* sim.c */
+int core_sim_open(cti_ctx_t *ctx, int nports);
+void core_sim_close(cti_ctx_t *ctx);
+int core_sim_span_start(struct core_span *sp);
+void core_sim_tick(cti_ctx_t *ctx);
+int core_sim_send(struct core_span *sp, const uint8_t *buf, int len);
+
+/* dahdi.c */
+int core_dahdi_span_start(struct core_span *sp);
+void core_dahdi_span_stop(struct core_span *sp);
+int core_dahdi_send(struct core_span *sp, const uint8_t *buf, int len);
+int core_dahdi_bchan_open(struct core_span *sp, int chan);
+void core_dahdi_bchan_close(struct core_span *sp, int chan);
+/* Real-clock service loop step for dahdi spans: poll fds up to timeout_ms (lock NOT held). */
+void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms);
+/* 20 ms block exchange with the B-channel descriptors: out = 0 read, 1 write (lock held). */
+void core_dahdi_blocks(cti_ctx_t *ctx, int out);
+int core_dahdi_scan(cti_config_t *cfg);
+
+/* trace.c */
+void core_trace_frame(struct core_span *sp, int tx, const uint8_t *buf, int len);
+int core_trace_open_config(cti_ctx_t *ctx, const char *path);
+void core_trace_close_all(cti_ctx_t *ctx);
+
+/* Send a D-channel frame on the span's transport (without FCS). */
+int core_span_send(struct core_span *sp, const uint8_t *buf, int len);
+
+#endif

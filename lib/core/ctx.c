@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ctx.c - context, event queue and dispatch, clocks, application timers.
+ *
+ * Events are queued with the context lock held (cti__post) and delivered by
+ * cti_dispatch() after the lock is dropped, so handlers may call any public
+ * function. A call handle is freed only after the handler of its
+ * CTI_EV_CALL_RELEASED event returned.
+ *
+ * Clocks: virtual (time moves only inside cti_dispatch, 1 ms board ticks as
+ * fast as the CPU allows) or real (a thread woken every 1 ms by a timerfd).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include "core.h"
+#include "../media/media.h"
+
+/* Virtual clock: libpri's timers read gettimeofday(); see below. */
+#define VIRT_EPOCH_S 1700000000LL
+/* cti_dispatch(-1) in virtual time gives up after this much virtual time without an event. */
+#define VIRT_WAIT_MAX_MS 600000
+
+static _Thread_local cti_ctx_t *tls_pri_ctx;	/* libpri runs for this virtual-clock context */
+static _Thread_local cti_ctx_t *tls_dispatching;
+
+/*
+ * libpri 1.6 schedules its Q.921/Q.931 timers with gettimeofday() and offers
+ * no clock hook except pri_schedule_run_tv(). To run its timers on the
+ * virtual clock, libcti provides gettimeofday(): while this thread is inside
+ * a libpri call made for a virtual-clock context it returns the virtual
+ * time; otherwise (every other caller, real clock) the real time.
+ */
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	cti_ctx_t *ctx = tls_pri_ctx;
+
+	(void)tz;
+	if (ctx) {
+		uint64_t us = ctx->frames * 125;
+
+		tv->tv_sec = (time_t)(VIRT_EPOCH_S + (int64_t)(us / 1000000));
+		tv->tv_usec = (suseconds_t)(us % 1000000);
+	} else {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		tv->tv_sec = ts.tv_sec;
+		tv->tv_usec = ts.tv_nsec / 1000;
+	}
+	return 0;
+}
+
+void core_pri_enter(cti_ctx_t *ctx)
+{
+	if (ctx->clock == CTI_CLOCK_VIRTUAL)
+		tls_pri_ctx = ctx;
+}
+
+void core_pri_leave(void)
+{
+	tls_pri_ctx = NULL;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t core_now_ms(cti_ctx_t *ctx)
+{
+	if (ctx->clock == CTI_CLOCK_VIRTUAL)
+		return ctx->frames / 8;
+	return mono_ms() - ctx->mono0_ms;
+}
+
+uint64_t cti__now_ms(cti_ctx_t *ctx)
+{
+	return ctx ? core_now_ms(ctx) : 0;
+}
+
+uint64_t cti_now_ms(cti_ctx_t *ctx)
+{
+	return cti__now_ms(ctx);
+}
+
+void cti__lock(cti_ctx_t *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+}
+
+void cti__unlock(cti_ctx_t *ctx)
+{
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+struct media_engine *cti__media(cti_ctx_t *ctx)
+{
+	return ctx ? ctx->media : NULL;
+}
+
+const char *cti__tone_country(cti_ctx_t *ctx)
+{
+	return ctx ? ctx->tones : "itu";
+}
+
+/* ---------------- event queue ---------------- */
+
+void cti__post(cti_ctx_t *ctx, const cti_event_t *ev)
+{
+	if (ctx->qlen == ctx->qcap) {
+		size_t ncap = ctx->qcap ? ctx->qcap * 2 : 64;
+		cti_event_t *nq = malloc(ncap * sizeof(*nq));
+
+		if (!nq)
+			return;	/* out of memory: the event is lost */
+		for (size_t i = 0; i < ctx->qlen; i++)
+			nq[i] = ctx->q[(ctx->qhead + i) % ctx->qcap];
+		free(ctx->q);
+		ctx->q = nq;
+		ctx->qcap = ncap;
+		ctx->qhead = 0;
+	}
+	cti_event_t *slot = &ctx->q[(ctx->qhead + ctx->qlen) % ctx->qcap];
+
+	*slot = *ev;
+	if (!slot->time_ms)
+		slot->time_ms = core_now_ms(ctx);
+	if (ctx->qlen++ == 0 && ctx->efd >= 0) {
+		uint64_t one = 1;
+
+		if (write(ctx->efd, &one, sizeof(one)) < 0) {
+			/* eventfd counter cannot overflow here; nothing to do */
+		}
+	}
+}
+
+static void drain_efd(cti_ctx_t *ctx)
+{
+	uint64_t v;
+
+	if (ctx->efd >= 0 && read(ctx->efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: already drained */
+	}
+}
+
+/* Deliver every waiting event. Lock held on entry and exit, dropped around handlers. */
+static int deliver(cti_ctx_t *ctx)
+{
+	int n = 0;
+
+	while (ctx->qlen) {
+		cti_event_t ev = ctx->q[ctx->qhead];
+
+		ctx->qhead = (ctx->qhead + 1) % ctx->qcap;
+		ctx->qlen--;
+		if (!ctx->qlen)
+			drain_efd(ctx);
+		cti_event_fn fn = ctx->handler;
+		void *user = ctx->handler_user;
+
+		cti__unlock(ctx);
+		if (fn)
+			fn(ctx, &ev, user);
+		cti__lock(ctx);
+		if (ev.type == CTI_EV_CALL_RELEASED && ev.call)
+			core_call_free(ev.call);
+		n++;
+	}
+	return n;
+}
+
+int cti_dispatch(cti_ctx_t *ctx, int timeout_ms)
+{
+	int n;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_dispatch: NULL context");
+	if (tls_dispatching == ctx)
+		return cti__error(CTI_ESTATE, "cti_dispatch: called from inside an event handler");
+	pthread_mutex_lock(&ctx->dispatch_lock);
+	tls_dispatching = ctx;
+	cti__lock(ctx);
+	if (ctx->qlen == 0 && timeout_ms != 0) {
+		if (ctx->clock == CTI_CLOCK_VIRTUAL) {
+			uint64_t limit = timeout_ms < 0 ? VIRT_WAIT_MAX_MS : (uint64_t)timeout_ms;
+			uint64_t end = ctx->frames + limit * 8;
+
+			while (ctx->qlen == 0 && ctx->frames < end)
+				core_tick_ms(ctx);
+		} else {
+			struct pollfd pf = { .fd = ctx->efd, .events = POLLIN };
+
+			cti__unlock(ctx);
+			poll(&pf, 1, timeout_ms);
+			cti__lock(ctx);
+		}
+	}
+	n = deliver(ctx);
+	cti__unlock(ctx);
+	tls_dispatching = NULL;
+	pthread_mutex_unlock(&ctx->dispatch_lock);
+	return n;
+}
+
+void cti_set_event_handler(cti_ctx_t *ctx, cti_event_fn fn, void *user)
+{
+	if (!ctx)
+		return;
+	cti__lock(ctx);
+	ctx->handler = fn;
+	ctx->handler_user = user;
+	cti__unlock(ctx);
+}
+
+int cti_fd(cti_ctx_t *ctx)
+{
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_fd: NULL context");
+	return ctx->efd;
+}
+
+/* ---------------- application timers ---------------- */
+
+int cti_timer_start(cti_ctx_t *ctx, uint32_t ms, void *user)
+{
+	struct core_timer *t, **pp;
+	int id;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_timer_start: NULL context");
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return cti__error(CTI_ENOMEM, "cti_timer_start: out of memory");
+	cti__lock(ctx);
+	if (++ctx->next_timer_id <= 0)
+		ctx->next_timer_id = 1;
+	id = t->id = ctx->next_timer_id;
+	t->due_ms = core_now_ms(ctx) + ms;
+	t->user = user;
+	for (pp = &ctx->timers; *pp && (*pp)->due_ms <= t->due_ms; pp = &(*pp)->next)
+		;
+	t->next = *pp;
+	*pp = t;
+	cti__unlock(ctx);
+	return id;
+}
+
+int cti_timer_cancel(cti_ctx_t *ctx, int id)
+{
+	struct core_timer **pp;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_timer_cancel: NULL context");
+	cti__lock(ctx);
+	for (pp = &ctx->timers; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == id) {
+			struct core_timer *t = *pp;
+
+			*pp = t->next;
+			free(t);
+			cti__unlock(ctx);
+			return 0;
+		}
+	cti__unlock(ctx);
+	return cti__error(CTI_ENOENT, "cti_timer_cancel: no timer %d", id);
+}
+
+void core_run_timers(cti_ctx_t *ctx)
+{
+	uint64_t now = core_now_ms(ctx);
+
+	while (ctx->timers && ctx->timers->due_ms <= now) {
+		struct core_timer *t = ctx->timers;
+		cti_event_t ev;
+
+		ctx->timers = t->next;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = CTI_EV_TIMER;
+		ev.u.timer.id = t->id;
+		ev.u.timer.user = t->user;
+		cti__post(ctx, &ev);
+		free(t);
+	}
+}
+
+/* ---------------- ticking ---------------- */
+
+static void idle_fill(struct core_span *sp, int ch)
+{
+	memset(sp->txbuf[ch], sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, CORE_BLOCK);
+}
+
+void core_media_block(cti_ctx_t *ctx)
+{
+	struct cti_call *c;
+
+	if (ctx->has_dahdi)
+		core_dahdi_blocks(ctx, 0);
+	if (!ctx->media)
+		goto out;
+	for (c = ctx->calls; c; c = c->next)
+		if (c->media && c->span)
+			memcpy(media_chan_rx(c->media), c->span->rxbuf[c->channel], CORE_BLOCK);
+	media_engine_tick(ctx->media);
+	for (c = ctx->calls; c; c = c->next)
+		if (c->media && c->span)
+			memcpy(c->span->txbuf[c->channel], media_chan_tx(c->media), CORE_BLOCK);
+out:
+	if (ctx->has_dahdi)
+		core_dahdi_blocks(ctx, 1);
+}
+
+void core_tick_ms(cti_ctx_t *ctx)
+{
+	ctx->frames += CORE_TICK_FRAMES;
+	if (ctx->has_sim)
+		core_sim_tick(ctx);
+	else {
+		ctx->block_pos += CORE_TICK_FRAMES;
+		if (ctx->block_pos >= CORE_BLOCK) {
+			ctx->block_pos = 0;
+			core_media_block(ctx);
+		}
+	}
+	if (ctx->has_dahdi)
+		core_dahdi_poll(ctx, 0);
+	for (int i = 1; i <= ctx->nspans; i++) {
+		struct core_span *sp = ctx->spans[i];
+
+		if (sp->pri)
+			core_span_pri_timers(sp);
+		core_span_service_check(sp);
+	}
+	core_run_timers(ctx);
+}
+
+static void *clock_thread(void *arg)
+{
+	cti_ctx_t *ctx = arg;
+
+	while (1) {
+		struct pollfd pf = { .fd = ctx->tfd, .events = POLLIN };
+		uint64_t exp = 0;
+
+		poll(&pf, 1, 100);
+		if (read(ctx->tfd, &exp, sizeof(exp)) != sizeof(exp))
+			exp = 0;
+		cti__lock(ctx);
+		if (ctx->thread_stop) {
+			cti__unlock(ctx);
+			break;
+		}
+		/* catch up missed ticks, at most 64 ms at once */
+		if (exp > 64)
+			exp = 64;
+		for (uint64_t i = 0; i < exp; i++)
+			core_tick_ms(ctx);
+		cti__unlock(ctx);
+	}
+	return NULL;
+}
+
+/* ---------------- open / close ---------------- */
+
+static int group_setup(cti_ctx_t *ctx, const cti_config_t *cfg)
+{
+	for (int i = 0; i < cfg->ngroups; i++) {
+		const struct core_group_cfg *gc = &cfg->groups[i];
+		struct core_group *g = &ctx->groups[ctx->ngroups++];
+		char list[256], *save = NULL, *tok;
+
+		snprintf(g->name, sizeof(g->name), "%s", gc->name);
+		g->hunt = gc->hunt;
+		snprintf(list, sizeof(list), "%s", gc->spans);
+		for (tok = strtok_r(list, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+			int idx = 0;
+
+			for (int s = 1; s <= ctx->nspans; s++)
+				if (!strcmp(ctx->spans[s]->cfg.name, tok))
+					idx = s;
+			if (!idx)
+				return cti__error(CTI_ECONFIG, "cti_open: group '%s': no span named '%s'", g->name, tok);
+			if (ctx->spans[idx]->cfg.signalling != CTI_SIG_PRI)
+				return cti__error(CTI_ECONFIG, "cti_open: group '%s': span '%s' has signalling none",
+						  g->name, tok);
+			if (g->nspans < CORE_MAX_SPANS)
+				g->spans[g->nspans++] = idx;
+		}
+	}
+	return 0;
+}
+
+cti_ctx_t *cti_open(const cti_config_t *cfg)
+{
+	cti_ctx_t *ctx;
+	int maxport = 0;
+
+	if (!cfg) {
+		cti__error(CTI_EINVAL, "cti_open: NULL config");
+		return NULL;
+	}
+	for (int i = 0; i < cfg->nspans; i++) {
+		const cti_span_config_t *sc = &cfg->spans[i];
+
+		if (sc->transport == CTI_TRANSPORT_DAHDI && cfg->clock == CTI_CLOCK_VIRTUAL) {
+			cti__error(CTI_ECONFIG, "cti_open: span '%s': clock virtual works with transport sim only",
+				   sc->name);
+			return NULL;
+		}
+		if (sc->transport == CTI_TRANSPORT_SIM) {
+			if (sc->port > cfg->sim_ports) {
+				cti__error(CTI_ECONFIG, "cti_open: span '%s': sim port %d beyond sim_ports = %d",
+					   sc->name, sc->port, cfg->sim_ports);
+				return NULL;
+			}
+			for (int j = 0; j < i; j++)
+				if (cfg->spans[j].transport == sc->transport && cfg->spans[j].port == sc->port) {
+					cti__error(CTI_ECONFIG, "cti_open: spans '%s' and '%s' both use %s port %d",
+						   cfg->spans[j].name, sc->name, "sim", sc->port);
+					return NULL;
+				}
+			if (sc->port > maxport)
+				maxport = sc->port;
+		}
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		cti__error(CTI_ENOMEM, "cti_open: out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&ctx->lock, NULL);
+	pthread_mutex_init(&ctx->dispatch_lock, NULL);
+	ctx->clock = cfg->clock;
+	ctx->tfd = -1;
+	ctx->dahdi_ctl = -1;
+	snprintf(ctx->tones, sizeof(ctx->tones), "%s", cfg->tones);
+	ctx->mono0_ms = mono_ms();
+	ctx->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctx->efd < 0) {
+		cti__error(CTI_EIO, "cti_open: eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	for (int i = 0; i < cfg->nspans; i++) {
+		struct core_span *sp = calloc(1, sizeof(*sp));
+		uint32_t mask = 0;
+		char err[160];
+
+		if (!sp) {
+			cti__error(CTI_ENOMEM, "cti_open: out of memory");
+			goto fail;
+		}
+		ctx->spans[++ctx->nspans] = sp;
+		sp->ctx = ctx;
+		sp->index = ctx->nspans;
+		sp->cfg = cfg->spans[i];
+		sp->maxchan = core_span_max_chan(sp->cfg.line);
+		if (!sp->cfg.dchannel)
+			sp->cfg.dchannel = core_default_dchan(sp->cfg.line);
+		if (sp->cfg.bchannels[0]) {
+			core_parse_channels(sp->cfg.bchannels, &mask, err, sizeof(err));
+		} else {
+			for (int ch = 1; ch <= sp->maxchan; ch++)
+				mask |= 1u << ch;
+			if (sp->cfg.signalling == CTI_SIG_PRI)
+				mask &= ~(1u << sp->cfg.dchannel);
+		}
+		sp->bmask = mask;
+		sp->in_service = 1;
+		sp->dfd = -1;
+		for (int ch = 0; ch < CORE_MAX_CHAN; ch++) {
+			sp->bfd[ch] = -1;
+			idle_fill(sp, ch);
+		}
+		if (sp->cfg.transport == CTI_TRANSPORT_SIM)
+			ctx->has_sim = 1;
+		else
+			ctx->has_dahdi = 1;
+	}
+	if (group_setup(ctx, cfg) < 0)
+		goto fail;
+	ctx->media = media_engine_new(ctx);
+	if (ctx->has_sim && core_sim_open(ctx, cfg->sim_ports) < 0)
+		goto fail;
+	for (int i = 1; i <= ctx->nspans; i++) {
+		struct core_span *sp = ctx->spans[i];
+		int rc = sp->cfg.transport == CTI_TRANSPORT_SIM ? core_sim_span_start(sp) : core_dahdi_span_start(sp);
+
+		if (rc < 0)
+			goto fail;
+	}
+	if (cfg->trace[0] && core_trace_open_config(ctx, cfg->trace) < 0)
+		goto fail;
+	cti__lock(ctx);
+	for (int i = 1; i <= ctx->nspans; i++)
+		if (ctx->spans[i]->cfg.signalling == CTI_SIG_PRI && core_span_pri_start(ctx->spans[i]) < 0) {
+			cti__unlock(ctx);
+			goto fail;
+		}
+	cti__unlock(ctx);
+	if (ctx->clock == CTI_CLOCK_REAL) {
+		struct itimerspec its = { { 0, 1000000 }, { 0, 1000000 } };
+
+		ctx->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (ctx->tfd < 0 || timerfd_settime(ctx->tfd, 0, &its, NULL) < 0) {
+			cti__error(CTI_EIO, "cti_open: timerfd: %s", strerror(errno));
+			goto fail;
+		}
+		if (pthread_create(&ctx->thread, NULL, clock_thread, ctx)) {
+			cti__error(CTI_EIO, "cti_open: cannot start the clock thread");
+			goto fail;
+		}
+		ctx->thread_running = 1;
+	}
+	return ctx;
+fail:
+	{
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", cti_last_error());
+		cti_close(ctx);
+		cti__error(CTI_ECONFIG, "%s", msg);
+	}
+	return NULL;
+}
+
+void cti_close(cti_ctx_t *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->thread_running) {
+		cti__lock(ctx);
+		ctx->thread_stop = 1;
+		cti__unlock(ctx);
+		pthread_join(ctx->thread, NULL);
+		ctx->thread_running = 0;
+	}
+	cti__lock(ctx);
+	ctx->closing = 1;
+	core_calls_close(ctx);
+	for (int i = 1; i <= ctx->nspans; i++) {
+		struct core_span *sp = ctx->spans[i];
+
+		core_span_pri_stop(sp);
+		if (sp->cfg.transport == CTI_TRANSPORT_DAHDI)
+			core_dahdi_span_stop(sp);
+	}
+	core_trace_close_all(ctx);
+	if (ctx->media)
+		media_engine_free(ctx->media);
+	ctx->media = NULL;
+	core_sim_close(ctx);
+	while (ctx->timers) {
+		struct core_timer *t = ctx->timers;
+
+		ctx->timers = t->next;
+		free(t);
+	}
+	cti__unlock(ctx);
+	for (int i = 1; i <= ctx->nspans; i++)
+		free(ctx->spans[i]);
+	if (ctx->dahdi_ctl >= 0)
+		close(ctx->dahdi_ctl);
+	if (ctx->efd >= 0)
+		close(ctx->efd);
+	if (ctx->tfd >= 0)
+		close(ctx->tfd);
+	free(ctx->q);
+	pthread_mutex_destroy(&ctx->lock);
+	pthread_mutex_destroy(&ctx->dispatch_lock);
+	free(ctx);
+}
+
+/* ---------------- spans ---------------- */
+
+int cti_span_count(cti_ctx_t *ctx)
+{
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_span_count: NULL context");
+	return ctx->nspans;
+}
+
+int cti_span_find(cti_ctx_t *ctx, const char *name)
+{
+	if (!ctx || !name)
+		return cti__error(CTI_EINVAL, "cti_span_find: NULL argument");
+	for (int i = 1; i <= ctx->nspans; i++)
+		if (!strcmp(ctx->spans[i]->cfg.name, name))
+			return i;
+	return cti__error(CTI_ENOENT, "cti_span_find: no span named '%s'", name);
+}
+
+const cti_span_config_t *cti__span_config(cti_ctx_t *ctx, int span)
+{
+	if (!ctx || span < 1 || span > ctx->nspans)
+		return NULL;
+	return &ctx->spans[span]->cfg;
+}
+
+int cti__span_dchan_up(cti_ctx_t *ctx, int span)
+{
+	if (!ctx || span < 1 || span > ctx->nspans)
+		return 0;
+	return ctx->spans[span]->dchan_up;
+}
+
+void cti__span_chan_states(cti_ctx_t *ctx, int span, char *out, size_t size)
+{
+	struct core_span *sp;
+	size_t n = 0;
+
+	if (!out || !size)
+		return;
+	out[0] = 0;
+	if (!ctx || span < 1 || span > ctx->nspans)
+		return;
+	sp = ctx->spans[span];
+	for (int ch = 1; ch <= sp->maxchan && n + 1 < size; ch++) {
+		char c;
+
+		if (sp->cfg.signalling == CTI_SIG_PRI && ch == sp->cfg.dchannel)
+			c = 'D';
+		else if (!(sp->bmask & (1u << ch)))
+			c = '-';
+		else if (!sp->in_service)
+			c = 'X';
+		else if (sp->chan_call[ch])
+			c = 'B';
+		else
+			c = '.';
+		out[n++] = c;
+	}
+	out[n] = 0;
+}
+
+int cti__sim_ports(cti_ctx_t *ctx)
+{
+	return ctx ? ctx->sim_nports : 0;
+}
+
+struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
+{
+	if (!ctx || port < 1 || port > ctx->sim_nports)
+		return NULL;
+	return ctx->sim_ports[port - 1];
+}
+
+/* libpri 1.6 cannot free a struct pri: keep LeakSanitizer quiet about it. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libpri.so\n";
+}
+
+const char *cti_event_name(int type)
+{
+	static const char *const names[] = {
+		[CTI_EV_DCHAN_UP] = "DCHAN_UP", [CTI_EV_DCHAN_DOWN] = "DCHAN_DOWN", [CTI_EV_ALARM] = "ALARM",
+		[CTI_EV_RESTART] = "RESTART", [CTI_EV_CALL_OFFERED] = "CALL_OFFERED", [CTI_EV_CALL_INFO] = "CALL_INFO",
+		[CTI_EV_CALL_PROCEEDING] = "CALL_PROCEEDING", [CTI_EV_CALL_ALERTING] = "CALL_ALERTING",
+		[CTI_EV_CALL_PROGRESS] = "CALL_PROGRESS", [CTI_EV_CALL_ANSWERED] = "CALL_ANSWERED",
+		[CTI_EV_CALL_CONNECTED] = "CALL_CONNECTED", [CTI_EV_CALL_HANGUP] = "CALL_HANGUP",
+		[CTI_EV_CALL_RELEASED] = "CALL_RELEASED", [CTI_EV_DIGIT] = "DIGIT", [CTI_EV_TONE] = "TONE",
+		[CTI_EV_OP_DONE] = "OP_DONE", [CTI_EV_CPA_DONE] = "CPA_DONE", [CTI_EV_FAX_PHASE_B] = "FAX_PHASE_B",
+		[CTI_EV_FAX_PAGE] = "FAX_PAGE", [CTI_EV_FAX_DONE] = "FAX_DONE", [CTI_EV_TRACE] = "TRACE",
+		[CTI_EV_TIMER] = "TIMER",
+	};
+
+	if (type < 1 || type > CTI_EV_TIMER || !names[type])
+		return "UNKNOWN";
+	return names[type];
+}
