@@ -452,6 +452,7 @@ typedef struct cti_cpa_params {
 	uint32_t no_answer_ms;		/* ringback this long: NO_ANSWER (default 30000) */
 	uint32_t voice_ms;		/* speech shorter than this then silence: VOICE (default 1500) */
 	uint32_t max_ms;		/* give up after (default 45000) */
+	uint32_t silence_ms;		/* answered and nothing heard this long: SILENCE (default 5000, 0 off) */
 } cti_cpa_params_t;
 
 void cti_cpa_params_init(cti_cpa_params_t *p);
@@ -580,7 +581,10 @@ const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size);	/* "RED YEL
 
 enum cti_loopback { CTI_LOOP_NONE = 0, CTI_LOOP_LOCAL, CTI_LOOP_NETWORK_LINE, CTI_LOOP_NETWORK_PAYLOAD };
 int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode);
-/* T1: send loop-up (1) or loop-down (0) in-band codes to the far end. */
+/*
+ * T1: send loop-up (1) or loop-down (0) in-band codes to the far end, until
+ * called with -1 (sim) or for DAHDI's DAHDI_LOOPCODE_TIME (dahdi).
+ */
 int cti_span_loopcode(cti_ctx_t *ctx, int span, int up);
 
 enum cti_inject { CTI_INJ_FAS = 0, CTI_INJ_MFAS, CTI_INJ_CRC, CTI_INJ_CAS, CTI_INJ_PRBS, CTI_INJ_BPV };
@@ -606,6 +610,7 @@ typedef struct cti_line_faults {
 	double ber;		/* bit error rate (0 .. 0.5) */
 	int burst_bits;		/* errors in bursts of this length (0: random) */
 	int ppm;		/* clock offset of the far end (-1000..1000) */
+	int los;		/* no signal arrives (receive pair broken; the far end still receives) */
 } cti_line_faults_t;
 int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b);
 int cti_cable_cut(cti_ctx_t *ctx, int port);
@@ -666,6 +671,7 @@ struct cti_event {
 			char digits[64];	/* get digits: what was collected */
 			uint32_t duration_ms;
 			uint64_t samples;	/* play/record: samples played/recorded */
+			char message[128];	/* CTI_TERM_ERROR: what failed (file, reason) */
 		} op;
 		struct { int result; uint32_t duration_ms; } cpa;	/* enum cti_cpa_result */
 		struct {

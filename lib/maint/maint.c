@@ -784,6 +784,57 @@ int cti_cable_peer(cti_ctx_t *ctx, int port)
 	return r;
 }
 
+/*
+ * A broken receive pair at a port is the far end's transmitter going dark
+ * on that cable: remember which transmitter we switched off so that
+ * clearing the fault switches that one on again even after recabling.
+ */
+struct los_state {
+	cti_ctx_t *ctx;
+	int port;
+	struct ctifw_port *dark;	/* transmitter switched off, or NULL */
+};
+#define MAX_LOS_STATE 64
+static struct los_state los_state[MAX_LOS_STATE];
+static pthread_mutex_t los_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct los_state *los_find(cti_ctx_t *ctx, int port)
+{
+	for (int i = 0; i < MAX_LOS_STATE; i++)
+		if (los_state[i].ctx == ctx && los_state[i].port == port)
+			return &los_state[i];
+	return NULL;
+}
+
+static int los_set(cti_ctx_t *ctx, int port, struct ctifw_port *p, int on)
+{
+	struct los_state *ls;
+	int r = 0;
+
+	pthread_mutex_lock(&los_lock);
+	ls = los_find(ctx, port);
+	if (on && !ls) {
+		ls = los_find(NULL, 0);
+		if (!ls) {
+			r = cti__error(CTI_ENOMEM, "cti_cable_set_faults: more than %d ports with a broken "
+				       "receive pair", MAX_LOS_STATE);
+			goto out;
+		}
+		ls->ctx = ctx;
+		ls->port = port;
+		ls->dark = ctifw_cable_peer(p);
+		if (ls->dark)
+			ctifw_port_set_tx_enabled(ls->dark, false);
+	} else if (!on && ls) {
+		if (ls->dark)
+			ctifw_port_set_tx_enabled(ls->dark, true);
+		memset(ls, 0, sizeof(*ls));
+	}
+out:
+	pthread_mutex_unlock(&los_lock);
+	return r;
+}
+
 int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 {
 	struct ctifw_line_faults lf;
@@ -807,6 +858,7 @@ int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 		lf.burst_bits = (uint32_t)f->burst_bits;
 		lf.ppm = f->ppm;
 		ctifw_line_set_faults(p, &lf);
+		r = los_set(ctx, port, p, f->los != 0);
 	}
 	cti__unlock(ctx);
 	return r;
@@ -829,6 +881,9 @@ int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
 		f->ber = (double)lf.ber_e12 / 1e12;
 		f->burst_bits = (int)lf.burst_bits;
 		f->ppm = lf.ppm;
+		pthread_mutex_lock(&los_lock);
+		f->los = los_find(ctx, port) != NULL;
+		pthread_mutex_unlock(&los_lock);
 	}
 	cti__unlock(ctx);
 	return r;

@@ -1,0 +1,142 @@
+#!/bin/bash
+# test_cti_sim.sh BUILD_DIR - `cti` line tests on the emulated board (--sim, virtual time):
+# status, alarms following cable faults, loopbacks, loop codes, injection counters, BERT
+# (clean, through a loop, and measuring an injected BER), slips, test calls, trace; --json parsed.
+source "$(dirname "$0")/lib.sh"
+
+run --sim status
+if [[ $RC -eq 3 && $ERR == *"not available in this build"* ]]; then
+	# libcti is written by several people at once: until the sim board and call control
+	# are in the tree the tool says so, and these tests wait for them.
+	skip "libcti incomplete in this tree: $ERR"
+	done_testing
+	exit 0
+fi
+
+# ---- status on a healthy trunk ----
+run --sim --json status
+expect "status: healthy trunk exits 0" 0
+check "status --json: two spans sim1/sim2, no alarm, D-channel up" \
+	'len(J[0]["spans"]) == 2 and [s["name"] for s in J[0]["spans"]] == ["sim1", "sim2"] and all(s["alarms"] == [] and s["dchan_up"] for s in J[0]["spans"])'
+check "status --json: E1 crc4/hdb3, 31 channels, D-channel on 16" \
+	'all(s["line"] == "E1" and s["framing"] == "crc4" and s["coding"] == "hdb3" and s["nchannels"] == 31 and s["channels"][15] == "D" and len(s["channels"]) == 31 for s in J[0]["spans"])'
+check "status --json: exactly one timing source (the user side, sim2)" \
+	'[s["timing_source"] for s in J[0]["spans"]] == [False, True]'
+run --sim status sim1
+expect "status (human) exits 0" 0
+[[ $OUT == *"alarms: OK"* && $OUT == *"D-channel: up"* ]] && ok "status human output shows alarms OK and D-channel up" || not_ok "status human output (got: $OUT)"
+run --sim --ports 4 --json status
+check "--ports 4: four spans" 'len(J[0]["spans"]) == 4'
+run --sim --line t1 --json status
+check "--line t1: T1 esf/b8zs, 24 channels, D-channel on 24" \
+	'all(s["line"] == "T1" and s["framing"] == "esf" and s["coding"] == "b8zs" and s["nchannels"] == 24 and s["channels"][23] == "D" for s in J[0]["spans"])'
+run --sim --json status --watch --count 3 --interval 2
+check "status --watch --count 3: three refreshes 2 s apart" 'len(J) == 3 and abs(J[2]["time"] - J[0]["time"] - 4.0) < 0.01'
+
+# ---- alarms follow cable faults ----
+batch $'cable cut 1\nwait 4\nstatus --json sim1 sim2' --json --force
+check "cable cut: both ends RED with LOS" \
+	'all("RED" in s["alarms"] and "LOS" in s["alarms"] for s in J[-1]["spans"])'
+batch $'cable cut 1 --rx\nwait 4\nstatus sim1 sim2' --json --force
+check "broken receive pair at port 1: sim1 RED/LOS, sim2 YELLOW only" \
+	'"RED" in J[-1]["spans"][0]["alarms"] and "LOS" in J[-1]["spans"][0]["alarms"] and J[-1]["spans"][1]["alarms"] == ["YELLOW"]'
+batch $'cable cut 1 --rx\nwait 4\ncable clear 1\nwait 4\nstatus' --json
+expect "cable clear: alarms clear again (status exits 0)" 0
+check "cable clear: no alarm, D-channel back up" 'all(s["alarms"] == [] and s["dchan_up"] for s in J[-1]["spans"])'
+batch $'cable ais 2 on\nwait 4\nstatus' --json --force
+check "AIS arriving at port 2: sim2 BLUE" '"BLUE" in J[-1]["spans"][1]["alarms"] and "RED" not in J[-1]["spans"][1]["alarms"]'
+check "AIS: the D-channel of sim2 is down" 'not J[-1]["spans"][1]["dchan_up"]'
+run --sim --json --batch - <<<$'cable cut 1\nwait 4\nstatus'
+expect "status exits 1 when a span is in alarm" 1
+
+# ---- cable show ----
+run --sim --json cable show
+check "cable show: port 1 <-> 2, no faults" 'J[0]["ports"][0]["peer"] == 2 and J[0]["ports"][1]["peer"] == 1 and J[0]["ports"][0]["faults"]["ber"] == 0'
+batch $'cable ber 1 1e-5\ncable ppm 2 50\ncable show' --json
+check "cable ber/ppm shown on the port they arrive at" 'J[-1]["ports"][0]["faults"]["ber"] == 1e-5 and J[-1]["ports"][1]["faults"]["ppm"] == 50'
+batch $'cable connect 1 1\ncable show' --json
+check "cable connect 1 1: a loop plug" 'J[-1]["ports"][0]["peer"] == 1 and J[-1]["ports"][1]["peer"] == 0'
+
+# ---- loopbacks ----
+batch $'loop sim2 line\nstatus sim2' --json
+check "loop line: status shows loopback line" 'J[0]["loopback"] == "line" and J[-1]["spans"][0]["loopback"] == "line"'
+batch $'loop sim2 payload\nloop sim2 off\nstatus sim2' --json
+check "loop off: back to none" 'J[-1]["spans"][0]["loopback"] == "none"'
+batch $'loop sim2 line\nbert sim1 --duration 5' --json
+expect "BERT through a far-end line loop passes" 0
+check "BERT via loop: far mode loop, sync, bits counted, no errors" \
+	'J[-1]["far"] == "loop" and J[-1]["result"]["sync"] and J[-1]["result"]["bits"] > 0 and J[-1]["result"]["errors"] == 0'
+batch $'loop sim1 local\nbert sim1 --far none --duration 3' --json
+expect "BERT on a local loopback passes" 0
+
+# ---- T1 loop codes ----
+run --sim --line t1 --json loop sim1 up
+expect "T1 loop-up code: the far end enters line loopback" 0
+check "loop up --json: far_loopback line" 'J[0]["far_loopback"] == "line" and J[0]["followed"]'
+batch $'loop sim1 up\nloop sim1 down' --line t1 --json
+expect "T1 loop-down code: the far end leaves loopback" 0
+check "loop down --json: far_loopback none" 'J[-1]["far_loopback"] == "none"'
+run --sim loop sim1 up
+[[ $RC -eq 3 && $ERR == *"T1 only"* ]] && ok "loop codes on E1 refused: T1 only" || not_ok "loop codes on E1 refused (exit $RC: $ERR)"
+
+# ---- injection counters ----
+for k in fas crc bpv; do
+	run --sim --json inject sim1 $k --count 3
+	expect "inject $k --count 3: far end counted 3" 0
+	check "inject $k --json: far_counted == 3" 'J[0]["far_counted"] == 3 and J[0]["far_span"] == "sim2"'
+done
+run --sim --json inject sim1 crc --count 4
+check "CRC-4 errors come back as E-bits" 'J[0]["ebit_back"] == 4'
+run --sim --json inject sim1 fas --rate 100/s --duration 2
+check "inject --rate 100/s for 2 s: about 200 FAS errors counted" '190 <= J[0]["far_counted"] <= 210'
+run --sim --json --batch - <<<$'status --reset\ninject sim1 bpv --count 5\nstatus --reset sim2'
+check "status --reset clears the counters" 'J[-1]["spans"][0]["counters"]["bpv"] == 0'
+
+# ---- BERT ----
+run --sim --json bert sim1 --duration 5
+expect "BERT against the peer BERT on a clean line passes" 0
+check "BERT --json: far peer, 5 s, 1920 kbit/s worth of bits, no errors, no ES" \
+	'J[0]["far"] == "peer" and J[0]["duration"] == 5 and J[0]["result"]["errors"] == 0 and J[0]["result"]["es"] == 0 and J[0]["result"]["bits"] >= 4 * 1920000 and J[0]["far_result"]["errors"] == 0'
+run --sim --json bert sim1 --duration 3 --slots 1-5 --pattern 2e11
+check "BERT on timeslots 1-5 counts 320 kbit/s" 'J[0]["slots"] == "1-5" and 2 * 320000 <= J[0]["result"]["bits"] <= 3 * 320000'
+run --sim --json bert sim1 --duration 3 --slots unframed --pattern qrss
+check "BERT unframed QRSS syncs" 'J[0]["result"]["sync"] and J[0]["slots"] == "unframed"'
+batch $'cable ber 1 1e-4\nbert sim1 --duration 20 --threshold 1e-3' --json
+expect "BERT with BER 1e-4 on the line passes a 1e-3 threshold" 0
+check "BERT measures the injected BER 1e-4 within statistical bounds (+-20%)" \
+	'0.8e-4 <= J[-1]["result"]["ber"] <= 1.2e-4 and J[-1]["far_result"]["errors"] == 0'
+check "BER 1e-4: every second errored (ES 100%), none severely (SES needs 1e-3)" \
+	'J[-1]["result"]["es_percent"] > 90 and J[-1]["result"]["ses"] == 0'
+batch $'cable ber 1 1e-4\nbert sim1 --duration 5' --json
+expect "the same line fails the default 1e-6 threshold (exit 1)" 1
+batch $'cable ber 1 5e-3\nbert sim1 --duration 15 --threshold 0.5' --json
+check "BER 5e-3 for 15 s: SES, then unavailable time after 10 SES (G.821)" \
+	'J[-1]["result"]["ses"] >= 1 and J[-1]["result"]["unavailable_seconds"] >= 10'
+batch $'cable cut 2 --rx\nbert sim1 --duration 3' --json --force
+expect "BERT with no signal at the far end fails" 1
+
+# ---- slips ----
+batch $'cable ppm 1 100\nwait 10\nstatus sim1' --json
+check "100 ppm clock offset: controlled slips counted" 'J[-1]["spans"][0]["counters"]["slips"] >= 3'
+
+# ---- calls ----
+run --sim --json call 5551234
+expect "test call answered by the responder" 0
+check "call --json: answered, normal clearing (16)" 'J[0]["answered"] and J[0]["cause"] == 16'
+run --sim --json dtmf 5551234 '123#'
+expect "DTMF echo comes back" 0
+check "dtmf --json: received == sent" 'J[0]["dtmf"]["received"] == "123#"'
+run --sim --json call 5551234 --tone --responder milliwatt
+check "milliwatt responder: rx level about 0 dBm0" 'abs(J[0]["levels"]["rx_dbm0"]) < 1.5'
+run --sim --json call 5551234 --responder none --timeout 3
+expect "nobody answers: call fails (exit 1)" 1
+run --sim --json trace --duration 5 --call 5551234
+check "trace: SETUP and CONNECT decoded" 'any("SETUP" in j["decode"] for j in J) and any("CONNECT" in j["decode"] for j in J)'
+run --sim trace sim1 -w "$TMP/d.pcap" --duration 3 --call 1234
+if [[ -s $TMP/d.pcap ]] && python3 -c 'import sys,struct; h=open(sys.argv[1],"rb").read(24); sys.exit(0 if struct.unpack("<I", h[20:24])[0] == 177 else 1)' "$TMP/d.pcap"; then
+	ok "trace -w: pcap written with LINKTYPE_LINUX_LAPD"
+else
+	not_ok "trace -w: pcap written with LINKTYPE_LINUX_LAPD"
+fi
+
+done_testing

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* util.c - argument parsing, error messages and output helpers of `cti`. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+/* Set by the stand-ins of libcti functions not yet in the tree (missing.c). */
+extern const char *cti_tool_missing;
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cti%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'cti %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+int lib_error(const char *cmd, int rc)
+{
+	if (cti_tool_missing)
+		fprintf(stderr, "cti %s: not available in this build: libcti does not implement %s() yet\n", cmd,
+			cti_tool_missing);
+	else
+		fprintf(stderr, "cti %s: %s (%s)\n", cmd, cti_last_error(), cti_strerror(rc));
+	return rc == CTI_EINVAL ? EXIT_USAGE : EXIT_ERROR;
+}
+
+int arg_int(const char *cmd, const char *what, const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return usage_error(cmd, "%s '%s' is not a number (accepted: %ld-%ld)", what, s, min, max);
+	if (v < min || v > max)
+		return usage_error(cmd, "%s %ld out of range (accepted: %ld-%ld)", what, v, min, max);
+	*out = v;
+	return 0;
+}
+
+int arg_double(const char *cmd, const char *what, const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || isnan(v))
+		return usage_error(cmd, "%s '%s' is not a number (accepted: %g .. %g, e.g. 1e-6)", what, s, min,
+				   max);
+	if (v < min || v > max)
+		return usage_error(cmd, "%s %g out of range (accepted: %g .. %g)", what, v, min, max);
+	*out = v;
+	return 0;
+}
+
+int arg_choice(const char *cmd, const char *what, const char *s, const char *const *names)
+{
+	char list[256] = "";
+	size_t used = 0;
+
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	for (int i = 0; names[i] && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+	usage_error(cmd, "%s '%s' unknown (accepted: %s)", what, s, list);
+	return -1;
+}
+
+int arg_getopt_error(const char *cmd, char **argv, int optopt_, const char *accepted)
+{
+	extern int optind;
+	const char *arg = argv[optind - 1];
+
+	if (optopt_ && optopt_ != '?')
+		return usage_error(cmd, "option '-%c' %s (accepted: %s)", optopt_,
+				   strchr(arg, '=') || arg[1] != '-' ? "unknown or needs a value" : "needs a value",
+				   accepted);
+	return usage_error(cmd, "option '%s' unknown or needs a value (accepted: %s)", arg, accepted);
+}
+
+void json_out(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	fflush(stdout);
+	json_decref(j);
+}
+
+const char *line_name(enum cti_line l)
+{
+	return l == CTI_LINE_T1 ? "T1" : "E1";
+}
+
+const char *framing_name(enum cti_framing f)
+{
+	static const char *const n[] = { "crc4", "nocrc4", "esf", "d4" };
+
+	return (unsigned)f < 4 ? n[f] : "?";
+}
+
+const char *coding_name(enum cti_coding c)
+{
+	static const char *const n[] = { "hdb3", "ami", "b8zs" };
+
+	return (unsigned)c < 3 ? n[c] : "?";
+}
+
+const char *loop_name(int l)
+{
+	static const char *const n[] = { "none", "local", "line", "payload" };
+
+	return (unsigned)l < 4 ? n[l] : "?";
+}
+
+const char *prbs_name(enum cti_prbs p)
+{
+	static const char *const n[] = { "?", "2e11", "2e15", "2e20", "qrss", "2e23" };
+
+	return (unsigned)p < 6 ? n[p] : "?";
+}
+
+json_t *alarms_json(uint32_t alarms)
+{
+	char buf[128], *save = NULL;
+	json_t *a = json_array();
+
+	cti_alarm_text(alarms, buf, sizeof(buf));
+	if (!strcmp(buf, "OK"))
+		return a;
+	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		json_array_append_new(a, json_string(tok));
+	return a;
+}
+
+void mask_text(uint32_t mask, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 32 && used < size; i++) {
+		int j;
+
+		if (!(mask & (1u << i)))
+			continue;
+		for (j = i; j + 1 < 32 && (mask & (1u << (j + 1))); j++)
+			;
+		if (j == i)
+			used += (size_t)snprintf(buf + used, size - used, "%s%d", used ? "," : "", i);
+		else
+			used += (size_t)snprintf(buf + used, size - used, "%s%d-%d", used ? "," : "", i, j);
+		i = j;
+	}
+}
+
+int parse_ranges(const char *s, int max, uint32_t *mask)
+{
+	uint32_t m = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -1;
+	while (*p) {
+		char *end;
+		long a = strtol(p, &end, 10), b;
+
+		if (end == p || a < 1 || a > max)
+			return -1;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtol(p + 1, &end, 10);
+			if (end == p + 1 || b < a || b > max)
+				return -1;
+			p = end;
+		}
+		for (long i = a; i <= b; i++)
+			m |= 1u << i;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			return -1;
+	}
+	*mask = m;
+	return 0;
+}
+
+static int progress_shown;
+
+void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!T.progress)
+		return;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	progress_shown = 1;
+}
+
+void progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
