@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tones.c - call progress tone tables, tone/DTMF generator and the
+ * cadence-based call progress tone detector of lib/media.
+ *
+ * Tables: ITU-T E.180 / ETSI TR 101 041 (Europe, 425 Hz), ANSI T1.401 /
+ * Telcordia GR-506 (US precise tones), BT SIN 350 (UK), YD/T 1012 / GB 3380
+ * (China, 450 Hz). SIT is ITU-T E.180 950/1400/1800 Hz (US: 913.8/1370.6/
+ * 1776.7 Hz, Telcordia).
+ */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "media_int.h"
+
+#define RATE 8000.0
+
+double media_dbm0(double mean_square)
+{
+	if (mean_square < 1e-3)
+		return -99.0;
+	double d = 10.0 * log10(mean_square / (32767.0 * 32767.0)) + 6.15;
+	return d < -99.0 ? -99.0 : d;
+}
+
+double media_sine_amp(double dbm0)
+{
+	return 32767.0 * pow(10.0, (dbm0 - 3.14) / 20.0);
+}
+
+double media_ms_of_dbm0(double dbm0)
+{
+	return 32767.0 * 32767.0 * pow(10.0, (dbm0 - 6.15) / 10.0);
+}
+
+/* ---------------------------------------------------------------- generator */
+
+#define SIN_BITS 12
+static int16_t sin_tab[1 << SIN_BITS];
+static int sin_ready;
+
+static void sin_init(void)
+{
+	if (sin_ready)
+		return;
+	for (int i = 0; i < (1 << SIN_BITS); i++)
+		sin_tab[i] = (int16_t)lrint(32767.0 * sin(2.0 * M_PI * i / (1 << SIN_BITS)));
+	sin_ready = 1;
+}
+
+void gen_reset(struct gen *g)
+{
+	sin_init();
+	memset(g, 0, sizeof(*g));
+}
+
+int gen_add(struct gen *g, double f1, double f2, double dbm0, uint32_t ms)
+{
+	if (g->nseg >= GEN_MAX_SEG)
+		return -1;
+	struct gen_seg *s = &g->seg[g->nseg++];
+	int32_t amp = (int32_t)lrint(media_sine_amp(dbm0));
+
+	s->step1 = f1 > 0 ? (uint32_t)llrint(f1 * 4294967296.0 / RATE) : 0;
+	s->step2 = f2 > 0 ? (uint32_t)llrint(f2 * 4294967296.0 / RATE) : 0;
+	s->amp1 = f1 > 0 ? amp : 0;
+	s->amp2 = f2 > 0 ? amp : 0;
+	s->samples = ms * 8;
+	return 0;
+}
+
+int gen_done(const struct gen *g)
+{
+	return g->cur >= g->nseg;
+}
+
+int gen_run(struct gen *g, int32_t *out, int n)
+{
+	int i = 0;
+
+	while (i < n && g->cur < g->nseg) {
+		const struct gen_seg *s = &g->seg[g->cur];
+		int k = n - i;
+
+		if (s->samples && (uint32_t)k > s->samples - g->pos)
+			k = (int)(s->samples - g->pos);
+		if (s->step1 || s->step2) {
+			for (int j = 0; j < k; j++) {
+				int32_t v = 0;
+				if (s->step1) {
+					v += (s->amp1 * sin_tab[g->ph1 >> (32 - SIN_BITS)]) >> 15;
+					g->ph1 += s->step1;
+				}
+				if (s->step2) {
+					v += (s->amp2 * sin_tab[g->ph2 >> (32 - SIN_BITS)]) >> 15;
+					g->ph2 += s->step2;
+				}
+				out[i + j] += v;
+			}
+		}
+		i += k;
+		g->pos += (uint32_t)k;
+		if (s->samples && g->pos >= s->samples) {
+			g->pos = 0;
+			g->ph1 = g->ph2 = 0;	/* each burst starts at phase 0 */
+			if (++g->cur >= g->nseg && g->repeat)
+				g->cur = 0;
+		}
+	}
+	return i;
+}
+
+/* Q.23 / ITU-T Q.24 DTMF frequencies. */
+static int dtmf_freqs(char d, double *lo, double *hi)
+{
+	static const char keys[] = "123A456B789C*0#D";
+	static const double row[4] = { 697, 770, 852, 941 };
+	static const double col[4] = { 1209, 1336, 1477, 1633 };
+	const char *p = d ? strchr(keys, d >= 'a' && d <= 'd' ? d - 32 : d) : NULL;
+
+	if (!p)
+		return -1;
+	*lo = row[(p - keys) / 4];
+	*hi = col[(p - keys) % 4];
+	return 0;
+}
+
+int gen_dtmf(struct gen *g, const char *digits, int on_ms, int off_ms, int level_dbm0)
+{
+	gen_reset(g);
+	for (int i = 0; digits[i]; i++) {
+		double lo, hi;
+
+		if (digits[i] == ',') {
+			if (gen_add(g, 0, 0, 0, 500) < 0)
+				return i + 1;
+			continue;
+		}
+		if (dtmf_freqs(digits[i], &lo, &hi) < 0)
+			return i + 1;
+		if (gen_add(g, lo, hi, level_dbm0, (uint32_t)on_ms) < 0 ||
+		    gen_add(g, 0, 0, 0, (uint32_t)off_ms) < 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+#define SIT_ITU { { 950, 0, 330 }, { 1400, 0, 330 }, { 1800, 0, 330 }, { 0, 0, 1000 } }, 4, -19, 3, 0
+#define COMMON_TONES \
+	{ CTI_TONE_CNG, { { 1100, 0, 500 }, { 0, 0, 3000 } }, 2, -10, 0, 0 }, \
+	{ CTI_TONE_CED, { { 2100, 0, 3300 } }, 1, -10, 0, 1 }, \
+	{ CTI_TONE_BEEP, { { 1000, 0, 200 } }, 1, -10, 0, 1 }, \
+	{ CTI_TONE_MILLIWATT, { { 1004, 0, 0 } }, 1, 0, 0, 0 }
+
+static const struct tone_def itu_defs[] = {
+	{ CTI_TONE_DIAL, { { 425, 0, 0 } }, 1, -10, 1, 0 },
+	{ CTI_TONE_RINGBACK, { { 425, 0, 1000 }, { 0, 0, 4000 } }, 2, -10, 2, 0 },
+	{ CTI_TONE_BUSY, { { 425, 0, 500 }, { 0, 0, 500 } }, 2, -10, 3, 0 },
+	{ CTI_TONE_CONGESTION, { { 425, 0, 250 }, { 0, 0, 250 } }, 2, -10, 3, 0 },
+	{ CTI_TONE_SIT, SIT_ITU },
+	COMMON_TONES,
+};
+
+static const struct tone_def us_defs[] = {
+	{ CTI_TONE_DIAL, { { 350, 440, 0 } }, 1, -13, 1, 0 },
+	{ CTI_TONE_RINGBACK, { { 440, 480, 2000 }, { 0, 0, 4000 } }, 2, -19, 2, 0 },
+	{ CTI_TONE_BUSY, { { 480, 620, 500 }, { 0, 0, 500 } }, 2, -24, 3, 0 },
+	{ CTI_TONE_CONGESTION, { { 480, 620, 250 }, { 0, 0, 250 } }, 2, -24, 3, 0 },
+	{ CTI_TONE_SIT, { { 914, 0, 274 }, { 1371, 0, 274 }, { 1777, 0, 380 }, { 0, 0, 1000 } }, 4, -24, 3, 0 },
+	COMMON_TONES,
+};
+
+static const struct tone_def uk_defs[] = {
+	{ CTI_TONE_DIAL, { { 350, 440, 0 } }, 1, -13, 1, 0 },
+	{ CTI_TONE_RINGBACK, { { 400, 450, 400 }, { 0, 0, 200 }, { 400, 450, 400 }, { 0, 0, 2000 } }, 4, -19, 4, 0 },
+	{ CTI_TONE_BUSY, { { 400, 0, 375 }, { 0, 0, 375 } }, 2, -13, 3, 0 },
+	{ CTI_TONE_CONGESTION, { { 400, 0, 400 }, { 0, 0, 350 }, { 400, 0, 225 }, { 0, 0, 525 } }, 4, -13, 4, 0 },
+	{ CTI_TONE_SIT, SIT_ITU },
+	COMMON_TONES,
+};
+
+static const struct tone_def cn_defs[] = {
+	{ CTI_TONE_DIAL, { { 450, 0, 0 } }, 1, -10, 1, 0 },
+	{ CTI_TONE_RINGBACK, { { 450, 0, 1000 }, { 0, 0, 4000 } }, 2, -10, 2, 0 },
+	{ CTI_TONE_BUSY, { { 450, 0, 350 }, { 0, 0, 350 } }, 2, -10, 3, 0 },
+	{ CTI_TONE_CONGESTION, { { 450, 0, 700 }, { 0, 0, 700 } }, 2, -10, 3, 0 },
+	{ CTI_TONE_SIT, SIT_ITU },
+	COMMON_TONES,
+};
+
+#define TABLE(c, n, d) { c, n, d, (int)(sizeof(d) / sizeof(d[0])) }
+static const struct tone_table tables[] = {
+	TABLE("itu", "ITU-T E.180 / Europe (425 Hz)", itu_defs),
+	TABLE("eu", "ITU-T E.180 / Europe (425 Hz)", itu_defs),
+	TABLE("us", "North America (ANSI T1.401)", us_defs),
+	TABLE("uk", "United Kingdom (BT SIN 350)", uk_defs),
+	TABLE("cn", "China (YD/T 1012, 450 Hz)", cn_defs),
+};
+
+const struct tone_table *tone_table_find(const char *country)
+{
+	if (!country || !*country)
+		country = "itu";
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (!strcasecmp(tables[i].country, country))
+			return &tables[i];
+	return NULL;
+}
+
+const struct tone_def *tone_table_def(const struct tone_table *t, enum cti_tone tone)
+{
+	for (int i = 0; i < t->ndefs; i++)
+		if (t->defs[i].tone == tone)
+			return &t->defs[i];
+	return NULL;
+}
+
+int gen_tone(struct gen *g, const struct tone_table *t, enum cti_tone tone)
+{
+	const struct tone_def *d = tone_table_def(t, tone);
+
+	if (!d)
+		return -1;
+	gen_reset(g);
+	for (int i = 0; i < d->ncad; i++)
+		gen_add(g, d->cad[i].f1, d->cad[i].f2, d->dbm0, d->cad[i].ms);
+	g->repeat = !d->once;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- detector */
+
+/* Tones the detector reports (CNG/CED come from spandsp, beep/milliwatt are not progress tones). */
+static int detectable(enum cti_tone t)
+{
+	return t == CTI_TONE_DIAL || t == CTI_TONE_RINGBACK || t == CTI_TONE_BUSY ||
+	       t == CTI_TONE_CONGESTION || t == CTI_TONE_SIT;
+}
+
+static int find_sig(const struct tone_det *d, int f1, int f2)
+{
+	for (int i = 0; i < d->nsig; i++)
+		if (d->sig[i].f1 == f1 && d->sig[i].f2 == f2)
+			return i;
+	return -1;
+}
+
+void tone_det_init(struct tone_det *d, const struct tone_table *tt)
+{
+	memset(d, 0, sizeof(*d));
+	d->tt = tt;
+	d->cur_sig = -1;
+	for (int i = 0; i < tt->ndefs; i++) {
+		const struct tone_def *td = &tt->defs[i];
+		if (!detectable(td->tone))
+			continue;
+		for (int k = 0; k < td->ncad; k++) {
+			int f1 = td->cad[k].f1, f2 = td->cad[k].f2;
+			if (!f1 || find_sig(d, f1, f2) >= 0 || d->nsig >= TD_MAX_SIG)
+				continue;
+			d->sig[d->nsig].f1 = (uint16_t)f1;
+			d->sig[d->nsig].f2 = (uint16_t)f2;
+			d->coef[2 * d->nsig] = (float)(2.0 * cos(2.0 * M_PI * f1 / RATE));
+			d->coef[2 * d->nsig + 1] = f2 ? (float)(2.0 * cos(2.0 * M_PI * f2 / RATE)) : 0.0f;
+			d->nsig++;
+		}
+	}
+}
+
+static float goertzel(const int16_t *x, int n, float coef)
+{
+	float s1 = 0, s2 = 0;
+
+	for (int i = 0; i < n; i++) {
+		float s = (float)x[i] + coef * s1 - s2;
+		s2 = s1;
+		s1 = s;
+	}
+	return s1 * s1 + s2 * s2 - coef * s1 * s2;
+}
+
+/* Classify a block: -1 silence, -2 other sound, else signature index. */
+static int classify(struct tone_det *d, const int16_t *x, int n, double energy)
+{
+	static double sound_ms;
+
+	if (sound_ms == 0)
+		sound_ms = media_ms_of_dbm0(-40.0);
+	if (energy / n < sound_ms)
+		return -1;
+	float cache_f[2 * TD_MAX_SIG];
+	float cache_p[2 * TD_MAX_SIG];
+	int ncache = 0;
+	int best = -2;
+	double best_r = 0;
+	double norm = 2.0 / ((double)n * energy);
+
+	for (int i = 0; i < d->nsig; i++) {
+		double r[2] = { 0, 0 };
+		int nc = d->sig[i].f2 ? 2 : 1;
+		for (int k = 0; k < nc; k++) {
+			float c = d->coef[2 * i + k];
+			int j;
+			for (j = 0; j < ncache && cache_f[j] != c; j++)
+				;
+			if (j == ncache) {
+				cache_f[j] = c;
+				cache_p[j] = goertzel(x, n, c);
+				ncache++;
+			}
+			r[k] = cache_p[j] * norm;
+		}
+		double sum = r[0] + r[1];
+		if (sum < 0.6)
+			continue;
+		if (nc == 2 && (r[0] < 0.15 || r[1] < 0.15))
+			continue;
+		if (sum > best_r + (nc == 2 ? -0.05 : 0.05)) {
+			best_r = sum;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int dur_ok(uint32_t got, uint32_t want)
+{
+	uint32_t tol = want * 15 / 100;
+
+	if (tol < 60)
+		tol = 60;
+	return got + tol >= want && got <= want + tol;
+}
+
+static int elem_sig(const struct tone_det *d, const struct tone_def *td, int k)
+{
+	return td->cad[k].f1 ? find_sig(d, td->cad[k].f1, td->cad[k].f2) : -1;
+}
+
+/* Does the history (finished segments) plus the running one end with td's cadence? */
+static int cadence_match(const struct tone_det *d, const struct tone_def *td)
+{
+	if (td->ncad == 1 && td->cad[0].ms == 0)	/* continuous */
+		return d->cur_sig >= 0 && d->cur_sig == elem_sig(d, td, 0) && d->cur_ms >= 3000;
+	int m = td->match;
+	if (m < 1 || d->nhist < m - 1)
+		return 0;
+	for (int s = 0; s < td->ncad; s++) {
+		int ok = 1;
+		for (int j = 0; j < m && ok; j++) {
+			int k = (s + j) % td->ncad;
+			int sig = elem_sig(d, td, k);
+			uint32_t want = td->cad[k].ms;
+			if (j < m - 1) {
+				int h = d->nhist - (m - 1) + j;
+				ok = d->hist[h].sig == sig && dur_ok(d->hist[h].ms, want);
+			} else {
+				/* the running segment: long enough so far */
+				uint32_t tol = want * 15 / 100 < 60 ? 60 : want * 15 / 100;
+				uint32_t need = want > tol ? want - tol : 0;
+				if (need > 800)
+					need = 800;
+				ok = d->cur_sig == sig && d->cur_ms >= need;
+			}
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+int tone_det_sig_of(const struct tone_det *d, enum cti_tone tone)
+{
+	const struct tone_def *td = tone_table_def(d->tt, tone);
+
+	return td ? elem_sig(d, td, 0) : -3;
+}
+
+enum cti_tone tone_det_block(struct tone_det *d, const int16_t *x, int n, double energy, int *cls)
+{
+	int c = classify(d, x, n, energy);
+	uint32_t ms = (uint32_t)n / 8;
+
+	*cls = c;
+	if (c != d->cur_sig) {
+		/* Blocks straddling a tone edge look like "other sound": fold short ones into the next segment. */
+		if (d->cur_sig == -2 && d->cur_ms <= 40) {
+			d->cur_sig = c;
+			d->cur_ms += ms;
+		} else {
+			if (d->nhist == TD_HIST) {
+				memmove(d->hist, d->hist + 1, sizeof(d->hist[0]) * (TD_HIST - 1));
+				d->nhist--;
+			}
+			d->hist[d->nhist].sig = d->cur_sig;
+			d->hist[d->nhist].ms = d->cur_ms;
+			d->nhist++;
+			d->cur_sig = c;
+			d->cur_ms = ms;
+		}
+	} else {
+		d->cur_ms += ms;
+	}
+	if (c >= 0)
+		d->quiet_ms = 0;
+	else
+		d->quiet_ms += ms;
+	/* Forget the last report after speech or a long silence so a new tone is reported again. */
+	if ((d->cur_sig == -2 && d->cur_ms >= 500) || (d->cur_sig == -1 && d->cur_ms >= 6000))
+		d->last = CTI_TONE_NONE;
+
+	for (int i = 0; i < d->tt->ndefs; i++) {
+		const struct tone_def *td = &d->tt->defs[i];
+		if (!detectable(td->tone) || !cadence_match(d, td))
+			continue;
+		if (td->tone != d->last) {
+			d->last = td->tone;
+			return td->tone;
+		}
+		return CTI_TONE_NONE;
+	}
+	return CTI_TONE_NONE;
+}

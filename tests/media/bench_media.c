@@ -1,0 +1,2 @@
+/* bench placeholder, replaced below */
+int main(void) { return 0; }

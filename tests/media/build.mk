@@ -1,0 +1,14 @@
+# tests/media: unit tests of lib/media against a fake core (harness.c),
+# the media benchmark, and (once core is in) integration tests over libcti.
+MEDIA_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard lib/media/*.c)))
+MEDIA_HARNESS := $(B)/tests/media/harness.o
+
+$(B)/tests/media/test_media: $(B)/tests/media/test_media.o $(MEDIA_HARNESS) $(MEDIA_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIB_LIBS)
+
+$(B)/tests/media/bench_media: $(B)/tests/media/bench_media.o $(MEDIA_HARNESS) $(MEDIA_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+ALL_TARGETS += $(B)/tests/media/test_media $(B)/tests/media/bench_media
+UNIT_TESTS += $(B)/tests/media/test_media
+BENCHES += $(B)/tests/media/bench_media
