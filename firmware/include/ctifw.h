@@ -127,6 +127,8 @@ struct ctifw_counters {
 
 /* ---- Port lifecycle ---- */
 
+struct ctifw_port;	/* opaque: ctifw_port_size() bytes owned by the host */
+
 size_t ctifw_port_size(void);
 /* Initialise zeroed memory of ctifw_port_size() bytes. seed feeds the line model's PRNG. */
 void ctifw_port_init(struct ctifw_port *p, const struct ctifw_port_config *cfg, uint32_t seed);
