@@ -151,8 +151,8 @@ static void connect_agent(struct acd *acd, struct leg *caller, struct leg *agent
 			demo_fail("supervisor", "monitor: %s", cti_last_error());
 		} else {
 			acd->monitored = agent;
-			snprintf(acd->supervisor->note, sizeof(acd->supervisor->note), "listened to %s and %s",
-				 agent->name, caller->name);
+			snprintf(acd->supervisor->note, sizeof(acd->supervisor->note), "listened to %s and caller %s",
+				 agent->name, caller->from);
 		}
 	}
 }

@@ -99,11 +99,13 @@ for r in "${recs[@]}"; do
 	n=$(basename "$r")
 	ch=$(soxi -c "$r" 2>/dev/null); rate=$(soxi -r "$r" 2>/dev/null); dur=$(soxi -D "$r" 2>/dev/null)
 	left=$(level "$r" 1); right=$(level "$r" 2)
-	if [[ $ch == 2 && $rate == 8000 ]] && awk -v d="$dur" -v l="$left" -v r="$right" \
-		'BEGIN { exit !(d >= 4 && l > -50 && r > -50) }'; then
-		pass "$n: stereo, $dur s, caller leg $left dB, agent leg $right dB"
+	diff=$(level "$r" 1,2v-1)	# left minus right: two different legs, not one mix twice
+	if [[ $ch == 2 && $rate == 8000 ]] && awk -v d="$dur" -v l="$left" -v r="$right" -v x="$diff" \
+		'BEGIN { exit !(d >= 4 && l > -50 && r > -50 && x > -40) }'; then
+		pass "$n: stereo, $dur s, caller leg $left dB, agent leg $right dB, legs differ ($diff dB)"
 	else
-		fail "$n: channels $ch, rate $rate, $dur s, levels $left / $right dB (want stereo, >= 4 s, both > -50 dB)"
+		fail "$n: channels $ch, rate $rate, $dur s, levels $left / $right dB, L-R $diff dB" \
+			"(want stereo, >= 4 s, both legs > -50 dB and different)"
 	fi
 done
 if [[ -s $out/supervisor.wav ]]; then
