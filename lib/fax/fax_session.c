@@ -294,7 +294,13 @@ static void finish(struct fax_session *s, int reason)
 	ev.channel = s->channel;
 	ev.u.op.id = s->op_id;
 	ev.u.op.kind = CTI_OP_FAX;
-	if (reason == CTI_TERM_EOD && s->result != T30_ERR_OK) {
+	/*
+	 * The document got through (phase E OK) even if the call went down
+	 * while DCN was still on the wire: that is a completed fax.
+	 */
+	if (s->result == T30_ERR_OK) {
+		reason = CTI_TERM_EOD;
+	} else if (reason == CTI_TERM_EOD) {
 		reason = CTI_TERM_ERROR;
 		ev.u.op.error = CTI_EIO;
 	}

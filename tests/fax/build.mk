@@ -25,3 +25,12 @@ $(B)/tests/fax/test_fax_nofax: $(B)/tests/fax/test_fax_nofax.o $(B)/tests/fax/no
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
 
 UNIT_TESTS += $(B)/tests/fax/test_fax_nofax
+
+# Integration over the sim board: needs lib/core (call control, sim transport).
+ifneq ($(wildcard lib/core/call.c),)
+$(B)/tests/fax/test_fax_sim: $(B)/tests/fax/test_fax_sim.o $(B)/tests/fax/testdoc.o $(CTI_A) $(FW_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(B)/tests/fax/test_fax_sim.o $(B)/tests/fax/testdoc.o $(CTI_LINK) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_sim
+endif
