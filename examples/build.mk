@@ -39,3 +39,4 @@ ALL_TARGETS += $(if $(EX_DEMO_MISSING),,$(B)/examples/demo)
 # The examples compile against cti.h even while they cannot link yet.
 .PHONY: examples-objs
 examples-objs: $(EX_SIMPLE_SRCS:%.c=$(B)/%.o) $(EX_DEMO_SRCS:%.c=$(B)/%.o)
+SCRIPT_TESTS += examples/test-examples.sh

@@ -11,13 +11,18 @@
 #   report.txt           the demo's output: event log, call table, checks
 # then checks the files independently of libcti. Exits non-zero on any failure.
 set -uo pipefail
+stamp=
 B=${1:-build/std}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-stamp=$(date -u +%Y%m%d-%H%M%S)
-out=demo-output/$stamp
+if [[ -n ${DEMO_OUT:-} ]]; then	# tests: a folder of their own
+	out=$DEMO_OUT
+else
+	stamp=$(date -u +%Y%m%d-%H%M%S)
+	out=demo-output/$stamp
+fi
 mkdir -p "$out/prompts" || exit 1
-ln -sfn "$stamp" demo-output/latest
+[[ -n ${DEMO_OUT:-} ]] || ln -sfn "$stamp" demo-output/latest
 
 nfail=0
 pass() { printf '  [ ok ] %s\n' "$*"; }
@@ -29,6 +34,7 @@ for t in sox gs tiffcmp tiff2pdf tiffinfo; do need $t; done
 echo "== Preparing prompts and the fax document in $out"
 P=$out/prompts
 SOX8K=(-r 8000 -c 1 -b 16 -e signed-integer)
+sox() { command sox -R "$@"; }	# repeatable: same noise every run, so runs are identical
 # Speech-like sound: band-limited noise with a syllable rhythm (no tones, so no false DTMF/CPA tones).
 speech() { sox -n "${SOX8K[@]}" "$P/$1.wav" synth "$2" pinknoise sinc "$3" tremolo "$4" 60 gain -n -14; }
 chime() {	# three rising notes
@@ -134,7 +140,7 @@ fi
 
 echo
 if [[ $nfail -eq 0 ]]; then
-	echo "demo: OK - artifacts in $out (also demo-output/latest)"
+	echo "demo: OK - artifacts in $out${stamp:+ (also demo-output/latest)}"
 else
 	echo "demo: FAILED ($nfail check(s)) - artifacts in $out" >&2
 	exit 1
