@@ -116,6 +116,43 @@ static unsigned int rot(unsigned int x, unsigned int k, unsigned int w)
 	return k ? ((x >> k) | (x << (w - k))) & full : x;
 }
 
+/* CRC-6 of the ESF starting at bit s, as its F bits would be taken (all 1). */
+static uint8_t esf_crc(const struct ctifw_port *p, uint32_t s)
+{
+	uint8_t crc = 0, fr[24];
+	unsigned int f;
+
+	for (f = 0; f < 24; f++, s += CTIFW_T1_FRAME_BITS) {
+		fw_ring_get(p, s + 1, fr, 24);
+		crc = fw_crc6_bytes(fw_crc6_bit(crc, 1), fr, 24);
+	}
+	return crc;
+}
+
+/* C1..C6 carried by the ESF starting at bit s. */
+static uint8_t esf_cbits(const struct ctifw_port *p, uint32_t s)
+{
+	uint8_t c = 0;
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		c = (uint8_t)((c << 1) | ring_bit(p, s + (4u * i + 1u) * CTIFW_T1_FRAME_BITS));
+	return c;
+}
+
+/*
+ * ESF candidates are confirmed by CRC-6 (T1.403 allows it; it rejects
+ * payload that mimics the FPS): one of two consecutive ESFs must match the
+ * CRC carried in the following ESF.
+ */
+static bool esf_crc_ok(const struct ctifw_port *p, uint32_t s0)
+{
+	uint32_t esf = 24u * CTIFW_T1_FRAME_BITS;
+
+	return esf_crc(p, s0) == esf_cbits(p, s0 + esf) ||
+	       esf_crc(p, s0 + esf) == esf_cbits(p, s0 + 2u * esf);
+}
+
 /*
  * Candidate F bit at pos: the framing bits at pos + span * j (j < 24) must
  * follow the pattern in one rotation (D4: 24 F bits = two superframes; ESF:
@@ -140,10 +177,13 @@ void fw_t1_search(struct ctifw_port *p)
 		}
 		if (feas && !(feas & (feas - 1u))) {
 			unsigned int r = (unsigned int)__builtin_ctz(feas);
+			unsigned int fn = d4 ? r : 4u * r + 3u;
 
-			p->spos = pos;
-			fw_frame_found(p, pos, d4 ? r : 4u * r + 3u);
-			return;
+			if (d4 || esf_crc_ok(p, pos + (24u - fn) * CTIFW_T1_FRAME_BITS)) {
+				p->spos = pos;
+				fw_frame_found(p, pos, fn);
+				return;
+			}
 		}
 		pos++;
 	}

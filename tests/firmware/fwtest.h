@@ -100,9 +100,15 @@ static inline void fill_random(uint8_t *b, size_t n, uint32_t *st)
 {
 	size_t i;
 
+	/* xorshift32: an LCG's low bits are too regular (they mimic framing). */
 	for (i = 0; i < n; i++) {
-		*st = *st * 1103515245u + 12345u;
-		b[i] = (uint8_t)(*st >> 16);
+		uint32_t x = *st ? *st : 1u;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		*st = x;
+		b[i] = (uint8_t)(x >> 24);
 	}
 }
 

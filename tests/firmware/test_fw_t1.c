@@ -1,0 +1,303 @@
+/* test_fw_t1.c - T1 D4/ESF framing, alignment, yellow, CRC-6, loop codes, robbed bits. */
+#include "fwtest.h"
+
+static struct ctifw_counters counters(struct ctifw_port *p)
+{
+	struct ctifw_counters c;
+
+	ctifw_port_get_counters(p, &c);
+	return c;
+}
+
+static void set_faults(struct ctifw_port *p, uint32_t delay, uint64_t ber, bool ais)
+{
+	struct ctifw_line_faults f;
+
+	memset(&f, 0, sizeof(f));
+	f.bit_delay = delay;
+	f.ber_e12 = ber;
+	f.ais = ais;
+	ctifw_line_set_faults(p, &f);
+}
+
+static void align_all_offsets(enum ctifw_framing fr)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, fr, 0);
+	unsigned int d;
+
+	for (d = 0; d <= 192; d++) {
+		struct pair s;
+
+		pair_init(&s, &cfg, d);
+		s.random_tx = 1;
+		s.rnd = d * 31u + 7;
+		set_faults(s.p[1], d, 0, false);
+		pair_run(&s, fr == CTIFW_FRAMING_T1_ESF ? 160 : 64);
+		if (!ctifw_port_in_sync(s.p[1]) || ctifw_port_rx_bit_offset(s.p[1]) != (int)d)
+			fail_msg("framing %d delay %u: in_sync %d offset %d", fr, d,
+				 ctifw_port_in_sync(s.p[1]), ctifw_port_rx_bit_offset(s.p[1]));
+		assert_int_equal(ctifw_port_rx_bit_offset(s.p[0]), 0);
+		assert_int_equal(ctifw_port_defects(s.p[1]), 0);
+		pair_free(&s);
+	}
+}
+
+static void test_align_d4(void **st)
+{
+	(void)st;
+	align_all_offsets(CTIFW_FRAMING_T1_D4);
+}
+
+static void test_align_esf(void **st)
+{
+	(void)st;
+	align_all_offsets(CTIFW_FRAMING_T1_ESF);
+}
+
+static void test_payload_integrity(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 0);
+	struct pair s;
+	unsigned int i, f, c;
+	uint8_t hist[16][24];
+	unsigned int k = 0;
+
+	(void)st;
+	pair_init(&s, &cfg, 11);
+	set_faults(s.p[1], 1000, 0, false);
+	s.rnd = 3;
+	pair_run(&s, 400);
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	/* Random payload; find the latency once, then every byte must match. */
+	for (i = 0; i < 500; i++) {
+		fill_random(s.tx[0], 8 * CTIFW_SLOTS, &s.rnd);
+		for (f = 0; f < 8; f++)
+			memcpy(hist[(k + f) & 15], s.tx[0] + f * CTIFW_SLOTS + 1, 24);
+		pair_step(&s, 8);
+		for (f = 0; f < 8; f++) {
+			const uint8_t *fr = s.rx[1] + f * CTIFW_SLOTS;
+			unsigned int lat;
+
+			for (lat = 0; lat < 8; lat++)
+				if (!memcmp(hist[(k + f - lat) & 15], fr + 1, 24))
+					break;
+			if (i > 0)
+				assert_true(lat < 8);
+			for (c = 25; c < 32; c++)
+				assert_int_equal(fr[c], 0);
+		}
+		k += 8;
+	}
+	assert_int_equal(counters(s.p[1]).crc, 0);
+	assert_int_equal(counters(s.p[1]).fas, 0);
+	pair_free(&s);
+}
+
+static void yellow(enum ctifw_framing fr)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, fr, 0);
+	struct pair s;
+
+	pair_init(&s, &cfg, 12);
+	s.random_tx = 1;
+	s.rnd = 1;
+	pair_run(&s, 400);
+	assert_int_equal(ctifw_port_defects(s.p[0]), 0);
+	ctifw_port_set_tx_enabled(s.p[0], false);
+	pair_run(&s, 8 * 70);
+	assert_true(ctifw_port_alarms(s.p[1]) == 0);
+	assert_int_equal(ctifw_port_defects(s.p[1]), CTIFW_ALARM_LOS | CTIFW_ALARM_LOF);
+	assert_int_equal(ctifw_port_defects(s.p[0]), CTIFW_ALARM_RAI);
+	assert_int_equal(ctifw_port_alarms(s.p[0]), CTIFW_ALARM_RAI);
+	pair_run(&s, 8 * 40);
+	assert_int_equal(ctifw_port_alarms(s.p[1]), CTIFW_ALARM_LOS | CTIFW_ALARM_LOF);
+	ctifw_port_set_tx_enabled(s.p[0], true);
+	pair_run(&s, 8 * 250);
+	assert_int_equal(ctifw_port_alarms(s.p[0]), 0);
+	assert_int_equal(ctifw_port_alarms(s.p[1]), 0);
+	/* AIS into B: BLUE at B, yellow at A. */
+	set_faults(s.p[1], 0, 0, true);
+	pair_run(&s, 8 * 120);
+	assert_int_equal(ctifw_port_alarms(s.p[1]), CTIFW_ALARM_AIS);
+	assert_int_equal(ctifw_port_alarms(s.p[0]), CTIFW_ALARM_RAI);
+	set_faults(s.p[1], 0, 0, false);
+	pair_run(&s, 8 * 250);
+	assert_int_equal(ctifw_port_alarms(s.p[1]), 0);
+	assert_int_equal(ctifw_port_alarms(s.p[0]), 0);
+	pair_free(&s);
+}
+
+static void test_yellow_d4(void **st)
+{
+	(void)st;
+	yellow(CTIFW_FRAMING_T1_D4);
+}
+
+static void test_yellow_esf(void **st)
+{
+	(void)st;
+	yellow(CTIFW_FRAMING_T1_ESF);
+}
+
+static void test_ber_crc6(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 0);
+	struct ctifw_counters b;
+	struct pair s;
+	double ber = 1e-4, n = 3 * 8000 / 24.0, p = 1 - pow(1 - ber, 4632), bits = 3 * 8000 * 193.0;
+
+	(void)st;
+	pair_init(&s, &cfg, 13);
+	s.random_tx = 1;
+	s.rnd = 8;
+	pair_run(&s, 400);
+	ctifw_port_reset_counters(s.p[1]);
+	set_faults(s.p[1], 0, 100000000ull, false);
+	pair_run(&s, 3 * 8000);
+	b = counters(s.p[1]);
+	print_message("CRC-6 errors %u (exp %.1f), cv %u (exp %.1f)\n", b.crc, n * p, b.cv, bits * ber);
+	assert_true(within(b.crc, n * p, n * p * (1 - p), 3.29));
+	assert_true(within(b.cv, bits * ber, bits * ber, 3.29));
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	pair_free(&s);
+}
+
+static void test_inject(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 24);
+	struct ctifw_counters b;
+	struct pair s;
+
+	(void)st;
+	pair_init(&s, &cfg, 14);
+	pair_run(&s, 800);
+	ctifw_port_reset_counters(s.p[1]);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_FAS, 4), 0);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_CRC, 6), 0);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_BPV, 3), 0);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_MFAS, 1), -CTIFW_EINVAL);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_CAS, 1), -CTIFW_EINVAL);
+	pair_run(&s, 800);
+	b = counters(s.p[1]);
+	assert_int_equal(b.fas, 4);
+	assert_int_equal(b.crc, 6);
+	assert_int_equal(b.bpv, 3);
+	assert_int_equal(b.cv, 3);
+	assert_int_equal(b.lof_events, 0);
+
+	cfg.framing = CTIFW_FRAMING_T1_D4;
+	assert_int_equal(ctifw_port_configure(s.p[0], &cfg), 0);
+	assert_int_equal(ctifw_port_configure(s.p[1], &cfg), 0);
+	pair_run(&s, 800);
+	ctifw_port_reset_counters(s.p[1]);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_FAS, 5), 0);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_MFAS, 2), 0);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_CRC, 1), -CTIFW_EINVAL);
+	pair_run(&s, 800);
+	b = counters(s.p[1]);
+	assert_int_equal(b.fas, 5);
+	assert_int_equal(b.mfas, 2);
+	assert_int_equal(b.lof_events, 0);
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	pair_free(&s);
+}
+
+static void robbed_bits(enum ctifw_framing fr)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, fr, 24);
+	struct pair s;
+	unsigned int c;
+	bool d4 = fr == CTIFW_FRAMING_T1_D4;
+
+	cfg.cas = true;
+	pair_init(&s, &cfg, 15);
+	for (c = 1; c <= 23; c++)
+		ctifw_port_set_cas(s.p[0], c, (uint8_t)(c & 15));
+	pair_run(&s, 800);
+	for (c = 1; c <= 23; c++) {
+		uint8_t v = c & 15, exp = d4 ? (uint8_t)((v & 0xc) | (v >> 2)) : v;
+
+		assert_int_equal(ctifw_port_get_rx_cas(s.p[1], c), exp);
+	}
+	pair_free(&s);
+}
+
+static void test_robbed_bits(void **st)
+{
+	(void)st;
+	robbed_bits(CTIFW_FRAMING_T1_ESF);
+	robbed_bits(CTIFW_FRAMING_T1_D4);
+}
+
+static void test_loop_codes(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 0);
+	struct pair s;
+	unsigned int i, f, lat, found = 0;
+	uint8_t hist[32][24];
+	unsigned int k = 0;
+
+	(void)st;
+	pair_init(&s, &cfg, 16);
+	pair_run(&s, 400);
+	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_UP);
+	pair_run(&s, 8000 * 4);
+	assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NONE);
+	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_NONE);
+	pair_run(&s, 8000 * 13 / 10);
+	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_UP);
+	assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NETWORK_LINE);
+	assert_int_equal(ctifw_port_get_loopback(s.p[0]), CTIFW_LOOP_NONE);
+	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_NONE);
+	pair_run(&s, 400);
+	/* B now returns A's own signal: A receives its payload back. */
+	s.rnd = 77;
+	for (i = 0; i < 200; i++) {
+		fill_random(s.tx[0], 8 * CTIFW_SLOTS, &s.rnd);
+		for (f = 0; f < 8; f++)
+			memcpy(hist[(k + f) & 31], s.tx[0] + f * CTIFW_SLOTS + 1, 24);
+		pair_step(&s, 8);
+		for (f = 0; f < 8 && i > 2; f++) {
+			for (lat = 0; lat < 24; lat++)
+				if (!memcmp(hist[(k + f - lat) & 31], s.rx[0] + f * CTIFW_SLOTS + 1, 24))
+					break;
+			assert_true(lat < 24);
+			found++;
+		}
+		k += 8;
+	}
+	assert_true(found > 1000);
+	assert_true(ctifw_port_in_sync(s.p[0]));
+	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_DOWN);
+	pair_run(&s, 8000 * 53 / 10);
+	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_DOWN);
+	assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NONE);
+	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_NONE);
+	pair_run(&s, 800);
+	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_NONE);
+
+	/* Response disabled: the code is detected but B does not loop. */
+	ctifw_port_set_loopcode_response(s.p[1], false);
+	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_UP);
+	pair_run(&s, 8000 * 53 / 10);
+	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_UP);
+	assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NONE);
+	pair_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_align_d4),
+		cmocka_unit_test(test_align_esf),
+		cmocka_unit_test(test_payload_integrity),
+		cmocka_unit_test(test_yellow_d4),
+		cmocka_unit_test(test_yellow_esf),
+		cmocka_unit_test(test_ber_crc6),
+		cmocka_unit_test(test_inject),
+		cmocka_unit_test(test_robbed_bits),
+		cmocka_unit_test(test_loop_codes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
