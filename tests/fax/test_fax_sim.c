@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <math.h>
 #include <cmocka.h>
 
 #include "cti.h"
@@ -43,6 +44,11 @@ struct run {
 	cti_fax_params_t tx, rx;
 	int start_err;
 	int tones_cng;		/* CTI_TONE_CNG seen on the called side */
+	int ivr;		/* called side plays a prompt first, switches to fax on CNG */
+	int prompt_op, prompt_reason, prompt_done;
+	uint64_t cng_ms;
+	int16_t *prompt;
+	size_t prompt_len;
 };
 
 static struct side *side_of(struct run *r, cti_call_t *c)
@@ -85,12 +91,27 @@ static void handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			start_fax(r, s, r->caller_sends);
 		break;
 	case CTI_EV_CALL_CONNECTED:
-		if (s == &r->in)
+		if (s == &r->in && r->ivr) {
+			/* IVR: greet the caller; a fax machine will be heard calling (CNG). */
+			cti_play_item_t it = { NULL, r->prompt, r->prompt_len, CTI_FMT_RAW_PCM16 };
+
+			r->prompt_op = cti_play(s->call, &it, 1, NULL);
+			assert_true(r->prompt_op > 0);
+		} else if (s == &r->in) {
 			start_fax(r, s, !r->caller_sends);
+		}
 		break;
 	case CTI_EV_TONE:
-		if (s == &r->in && ev->u.tone.tone == CTI_TONE_CNG)
+		if (s == &r->in && ev->u.tone.tone == CTI_TONE_CNG) {
 			r->tones_cng++;
+			/* The pattern of docs/fax.md: stop the prompt, receive. */
+			if (r->ivr && !s->fax_op) {
+				r->cng_ms = ev->time_ms;
+				assert_int_equal(cti_stop(s->call, 0), 0);
+				r->rx.calling = 0;
+				start_fax(r, s, 0);
+			}
+		}
 		break;
 	case CTI_EV_FAX_PHASE_B:
 		if (s) {
@@ -114,6 +135,10 @@ static void handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		}
 		break;
 	case CTI_EV_OP_DONE:
+		if (s && ev->u.op.kind == CTI_OP_PLAY && ev->u.op.id == r->prompt_op) {
+			r->prompt_done++;
+			r->prompt_reason = ev->u.op.reason;
+		}
 		if (s && ev->u.op.kind == CTI_OP_FAX) {
 			s->op_done++;
 			s->op_reason = ev->u.op.reason;
@@ -269,6 +294,50 @@ static void called_sends_1_page(void **state)
 	fax_over_call(0, 1);
 }
 
+/* A fax calls an IVR line: CNG heard during the prompt, prompt stopped, fax received. */
+static void cng_during_prompt(void **state)
+{
+	struct run *r = open_run();
+	struct testdoc d;
+	char doc[128], rx[128], msg[200];
+	size_t i;
+
+	(void)state;
+	path(doc, sizeof(doc), "ivr.tif");
+	path(rx, sizeof(rx), "ivr-rx.tif");
+	testdoc_defaults(&d, 2, 130);
+	assert_int_equal(testdoc_write(doc, &d), 0);
+	/* 20 s prompt: a 440 Hz tone at about -20 dBm0, long enough to be interrupted. */
+	r->prompt_len = 20 * 8000 * sizeof(int16_t);
+	r->prompt = malloc(r->prompt_len);
+	assert_non_null(r->prompt);
+	for (i = 0; i < r->prompt_len / 2; i++)
+		r->prompt[i] = (int16_t)(1500 * sin(2 * M_PI * 440 * (double)i / 8000));
+	r->ivr = 1;
+	r->tx.ndocs = 1;
+	r->tx.docs[0].path = doc;
+	r->rx.receive_path = rx;
+	place(r);
+	run_until(r, both_done, 300000);
+	/* CNG is 0.5 s on / 3 s off (T.30 4.1.2): heard within the first cycle. */
+	assert_true(r->tones_cng > 0);
+	assert_int_equal(r->prompt_done, 1);
+	assert_int_equal(r->prompt_reason, CTI_TERM_STOPPED);
+	assert_true(r->in.fax_op > 0);
+	assert_int_equal(r->in.result, 0);
+	assert_int_equal(r->out.result, 0);
+	assert_int_equal(r->in.op_reason, CTI_TERM_EOD);
+	assert_int_equal(r->in.pages, 2);
+	if (testdoc_compare(doc, 1, rx, 1, 2, 0, msg, sizeof(msg)) != 0)
+		fail_msg("%s", msg);
+	printf("# CNG heard %d times, switched at %llu ms\n", r->tones_cng, (unsigned long long)r->cng_ms);
+	if (!r->out.hangup)
+		cti_call_hangup(r->out.call, 16, CTI_LOC_DEFAULT);
+	run_until(r, both_released, 30000);
+	free(r->prompt);
+	close_run(r);
+}
+
 /* Bit errors on the cable during an ECM transfer: pages still exact. */
 static void line_ber_ecm(void **state)
 {
@@ -374,6 +443,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(caller_sends_3_pages),
 		cmocka_unit_test(called_sends_1_page),
+		cmocka_unit_test(cng_during_prompt),
 		cmocka_unit_test(line_ber_ecm),
 		cmocka_unit_test(cable_cut),
 	};
