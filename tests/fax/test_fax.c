@@ -155,6 +155,34 @@ static void modem_v29_noecm(void **s) { (void)s; run_modem(CTI_FAX_V29, 0, 9600)
 static void modem_v27_ecm(void **s) { (void)s; run_modem(CTI_FAX_V27TER, 1, 4800); }
 static void modem_v27_noecm(void **s) { (void)s; run_modem(CTI_FAX_V27TER, 0, 4800); }
 
+/* max_rate caps the modem family on the sending side; the receiver offers all. */
+static void max_rate(void **state)
+{
+	static const int caps[][2] = { { 12000, 9600 }, { 9600, 9600 }, { 7200, 4800 }, { 4800, 4800 } };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		struct xfer x;
+		struct testdoc d;
+		char doc[128], rx[128], msg[200];
+
+		path(doc, sizeof(doc), "rate.tif");
+		path(rx, sizeof(rx), "rate-rx.tif");
+		testdoc_defaults(&d, 1, 140);
+		d.rows = 200;
+		assert_int_equal(testdoc_write(doc, &d), 0);
+		xfer_init(&x, rx);
+		xfer_add_doc(&x, doc, 0, 0);
+		x.tx.max_rate = caps[i][0];
+		xfer_start(&x);
+		harness_run(ctx, &x.a, &x.b, 600000, 0);
+		check_success(&x, 1, caps[i][1], 1);
+		if (testdoc_compare(doc, 1, rx, 1, 1, 0, msg, sizeof(msg)) != 0)
+			fail_msg("%s", msg);
+	}
+}
+
 static void run_pages(int pages, int ecm)
 {
 	struct xfer x;
@@ -781,6 +809,7 @@ int main(void)
 		cmocka_unit_test(modem_v29_noecm),
 		cmocka_unit_test(modem_v27_ecm),
 		cmocka_unit_test(modem_v27_noecm),
+		cmocka_unit_test(max_rate),
 		cmocka_unit_test(pages_3_ecm),
 		cmocka_unit_test(pages_3_noecm),
 		cmocka_unit_test(pages_10_ecm),
