@@ -296,6 +296,47 @@ static void multi_docs(void **state)
 	}
 }
 
+/* Documents of different resolutions in one send: T.30 EOM, new phase B, all exact. */
+static void mixed_resolutions(void **state)
+{
+	struct xfer x;
+	struct testdoc d;
+	char a[128], b[128], rx[128], msg[200];
+	int k;
+
+	(void)state;
+	path(a, sizeof(a), "fine.tif");
+	path(b, sizeof(b), "std.tif");
+	path(rx, sizeof(rx), "mixed-rx.tif");
+	testdoc_defaults(&d, 1, 24);
+	assert_int_equal(testdoc_write(a, &d), 0);
+	testdoc_defaults(&d, 2, 25);
+	d.yres = 98;
+	assert_int_equal(testdoc_write(b, &d), 0);
+	xfer_init(&x, rx);
+	xfer_add_doc(&x, a, 0, 0);
+	xfer_add_doc(&x, b, 0, 0);
+	xfer_start(&x);
+	harness_run(ctx, &x.a, &x.b, 600000, 0);
+	for (k = 0; k < 2; k++) {
+		cti_call_t *c = k ? &x.b : &x.a;
+		const cti_event_t *done = harness_find(ctx, CTI_EV_FAX_DONE, c, 0);
+
+		assert_non_null(done);
+		assert_int_equal(done->u.fax.result, 0);
+		assert_int_equal(done->u.fax.page, 3);
+		assert_int_equal(harness_count(ctx, CTI_EV_FAX_PAGE, c), 3);
+		/* Renegotiated for the second resolution. */
+		assert_int_equal(harness_count(ctx, CTI_EV_FAX_PHASE_B, c), 2);
+		assert_int_equal(harness_find(ctx, CTI_EV_FAX_PHASE_B, c, 0)->u.fax.y_res, 7700);
+		assert_int_equal(harness_find(ctx, CTI_EV_FAX_PHASE_B, c, 1)->u.fax.y_res, 3850);
+	}
+	assert_int_equal(testdoc_pages(rx), 3);
+	if (testdoc_compare(a, 1, rx, 1, 1, 0, msg, sizeof(msg)) != 0 ||
+	    testdoc_compare(b, 1, rx, 2, 2, 0, msg, sizeof(msg)) != 0)
+		fail_msg("%s", msg);
+}
+
 /* One document, pages 2-4 of 5: spandsp's own start/stop page. */
 static void single_doc_range(void **state)
 {
@@ -815,6 +856,7 @@ int main(void)
 		cmocka_unit_test(pages_10_ecm),
 		cmocka_unit_test(resolutions),
 		cmocka_unit_test(multi_docs),
+		cmocka_unit_test(mixed_resolutions),
 		cmocka_unit_test(single_doc_range),
 		cmocka_unit_test(answerer_sends_ulaw),
 		cmocka_unit_test(header_line),
