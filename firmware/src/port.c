@@ -113,7 +113,7 @@ static uint64_t draw_gap(struct ctifw_port *p)
 	return (nl * p->ber_mean) >> 16;
 }
 
-static uint64_t div_u64(uint64_t n, uint64_t d)
+static uint64_t fw_div64(uint64_t n, uint64_t d)
 {
 	uint64_t q = 0, r = 0;
 	int i;
@@ -314,7 +314,7 @@ void ctifw_line_set_faults(struct ctifw_port *p, const struct ctifw_line_faults 
 	}
 	if (f->ber_e12) {
 		uint64_t burst = f->burst_bits > 1 ? f->burst_bits : 1;
-		uint64_t mean = div_u64(1000000000000ull, f->ber_e12);
+		uint64_t mean = fw_div64(1000000000000ull, f->ber_e12);
 
 		mean = mean * burst;
 		if (mean > (1ull << 42))
