@@ -8,7 +8,7 @@
  * the session keeps working in virtual time exactly as in real time.
  *
  * Events (cti__post, lock held since the hook runs under the context lock):
- *   CTI_EV_FAX_PHASE_B  after each successful training (CFR seen, T.30 5.3.3):
+ *   CTI_EV_FAX_PHASE_B  after each successful training (CFR seen, T.30 5.3.6):
  *                       remote ident, bit rate, ECM, resolution
  *   CTI_EV_FAX_PAGE     each page confirmed (phase D: MCF sent/received)
  *   CTI_EV_FAX_DONE     phase E: T.30 completion code, pages, rate, bad rows
@@ -30,7 +30,7 @@
 #include "fax.h"
 #include "../media/media.h"
 
-#define T30_FCF_CFR 0x84	/* confirmation to receive (T.30 5.3.6.1.3) */
+#define T30_FCF_CFR 0x84	/* confirmation to receive (T.30 5.3.6) */
 
 struct fax_session {
 	struct fax_session *next;	/* registry of sessions on channels */
@@ -230,7 +230,7 @@ struct fax_session *fax_session_new(const struct fax_session_cfg *c)
 		t30_set_tx_page_header_info(s->t30, c->header);
 	t30_set_ecm_capability(s->t30, c->ecm ? 1 : 0);
 	t30_set_supported_modems(s->t30, modems);
-	/* T.6 is only allowed with ECM (T.30 Table 2 note 29). */
+	/* T.6 is only allowed with ECM (T.30 Table 2, DIS/DCS bit 31). */
 	comp = T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION;
 	if (c->ecm)
 		comp |= T30_SUPPORT_T6_COMPRESSION;

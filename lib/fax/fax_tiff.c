@@ -2,7 +2,7 @@
 /*
  * fax_tiff.c - TIFF checks and conversions for fax (libtiff).
  *
- * What T.30 can carry (T.30 Table 2, T.4 clause 2): bilevel pages whose width
+ * What T.30 can carry (T.30 Table 2, T.4 page widths): bilevel pages whose width
  * is 1728/2048/2432 pels at R8 (8 pels/mm, "204 dpi") or 3456/4096/4864 at
  * R16, vertical resolution standard (3.85 l/mm), fine (7.7) or superfine
  * (15.4). Pages that do not fit are refused up front (CTI_EFORMAT) instead of

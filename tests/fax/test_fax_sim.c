@@ -273,7 +273,7 @@ static void fax_over_call(int caller_sends, int pages)
 	assert_int_equal(testdoc_pages(rx), pages);
 	if (testdoc_compare(doc, 1, rx, 1, pages, 0, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
-	/* The caller calls CNG (T.30 4.1): the called side's tone detector heard it. */
+	/* The caller calls CNG (T.30): the called side's tone detector heard it. */
 	if (caller_sends)
 		assert_true(r->tones_cng > 0);
 	if (!r->out.hangup)
@@ -319,7 +319,7 @@ static void cng_during_prompt(void **state)
 	r->rx.receive_path = rx;
 	place(r);
 	run_until(r, both_done, 300000);
-	/* CNG is 0.5 s on / 3 s off (T.30 4.1.2): heard within the first cycle. */
+	/* CNG is 0.5 s on / 3 s off (T.30): heard within the first cycle. */
 	assert_true(r->tones_cng > 0);
 	assert_int_equal(r->prompt_done, 1);
 	assert_int_equal(r->prompt_reason, CTI_TERM_STOPPED);
