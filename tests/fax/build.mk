@@ -34,3 +34,6 @@ $(B)/tests/fax/test_fax_sim: $(B)/tests/fax/test_fax_sim.o $(B)/tests/fax/testdo
 
 UNIT_TESTS += $(B)/tests/fax/test_fax_sim
 endif
+
+# Built by 'make' too, so 'make bench' finds the benchmark.
+ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
