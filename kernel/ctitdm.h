@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctitdm.h - DAHDI span driver for the CTI E1/T1 PRI board family,
+ * hosting the board's firmware engine (firmware/) as an emulated board.
+ */
+#ifndef CTITDM_H
+#define CTITDM_H
+
+#include <linux/kobject.h>
+#include <linux/platform_device.h>
+#include <linux/spinlock.h>
+#include <dahdi/kernel.h>
+
+/* ctifw.h names struct ctifw_port in prototypes before any declaration. */
+struct ctifw_port;
+#include "ctifw.h"
+
+#define CTITDM_MAX_BOARDS	4
+#define CTITDM_MAX_PORTS	8
+#define CTITDM_MAX_CHANS	31	/* E1: TS1..31; T1 uses 24 */
+#define CTITDM_FRAMES_PER_MS	8	/* DAHDI_CHUNKSIZE */
+#define CTITDM_MAX_BATCH_MS	(CTIFW_MAX_FRAMES / CTITDM_FRAMES_PER_MS)
+
+/* port->flags bits */
+#define CTITDM_HDLC_TX_PENDING	0
+
+struct ctitdm_board;
+
+struct ctitdm_port {
+	struct ctitdm_board *board;
+	unsigned int index;		/* 0-based on the board */
+	unsigned int gno;		/* 1-based, global over all boards */
+	struct kobject kobj;		/* /sys/devices/platform/ctitdm.B/portN */
+	bool kobj_added;
+
+	struct dahdi_span span;
+	struct dahdi_chan *chans[CTITDM_MAX_CHANS];
+	struct dahdi_echocan_state *ec[CTITDM_MAX_CHANS];
+	u8 rchunk[CTITDM_MAX_CHANS][DAHDI_CHUNKSIZE];
+	u8 wchunk[CTITDM_MAX_CHANS][DAHDI_CHUNKSIZE];
+
+	/* Firmware state; everything below is protected by ctitdm_lock. */
+	struct ctifw_port *fw;
+	struct ctifw_port_config cfg;
+	bool running;			/* DAHDI startup done */
+	bool tx_on;			/* sysfs 'tx': transmit pair intact */
+	int sync_prio;			/* dahdi_cfg timing priority, 0 = never */
+	u32 fw_alarms;			/* last ctifw_port_alarms() */
+	u32 sim_step;			/* DAHDI_MAINT_ALARM_SIM state */
+	int loopcode_ms;		/* time left sending a loop code */
+	bool prbs_on;
+	u8 rx_cas[CTITDM_MAX_CHANS + 1];
+	unsigned long flags;
+
+	/* Frames of one batch, CTIFW_SLOTS bytes per frame. */
+	u8 txbuf[CTIFW_MAX_FRAMES * CTIFW_SLOTS];
+	u8 rxbuf[CTIFW_MAX_FRAMES * CTIFW_SLOTS];
+
+	/* HDLC: the hard HDLC channel and frame buffers (tick context only). */
+	struct dahdi_chan *hdlc_chan;
+	unsigned int hdlc_txlen;
+	u8 hdlc_tx[CTIFW_HDLC_MAX_FRAME + 2];
+	u8 hdlc_rx[CTIFW_HDLC_MAX_FRAME + 2];
+	u32 hdlc_tx_dropped;
+};
+
+struct ctitdm_board {
+	unsigned int index;
+	unsigned int nports;
+	struct platform_device *pdev;
+	struct dahdi_device *ddev;
+	bool registered;
+	char location[48];
+	char hardware_id[32];
+	struct ctitdm_port *ports[CTITDM_MAX_PORTS];
+};
+
+extern spinlock_t ctitdm_lock;
+
+struct ctitdm_port *ctitdm_port_by_number(unsigned int gno);
+unsigned int ctitdm_dahdi_alarms(const struct ctitdm_port *port);
+void ctitdm_port_apply_tx(struct ctitdm_port *port);
+
+void ctitdm_port_sysfs_init(struct ctitdm_port *port);
+int ctitdm_port_sysfs_add(struct ctitdm_port *port);
+void ctitdm_port_sysfs_del(struct ctitdm_port *port);
+void ctitdm_port_put(struct ctitdm_port *port);
+int ctitdm_parse_ber(const char *s, u64 *e12);
+
+#endif /* CTITDM_H */

@@ -1,0 +1,15 @@
+# tests/qemu/: QEMU tests of the ctitdm kernel driver (make qemu-check).
+ifeq ($(CONFIG_KERNEL_DRIVER),y)
+
+QEMU_OUT := build/qemu
+CTITDM_TEST := $(QEMU_OUT)/ctitdm-test
+
+# Static, so the guest needs no libraries for it; DAHDI's user.h from dahdi-linux.
+$(CTITDM_TEST): tests/qemu/ctitdm-test.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
+ALL_TARGETS += $(CTITDM_TEST)
+QEMU_TESTS += tests/qemu/test_ctitdm.sh
+
+endif

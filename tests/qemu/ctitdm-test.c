@@ -1,0 +1,317 @@
+/*
+ * ctitdm-test - guest-side helper of the QEMU tests of the ctitdm driver.
+ *
+ *   ctitdm-test maint SPAN MODE     DAHDI_MAINT (MODE: name or number)
+ *   ctitdm-test spanstat SPAN       DAHDI_SPANSTAT: alarms and counters
+ *   ctitdm-test bchan TX RX [N]     N bytes written on channel TX arrive on RX
+ *   ctitdm-test hdlc TX RX [N]      N HDLC frames written on TX arrive on RX
+ *
+ * Exit status 0 when the check passed; the reason is printed otherwise.
+ * Built statically so the initramfs needs no libraries for it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dahdi/user.h>
+
+static const struct {
+	const char *name;
+	int mode;
+} maint_modes[] = {
+	{ "none", DAHDI_MAINT_NONE },
+	{ "localloop", DAHDI_MAINT_LOCALLOOP },
+	{ "networkline", DAHDI_MAINT_NETWORKLINELOOP },
+	{ "loopup", DAHDI_MAINT_LOOPUP },
+	{ "loopdown", DAHDI_MAINT_LOOPDOWN },
+	{ "fas", DAHDI_MAINT_FAS_DEFECT },
+	{ "multi", DAHDI_MAINT_MULTI_DEFECT },
+	{ "crc", DAHDI_MAINT_CRC_DEFECT },
+	{ "cas", DAHDI_MAINT_CAS_DEFECT },
+	{ "prbsdefect", DAHDI_MAINT_PRBS_DEFECT },
+	{ "bipolar", DAHDI_MAINT_BIPOLAR_DEFECT },
+	{ "prbs", DAHDI_MAINT_PRBS },
+	{ "networkpayload", DAHDI_MAINT_NETWORKPAYLOADLOOP },
+	{ "reset", DAHDI_RESET_COUNTERS },
+	{ "alarmsim", DAHDI_MAINT_ALARM_SIM },
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int open_chan(int chan, int hdlc)
+{
+	struct dahdi_bufferinfo bi;
+	int fd, bs = hdlc ? 1024 : 160, zero = 0;
+
+	fd = open("/dev/dahdi/channel", O_RDWR | O_NONBLOCK);
+	if (fd < 0) {
+		perror("open /dev/dahdi/channel");
+		return -1;
+	}
+	if (ioctl(fd, DAHDI_SPECIFY, &chan)) {
+		fprintf(stderr, "DAHDI_SPECIFY %d: %s\n", chan, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (ioctl(fd, DAHDI_SET_BLOCKSIZE, &bs))
+		fprintf(stderr, "DAHDI_SET_BLOCKSIZE %d: %s\n", bs, strerror(errno));
+	memset(&bi, 0, sizeof(bi));
+	bi.txbufpolicy = DAHDI_POLICY_IMMEDIATE;
+	bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
+	bi.numbufs = 32;
+	bi.bufsize = bs;
+	if (ioctl(fd, DAHDI_SET_BUFINFO, &bi))
+		fprintf(stderr, "DAHDI_SET_BUFINFO: %s\n", strerror(errno));
+	/* raw bytes: no gain tables, no echo canceller */
+	if (!hdlc && ioctl(fd, DAHDI_AUDIOMODE, &zero))
+		fprintf(stderr, "DAHDI_AUDIOMODE: %s\n", strerror(errno));
+	return fd;
+}
+
+/* An event pending (alarm, ...) makes read/write fail with ELAST. */
+static void drain_event(int fd)
+{
+	int ev;
+
+	if (ioctl(fd, DAHDI_GETEVENT, &ev) == 0 && ev)
+		fprintf(stderr, "# event %d on fd %d\n", ev, fd);
+}
+
+static int cmd_maint(int span, const char *mode)
+{
+	struct dahdi_maintinfo mi = { .spanno = span, .command = -1 };
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(maint_modes) / sizeof(maint_modes[0]); i++)
+		if (!strcasecmp(mode, maint_modes[i].name))
+			mi.command = maint_modes[i].mode;
+	if (mi.command < 0)
+		mi.command = atoi(mode);
+	fd = open("/dev/dahdi/ctl", O_RDWR);
+	if (fd < 0) {
+		perror("open /dev/dahdi/ctl");
+		return 2;
+	}
+	if (ioctl(fd, DAHDI_MAINT, &mi)) {
+		printf("maint span %d mode %d: %s\n", span, mi.command,
+		       strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_spanstat(int span)
+{
+	struct dahdi_spaninfo si;
+	int fd;
+
+	fd = open("/dev/dahdi/ctl", O_RDWR);
+	if (fd < 0) {
+		perror("open /dev/dahdi/ctl");
+		return 2;
+	}
+	memset(&si, 0, sizeof(si));
+	si.spanno = span;
+	if (ioctl(fd, DAHDI_SPANSTAT, &si)) {
+		perror("DAHDI_SPANSTAT");
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	printf("alarms=%d fe=%u cv=%u bpv=%d crc4=%d ebit=%d fas=%d be=%u prbs=%u errsec=%u syncsrc=%d irqmisses=%d\n",
+	       si.alarms, si.fecount, si.cvcount, si.bpvcount, si.crc4count,
+	       si.ebitcount, si.fascount, si.becount, si.prbs, si.errsec,
+	       si.syncsrc, si.irqmisses);
+	return 0;
+}
+
+/*
+ * Write a known sequence on one channel and find it, unchanged and in
+ * order, in what the other channel receives (after the line's idle bytes).
+ */
+static int cmd_bchan(int txc, int rxc, int n)
+{
+	unsigned char *tx, *rx, buf[160];
+	int txfd, rxfd, sent = 0, got = 0, i, start = -1;
+	double deadline;
+
+	tx = malloc(n);
+	rx = malloc(n * 4 + 16000);
+	for (i = 0; i < n; i++)
+		tx[i] = (unsigned char)((i * 7 + (i >> 8) * 13 + 1) & 0xff);
+	/* a marker the idle stream cannot contain */
+	memcpy(tx, "\x00\x55\xaa\x0f\xf0\x33\xcc\x01", 8);
+	txfd = open_chan(txc, 0);
+	rxfd = txc == rxc ? txfd : open_chan(rxc, 0);
+	if (txfd < 0 || rxfd < 0)
+		return 2;
+	deadline = now() + 15;
+	while (now() < deadline && got < n * 4 + 8000) {
+		struct pollfd p[2] = {
+			{ .fd = rxfd, .events = POLLIN | POLLPRI },
+			{ .fd = txfd, .events = sent < n ? POLLOUT : 0 },
+		};
+		int r;
+
+		poll(p, txfd == rxfd ? 1 : 2, 100);
+		if (txfd == rxfd && sent < n)
+			p[0].revents |= POLLOUT;
+		if ((p[0].revents | p[1].revents) & POLLPRI) {
+			drain_event(rxfd);
+			drain_event(txfd);
+		}
+		/* queue as much as DAHDI takes so the transmitter never idles */
+		while (sent < n && ((p[1].revents | p[0].revents) & POLLOUT)) {
+			int len = n - sent > 160 ? 160 : n - sent;
+
+			r = write(txfd, tx + sent, len);
+			if (r > 0) {
+				sent += r;
+				continue;
+			}
+			if (r < 0 && errno == ELAST)
+				drain_event(txfd);
+			break;
+		}
+		r = read(rxfd, buf, sizeof(buf));
+		if (r > 0) {
+			memcpy(rx + got, buf, r);
+			got += r;
+		} else if (r < 0 && errno == ELAST) {
+			drain_event(rxfd);
+		}
+		if (start < 0) {
+			for (i = 0; i + 8 <= got; i++)
+				if (!memcmp(rx + i, tx, 8)) {
+					start = i;
+					break;
+				}
+		}
+		if (start >= 0 && got - start >= n)
+			break;
+	}
+	if (start < 0) {
+		printf("bchan %d->%d: marker not found in %d received bytes (sent %d)\n",
+		       txc, rxc, got, sent);
+		return 1;
+	}
+	if (got - start < n) {
+		printf("bchan %d->%d: only %d of %d bytes arrived\n", txc, rxc,
+		       got - start, n);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (rx[start + i] != tx[i]) {
+			printf("bchan %d->%d: byte %d is 0x%02x, sent 0x%02x\n",
+			       txc, rxc, i, rx[start + i], tx[i]);
+			return 1;
+		}
+	printf("bchan %d->%d: %d bytes arrived unchanged (offset %d)\n", txc,
+	       rxc, n, start);
+	return 0;
+}
+
+/* Frames of varied length; each read must return one frame + 2 FCS bytes. */
+static int cmd_hdlc(int txc, int rxc, int nframes)
+{
+	unsigned char frame[300], buf[1100];
+	int txfd, rxfd, sent = 0, got = 0, r, len;
+	double deadline;
+
+	txfd = open_chan(txc, 1);
+	rxfd = open_chan(rxc, 1);
+	if (txfd < 0 || rxfd < 0)
+		return 2;
+	deadline = now() + 15;
+	while (got < nframes && now() < deadline) {
+		struct pollfd p[2] = {
+			{ .fd = rxfd, .events = POLLIN | POLLPRI },
+			{ .fd = txfd, .events = sent < nframes ? POLLOUT : 0 },
+		};
+
+		poll(p, 2, 100);
+		if ((p[0].revents | p[1].revents) & POLLPRI) {
+			drain_event(rxfd);
+			drain_event(txfd);
+		}
+		if (sent < nframes && (p[1].revents & POLLOUT)) {
+			len = 3 + (sent * 37) % 260;
+			frame[0] = sent & 0xff;
+			for (r = 1; r < len; r++)
+				frame[r] = (unsigned char)(sent + r * 11);
+			/* DAHDI expects 2 bytes of room for the FCS */
+			r = write(txfd, frame, len + 2);
+			if (r == len + 2)
+				sent++;
+			else if (r < 0 && errno == ELAST)
+				drain_event(txfd);
+		}
+		r = read(rxfd, buf, sizeof(buf));
+		if (r < 0) {
+			if (errno == ELAST)
+				drain_event(rxfd);
+			continue;
+		}
+		if (r == 0)
+			continue;
+		len = 3 + (got * 37) % 260;
+		if (r != len + 2) {
+			printf("hdlc %d->%d: frame %d has %d bytes, want %d+2\n",
+			       txc, rxc, got, r, len);
+			return 1;
+		}
+		if (buf[0] != (got & 0xff)) {
+			printf("hdlc %d->%d: frame %d arrived out of order (tag %d)\n",
+			       txc, rxc, got, buf[0]);
+			return 1;
+		}
+		for (int i = 1; i < len; i++)
+			if (buf[i] != (unsigned char)(got + i * 11)) {
+				printf("hdlc %d->%d: frame %d byte %d differs\n",
+				       txc, rxc, got, i);
+				return 1;
+			}
+		got++;
+	}
+	if (got < nframes) {
+		printf("hdlc %d->%d: %d of %d frames arrived (sent %d)\n", txc,
+		       rxc, got, nframes, sent);
+		return 1;
+	}
+	printf("hdlc %d->%d: %d frames arrived intact\n", txc, rxc, got);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "maint"))
+		return cmd_maint(atoi(argv[2]), argv[3]);
+	if (argc >= 3 && !strcmp(argv[1], "spanstat"))
+		return cmd_spanstat(atoi(argv[2]));
+	if (argc >= 4 && !strcmp(argv[1], "bchan"))
+		return cmd_bchan(atoi(argv[2]), atoi(argv[3]),
+				 argc > 4 ? atoi(argv[4]) : 4000);
+	if (argc >= 4 && !strcmp(argv[1], "hdlc"))
+		return cmd_hdlc(atoi(argv[2]), atoi(argv[3]),
+				argc > 4 ? atoi(argv[4]) : 20);
+	fprintf(stderr,
+		"usage: %s maint SPAN MODE | spanstat SPAN | bchan TX RX [N] | hdlc TX RX [N]\n",
+		argv[0]);
+	return 2;
+}
