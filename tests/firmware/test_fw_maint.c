@@ -1,0 +1,190 @@
+/* test_fw_maint.c - loopbacks (local, network line, network payload) and loop plugs. */
+#include "fwtest.h"
+
+#define HIST 64
+
+/* Sends random payload from port `from`, returns how many received frames at `at` matched a sent one. */
+struct tracker {
+	uint8_t hist[HIST][CTIFW_SLOTS];
+	unsigned int k;
+	int lat;	/* latency found (frames), -1 unknown */
+};
+
+static unsigned int slots_of(const struct ctifw_port_config *c)
+{
+	return c->line == CTIFW_LINE_E1 ? 31 : 24;
+}
+
+/* One tick; check every frame received at `at` equals the frame sent `lat` frames before. */
+static unsigned int step_check(struct pair *s, struct tracker *t, int from, int at, unsigned int nslots,
+			       unsigned int skip_slot)
+{
+	unsigned int f, ok = 0, c;
+
+	fill_random(s->tx[from], 8 * CTIFW_SLOTS, &s->rnd);
+	for (f = 0; f < 8; f++)
+		memcpy(t->hist[(t->k + f) % HIST], s->tx[from] + f * CTIFW_SLOTS, CTIFW_SLOTS);
+	pair_step(s, 8);
+	for (f = 0; f < 8; f++) {
+		const uint8_t *fr = s->rx[at] + f * CTIFW_SLOTS;
+		unsigned int now = t->k + f;
+
+		if (t->lat < 0) {
+			int l;
+
+			for (l = 0; l < HIST - 8 && l <= (int)now; l++)
+				if (!memcmp(t->hist[(now - l) % HIST] + 1, fr + 1, 5))
+					break;
+			if (l < HIST - 8 && l <= (int)now)
+				t->lat = l;
+			continue;
+		}
+		for (c = 1; c <= nslots; c++) {
+			if (c == skip_slot)
+				continue;
+			assert_int_equal(fr[c], t->hist[(now - t->lat) % HIST][c]);
+		}
+		ok++;
+	}
+	t->k += 8;
+	return ok;
+}
+
+static void loop_case(const struct ctifw_port_config *cfg, enum ctifw_loopback mode)
+{
+	struct pair s;
+	struct tracker t;
+	unsigned int i, ok = 0;
+	struct ctifw_port *looper;
+
+	memset(&t, 0, sizeof(t));
+	t.lat = -1;
+	pair_init(&s, cfg, 70 + mode);
+	s.rnd = 17 + mode;
+	pair_run(&s, 400);
+	if (mode == CTIFW_LOOP_LOCAL) {
+		ctifw_port_set_loopback(s.p[0], mode);
+		looper = s.p[0];
+	} else {
+		ctifw_port_set_loopback(s.p[1], mode);
+		looper = s.p[1];
+	}
+	assert_int_equal(ctifw_port_get_loopback(looper), mode);
+	pair_run(&s, 400);
+	assert_true(ctifw_port_in_sync(s.p[0]));
+	for (i = 0; i < 300; i++)
+		ok += step_check(&s, &t, 0, 0, slots_of(cfg), 0);	/* A gets its own payload */
+	assert_true(ok > 2000);
+	assert_true(t.lat >= 0 && t.lat < 32);
+	ctifw_port_set_loopback(looper, CTIFW_LOOP_NONE);
+	pair_run(&s, 400);
+	assert_true(ctifw_port_in_sync(s.p[0]));
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	pair_free(&s);
+}
+
+static void test_loopbacks_e1(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 0);
+
+	(void)st;
+	loop_case(&cfg, CTIFW_LOOP_LOCAL);
+	loop_case(&cfg, CTIFW_LOOP_NETWORK_LINE);
+	loop_case(&cfg, CTIFW_LOOP_NETWORK_PAYLOAD);
+}
+
+static void test_loopbacks_t1(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 0);
+
+	(void)st;
+	loop_case(&cfg, CTIFW_LOOP_LOCAL);
+	loop_case(&cfg, CTIFW_LOOP_NETWORK_LINE);
+	cfg.framing = CTIFW_FRAMING_T1_D4;
+	loop_case(&cfg, CTIFW_LOOP_NETWORK_PAYLOAD);
+}
+
+/*
+ * Line loopback returns the line as received, errors and CRC included, so
+ * the sender counts CRC errors; payload loopback regenerates the framing,
+ * so the sender sees clean CRC-4 while the payload errors come back.
+ */
+static void test_line_vs_payload_loop_crc(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 0);
+	struct ctifw_line_faults f;
+	struct ctifw_counters c;
+	struct pair s;
+
+	(void)st;
+	pair_init(&s, &cfg, 80);
+	s.random_tx = 1;
+	pair_run(&s, 400);
+	memset(&f, 0, sizeof(f));
+	f.ber_e12 = 100000000ull;
+	ctifw_line_set_faults(s.p[1], &f);
+	ctifw_port_set_loopback(s.p[1], CTIFW_LOOP_NETWORK_LINE);
+	pair_run(&s, 400);
+	ctifw_port_reset_counters(s.p[0]);
+	pair_run(&s, 8000);
+	ctifw_port_get_counters(s.p[0], &c);
+	assert_true(c.crc > 100);
+	assert_true(c.cv == 0);	/* the retransmitted line is clean from B to A */
+
+	ctifw_port_set_loopback(s.p[1], CTIFW_LOOP_NETWORK_PAYLOAD);
+	pair_run(&s, 400);
+	ctifw_port_reset_counters(s.p[0]);
+	pair_run(&s, 8000);
+	ctifw_port_get_counters(s.p[0], &c);
+	assert_int_equal(c.crc, 0);
+	pair_free(&s);
+}
+
+static void test_loop_plug_and_tx_off(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_DF, 16);
+	struct ctifw_port *p = port_new(&cfg, 90), *q = port_new(&cfg, 91);
+	uint8_t buf[64];
+	unsigned int i;
+	int r, status;
+
+	(void)st;
+	ctifw_cable_connect(p, p);
+	assert_ptr_equal(ctifw_cable_peer(p), p);
+	for (i = 0; i < 100; i++) {
+		if (i == 50)	/* aligned by now */
+			assert_int_equal(ctifw_hdlc_send(p, (const uint8_t *)"hello", 5), 0);
+		ctifw_port_tx(p, NULL, 8);
+		ctifw_port_rx(p, NULL, 8);
+	}
+	assert_true(ctifw_port_in_sync(p));
+	r = ctifw_hdlc_recv(p, buf, sizeof(buf), &status);
+	assert_int_equal(r, 5);
+	assert_memory_equal(buf, "hello", 5);
+	/* A new cable replaces the plug. */
+	ctifw_cable_connect(p, q);
+	assert_ptr_equal(ctifw_cable_peer(p), q);
+	assert_ptr_equal(ctifw_cable_peer(q), p);
+	ctifw_cable_cut(q);
+	assert_null(ctifw_cable_peer(p));
+	assert_null(ctifw_cable_peer(q));
+	/* Bad configuration is refused and changes nothing. */
+	cfg.line = CTIFW_LINE_T1;
+	assert_int_equal(ctifw_port_configure(p, &cfg), -CTIFW_EINVAL);
+	ctifw_port_get_config(p, &cfg);
+	assert_int_equal(cfg.line, CTIFW_LINE_E1);
+	free(p);
+	free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loopbacks_e1),
+		cmocka_unit_test(test_loopbacks_t1),
+		cmocka_unit_test(test_line_vs_payload_loop_crc),
+		cmocka_unit_test(test_loop_plug_and_tx_off),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
