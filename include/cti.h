@@ -493,6 +493,8 @@ int cti_monitor_stop(cti_call_t *supervisor);
 #define CTI_FAX_MAX_DOCS 16
 
 enum cti_fax_modem { CTI_FAX_V27TER = 1, CTI_FAX_V29 = 2, CTI_FAX_V17 = 4 };
+/* Image compressions offered (T.4 1D = MH, T.4 2D = MR, T.6 = MMR, ECM only). */
+enum cti_fax_compression { CTI_FAX_T4_1D = 1, CTI_FAX_T4_2D = 2, CTI_FAX_T6 = 4 };
 
 typedef struct cti_fax_doc {
 	const char *path;	/* bilevel TIFF, legal fax width (1728 at 8 px/mm) */
@@ -510,6 +512,7 @@ typedef struct cti_fax_params {
 	int modems;			/* CTI_FAX_* mask (default all) */
 	int max_rate;			/* bit/s cap (default 14400) */
 	int calling;			/* -1 auto (outgoing call = caller), 0 answerer, 1 caller */
+	int compressions;		/* CTI_FAX_T4_* / CTI_FAX_T6 mask (default all; T.4 1D always kept) */
 } cti_fax_params_t;
 
 void cti_fax_params_init(cti_fax_params_t *p);
@@ -684,6 +687,7 @@ struct cti_event {
 			int bad_rows;
 			int result;		/* T.30 result (0 = OK), FAX_DONE */
 			char result_text[64];
+			int compression;	/* CTI_FAX_T4_1D/T4_2D/T6 on the line (PHASE_B on) */
 		} fax;
 		struct {
 			int tx;			/* 1: sent by us */

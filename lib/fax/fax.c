@@ -26,6 +26,7 @@ void cti_fax_params_init(cti_fax_params_t *p)
 	p->modems = CTI_FAX_V27TER | CTI_FAX_V29 | CTI_FAX_V17;
 	p->max_rate = 14400;
 	p->calling = -1;
+	p->compressions = CTI_FAX_T4_1D | CTI_FAX_T4_2D | CTI_FAX_T6;
 }
 
 #ifndef CONFIG_FAX
@@ -82,6 +83,8 @@ static int check_common(const char *fn, cti_call_t *call, const cti_fax_params_t
 		return cti__error(CTI_EINVAL, "%s: header not terminated (max 49 characters)", fn);
 	if (p->modems & ~(CTI_FAX_V27TER | CTI_FAX_V29 | CTI_FAX_V17))
 		return cti__error(CTI_EINVAL, "%s: unknown modem bits 0x%x", fn, p->modems);
+	if (p->compressions & ~(CTI_FAX_T4_1D | CTI_FAX_T4_2D | CTI_FAX_T6))
+		return cti__error(CTI_EINVAL, "%s: unknown compression bits 0x%x", fn, p->compressions);
 	if (p->calling < -1 || p->calling > 1)
 		return cti__error(CTI_EINVAL, "%s: calling must be -1, 0 or 1 (is %d)", fn, p->calling);
 	if (fax_modem_mask(p->modems, p->max_rate) == 0)
@@ -109,6 +112,7 @@ static int start(const char *fn, cti_call_t *call, const cti_fax_params_t *p, st
 	cfg->ecm = p->ecm;
 	cfg->modems = p->modems;
 	cfg->max_rate = p->max_rate;
+	cfg->compressions = p->compressions;
 
 	cti__lock(ctx);
 	chan = cti__call_media(call);

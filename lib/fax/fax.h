@@ -51,6 +51,7 @@ struct fax_session_cfg {
 	int ecm;
 	int modems;			/* CTI_FAX_* mask */
 	int max_rate;
+	int compressions;		/* CTI_FAX_T4_2D / CTI_FAX_T6 mask; T.4 1D always */
 };
 
 /* Create a session (spandsp state set up, nothing run yet). NULL + cti__error on failure. */

@@ -123,6 +123,20 @@ static void fill_fax_event(struct fax_session *s, cti_event_t *ev, int type)
 	ev->u.fax.x_res = st.x_resolution;
 	ev->u.fax.y_res = st.y_resolution;
 	ev->u.fax.bad_rows = st.bad_rows;
+	switch (st.encoding) {
+	case T4_COMPRESSION_ITU_T4_1D:
+		ev->u.fax.compression = CTI_FAX_T4_1D;
+		break;
+	case T4_COMPRESSION_ITU_T4_2D:
+		ev->u.fax.compression = CTI_FAX_T4_2D;
+		break;
+	case T4_COMPRESSION_ITU_T6:
+		ev->u.fax.compression = CTI_FAX_T6;
+		break;
+	default:
+		ev->u.fax.compression = 0;
+		break;
+	}
 }
 
 static void post_pages(struct fax_session *s, int pages)
@@ -230,9 +244,11 @@ struct fax_session *fax_session_new(const struct fax_session_cfg *c)
 		t30_set_tx_page_header_info(s->t30, c->header);
 	t30_set_ecm_capability(s->t30, c->ecm ? 1 : 0);
 	t30_set_supported_modems(s->t30, modems);
-	/* T.6 is only allowed with ECM (T.30 Table 2, DIS/DCS bit 31). */
-	comp = T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION;
-	if (c->ecm)
+	/* T.4 1D is what every fax machine has; T.6 needs ECM (T.30 Table 2, DIS/DCS bit 31). */
+	comp = T30_SUPPORT_T4_1D_COMPRESSION;
+	if (c->compressions & CTI_FAX_T4_2D)
+		comp |= T30_SUPPORT_T4_2D_COMPRESSION;
+	if ((c->compressions & CTI_FAX_T6) && c->ecm)
 		comp |= T30_SUPPORT_T6_COMPRESSION;
 	t30_set_supported_compressions(s->t30, comp);
 	t30_set_supported_resolutions(s->t30, T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION |

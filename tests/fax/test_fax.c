@@ -183,6 +183,51 @@ static void max_rate(void **state)
 	}
 }
 
+/* Each compression on its own (the sender restricts), and the default choice. */
+static void compressions(void **state)
+{
+	static const struct {
+		int mask, ecm, want;
+	} c[] = {
+		{ CTI_FAX_T4_1D, 0, CTI_FAX_T4_1D },
+		{ CTI_FAX_T4_1D | CTI_FAX_T4_2D, 0, CTI_FAX_T4_2D },
+		{ CTI_FAX_T4_1D | CTI_FAX_T4_2D | CTI_FAX_T6, 0, CTI_FAX_T4_2D },	/* T.6 needs ECM */
+		{ CTI_FAX_T4_1D | CTI_FAX_T4_2D | CTI_FAX_T6, 1, CTI_FAX_T6 },
+		{ CTI_FAX_T4_1D, 1, CTI_FAX_T4_1D },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct xfer x;
+		struct testdoc d;
+		char doc[128], rx[128], msg[200];
+		int k;
+
+		path(doc, sizeof(doc), "comp.tif");
+		path(rx, sizeof(rx), "comp-rx.tif");
+		testdoc_defaults(&d, 1, 150 + (int)i);
+		d.rows = 250;
+		assert_int_equal(testdoc_write(doc, &d), 0);
+		xfer_init(&x, rx);
+		xfer_add_doc(&x, doc, 0, 0);
+		x.tx.compressions = c[i].mask;
+		x.tx.ecm = x.rx.ecm = c[i].ecm;
+		xfer_start(&x);
+		harness_run(ctx, &x.a, &x.b, 600000, 0);
+		check_success(&x, 1, 14400, c[i].ecm);
+		for (k = 0; k < 2; k++) {
+			const cti_event_t *pb = harness_find(ctx, CTI_EV_FAX_PHASE_B, k ? &x.b : &x.a, 0);
+
+			if (pb->u.fax.compression != c[i].want)
+				fail_msg("case %zu side %d: compression %d, want %d", i, k, pb->u.fax.compression,
+					 c[i].want);
+		}
+		if (testdoc_compare(doc, 1, rx, 1, 1, 0, msg, sizeof(msg)) != 0)
+			fail_msg("case %zu: %s", i, msg);
+	}
+}
+
 static void run_pages(int pages, int ecm)
 {
 	struct xfer x;
@@ -751,6 +796,9 @@ static void bad_args(void **state)
 	fp.calling = 2;
 	assert_int_equal(cti_fax_send(&call, &fp), CTI_EINVAL);
 	fp.calling = -1;
+	fp.compressions = 8;
+	assert_int_equal(cti_fax_send(&call, &fp), CTI_EINVAL);
+	fp.compressions = CTI_FAX_T4_1D;
 	/* No B-channel. */
 	call.has_media = 0;
 	assert_int_equal(cti_fax_send(&call, &fp), CTI_ESTATE);
@@ -851,6 +899,7 @@ int main(void)
 		cmocka_unit_test(modem_v27_ecm),
 		cmocka_unit_test(modem_v27_noecm),
 		cmocka_unit_test(max_rate),
+		cmocka_unit_test(compressions),
 		cmocka_unit_test(pages_3_ecm),
 		cmocka_unit_test(pages_3_noecm),
 		cmocka_unit_test(pages_10_ecm),
