@@ -15,6 +15,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sndfile.h>
 #include <spandsp.h>
 
@@ -29,6 +33,22 @@ struct play_src {
 	uint8_t *buf;		/* copy of the in-memory audio */
 	size_t len;
 	enum cti_format fmt;	/* resolved: WAV_* (any) or RAW_* */
+};
+
+/*
+ * A recording file: libsndfile writes header and samples; after each write
+ * we patch the WAV sizes in place (one pwrite) so the file on disk is
+ * always complete (libsndfile's own SFC_SET_UPDATE_HEADER_AUTO costs 3
+ * lseeks, an fstat and a write per write call).
+ */
+struct recfile {
+	SNDFILE *sf;
+	int fd;
+	int channels, bps, wav;
+	uint64_t frames;
+	uint8_t hdr[128];
+	int hdr_len;		/* offset of the samples; 0: not parsed yet, -1: unknown layout */
+	int fact_off, size_off;	/* offsets of the fact sample count (-1: none) and the data chunk size */
 };
 
 struct op {
@@ -53,7 +73,7 @@ struct op {
 	struct gen gen;
 	int gen_on;
 	/* record */
-	SNDFILE *rf1, *rf2;
+	struct recfile rf[2];	/* [1]: split mode's transmitted leg */
 	enum cti_record_mode mode;
 	int paused;
 	int16_t *rbuf1, *rbuf2;	/* pending frames */
@@ -74,6 +94,8 @@ struct media_chan {
 	int16_t rxl[MEDIA_BLOCK];
 	int16_t txl[MEDIA_BLOCK];
 	int32_t acc[MEDIA_BLOCK];
+	int acc_on;			/* acc holds audio this tick (else the channel sends silence) */
+	int tx_live;			/* tx/txl hold audio from an earlier tick */
 	int32_t base[MEDIA_BLOCK];	/* what the channel hears before monitor audio */
 	double rx_energy;		/* sum of squares of this block */
 	int rx_sound;			/* block above -40 dBm0 */
@@ -84,6 +106,8 @@ struct media_chan {
 	modem_connect_tones_rx_state_t *cng, *ced;
 	struct tone_det td;
 	int blk_class;			/* tone detector class of this block */
+	int quiet_blocks;		/* blocks of line silence in a row */
+	int cng_feed, ced_feed;		/* last block had energy at 1100/2100 Hz */
 	char digbuf[DIGBUF];
 	int dig_head, dig_count;
 	uint32_t digit_seq;		/* digits detected so far */
@@ -132,9 +156,14 @@ struct media_engine {
 	struct cti_conf *confs;
 	int next_op;
 	uint64_t ticks;
+	int monitors;		/* channels supervising another */
 };
 
 /* ---------------------------------------------------------------- G.711 */
+
+/* Below this a block is line silence: detectors that need no more of it are skipped. */
+#define GATE_DBM0 -50.0
+static int64_t gate_energy;
 
 static int16_t alaw_dec[256], ulaw_dec[256];
 static uint8_t alaw_enc[65536], ulaw_enc[65536];
@@ -154,6 +183,7 @@ static void g711_tables(void)
 		alaw_enc[i] = linear_to_alaw(x);
 		ulaw_enc[i] = linear_to_ulaw(x);
 	}
+	gate_energy = (int64_t)(media_ms_of_dbm0(GATE_DBM0) * MEDIA_BLOCK);
 	g711_ready = 1;
 }
 
@@ -256,11 +286,11 @@ static void op_end(struct media_chan *c, struct op *o, int reason, int err, cons
 			err = CTI_EIO;
 			msg = "record: write failed at close";
 		}
-		if (o->rf1)
-			sf_close(o->rf1);
-		if (o->rf2)
-			sf_close(o->rf2);
-		o->rf1 = o->rf2 = NULL;
+		for (int k = 0; k < 2; k++)
+			if (o->rf[k].sf) {
+				sf_close(o->rf[k].sf);
+				o->rf[k].sf = NULL;
+			}
 	}
 	if (c->out == o)
 		c->out = NULL;
@@ -411,6 +441,12 @@ struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum
 	return c;
 }
 
+static void set_mon(struct media_chan *s, struct media_chan *t)
+{
+	s->m->monitors += (t != NULL) - (s->mon_target != NULL);
+	s->mon_target = t;
+}
+
 static void conf_drop(struct cti_conf *cf, struct media_chan *c)
 {
 	for (int i = 0; i < cf->n; i++)
@@ -439,7 +475,8 @@ void media_chan_free(struct media_chan *c)
 		conf_drop(c->conf, c);
 	for (struct media_chan *o = m->chans; o; o = o->next)
 		if (o->mon_target == c)
-			o->mon_target = NULL;
+			set_mon(o, NULL);
+	set_mon(c, NULL);
 	if (c->hook_end) {
 		media_hook_end_fn end = c->hook_end;
 		c->hook = NULL;
@@ -639,37 +676,101 @@ static int play_block(struct media_chan *c, struct op *o, int32_t *acc)
 
 /* ---------------------------------------------------------------- record */
 
-static SNDFILE *rec_open(const char *path, enum cti_format fmt, int channels, char *err, size_t errsz)
+static int rec_open(struct recfile *r, const char *path, enum cti_format fmt, int channels, char *err,
+		    size_t errsz)
 {
 	SF_INFO info;
-	SNDFILE *sf;
 
+	memset(r, 0, sizeof(*r));
+	r->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (r->fd < 0) {
+		snprintf(err, errsz, "record: cannot create '%s': %s", path, strerror(errno));
+		return -1;
+	}
 	memset(&info, 0, sizeof(info));
 	info.samplerate = 8000;
 	info.channels = channels;
 	info.format = sf_fmt_of(fmt);
-	sf = sf_open(path, SFM_WRITE, &info);
-	if (!sf) {
+	r->sf = sf_open_fd(r->fd, SFM_WRITE, &info, SF_TRUE);	/* closes fd on error too */
+	if (!r->sf) {
 		snprintf(err, errsz, "record: cannot create '%s': %s", path, sf_strerror(NULL));
-		return NULL;
+		return -1;
 	}
-	/* The header on disk follows every write: the file stays valid if we die. */
-	sf_command(sf, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
-	return sf;
+	r->channels = channels;
+	r->bps = (info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_PCM_16 ? 2 : 1;
+	r->wav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
+	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(uint8_t *p, uint64_t v)
+{
+	if (v > 0xffffffffu)
+		v = 0xffffffffu;
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* Find the chunks of the header libsndfile wrote. */
+static void rec_parse(struct recfile *r)
+{
+	ssize_t n = pread(r->fd, r->hdr, sizeof(r->hdr), 0);
+	size_t pos = 12;
+
+	r->hdr_len = -1;
+	r->fact_off = -1;
+	if (n < 44 || memcmp(r->hdr, "RIFF", 4) || memcmp(r->hdr + 8, "WAVE", 4))
+		return;
+	while (pos + 8 <= (size_t)n) {
+		uint32_t sz = le32(r->hdr + pos + 4);
+		if (!memcmp(r->hdr + pos, "fact", 4) && pos + 12 <= (size_t)n)
+			r->fact_off = (int)pos + 8;
+		if (!memcmp(r->hdr + pos, "data", 4)) {
+			r->size_off = (int)pos + 4;
+			r->hdr_len = (int)pos + 8;
+			return;
+		}
+		pos += 8 + sz + (sz & 1);
+	}
+}
+
+static int rec_write(struct recfile *r, const int16_t *x, int frames)
+{
+	if (sf_writef_short(r->sf, x, frames) != frames)
+		return -1;
+	r->frames += (uint64_t)frames;
+	if (!r->wav)
+		return 0;
+	if (r->hdr_len == 0)
+		rec_parse(r);
+	if (r->hdr_len < 0)	/* a layout we do not know: let libsndfile do it */
+		return sf_command(r->sf, SFC_UPDATE_HEADER_NOW, NULL, 0) == 0 ? 0 : 0;
+	uint64_t bytes = r->frames * (uint64_t)r->channels * (uint64_t)r->bps;
+	put_le32(r->hdr + 4, (uint64_t)r->hdr_len - 8 + bytes);
+	if (r->fact_off > 0)
+		put_le32(r->hdr + r->fact_off, r->frames);
+	put_le32(r->hdr + r->size_off, bytes);
+	/* samples first, then the sizes: the header never claims what is not on disk */
+	return pwrite(r->fd, r->hdr, (size_t)r->hdr_len, 0) == r->hdr_len ? 0 : -1;
 }
 
 static int rec_flush(struct media_chan *c, struct op *o)
 {
 	(void)c;
-	if (!o->rn || !o->rf1)
+	if (!o->rn || !o->rf[0].sf)
 		return 0;
 	int n = o->rn;
-	int ch1 = o->mode == CTI_REC_STEREO ? 2 : 1;
 
 	o->rn = 0;
-	if (sf_write_short(o->rf1, o->rbuf1, (sf_count_t)n * ch1) != (sf_count_t)n * ch1)
+	if (rec_write(&o->rf[0], o->rbuf1, n) < 0)
 		return -1;
-	if (o->rf2 && sf_write_short(o->rf2, o->rbuf2, n) != n)
+	if (o->rf[1].sf && rec_write(&o->rf[1], o->rbuf2, n) < 0)
 		return -1;
 	return 0;
 }
@@ -863,49 +964,76 @@ static void cpa_block(struct media_chan *c)
 
 static void chan_rx(struct media_chan *c)
 {
-	double e = 0;
+	int64_t e = 0;
 	enum cti_tone t;
 
 	for (int i = 0; i < MEDIA_BLOCK; i++) {
 		int16_t v = c->dec[c->rx[i]];
 		c->rxl[i] = v;
-		e += (double)v * v;
+		e += (int32_t)v * v;
 	}
-	c->rx_energy = e;
-	c->lev_rx[c->lev_i] = e;
+	c->rx_energy = (double)e;
+	c->lev_rx[c->lev_i] = (double)e;
 	c->n_new = 0;
 	c->tone_now = CTI_TONE_NONE;
-	dtmf_rx(c->dtmf, c->rxl, MEDIA_BLOCK);
-	modem_connect_tones_rx(c->cng, c->rxl, MEDIA_BLOCK);
-	modem_connect_tones_rx(c->ced, c->rxl, MEDIA_BLOCK);
-	t = tone_det_block(&c->td, c->rxl, MEDIA_BLOCK, e, &c->blk_class);
+	/*
+	 * DTMF: every block with sound, and the first blocks of silence after
+	 * it (the receiver must see a digit end); long silences are skipped.
+	 */
+	if (e >= gate_energy)
+		c->quiet_blocks = 0;
+	else if (c->quiet_blocks < 1000)
+		c->quiet_blocks++;
+	if (c->quiet_blocks <= 2)
+		dtmf_rx(c->dtmf, c->rxl, MEDIA_BLOCK);
+	t = tone_det_block(&c->td, c->rxl, MEDIA_BLOCK, c->rx_energy, &c->blk_class);
 	if (t != CTI_TONE_NONE) {
 		c->tone_now = t;
 		tone_event(c, t);
 	}
+	/* CNG/CED (spandsp) only while there is energy at 1100/2100 Hz, and one block after */
+	int cng = c->td.measured && c->td.ratio[c->td.comp_cng] > 0.25f;
+	int ced = c->td.measured && c->td.ratio[c->td.comp_ced] > 0.25f;
+	if (cng || c->cng_feed)
+		modem_connect_tones_rx(c->cng, c->rxl, MEDIA_BLOCK);
+	if (ced || c->ced_feed)
+		modem_connect_tones_rx(c->ced, c->rxl, MEDIA_BLOCK);
+	c->cng_feed = cng;
+	c->ced_feed = ced;
 }
 
 /* The channel's own output (hook, play, tone, DTMF, record beep) into acc. */
+/* The channel's transmit accumulator, cleared on first use in a tick. */
+static int32_t *acc(struct media_chan *c)
+{
+	if (!c->acc_on) {
+		memset(c->acc, 0, sizeof(c->acc));
+		c->acc_on = 1;
+	}
+	return c->acc;
+}
+
 static void chan_out(struct media_chan *c)
 {
-	memset(c->acc, 0, sizeof(c->acc));
+	c->acc_on = 0;
 	if (c->hook) {
+		int32_t *a = acc(c);
 		int16_t out[MEDIA_BLOCK];
 		memset(out, 0, sizeof(out));
 		c->hook(c->hook_user, c->rxl, out, MEDIA_BLOCK);
 		for (int i = 0; i < MEDIA_BLOCK; i++)
-			c->acc[i] = out[i];
+			a[i] = out[i];
 	}
 	struct op *o = c->out;
 	if (o) {
 		o->ticks++;
 		if (o->kind == CTI_OP_PLAY) {
-			if (play_block(c, o, c->acc)) {
+			if (play_block(c, o, acc(c))) {
 				op_end(c, o, CTI_TERM_EOD, 0, NULL);
 				o = NULL;
 			}
 		} else {
-			int got = gen_run(&o->gen, c->acc, MEDIA_BLOCK);
+			int got = gen_run(&o->gen, acc(c), MEDIA_BLOCK);
 			o->samples += (uint64_t)got;
 			if (gen_done(&o->gen)) {
 				op_end(c, o, CTI_TERM_EOD, 0, NULL);
@@ -916,7 +1044,7 @@ static void chan_out(struct media_chan *c)
 			op_check(c, o);
 	}
 	if (c->in && c->in->gen_on) {	/* record beep */
-		gen_run(&c->in->gen, c->acc, MEDIA_BLOCK);
+		gen_run(&c->in->gen, acc(c), MEDIA_BLOCK);
 		if (gen_done(&c->in->gen))
 			c->in->gen_on = 2;	/* recording starts with the next block */
 	}
@@ -947,48 +1075,60 @@ void media_engine_tick(struct media_engine *m)
 		chan_out(c);
 	for (c = m->chans; c; c = c->next) {
 		if (c->bridge)
-			add16(c->acc, c->bridge->rxl);
+			add16(acc(c), c->bridge->rxl);
 		if (c->conf)
 			for (int i = 0; i < c->conf->n; i++)
 				if (c->conf->mem[i] != c)
-					add16(c->acc, c->conf->mem[i]->rxl);
+					add16(acc(c), c->conf->mem[i]->rxl);
 	}
 	/* 3. supervision: the supervisor hears what the target says and hears */
-	int monitors = 0;
-	for (c = m->chans; c; c = c->next) {
-		memcpy(c->base, c->acc, sizeof(c->acc));
-		monitors |= c->mon_target != NULL;
-	}
-	if (monitors) {
+	if (m->monitors) {
+		for (c = m->chans; c; c = c->next)
+			if (c->mon_target) {
+				struct media_chan *t = c->mon_target;
+				if (t->acc_on)
+					memcpy(t->base, t->acc, sizeof(t->acc));
+				else
+					memset(t->base, 0, sizeof(t->base));
+			}
 		for (c = m->chans; c; c = c->next) {
 			struct media_chan *t = c->mon_target;
 			if (!t)
 				continue;
-			add16(c->acc, t->rxl);
-			add32(c->acc, t->base);
+			add16(acc(c), t->rxl);
+			add32(acc(c), t->base);
 			if (c->mon_mode == CTI_MONITOR_LISTEN)
 				continue;
-			add16(t->acc, c->rxl);			/* whisper: the agent hears us */
+			add16(acc(t), c->rxl);			/* whisper: the agent hears us */
 			if (c->mon_mode != CTI_MONITOR_BARGE)
 				continue;
 			if (t->bridge && t->bridge != c)	/* barge: so does the other party */
-				add16(t->bridge->acc, c->rxl);
+				add16(acc(t->bridge), c->rxl);
 			if (t->conf)
 				for (int i = 0; i < t->conf->n; i++)
 					if (t->conf->mem[i] != t && t->conf->mem[i] != c)
-						add16(t->conf->mem[i]->acc, c->rxl);
+						add16(acc(t->conf->mem[i]), c->rxl);
 		}
 	}
 	/* 4. encode, levels, recording, operations on the receive side */
 	for (c = m->chans; c; c = c->next) {
-		double e = 0;
-		for (int i = 0; i < MEDIA_BLOCK; i++) {
-			int16_t v = sat16(c->acc[i]);
-			c->txl[i] = v;
-			c->tx[i] = enc1(c->enc, v);
-			e += (double)v * v;
+		int64_t e = 0;
+		if (!c->acc_on) {
+			if (c->tx_live) {	/* silence: the same bytes every tick */
+				memset(c->txl, 0, sizeof(c->txl));
+				memset(c->tx, enc1(c->enc, 0), sizeof(c->tx));
+				c->tx_live = 0;
+			}
+		} else {
+			for (int i = 0; i < MEDIA_BLOCK; i++) {
+				int16_t v = sat16(c->acc[i]);
+				c->txl[i] = v;
+				c->tx[i] = enc1(c->enc, v);
+				e += (int32_t)v * v;
+			}
+			c->tx_live = 1;
 		}
-		c->lev_tx[c->lev_i] = e;
+		c->lev_tx[c->lev_i] = (double)e;
 		c->lev_i = (c->lev_i + 1) % LEVEL_BLOCKS;
 	}
 	for (c = m->chans; c; c = c->next) {
@@ -1195,10 +1335,9 @@ int cti_record(cti_call_t *call, const cti_record_params_t *p, const cti_term_t 
 	char msg[300];
 	int id = o->id;
 	c->in = o;
-	o->rf1 = rec_open(p->path, fmt, ch1, msg, sizeof(msg));
-	if (o->rf1 && p->mode == CTI_REC_SPLIT)
-		o->rf2 = rec_open(p->path2, fmt, 1, msg, sizeof(msg));
-	if (!o->rf1 || (p->mode == CTI_REC_SPLIT && !o->rf2)) {
+	int bad = rec_open(&o->rf[0], p->path, fmt, ch1, msg, sizeof(msg)) < 0 ||
+		  (p->mode == CTI_REC_SPLIT && rec_open(&o->rf[1], p->path2, fmt, 1, msg, sizeof(msg)) < 0);
+	if (bad) {
 		/* the call goes on: the operation reports the error */
 		cti__error(CTI_EIO, "cti_record: %s", msg);
 		op_end(c, o, CTI_TERM_ERROR, CTI_EIO, msg);
@@ -1551,7 +1690,7 @@ int cti_monitor(cti_call_t *supervisor, cti_call_t *target, enum cti_monitor_mod
 		return end(s, cti__error(CTI_EINVAL, "cti_monitor: the target is monitoring the supervisor"));
 	if (s->mon_target != t)
 		unroute(s);	/* a supervisor is in no bridge/conference while monitoring */
-	s->mon_target = t;
+	set_mon(s, t);
 	s->mon_mode = mode;
 	return end(s, 0);
 }
@@ -1565,6 +1704,6 @@ int cti_monitor_stop(cti_call_t *supervisor)
 		return err;
 	if (!s->mon_target)
 		return end(s, cti__error(CTI_ENOENT, "cti_monitor_stop: the call monitors nobody"));
-	s->mon_target = NULL;
+	set_mon(s, NULL);
 	return end(s, 0);
 }

@@ -76,12 +76,20 @@ int gen_tone(struct gen *g, const struct tone_table *t, enum cti_tone tone);
 /* ---- call progress tone detector (per channel) ---- */
 #define TD_MAX_SIG 12
 #define TD_HIST 12
+#define TD_VEC 3		/* Goertzel components in vectors of 4: up to 12 frequencies */
+
+typedef float td_v4 __attribute__((vector_size(16)));
 
 struct tone_det {
 	const struct tone_table *tt;
 	int nsig;
-	struct { uint16_t f1, f2; } sig[TD_MAX_SIG];	/* distinct signatures of the table */
-	float coef[2 * TD_MAX_SIG];			/* Goertzel 2cos(w) per component */
+	struct { uint16_t f1, f2; int8_t c1, c2; } sig[TD_MAX_SIG];	/* distinct signatures, component indices */
+	int ncomp;
+	uint16_t comp_f[4 * TD_VEC];	/* frequencies measured per block */
+	td_v4 coef[TD_VEC];		/* Goertzel 2cos(w) per component */
+	int comp_cng, comp_ced;		/* components at 1100 Hz and 2100 Hz */
+	float ratio[4 * TD_VEC];	/* share of the block's energy per component (last block) */
+	int measured;			/* ratio[] valid for the last block */
 	int cur_sig;		/* signature of the running segment: -1 silence, -2 other sound, >= 0 index */
 	uint32_t cur_ms;
 	struct { int sig; uint32_t ms; } hist[TD_HIST];	/* finished segments, newest last */

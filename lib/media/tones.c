@@ -248,6 +248,18 @@ static int find_sig(const struct tone_det *d, int f1, int f2)
 	return -1;
 }
 
+static int comp_of(struct tone_det *d, int f)
+{
+	for (int i = 0; i < d->ncomp; i++)
+		if (d->comp_f[i] == f)
+			return i;
+	if (d->ncomp >= 4 * TD_VEC)
+		return -1;
+	d->comp_f[d->ncomp] = (uint16_t)f;
+	d->coef[d->ncomp / 4][d->ncomp % 4] = (float)(2.0 * cos(2.0 * M_PI * f / RATE));
+	return d->ncomp++;
+}
+
 void tone_det_init(struct tone_det *d, const struct tone_table *tt)
 {
 	memset(d, 0, sizeof(*d));
@@ -261,62 +273,72 @@ void tone_det_init(struct tone_det *d, const struct tone_table *tt)
 			int f1 = td->cad[k].f1, f2 = td->cad[k].f2;
 			if (!f1 || find_sig(d, f1, f2) >= 0 || d->nsig >= TD_MAX_SIG)
 				continue;
+			int c1 = comp_of(d, f1), c2 = f2 ? comp_of(d, f2) : -1;
+			if (c1 < 0 || (f2 && c2 < 0))
+				continue;
 			d->sig[d->nsig].f1 = (uint16_t)f1;
 			d->sig[d->nsig].f2 = (uint16_t)f2;
-			d->coef[2 * d->nsig] = (float)(2.0 * cos(2.0 * M_PI * f1 / RATE));
-			d->coef[2 * d->nsig + 1] = f2 ? (float)(2.0 * cos(2.0 * M_PI * f2 / RATE)) : 0.0f;
+			d->sig[d->nsig].c1 = (int8_t)c1;
+			d->sig[d->nsig].c2 = (int8_t)c2;
 			d->nsig++;
 		}
 	}
+	/* fax tones: the spandsp detectors only run when these carry energy */
+	d->comp_cng = comp_of(d, 1100);
+	d->comp_ced = comp_of(d, 2100);
 }
 
-static float goertzel(const int16_t *x, int n, float coef)
+/* All components' Goertzel filters in one pass, four at a time. */
+static void measure(struct tone_det *d, const int16_t *x, int n, double energy)
 {
-	float s1 = 0, s2 = 0;
+	td_v4 s1[TD_VEC], s2[TD_VEC];
+	int nv = (d->ncomp + 3) / 4;
 
+	memset(s1, 0, sizeof(s1));
+	memset(s2, 0, sizeof(s2));
 	for (int i = 0; i < n; i++) {
-		float s = (float)x[i] + coef * s1 - s2;
-		s2 = s1;
-		s1 = s;
+		float xv = (float)x[i];
+		for (int v = 0; v < nv; v++) {
+			td_v4 s = xv + d->coef[v] * s1[v] - s2[v];
+			s2[v] = s1[v];
+			s1[v] = s;
+		}
 	}
-	return s1 * s1 + s2 * s2 - coef * s1 * s2;
+	float norm = (float)(2.0 / ((double)n * energy));
+	for (int v = 0; v < nv; v++) {
+		td_v4 p = s1[v] * s1[v] + s2[v] * s2[v] - d->coef[v] * s1[v] * s2[v];
+		for (int k = 0; k < 4; k++)
+			d->ratio[4 * v + k] = p[k] * norm;
+	}
+	d->measured = 1;
 }
 
 /* Classify a block: -1 silence, -2 other sound, else signature index. */
 static int classify(struct tone_det *d, const int16_t *x, int n, double energy)
 {
-	static double sound_ms;
+	static double sound_ms, measure_ms;
 
-	if (sound_ms == 0)
+	if (sound_ms == 0) {
 		sound_ms = media_ms_of_dbm0(-40.0);
+		measure_ms = media_ms_of_dbm0(-45.0);
+	}
+	d->measured = 0;
+	if (energy / n < measure_ms)
+		return -1;
+	measure(d, x, n, energy);
 	if (energy / n < sound_ms)
 		return -1;
-	float cache_f[2 * TD_MAX_SIG];
-	float cache_p[2 * TD_MAX_SIG];
-	int ncache = 0;
 	int best = -2;
 	double best_r = 0;
-	double norm = 2.0 / ((double)n * energy);
 
 	for (int i = 0; i < d->nsig; i++) {
-		double r[2] = { 0, 0 };
-		int nc = d->sig[i].f2 ? 2 : 1;
-		for (int k = 0; k < nc; k++) {
-			float c = d->coef[2 * i + k];
-			int j;
-			for (j = 0; j < ncache && cache_f[j] != c; j++)
-				;
-			if (j == ncache) {
-				cache_f[j] = c;
-				cache_p[j] = goertzel(x, n, c);
-				ncache++;
-			}
-			r[k] = cache_p[j] * norm;
-		}
-		double sum = r[0] + r[1];
+		double r0 = d->ratio[d->sig[i].c1];
+		double r1 = d->sig[i].c2 >= 0 ? d->ratio[d->sig[i].c2] : 0;
+		int nc = d->sig[i].c2 >= 0 ? 2 : 1;
+		double sum = r0 + r1;
 		if (sum < 0.6)
 			continue;
-		if (nc == 2 && (r[0] < 0.15 || r[1] < 0.15))
+		if (nc == 2 && (r0 < 0.15 || r1 < 0.15))
 			continue;
 		if (sum > best_r + (nc == 2 ? -0.05 : 0.05)) {
 			best_r = sum;

@@ -68,6 +68,7 @@ void h_ctx_free(cti_ctx_t *ctx)
 		free(ctx->calls[i]);
 	}
 	media_engine_free(ctx->m);
+	free(ctx->calls);
 	free(ctx->ev);
 	free(ctx);
 }
@@ -82,6 +83,10 @@ cti_call_t *h_call(cti_ctx_t *ctx, enum cti_law law)
 	c->channel = ctx->ncalls + 1;
 	c->mc = media_chan_new(ctx->m, c, law);
 	memset(c->wire_buf, law == CTI_LAW_ALAW ? 0xd5 : 0xff, MEDIA_BLOCK);
+	if (ctx->ncalls == ctx->callsize) {
+		ctx->callsize = ctx->callsize ? 2 * ctx->callsize : 16;
+		ctx->calls = realloc(ctx->calls, sizeof(*ctx->calls) * (size_t)ctx->callsize);
+	}
 	ctx->calls[ctx->ncalls++] = c;
 	return c;
 }

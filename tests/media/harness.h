@@ -32,8 +32,8 @@ struct cti_ctx {
 	int nev, evsize;
 	uint64_t now;
 	const char *country;
-	struct cti_call *calls[64];
-	int ncalls;
+	struct cti_call **calls;
+	int ncalls, callsize;
 };
 
 cti_ctx_t *h_ctx(const char *country);
