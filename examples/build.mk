@@ -40,3 +40,4 @@ ALL_TARGETS += $(if $(EX_DEMO_MISSING),,$(B)/examples/demo)
 .PHONY: examples-objs
 examples-objs: $(EX_SIMPLE_SRCS:%.c=$(B)/%.o) $(EX_DEMO_SRCS:%.c=$(B)/%.o)
 SCRIPT_TESTS += examples/test-examples.sh
+BENCHES += $(if $(EX_DEMO_MISSING),,examples/bench-demo.sh)
