@@ -129,6 +129,30 @@ run --sim --json call 5551234 --tone --responder milliwatt
 check "milliwatt responder: rx level about 0 dBm0" 'abs(J[0]["levels"]["rx_dbm0"]) < 1.5'
 run --sim --json call 5551234 --responder none --timeout 3
 expect "nobody answers: call fails (exit 1)" 1
+run --sim --json levels 5551234 --duration 3
+check "levels: three 1 s readings of the milliwatt (rx 0 dBm0) on span 1 channel 1" \
+	'len([j for j in J if "rx_dbm0" in j]) == 3 and all(abs(j["rx_dbm0"]) < 1.5 and j["span"] == 1 and j["channel"] == 1 for j in J if "rx_dbm0" in j)'
+run --sim record 5551234 "$TMP/rec.wav" --seconds 2
+expect "record: test call recorded" 0
+# 2 s of 8 kHz PCM16 = 32000 bytes of samples after the WAV header
+size=$(stat -c %s "$TMP/rec.wav" 2>/dev/null || echo 0)
+[[ $size -ge 32000 && $size -le 33000 ]] && ok "record: 2 s of 8 kHz PCM16 ($size bytes)" || not_ok "record: 2 s of 8 kHz PCM16 ($size bytes)"
+freq=$(sox "$TMP/rec.wav" -n stat 2>&1 | awk '/Rough +frequency/ {print $3}')
+[[ -n $freq && $freq -ge 950 && $freq -le 1050 ]] && ok "record: the milliwatt tone is in the file (~1004 Hz: $freq)" || not_ok "record: the milliwatt tone is in the file (got '$freq')"
+run --sim play 5551234 "$TMP/rec.wav"
+expect "play: a WAV file played to the end on a test call" 0
+[[ $OUT == *"ended (eod)"* ]] && ok "play: ended by end of data" || not_ok "play: ended by end of data ($OUT)"
+gs -q -dNOPAUSE -dBATCH -sDEVICE=tiffg4 -r204x196 -g1728x2292 -sOutputFile="$TMP/fax.tif" \
+	-c "/Helvetica findfont 40 scalefont setfont 100 1000 moveto (cti fax test) show showpage 100 900 moveto (page 2) show showpage" >/dev/null 2>&1
+run --sim --json fax send 5551234 "$TMP/fax.tif" --peer-file "$TMP/fax-rx.tif"
+expect "fax send: two pages to the fax responder" 0
+check "fax --json: result 0, 2 pages" 'J[-1]["fax"]["result"] == 0 and J[-1]["fax"]["pages"] == 2'
+if tiffcmp "$TMP/fax.tif" "$TMP/fax-rx.tif" >/dev/null 2>&1; then ok "fax: received TIFF identical to the sent one (tiffcmp)"; else not_ok "fax: received TIFF identical to the sent one (tiffcmp)"; fi
+run --sim fax send 5551234 /etc/passwd
+[[ $RC -eq 2 && $ERR == *passwd* ]] && ok "fax send: a non-TIFF refused naming the file" || not_ok "fax send: a non-TIFF refused naming the file (exit $RC: $ERR)"
+run --sim --json answer --timeout 2
+expect "answer: no call within the timeout exits 1" 1
+check "answer --json: answered 0" 'J[0]["answered"] == 0'
 run --sim --json trace --duration 5 --call 5551234
 check "trace: SETUP and CONNECT decoded" 'any("SETUP" in j["decode"] for j in J) and any("CONNECT" in j["decode"] for j in J)'
 run --sim trace sim1 -w "$TMP/d.pcap" --duration 3 --call 1234
