@@ -7,6 +7,7 @@
  * libpri writes len+2 bytes (room for the FCS the HDLC controller adds) and
  * expects 2 FCS bytes after each received frame, which it ignores.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -98,16 +99,12 @@ static int pri_write_cb(struct pri *pri, void *buf, int buflen)
 		return buflen;
 	/* Q.850 location of our clearing: libpri 1.6 has no API for it, set it in the frame */
 	cause = find_cause(f, len, &cref, &mt);
-	if (cause) {
-		for (struct cti_call *c = sp->ctx->calls; c; c = c->next) {
-			int cm = 0;
+	if (cause && sp->hangup_call) {
+		struct cti_call *c = sp->hangup_call;
 
-			if (c->span == sp && c->pc && c->location >= 0 && c->hangup_sent &&
-			    (pri_get_crv(pri, c->pc, &cm) & 0x7fff) == cref) {
-				*cause = (uint8_t)((*cause & 0xf0) | (c->location & 0x0f));
-				break;
-			}
-		}
+		if (c->location >= 0)
+			*cause = (uint8_t)((*cause & 0xf0) | (c->location & 0x0f));
+		c->tx_loc = *cause & 0x0f;
 	}
 	core_trace_frame(sp, 1, f, len);
 	if (core_span_send(sp, f, len) < 0)
@@ -125,7 +122,7 @@ int core_span_send(struct core_span *sp, const uint8_t *buf, int len)
 static void pri_msg_silent(struct pri *pri, char *s)
 {
 	(void)pri;
-	(void)s;
+	if (getenv("CTI_DEBUG_PRI")) fputs(s, stderr);
 }
 
 static int pri_switch(const cti_span_config_t *cfg)
@@ -165,12 +162,17 @@ int core_span_pri_start(struct core_span *sp)
 			 pri_read_cb, pri_write_cb, sp);
 	if (pri) {
 		sp->pri = pri;
-		pri_set_debug(pri, 0);
+		pri_set_debug(pri, getenv("CTI_DEBUG_PRI") ? PRI_DEBUG_Q931_STATE : 0);
 		if (sp->cfg.switchtype == CTI_SWITCH_EUROISDN || sp->cfg.switchtype == CTI_SWITCH_QSIG) {
 			pri_display_options_send(pri, PRI_DISPLAY_OPTION_NAME_INITIAL);
 			pri_display_options_receive(pri, PRI_DISPLAY_OPTION_NAME_INITIAL);
 		}
 		pri_facility_enable(pri);
+		/* report CONNECT ACKNOWLEDGE (CTI_EV_CALL_CONNECTED); we send ours on ANSWER */
+		pri_connect_ack_enable(pri, 1);
+		pri_hangup_fix_enable(pri, 1);
+		/* lets a SETUP go without Sending Complete (sending_complete = 0) */
+		pri_set_overlapdial(pri, 1);
 	}
 	core_pri_leave();
 	if (!pri)
@@ -210,6 +212,17 @@ void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
 		handle_event(sp, e);
 	core_pri_leave();
 	sp->rx_loc = -1;
+	/* line back after an alarm and libpri kept its link: frames flow again, report it up */
+	if (sp->l2_up && !sp->dchan_up && !(sp->alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS))) {
+		cti_event_t ev;
+
+		sp->dchan_up = 1;
+		sp->dchan_down_ms = 0;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = CTI_EV_DCHAN_UP;
+		ev.span = sp->index;
+		cti__post(sp->ctx, &ev);
+	}
 }
 
 void core_span_pri_timers(struct core_span *sp)
@@ -246,6 +259,8 @@ static struct cti_call *call_new(cti_ctx_t *ctx)
 		return NULL;
 	c->ctx = ctx;
 	c->location = CTI_LOC_DEFAULT;
+	c->rx_loc = -1;
+	c->tx_loc = -1;
 	c->next = ctx->calls;
 	ctx->calls = c;
 	return c;
@@ -572,14 +587,13 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 		if (!c->cause) {
 			c->cause = cause;
 			c->remote = 1;
-			c->location = -1;
+			c->rx_loc = loc;
 		}
 		c->state = CTI_CALL_CLEARING;
 		if (!c->hangup_sent) {
 			c->hangup_sent = 1;
 			pri_hangup(sp->pri, c->pc, cause);
 		}
-		c->rx_loc = loc;
 		return;
 	}
 	if (kind == PRI_EVENT_HANGUP) {
@@ -594,14 +608,16 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 			c->cause = cause;
 			c->remote = 1;
 		}
-		if (loc < 0)
-			loc = c->rx_loc;
-		call_finish(c, cause, loc, 1);
+		if (!c->remote)
+			loc = c->tx_loc;
+		else if (loc < 0 || c->rx_loc >= 0)
+			loc = c->rx_loc >= 0 ? c->rx_loc : loc;
+		call_finish(c, cause, loc, c->remote);
 		return;
 	}
 	/* HANGUP_ACK: our clearing completed; libpri freed the call */
 	c->pc = NULL;
-	call_finish(c, c->cause ? c->cause : cause, c->remote ? c->rx_loc : c->location, c->remote);
+	call_finish(c, c->cause ? c->cause : cause, c->remote ? c->rx_loc : c->tx_loc, c->remote);
 }
 
 static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan)
@@ -622,6 +638,22 @@ static void span_clear_calls(struct core_span *sp, int cause, int active_too, in
 	}
 }
 
+static void span_dchan_down(struct core_span *sp)
+{
+	cti_event_t ev;
+
+	if (!sp->dchan_up)
+		return;
+	sp->dchan_up = 0;
+	sp->dchan_down_ms = core_now_ms(sp->ctx);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CTI_EV_DCHAN_DOWN;
+	ev.span = sp->index;
+	cti__post(sp->ctx, &ev);
+	/* Q.931 5.8.9: calls not yet active are cleared, cause 41 */
+	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0);
+}
+
 static void handle_event(struct core_span *sp, pri_event *e)
 {
 	cti_ctx_t *ctx = sp->ctx;
@@ -632,7 +664,8 @@ static void handle_event(struct core_span *sp, pri_event *e)
 	ev.span = sp->index;
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
-		if (!sp->dchan_up) {
+		sp->l2_up = 1;
+		if (!sp->dchan_up && !(sp->alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS))) {
 			sp->dchan_up = 1;
 			sp->dchan_down_ms = 0;
 			ev.type = CTI_EV_DCHAN_UP;
@@ -640,14 +673,8 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		}
 		break;
 	case PRI_EVENT_DCHAN_DOWN:
-		if (sp->dchan_up) {
-			sp->dchan_up = 0;
-			sp->dchan_down_ms = core_now_ms(ctx);
-			ev.type = CTI_EV_DCHAN_DOWN;
-			cti__post(ctx, &ev);
-			/* Q.931 5.8.9: calls not yet active are cleared, cause 41 */
-			span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0);
-		}
+		sp->l2_up = 0;
+		span_dchan_down(sp);
 		break;
 	case PRI_EVENT_RESTART: {
 		int ch = chan_of(e->restart.channel);
@@ -701,6 +728,7 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		c = find_call(ctx, e->answer.call);
 		if (c && c->state != CTI_CALL_CLEARING && c->state != CTI_CALL_CLEARED) {
 			c->state = CTI_CALL_CONNECTED;
+			pri_connect_ack(sp->pri, c->pc, c->channel);
 			post_call(c, CTI_EV_CALL_ANSWERED);
 		}
 		break;
@@ -736,8 +764,11 @@ void core_span_alarms(struct core_span *sp, uint32_t alarms)
 	ev.u.alarm.alarms = alarms;
 	cti__post(sp->ctx, &ev);
 	/* physical layer lost: no call can survive it (cause 38, network out of order) */
-	if (!was_red && (alarms & red))
+	if (!was_red && (alarms & red)) {
 		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0);
+		/* layer 1 is gone: so is the data link (libpri notices only at T200/T203) */
+		span_dchan_down(sp);
+	}
 }
 
 void core_span_service_check(struct core_span *sp)
@@ -1135,12 +1166,23 @@ static int do_hangup(struct cti_call *c, int cause, int location)
 	}
 	c->hangup_sent = 1;
 	core_pri_enter(c->ctx);
+	if (!responded && cause != 1 && cause != 34 && cause != 44 && cause != 81 && cause != 82) {
+		/*
+		 * libpri 1.6 queues a DISCONNECT for a call still in state 6 (call
+		 * present) but never sends it; answer CALL PROCEEDING first, then clear
+		 * normally (Q.931 5.3.2 allows DISCONNECT after CALL PROCEEDING).
+		 */
+		pri_proceeding(sp->pri, c->pc, c->channel, 0);
+		responded = 1;
+	}
+	sp->hangup_call = c;	/* the write callback sets the location in our clearing message */
 	pri_hangup(sp->pri, c->pc, cause);
+	sp->hangup_call = NULL;
 	core_pri_leave();
 	if (!responded) {
 		/* an unanswered SETUP is refused with RELEASE COMPLETE: libpri freed the call */
 		c->pc = NULL;
-		call_finish(c, cause, location, 0);
+		call_finish(c, cause, c->tx_loc, 0);
 	}
 	return 0;
 }

@@ -69,6 +69,7 @@ struct cti_call {
 	int attempts;
 	int rx_loc;			/* location of the received Cause IE, -1 none */
 	int connected_posted;
+	int tx_loc;			/* location in the Cause IE we sent */
 	struct cti_call *next;		/* ctx->calls list */
 };
 
@@ -80,7 +81,8 @@ struct core_span {
 	uint32_t bmask;			/* B-channels */
 	int maxchan;
 	struct pri *pri;
-	int dchan_up;
+	int dchan_up;			/* as reported to the application */
+	int l2_up;			/* libpri's view of the data link */
 	uint64_t dchan_down_ms;		/* when it went down (T309) */
 	uint32_t alarms;		/* CTI_ALARM_* last reported */
 	int in_service;
@@ -102,6 +104,7 @@ struct core_span {
 	int dfd;
 	int bfd[CORE_MAX_CHAN];
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
+	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */
 };
 
 struct core_group {

@@ -368,6 +368,8 @@ int cti_decode_frame(const uint8_t *f, size_t len, char *out, size_t size)
 				char buf[64];
 
 				if (ie & 0x80) {
+					if (ie == 0xa1)
+						OUT(" complete");
 					i++;
 					continue;
 				}
