@@ -12,3 +12,10 @@ $(B)/tests/media/bench_media: $(B)/tests/media/bench_media.o $(MEDIA_HARNESS) $(
 ALL_TARGETS += $(B)/tests/media/test_media $(B)/tests/media/bench_media
 UNIT_TESTS += $(B)/tests/media/test_media
 BENCHES += $(B)/tests/media/bench_media
+
+# Integration: the real library (core + media) over the sim board in virtual time.
+$(B)/tests/media/test_media_sim: $(B)/tests/media/test_media_sim.o $(CTI_A) $(FW_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(CTI_LINK) $(CMOCKA_LIBS)
+
+ALL_TARGETS += $(B)/tests/media/test_media_sim
+UNIT_TESTS += $(B)/tests/media/test_media_sim
