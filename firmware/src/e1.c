@@ -75,8 +75,7 @@ void fw_e1_tx_frame(struct ctifw_port *p, uint8_t *out, const uint8_t *in)
 			p->tx_crc = 0;
 		}
 		/* CRC over the sub-multiframe with the C bits taken as 0. */
-		p->tx_crc = ctifw_crc4_tab[(uint8_t)(p->tx_crc << 4) ^ ts0];
-		p->tx_crc = fw_crc4_bytes(p->tx_crc, out + 1, 31);
+		p->tx_crc = fw_crc4_frame(p->tx_crc, ts0, out);
 		if (!(fn & 1u)) {
 			unsigned int c = (p->tx_crc_prev >> (3u - ((fn & 7u) >> 1))) & 1u;
 
@@ -166,8 +165,7 @@ static void crc4_rx(struct ctifw_port *p, const uint8_t *fr, uint8_t ts0, unsign
 		p->rx_crc_valid = true;
 		p->rx_c = 0;
 	}
-	p->rx_crc = ctifw_crc4_tab[(uint8_t)(p->rx_crc << 4) ^ ((fn & 1u) ? ts0 : (ts0 & 0x7f))];
-	p->rx_crc = fw_crc4_bytes(p->rx_crc, fr + 1, 31);
+	p->rx_crc = fw_crc4_frame(p->rx_crc, (fn & 1u) ? ts0 : (uint8_t)(ts0 & 0x7f), fr);
 	if (!(fn & 1u)) {
 		p->rx_c = (uint8_t)((p->rx_c << 1) | (ts0 >> 7));
 		if (smf == 6 && p->rx_crc_prev_valid) {

@@ -31,6 +31,11 @@ extern const uint8_t ctifw_ones8[256];
 extern const uint8_t ctifw_crc4_tab[256];
 extern const uint8_t ctifw_crc6_tab[256];
 extern const uint16_t ctifw_fcs16_tab[256];
+extern const uint8_t ctifw_crc4_pos[15][256];
+extern const uint8_t ctifw_crc4_class[32];
+extern const uint8_t ctifw_crc6_pos[24][256];
+extern const uint8_t ctifw_crc6_x4[64];
+extern const uint8_t ctifw_crc6_f1;
 
 struct fw_hdlc_tx {
 	uint8_t buf[CTIFW_HDLC_QUEUE][CTIFW_HDLC_MAX_FRAME + 2];
@@ -260,6 +265,31 @@ static inline uint8_t fw_crc6_bit(uint8_t crc, unsigned int bit)
 
 	crc = (uint8_t)((crc << 1) & 0x3f);
 	return fbk ? (uint8_t)(crc ^ 0x03) : crc;
+}
+
+/*
+ * Whole-frame CRCs by linearity: the remainder is the XOR of per-position
+ * octet contributions (independent table loads instead of a serial chain).
+ * E1: crc' = crc * x^256 ^ frame = crc * x ^ frame (x^15 = 1 mod x^4 + x + 1).
+ */
+static inline uint8_t fw_crc4_frame(uint8_t crc, uint8_t ts0, const uint8_t *fr)
+{
+	unsigned int v = ctifw_crc4_pos[ctifw_crc4_class[0]][ts0], i;
+
+	for (i = 1; i < 32; i++)
+		v ^= ctifw_crc4_pos[ctifw_crc4_class[i]][fr[i]];
+	crc = (uint8_t)(((crc << 1) & 0x0f) ^ ((crc & 8u) ? 0x03 : 0));
+	return (uint8_t)(crc ^ v);
+}
+
+/* T1: crc' = crc * x^193 ^ frame, F bit taken as 1 (T1.403 / G.704 2.1.3.1.3). */
+static inline uint8_t fw_crc6_frame(uint8_t crc, const uint8_t *ch)
+{
+	unsigned int v = ctifw_crc6_x4[crc & 0x3f] ^ ctifw_crc6_f1, i;
+
+	for (i = 0; i < 24; i++)
+		v ^= ctifw_crc6_pos[i][ch[i]];
+	return (uint8_t)v;
 }
 
 #endif /* CTIFW_INT_H */

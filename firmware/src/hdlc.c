@@ -83,8 +83,18 @@ static void tx_fill(struct ctifw_port *p, struct fw_hdlc_tx *t)
 			continue;
 		}
 		if (t->pos < t->len[t->head]) {
-			unsigned int v = t->buf[t->head][t->pos++], i;
+			unsigned int v = t->buf[t->head][t->pos++], i, k = t->ones;
+			unsigned int y = (v << k) | ((1u << k) - 1u);	/* HDLC order, LSB first */
 
+			if (!(y & (y >> 1) & (y >> 2) & (y >> 3) & (y >> 4))) {
+				/* No five ones in a row: the octet goes out unstuffed. */
+				unsigned int inv = ~v & 0xffu;
+
+				t->obits |= v << t->on;
+				t->on = (uint8_t)(t->on + 8);
+				t->ones = (uint8_t)(inv ? __builtin_clz(inv << 24) : 8);
+				continue;
+			}
 			for (i = 0; i < 8; i++, v >>= 1) {
 				unsigned int b = v & 1u;
 
@@ -162,15 +172,10 @@ static void rx_end_frame(struct ctifw_port *p)
 	}
 }
 
-static void rx_bit(struct ctifw_port *p, unsigned int b)
+static void rx_store(struct ctifw_port *p)
 {
 	struct fw_hdlc_rx *r = &p->hrx;
 
-	if (!r->in_frame || r->too_long)
-		return;
-	r->cur |= (uint8_t)(b << r->nbit);
-	if (++r->nbit < 8)
-		return;
 	if (r->n >= CTIFW_HDLC_MAX_FRAME + 2) {
 		r->too_long = true;
 	} else if (r->count < CTIFW_HDLC_QUEUE) {
@@ -180,6 +185,36 @@ static void rx_bit(struct ctifw_port *p, unsigned int b)
 	r->n++;
 	r->cur = 0;
 	r->nbit = 0;
+}
+
+static void rx_bit(struct ctifw_port *p, unsigned int b)
+{
+	struct fw_hdlc_rx *r = &p->hrx;
+
+	if (!r->in_frame || r->too_long)
+		return;
+	r->cur |= (uint8_t)(b << r->nbit);
+	if (++r->nbit == 8)
+		rx_store(p);
+}
+
+/* Append nb (<= 15) data bits, first in bit 0. */
+static void rx_bits(struct ctifw_port *p, unsigned int v, unsigned int nb)
+{
+	struct fw_hdlc_rx *r = &p->hrx;
+	uint32_t acc = r->cur | (v << r->nbit);
+	unsigned int n = r->nbit + nb;
+
+	while (n >= 8) {
+		r->cur = (uint8_t)acc;
+		rx_store(p);
+		if (r->too_long)
+			return;
+		acc >>= 8;
+		n -= 8;
+	}
+	r->cur = (uint8_t)acc;
+	r->nbit = (uint8_t)n;
 }
 
 void fw_hdlc_rx_byte(struct ctifw_port *p, uint8_t byte)
@@ -192,6 +227,21 @@ void fw_hdlc_rx_byte(struct ctifw_port *p, uint8_t byte)
 		return;
 	if (byte == 0xff && !r->in_frame && r->ones >= 7)
 		return;
+	if (r->in_frame && !r->too_long && r->ones < 5) {
+		unsigned int k = r->ones, x = (((1u << k) - 1u) << 8) | byte;
+
+		if (!(x & (x >> 1) & (x >> 2) & (x >> 3) & (x >> 4))) {
+			/* No five ones in a row: pending ones and the octet are data, except
+			 * the trailing ones, which stay pending (they may start a flag). */
+			unsigned int t = (unsigned int)__builtin_ctz(~(unsigned int)byte);
+			unsigned int nb = k + 8 - t;
+			unsigned int v = ((1u << k) - 1u) | ((unsigned int)ctifw_bitrev8[byte] << k);
+
+			rx_bits(p, v & ((1u << nb) - 1u), nb);
+			r->ones = (uint8_t)t;
+			return;
+		}
+	}
 	for (i = 7; i >= 0; i--) {
 		unsigned int b = (byte >> i) & 1u;
 

@@ -96,7 +96,7 @@ void fw_t1_tx_frame(struct ctifw_port *p, unsigned int f, const uint8_t *in)
 			p->tx_crc_prev = p->tx_crc;
 			p->tx_crc = 0;
 		}
-		p->tx_crc = fw_crc6_bytes(fw_crc6_bit(p->tx_crc, 1), fr + 1, 24);
+		p->tx_crc = fw_crc6_frame(p->tx_crc, fr + 1);
 	}
 	fbyte = (uint8_t)(fbit << 7);
 	fw_put_bits(p->txbuf, pos, &fbyte, 1);
@@ -124,7 +124,7 @@ static uint8_t esf_crc(const struct ctifw_port *p, uint32_t s)
 
 	for (f = 0; f < 24; f++, s += CTIFW_T1_FRAME_BITS) {
 		fw_ring_get(p, s + 1, fr, 24);
-		crc = fw_crc6_bytes(fw_crc6_bit(crc, 1), fr, 24);
+		crc = fw_crc6_frame(crc, fr);
 	}
 	return crc;
 }
@@ -318,7 +318,7 @@ void fw_t1_rx_frame(struct ctifw_port *p)
 			p->rx_crc = 0;
 			p->rx_crc_valid = true;
 		}
-		p->rx_crc = fw_crc6_bytes(fw_crc6_bit(p->rx_crc, 1), fr + 1, 24);
+		p->rx_crc = fw_crc6_frame(p->rx_crc, fr + 1);
 		if (fn == 21 && p->rx_crc_prev_valid && (p->rx_c & 0x3f) != p->rx_crc_prev)
 			p->cnt.crc++;
 	}

@@ -26,6 +26,27 @@ def fcs16_table():
         out.append(r)
     return out
 
+def polymod(v, deg_v, width, poly):
+    """v(x) mod G(x), G = x^width + poly; v given as an int of degree <= deg_v."""
+    g = (1 << width) | poly
+    for d in range(deg_v, width - 1, -1):
+        if v >> d & 1:
+            v ^= g << (d - width)
+    return v
+
+def pos_tables(width, poly, exps):
+    # T[j][b] = b(x) * x^exps[j] mod G: CRC contribution of octet b at a fixed position.
+    return [[polymod(b << e, 7 + e, width, poly) for b in range(256)] for e in exps]
+
+def crc_seq(bits, width, poly):
+    r = 0
+    for b in bits:
+        fb = (r >> (width - 1) & 1) ^ b
+        r = (r << 1) & ((1 << width) - 1)
+        if fb:
+            r ^= poly
+    return r
+
 def emit(name, ctype, vals, per_line=12, fmt="0x%02x"):
     print("const %s %s[%d] = {" % (ctype, name, len(vals)))
     for i in range(0, len(vals), per_line):
@@ -41,5 +62,49 @@ emit("ctifw_ones8", "uint8_t", [bin(i).count("1") for i in range(256)], 16, "%d"
 emit("ctifw_crc4_tab", "uint8_t", crc_msb_table(4, 0x3))
 # G.704 2.1.3.1.3: CRC-6, x^6 + x + 1.
 emit("ctifw_crc6_tab", "uint8_t", crc_msb_table(6, 0x3))
+# E1 frame (32 octets): octet i weighs x^(8 (31 - i) + 4); x^15 = 1 mod G, so
+# positions i and i + 15 share a table. Chaining frames: crc' = crc * x ^ frame.
+e4 = [(8 * (31 - i) + 4) % 15 for i in range(32)]
+t4 = pos_tables(4, 0x3, range(15))
+# T1 frame (F bit + 24 octets): octet i weighs x^(8 (23 - i) + 6); F = 1 weighs
+# x^198; chaining: crc' = crc * x^193 = crc * x^4 (x^63 = 1) ^ frame.
+t6 = pos_tables(6, 0x3, [8 * (23 - i) + 6 for i in range(24)])
+f6 = polymod(1 << 198, 198, 6, 0x3)
+mx4 = [polymod(c << 4, 9, 6, 0x3) for c in range(64)]
+
+# Self-check against a bit-serial CRC over random frames.
+import random
+rnd = random.Random(1)
+for _ in range(200):
+    fr = [rnd.randrange(256) for _ in range(32)]
+    bits = [fr[i // 8] >> (7 - i % 8) & 1 for i in range(256)]
+    v = 0
+    for i, b in enumerate(fr):
+        v ^= t4[e4[i]][b]
+    assert v == crc_seq(bits, 4, 0x3)
+    fr = fr[:24]
+    bits = [1] + [fr[i // 8] >> (7 - i % 8) & 1 for i in range(192)]
+    v = f6
+    for i, b in enumerate(fr):
+        v ^= t6[i][b]
+    assert v == crc_seq(bits, 6, 0x3)
+    c0 = rnd.randrange(64)
+    # chaining: CRC over (previous bits with remainder c0) + frame
+    assert mx4[c0] == polymod(c0 << 193, 198, 6, 0x3)
+
+print("/* CRC-4 per octet position class (8 (31 - i) + 4) mod 15 of an E1 frame. */")
+print("const uint8_t ctifw_crc4_pos[15][256] = {")
+for row in t4:
+    print("\t{ " + ", ".join("%d" % v for v in row) + " },")
+print("};\n")
+print("const uint8_t ctifw_crc4_class[32] = { " + ", ".join(str(v) for v in e4) + " };\n")
+print("/* CRC-6 per octet position of a T1 frame (after the F bit). */")
+print("const uint8_t ctifw_crc6_pos[24][256] = {")
+for row in t6:
+    print("\t{ " + ", ".join("%d" % v for v in row) + " },")
+print("};\n")
+print("const uint8_t ctifw_crc6_x4[64] = { " + ", ".join(str(v) for v in mx4) + " };\n")
+print("const uint8_t ctifw_crc6_f1 = %d;	/* F bit = 1: x^198 mod G */\n" % f6)
+
 # ISO 3309 / Q.921 FCS: x^16 + x^12 + x^5 + 1, LSB first (reflected 0x8408).
 emit("ctifw_fcs16_tab", "uint16_t", fcs16_table(), 8, "0x%04x")

@@ -6,3 +6,10 @@ $(B)/tests/firmware/test_fw_%: $(B)/tests/firmware/test_fw_%.o $(FW_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 
 UNIT_TESTS += $(FW_TEST_BINS)
+
+FW_BENCH := $(B)/tests/firmware/bench_fw
+$(FW_BENCH): $(B)/tests/firmware/bench_fw.o $(FW_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+ALL_TARGETS += $(FW_BENCH)
+BENCHES += $(FW_BENCH)
