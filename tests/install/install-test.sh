@@ -78,8 +78,18 @@ else
 	done
 fi
 
+for m in docs/man/*.1; do
+	[[ -e $m ]] || continue
+	check "man page $(basename "$m") installed" cmp -s "$m" "$root/share/man/man1/$(basename "$m")"
+done
+for d in docs/*.md; do
+	[[ $d == docs/README-draft.md ]] && continue
+	check "$(basename "$d") installed in share/doc/libcti" cmp -s "$d" "$root/share/doc/libcti/$(basename "$d")"
+	break	# one is enough to show the rule; the list changes as docs are written
+done
 if [[ -x $B/tools/cti ]]; then
 	check "cti tool installed" test -x "$root/bin/cti"
+	check "installed cti runs (--help)" bash -c "'$root/bin/cti' --help >/dev/null"
 else
 	skip "cti tool installed (not built)"
 fi
