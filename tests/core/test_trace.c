@@ -1,0 +1,161 @@
+/*
+ * tests/core/test_trace.c - Q.921/Q.931 decoder, CTI_EV_TRACE, per-span pcap
+ * capture (LINKTYPE_LINUX_LAPD with the 16-byte pseudo header), and the sim
+ * board's B-channel byte path (white box: payload byte index = channel).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <pcap/pcap.h>
+#include "simcalls.h"
+#include "../../lib/core/core.h"
+
+static struct rec R;
+
+static void test_decode(void **state)
+{
+	/* SAPI 0, C/R 1, TEI 0, I-frame N(S)=0 N(R)=0, SETUP cref 1, chan 1 excl, called 5551234 */
+	static const uint8_t setup[] = { 0x02, 0x01, 0x00, 0x00, 0x08, 0x02, 0x00, 0x01, 0x05,
+					 0x18, 0x03, 0xa9, 0x83, 0x81,
+					 0x6c, 0x05, 0x21, 0x80, '4', '4', '4',
+					 0x70, 0x08, 0x81, '5', '5', '5', '1', '2', '3', '4', 0xa1 };
+	/* DISCONNECT cref 1 from the destination side, cause 17 at location 2 */
+	static const uint8_t disc[] = { 0x00, 0x01, 0x02, 0x02, 0x08, 0x02, 0x80, 0x01, 0x45, 0x08, 0x02, 0x82, 0x91 };
+	static const uint8_t sabme[] = { 0x00, 0x01, 0x7f };
+	static const uint8_t rr[] = { 0x02, 0x01, 0x01, 0x05 };
+	char out[256];
+	int n;
+
+	(void)state;
+	n = cti_decode_frame(setup, sizeof(setup), out, sizeof(out));
+	assert_int_equal(n, (int)strlen(out));
+	assert_non_null(strstr(out, "SETUP"));
+	assert_non_null(strstr(out, "called 5551234"));
+	assert_non_null(strstr(out, "calling 444"));
+	assert_non_null(strstr(out, "chan 1"));
+	assert_non_null(strstr(out, "cref 1/orig"));
+	assert_non_null(strstr(out, "complete"));
+	cti_decode_frame(disc, sizeof(disc), out, sizeof(out));
+	assert_non_null(strstr(out, "DISCONNECT"));
+	assert_non_null(strstr(out, "cause 17 (User busy) loc 2"));
+	assert_non_null(strstr(out, "/dest"));
+	cti_decode_frame(sabme, sizeof(sabme), out, sizeof(out));
+	assert_non_null(strstr(out, "SABME P/F"));
+	cti_decode_frame(rr, sizeof(rr), out, sizeof(out));
+	assert_non_null(strstr(out, "RR N(R)=2"));
+	/* truncated output stays terminated */
+	n = cti_decode_frame(setup, sizeof(setup), out, 10);
+	assert_true(n <= 9);
+	assert_int_equal(strlen(out), (size_t)n);
+	cti_decode_frame(setup, 2, out, sizeof(out));
+	assert_non_null(strstr(out, "short"));
+}
+
+static void test_trace_events_and_pcap(void **state)
+{
+	char path[] = "/tmp/cti_trace_XXXXXX";
+	int fd = mkstemp(path);
+	cti_ctx_t *ctx;
+	cti_call_params_t p;
+	cti_call_t *c;
+	int tx = 0, rx = 0, setup_seen = 0, pkts = 0;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *pc;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&R, 0, sizeof(R));
+	ctx = open_pairs(&R, 1, CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	assert_non_null(ctx);
+	assert_true(run_until(ctx, &R.dchan_up, 2, 10000));
+	assert_int_equal(cti_trace_start(ctx, 1, path), 0);
+	assert_int_equal(cti_trace_events(ctx, 2, 1), 0);
+	assert_int_equal(cti_trace_start(ctx, 7, path), CTI_ENOENT);
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "123");
+	c = cti_call_place(ctx, &p);
+	assert_non_null(c);
+	assert_true(run_until(ctx, &R.connected, 1, 5000));
+	cti_call_hangup(c, 16, CTI_LOC_DEFAULT);
+	assert_true(run_until(ctx, &R.released, 2, 5000));
+	assert_int_equal(cti_trace_stop(ctx, 1), 0);
+	for (int i = 0; i < R.n; i++) {
+		const cti_event_t *e = &R.ev[i];
+		char out[256];
+
+		if (e->type != CTI_EV_TRACE)
+			continue;
+		assert_int_equal(e->span, 2);	/* events asked for span 2 only */
+		if (e->u.trace.tx)
+			tx++;
+		else
+			rx++;
+		cti_decode_frame(e->u.trace.data, e->u.trace.len, out, sizeof(out));
+		if (!e->u.trace.tx && strstr(out, "Q.931 SETUP") && strstr(out, "called 123"))
+			setup_seen++;
+	}
+	assert_true(tx >= 4);
+	assert_true(rx >= 4);
+	assert_int_equal(setup_seen, 1);
+	cti_close(ctx);
+
+	pc = pcap_open_offline(path, errbuf);
+	assert_non_null(pc);
+	assert_int_equal(pcap_datalink(pc), 177);	/* LINKTYPE_LINUX_LAPD */
+	while (pcap_next_ex(pc, &h, &data) == 1) {
+		assert_true(h->caplen > 16 + 2);
+		assert_true(data[1] == 0 || data[1] == 4);	/* received / sent */
+		assert_int_equal(data[2] << 8 | data[3], 8445);	/* ARPHRD_LAPD */
+		assert_int_equal(data[6], 1);			/* span 1 is the network side */
+		assert_int_equal(data[14] << 8 | data[15], 0x30);	/* ETH_P_LAPD */
+		pkts++;
+	}
+	pcap_close(pc);
+	assert_true(pkts >= 8);
+	unlink(path);
+}
+
+/* B-channel bytes: what core puts in a channel's transmit buffer arrives in the peer's receive buffer, per channel. */
+static void test_bchannel_bytes(void **state)
+{
+	cti_ctx_t *ctx;
+	struct core_span *a, *b;
+
+	(void)state;
+	memset(&R, 0, sizeof(R));
+	ctx = open_pairs(&R, 1, CTI_LINE_T1, CTI_SWITCH_NI2);
+	assert_non_null(ctx);
+	assert_true(run_until(ctx, &R.dchan_up, 2, 10000));
+	a = ctx->spans[1];
+	b = ctx->spans[2];
+	cti__lock(ctx);
+	for (int ch = 1; ch <= 23; ch++)
+		memset(a->txbuf[ch], 0x10 + ch, CORE_BLOCK);
+	cti__unlock(ctx);
+	cti_dispatch(ctx, 60);
+	cti__lock(ctx);
+	for (int ch = 1; ch <= 23; ch++)
+		for (int i = 0; i < CORE_BLOCK; i++)
+			if (b->rxbuf[ch][i] != 0x10 + ch)
+				fail_msg("channel %d byte %d: 0x%02x", ch, i, b->rxbuf[ch][i]);
+	cti__unlock(ctx);
+	cti_close(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_trace_events_and_pcap),
+		cmocka_unit_test(test_bchannel_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
