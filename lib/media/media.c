@@ -10,6 +10,7 @@
  * and encoded. See docs/media.md.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,7 @@ struct cpa {
 	uint32_t voice_ms;		/* length of the current speech burst */
 	uint32_t gap_ms;		/* silence inside/after the burst */
 	int in_voice;
+	int other_blocks;		/* non-tone sound blocks in a row */
 	uint32_t silence_ms;
 };
 
@@ -167,12 +169,10 @@ static int64_t gate_energy;
 
 static int16_t alaw_dec[256], ulaw_dec[256];
 static uint8_t alaw_enc[65536], ulaw_enc[65536];
-static int g711_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void g711_tables(void)
 {
-	if (g711_ready)
-		return;
 	for (int i = 0; i < 256; i++) {
 		alaw_dec[i] = alaw_to_linear((uint8_t)i);
 		ulaw_dec[i] = ulaw_to_linear((uint8_t)i);
@@ -184,7 +184,7 @@ static void g711_tables(void)
 		ulaw_enc[i] = linear_to_ulaw(x);
 	}
 	gate_energy = (int64_t)(media_ms_of_dbm0(GATE_DBM0) * MEDIA_BLOCK);
-	g711_ready = 1;
+	media_tables_init();
 }
 
 static inline uint8_t enc1(const uint8_t *t, int16_t x)
@@ -395,7 +395,7 @@ struct media_engine *media_engine_new(cti_ctx_t *ctx)
 
 	if (!m)
 		return NULL;
-	g711_tables();
+	pthread_once(&tables_once, g711_tables);	/* contexts may be opened in parallel */
 	m->ctx = ctx;
 	return m;
 }
@@ -929,31 +929,43 @@ static void cpa_block(struct media_chan *c)
 		cpa_end(c, CTI_CPA_NO_ANSWER, CTI_TERM_EOD);
 		return;
 	}
-	if (cls == -2) {			/* sound that is no table tone: voice */
-		if (!p->in_voice) {
-			p->in_voice = 1;
-			p->voice_ms = 0;
-		}
+	/*
+	 * Voice: sound that is no table tone, 60 ms in a row to start (blocks
+	 * straddling a tone edge are single); pauses shorter than 800 ms belong
+	 * to the same utterance.
+	 */
+	if (cls == -2)
+		p->other_blocks++;
+	else
+		p->other_blocks = 0;
+	if (!p->in_voice && p->other_blocks >= 3) {
+		p->in_voice = 1;
+		p->voice_ms = 60;
+		p->gap_ms = 0;
+	} else if (p->in_voice && cls == -2) {
 		p->voice_ms += 20 + p->gap_ms;
 		p->gap_ms = 0;
+	} else if (p->in_voice) {
+		p->gap_ms += 20;
+	}
+	if (p->in_voice) {
 		p->silence_ms = 0;
-		if (p->voice_ms >= p->p.voice_ms) {
+		if (p->voice_ms >= p->p.voice_ms) {	/* long greeting: answering machine */
 			cpa_end(c, CTI_CPA_MACHINE, CTI_TERM_EOD);
 			return;
 		}
-	} else if (p->in_voice) {
-		p->gap_ms += 20;
-		if (p->gap_ms >= 800) {	/* greeting over: short one is a live voice */
+		if (p->gap_ms >= 800) {			/* short "hello?", then quiet: a person */
 			cpa_end(c, CTI_CPA_VOICE, CTI_TERM_EOD);
 			return;
 		}
-	} else if (cls == -1 && !ring_on) {
+	} else if (cls == -1 && !ring_on && cti_call_state(c->call) == CTI_CALL_CONNECTED) {
+		/* silence counts once the call is answered */
 		p->silence_ms += 20;
 		if (p->p.silence_ms && p->silence_ms >= p->p.silence_ms) {
 			cpa_end(c, CTI_CPA_SILENCE, CTI_TERM_EOD);
 			return;
 		}
-	} else {
+	} else if (cls != -1) {
 		p->silence_ms = 0;
 	}
 	if (p->p.max_ms && p->ms >= p->p.max_ms)

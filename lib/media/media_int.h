@@ -20,6 +20,9 @@ double media_sine_amp(double dbm0);
 /* Mean square threshold of a level (per sample). */
 double media_ms_of_dbm0(double dbm0);
 
+/* Process-wide tables (sine, thresholds); run once before any engine is used. */
+void media_tables_init(void);
+
 /* ---- tone generator: a list of segments, optionally repeated ---- */
 #define GEN_MAX_SEG 256
 

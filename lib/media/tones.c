@@ -38,20 +38,19 @@ double media_ms_of_dbm0(double dbm0)
 
 #define SIN_BITS 12
 static int16_t sin_tab[1 << SIN_BITS];
-static int sin_ready;
+static double sound_ms, measure_ms;	/* mean squares of -40 and -45 dBm0 */
 
-static void sin_init(void)
+/* Once per process (media.c runs it under pthread_once). */
+void media_tables_init(void)
 {
-	if (sin_ready)
-		return;
 	for (int i = 0; i < (1 << SIN_BITS); i++)
 		sin_tab[i] = (int16_t)lrint(32767.0 * sin(2.0 * M_PI * i / (1 << SIN_BITS)));
-	sin_ready = 1;
+	sound_ms = media_ms_of_dbm0(-40.0);
+	measure_ms = media_ms_of_dbm0(-45.0);
 }
 
 void gen_reset(struct gen *g)
 {
-	sin_init();
 	memset(g, 0, sizeof(*g));
 }
 
@@ -316,12 +315,6 @@ static void measure(struct tone_det *d, const int16_t *x, int n, double energy)
 /* Classify a block: -1 silence, -2 other sound, else signature index. */
 static int classify(struct tone_det *d, const int16_t *x, int n, double energy)
 {
-	static double sound_ms, measure_ms;
-
-	if (sound_ms == 0) {
-		sound_ms = media_ms_of_dbm0(-40.0);
-		measure_ms = media_ms_of_dbm0(-45.0);
-	}
 	d->measured = 0;
 	if (energy / n < measure_ms)
 		return -1;

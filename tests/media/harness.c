@@ -50,6 +50,7 @@ struct media_chan *cti__call_media(cti_call_t *call) { return call->mc; }
 enum cti_law cti__call_law(cti_call_t *call) { return call->law; }
 int cti_call_span(cti_call_t *call) { return call->span; }
 int cti_call_channel(cti_call_t *call) { return call->channel; }
+enum cti_call_state cti_call_state(cti_call_t *call) { return call->state; }
 
 cti_ctx_t *h_ctx(const char *country)
 {
@@ -80,6 +81,7 @@ cti_call_t *h_call(cti_ctx_t *ctx, enum cti_law law)
 	c->ctx = ctx;
 	c->law = law;
 	c->span = 1;
+	c->state = CTI_CALL_CONNECTED;
 	c->channel = ctx->ncalls + 1;
 	c->mc = media_chan_new(ctx->m, c, law);
 	memset(c->wire_buf, law == CTI_LAW_ALAW ? 0xd5 : 0xff, MEDIA_BLOCK);

@@ -17,6 +17,7 @@ struct cti_call {
 	struct media_chan *mc;
 	enum cti_law law;
 	int span, channel;
+	enum cti_call_state state;	/* CONNECTED unless a test says otherwise */
 	struct cti_call *wire;		/* receives what this call's far end (wire) sent last tick */
 	uint8_t wire_buf[MEDIA_BLOCK];	/* last tx, for the wired peer */
 	const int16_t *feed;		/* linear samples to receive (when not wired) */
