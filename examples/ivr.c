@@ -80,52 +80,59 @@ void ivr_offered(struct ivr *ivr, const cti_event_t *ev)
 	cti_call_answer(ev->call);
 }
 
+/* The operation of the current step ended normally: take the next step. */
+static void next_step(struct leg *leg, struct ivr *ivr, const cti_event_t *ev)
+{
+	const char *d = ev->u.op.digits;
+
+	switch (leg->state) {
+	case IVR_MENU:		/* menu played, or cut short by a digit: read the choice */
+		leg->state = IVR_DIGITS;
+		read_digit(leg);
+		break;
+	case IVR_DIGITS:
+		snprintf(leg->digits + strlen(leg->digits), sizeof(leg->digits) - strlen(leg->digits), "%.4s", d);
+		if (!strcmp(d, "1")) {
+			leg->state = IVR_FAX_PROMPT;
+			play(leg, "fax", 0);
+		} else if (!strcmp(d, "2")) {
+			leg->state = IVR_HOLD_PROMPT;
+			play(leg, "hold", 0);
+		} else {
+			menu(leg);	/* no digit in time, or not on the menu */
+		}
+		break;
+	case IVR_FAX_PROMPT:
+		leg->state = IVR_FAX;
+		send_fax(leg, ivr);
+		break;
+	case IVR_HOLD_PROMPT:
+		acd_enqueue(ivr->acd, leg);	/* the ACD owns the call from now on */
+		break;
+	case IVR_FAX:		/* document delivered (FAX_DONE came first) */
+	case IVR_BYE:
+		cti_call_hangup(leg->call, 16, CTI_LOC_DEFAULT);
+		break;
+	}
+}
+
 static void ivr_event(struct leg *leg, const cti_event_t *ev)
 {
-	struct ivr *ivr = leg->owner;
-
 	switch (ev->type) {
-	case CTI_EV_CALL_CONNECTED:
+	case CTI_EV_CALL_CONNECTED:	/* our answer is through: start with the menu */
 		menu(leg);
 		break;
 
 	case CTI_EV_OP_DONE:
 		if (ev->u.op.reason == CTI_TERM_HANGUP)
-			break;
+			break;		/* the caller hung up: CTI_EV_CALL_HANGUP follows */
 		if (ev->u.op.reason == CTI_TERM_ERROR) {
-			demo_fail(leg->name, "operation %d: error %d", ev->u.op.kind, ev->u.op.error);
-			cti_call_hangup(leg->call, 41, CTI_LOC_DEFAULT);
+			demo_fail(leg->name, "operation %d: error %d (%s)", ev->u.op.kind, ev->u.op.error,
+				  cti_strerror(ev->u.op.error));
+			cti_call_hangup(leg->call, 41, CTI_LOC_DEFAULT);	/* temporary failure */
 			break;
 		}
-		if (ev->u.op.kind == CTI_OP_PLAY && ev->u.op.reason == CTI_TERM_EOD)
-			leg->plays++;
-		if (leg->state == IVR_BYE) {
-			cti_call_hangup(leg->call, 16, CTI_LOC_DEFAULT);
-		} else if (ev->u.op.kind == CTI_OP_PLAY && leg->state == IVR_FAX_PROMPT) {
-			leg->state = IVR_FAX;
-			send_fax(leg, ivr);
-		} else if (ev->u.op.kind == CTI_OP_PLAY && leg->state == IVR_HOLD_PROMPT) {
-			acd_enqueue(ivr->acd, leg);	/* the ACD owns the call from now on */
-		} else if (ev->u.op.kind == CTI_OP_PLAY && leg->state == IVR_MENU) {
-			leg->state = IVR_DIGITS;	/* menu played (or cut by a digit): read the choice */
-			read_digit(leg);
-		} else if (ev->u.op.kind == CTI_OP_GET_DIGITS) {
-			size_t n = strlen(leg->digits);
-			snprintf(leg->digits + n, sizeof(leg->digits) - n, "%.*s", (int)(sizeof(leg->digits) - n - 1),
-				 ev->u.op.digits);
-			if (!strcmp(ev->u.op.digits, "1")) {
-				leg->state = IVR_FAX_PROMPT;
-				play(leg, "fax", 0);
-			} else if (!strcmp(ev->u.op.digits, "2")) {
-				leg->state = IVR_HOLD_PROMPT;
-				play(leg, "hold", 0);
-			} else {
-				menu(leg);	/* timeout or another digit */
-			}
-		} else if (ev->u.op.kind == CTI_OP_FAX) {
-			leg->state = IVR_BYE;
-			cti_call_hangup(leg->call, 16, CTI_LOC_DEFAULT);
-		}
+		next_step(leg, leg->owner, ev);
 		break;
 
 	case CTI_EV_FAX_PAGE:
