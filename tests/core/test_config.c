@@ -152,6 +152,26 @@ static void test_api(void **state)
 	assert_string_equal(cti_strerror(CTI_ENOCHAN), "no free B-channel");
 }
 
+/* The sample shipped in docs/ must parse (run from the top of the tree). */
+static void test_sample(void **state)
+{
+	cti_config_t *cfg = cti_config_new();
+	cti_ctx_t *ctx;
+
+	(void)state;
+	if (access("docs/cti.conf.sample", R_OK) != 0)
+		skip();
+	if (cti_config_load(cfg, "docs/cti.conf.sample"))
+		fail_msg("%s", cti_last_error());
+	assert_int_equal(cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL), 0);
+	ctx = cti_open(cfg);
+	if (!ctx)
+		fail_msg("%s", cti_last_error());
+	assert_int_equal(cti_span_find(ctx, "pbx"), 2);
+	cti_close(ctx);
+	cti_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
