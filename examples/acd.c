@@ -88,7 +88,7 @@ static void distribute(struct acd *acd)
 		caller->peer = agent;
 		caller->state = Q_RINGING_AGENT;
 		a->busy = 1;
-		agent->script = a->name;	/* which agent this leg reaches */
+		agent->data = a;	/* which agent this leg reaches */
 
 		int waited = (int)(cti_now_ms(demo_ctx) - caller->t_start);
 		if (waited > acd->max_wait_ms)
@@ -116,14 +116,6 @@ void acd_enqueue(struct acd *acd, struct leg *caller)
 	distribute(acd);
 }
 
-static struct agent *agent_of(struct acd *acd, struct leg *agent_leg)
-{
-	for (int i = 0; i < acd->nagents; i++)
-		if (!strcmp(acd->agents[i].name, agent_leg->script))
-			return &acd->agents[i];
-	return NULL;
-}
-
 static void connect_agent(struct acd *acd, struct leg *caller, struct leg *agent)
 {
 	cti_stop(caller->call, 0);	/* hold music */
@@ -136,7 +128,8 @@ static void connect_agent(struct acd *acd, struct leg *caller, struct leg *agent
 
 	cti_record_params_t rp;
 	cti_record_params_init(&rp);
-	snprintf(caller->recording, sizeof(caller->recording), "rec-%s-%s.wav", caller->from, agent->script);
+	snprintf(caller->recording, sizeof(caller->recording), "rec-%s-%s.wav", caller->from,
+		 ((struct agent *)agent->data)->name);
 	rp.path = demo_path("%s", caller->recording);
 	rp.mode = CTI_REC_STEREO;
 	rp.format = CTI_FMT_WAV_PCM16;
@@ -166,8 +159,8 @@ static void conversation_over(struct acd *acd, struct leg *agent)
 		acd->monitored = NULL;
 		acd->monitor_done = 1;
 	}
-	struct agent *a = agent_of(acd, agent);
-	if (a && a->busy) {
+	struct agent *a = agent->data;
+	if (a->busy) {
 		a->busy = 0;
 		a->calls++;
 		a->idle_since = cti_now_ms(demo_ctx);

@@ -29,7 +29,8 @@ struct leg {
 	int state;			/* the owner's step */
 	int tries;
 	struct leg *peer;		/* related leg (bridged agent, queued caller) */
-	const char *script;		/* demo callers: digits to press */
+	const char *script;		/* demo callers: digits to press; reminders: number */
+	void *data;			/* the owner's per-call data (acd.c: the agent reached) */
 
 	/* Filled as events arrive, printed in the report, checked at the end. */
 	char from[CTI_NUMBER_MAX], to[CTI_NUMBER_MAX];
