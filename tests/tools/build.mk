@@ -1,2 +1,10 @@
-# tests/tools: TAP tests of the `cti` command on the emulated board (--sim, virtual time).
+# tests/tools: the `cti` command and lib/maint.
+#   test_maint        cmocka: lib/maint over the sim board in virtual time (std and ASan)
+#   test_cti_args.sh  command line handling: --help, bad arguments exit 2 with the accepted values
+#   test_cti_sim.sh   every subcommand on the emulated board (--sim), --json parsed
+$(B)/tests/tools/test_maint: $(B)/tests/tools/test_maint.o $(CTI_A) $(FW_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(CTI_LINK) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/tools/test_maint
 SCRIPT_TESTS += tests/tools/test_cti_args.sh tests/tools/test_cti_sim.sh

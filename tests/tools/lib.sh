@@ -3,7 +3,7 @@
 # Results are collected and printed by done_testing, which evaluates every JSON check in a
 # single python3 run (python's start-up costs seconds on a loaded 2-core machine).
 BUILD=${1:-build/std}
-CTI=$BUILD/tools/cti
+CTI=${CTI:-$BUILD/tools/cti}
 n=0
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
