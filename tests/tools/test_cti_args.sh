@@ -55,6 +55,15 @@ usage "FILE '/nonexistent.wav' cannot be read" --sim play 1234 /nonexistent.wav
 usage "expects at most one SPAN" --sim trace sim1 sim2
 usage "SECONDS 'soon' is not a number" --sim wait soon
 
+# the man page renders without warnings
+man_warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$(dirname "$0")/../../docs/man/cti.1" 2>&1 >/dev/null)
+if ! command -v man >/dev/null; then skip "man not installed"
+elif [[ -z $man_warn ]]; then ok "docs/man/cti.1 renders with man -l, no warnings"
+else not_ok "docs/man/cti.1 renders with man -l, no warnings: $man_warn"; fi
+for c in status loop inject bert cable wait call answer dtmf record play fax levels trace; do
+	grep -q "^\.SS \"$c" "$(dirname "$0")/../../docs/man/cti.1" && ok "cti.1 documents $c" || not_ok "cti.1 documents $c"
+done
+
 printf 'status --bogus\n' >"$TMP/b"
 run --sim --batch "$TMP/b"
 [[ $RC -eq 2 && $ERR == *":1: stopped (exit status 2)"* ]] && ok "--batch stops at a bad line and names it" || not_ok "--batch stops at a bad line and names it (exit $RC: $ERR)"

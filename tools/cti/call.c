@@ -798,12 +798,18 @@ int cmd_fax(int argc, char **argv)
 	if (argc - optind != 2)
 		return usage_error("fax", "receive expects one TIFF file to write");
 	{
-		char *av[] = { "answer", "--mode", "fax", "--file", argv[optind + 1], "--timeout", NULL, NULL };
+		char *av[] = { "answer", "--mode", "fax", "--file", argv[optind + 1], "--timeout", NULL, NULL, NULL,
+			       NULL };
 		char tbuf[32];
+		int ac = 7;
 
 		snprintf(tbuf, sizeof(tbuf), "%ld", o.timeout);
 		av[6] = tbuf;
+		if (o.span_arg) {
+			av[ac++] = "--span";
+			av[ac++] = (char *)o.span_arg;
+		}
 		optind = 0;
-		return cmd_answer(7, av);
+		return cmd_answer(ac, av);
 	}
 }

@@ -45,8 +45,8 @@ const struct command commands[] = {
 	  "inject framing, CRC, CAS, PRBS or bipolar errors",
 	  "  --count N        inject N single errors (default 1; 1-100000)\n"
 	  "  --rate N/s       inject continuously at N errors per second (0 stops; max 8000)\n"
-	  "  --duration S     with --rate: stop after S seconds (default: keep injecting in --batch,\n"
-	  "                   1 s otherwise)\n"
+	  "  --duration S     with --rate: inject for S seconds, then stop (default: run 1 s and leave\n"
+	  "                   the rate on for the next commands of a --batch)\n"
 	  "When the far end of the cable is a span of this context, its counter is read back.\n"
 	  "Exit status: 0 when the far end counted the errors (or cannot be read), 1 otherwise.\n" },
 	{ "bert", cmd_bert, "SPAN [--pattern P] [--slots S] [--duration S] [--threshold BER] [--far MODE]",
