@@ -177,6 +177,86 @@ static void test_loop_plug_and_tx_off(void **st)
 	free(q);
 }
 
+/* G.706 Annex B: a CRC-4 receiver facing a far end without CRC-4 keeps frame alignment, LMFA. */
+static void test_annex_b(void **st)
+{
+	struct ctifw_port_config crc4 = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 16);
+	struct ctifw_port_config df = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_DF, 16);
+	struct pair s;
+
+	(void)st;
+	pair_init(&s, &crc4, 100);
+	assert_int_equal(ctifw_port_configure(s.p[0], &df), 0);
+	pair_run(&s, 8 * 300);
+	assert_false(ctifw_port_in_sync(s.p[1]));
+	pair_run(&s, 8 * 300);	/* 600 ms: past the 400 ms of Annex B */
+	assert_int_equal(ctifw_port_defects(s.p[1]), CTIFW_ALARM_LMFA);
+	assert_int_equal(ctifw_port_alarms(s.p[1]), CTIFW_ALARM_LMFA);
+	assert_true(ctifw_port_rx_bit_offset(s.p[1]) == 0);
+	/* The far end turns CRC-4 on: multiframe found, LMFA clears. */
+	assert_int_equal(ctifw_port_configure(s.p[0], &crc4), 0);
+	pair_run(&s, 8 * 300);
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	assert_int_equal(ctifw_port_defects(s.p[1]), 0);
+	assert_int_equal(ctifw_port_alarms(s.p[1]), 0);
+	pair_free(&s);
+}
+
+/* G.706 4.3.2: >= 915 errored CRC-4 blocks of 1000 force a new frame search. */
+static void test_crc4_excessive_errors(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 0);
+	struct ctifw_line_faults f;
+	struct ctifw_counters c;
+	struct pair s;
+
+	(void)st;
+	pair_init(&s, &cfg, 101);
+	s.random_tx = 1;
+	pair_run(&s, 400);
+	ctifw_port_reset_counters(s.p[1]);
+	memset(&f, 0, sizeof(f));
+	f.ber_e12 = 3000000000ull;	/* 3e-3: ~99.8 % of blocks errored, FAS rarely lost */
+	ctifw_line_set_faults(s.p[1], &f);
+	pair_run(&s, 8000 * 3);
+	ctifw_port_get_counters(s.p[1], &c);
+	print_message("crc %u fas %u lof events %u\n", c.crc, c.fas, c.lof_events);
+	assert_true(c.crc > 2500);
+	assert_in_range(c.lof_events, 2, 6);
+	pair_free(&s);
+}
+
+/* AMI: zero runs of the data are the line's; B8ZS substitutes them. */
+static void test_ami_los(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_D4, 0);
+	struct pair s;
+
+	(void)st;
+	cfg.coding = CTIFW_CODING_AMI;
+	pair_init(&s, &cfg, 102);
+	memset(s.tx[0], 0xd5, sizeof(s.tx[0]));
+	memset(s.tx[1], 0xd5, sizeof(s.tx[1]));
+	pair_run(&s, 400);
+	assert_int_equal(ctifw_port_defects(s.p[1]), 0);
+	memset(s.tx[0], 0, sizeof(s.tx[0]));	/* all-zero payload: runs of 3 F zeros = 771 bits */
+	pair_run(&s, 80);
+	assert_true(ctifw_port_defects(s.p[1]) & CTIFW_ALARM_LOS);
+	assert_int_equal(ctifw_port_defects(s.p[0]), 0);
+	memset(s.tx[0], 0xd5, sizeof(s.tx[0]));
+	pair_run(&s, 80);
+	assert_int_equal(ctifw_port_defects(s.p[1]), 0);
+	pair_free(&s);
+
+	cfg.coding = CTIFW_CODING_B8ZS;
+	pair_init(&s, &cfg, 103);
+	pair_run(&s, 400);
+	memset(s.tx[0], 0, sizeof(s.tx[0]));
+	pair_run(&s, 400);
+	assert_int_equal(ctifw_port_defects(s.p[1]) & CTIFW_ALARM_LOS, 0);
+	pair_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +264,9 @@ int main(void)
 		cmocka_unit_test(test_loopbacks_t1),
 		cmocka_unit_test(test_line_vs_payload_loop_crc),
 		cmocka_unit_test(test_loop_plug_and_tx_off),
+		cmocka_unit_test(test_annex_b),
+		cmocka_unit_test(test_crc4_excessive_errors),
+		cmocka_unit_test(test_ami_los),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
