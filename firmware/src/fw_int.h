@@ -224,6 +224,7 @@ void fw_frame_found(struct ctifw_port *p, uint32_t pos, unsigned int fn);
 void fw_store_frame(struct ctifw_port *p, uint8_t *fr);
 bool fw_send_rai(const struct ctifw_port *p);
 bool fw_inject_take(struct ctifw_port *p, enum ctifw_inject what);
+void fw_inject_tick(struct ctifw_port *p);	/* per frame: rates, BPV */
 
 /* ---- HDLC (hdlc.c) ---- */
 void fw_hdlc_reset(struct ctifw_port *p);

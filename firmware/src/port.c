@@ -348,7 +348,7 @@ bool fw_inject_take(struct ctifw_port *p, enum ctifw_inject what)
 	return true;
 }
 
-static void inject_tick(struct ctifw_port *p)
+void fw_inject_tick(struct ctifw_port *p)
 {
 	unsigned int i;
 	bool any = false;
@@ -402,7 +402,7 @@ void ctifw_port_tx(struct ctifw_port *p, const uint8_t *payload, unsigned int n)
 		const uint8_t *in = payload ? payload + f * CTIFW_SLOTS : NULL;
 
 		if (p->inj_active)
-			inject_tick(p);
+			fw_inject_tick(p);
 		if (p->loop == CTIFW_LOOP_NETWORK_PAYLOAD) {
 			int32_t lvl = fw_diff(p->es_wr, p->ploop_rd);
 

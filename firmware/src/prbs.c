@@ -156,10 +156,11 @@ void fw_prbs_tx_unframed(struct ctifw_port *p)
 	for (i = 0; i < p->tx_n; i++) {
 		uint32_t b = i * p->fb;
 
-		if (p->inj_active && fw_inject_take(p, CTIFW_INJECT_PRBS))
+		if (!p->inj_active)
+			continue;
+		fw_inject_tick(p);
+		if (fw_inject_take(p, CTIFW_INJECT_PRBS))
 			p->txbuf[b >> 3] ^= (uint8_t)(0x80u >> (b & 7u));
-		if (p->inj_active && fw_inject_take(p, CTIFW_INJECT_BPV))
-			p->tx_bpv++;
 	}
 }
 

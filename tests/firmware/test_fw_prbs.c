@@ -225,6 +225,38 @@ static void test_inject_and_seconds(void **st)
 	pair_free(&s);
 }
 
+static void test_inject_unframed(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 0);
+	struct ctifw_prbs_status a;
+	struct ctifw_counters c;
+	struct pair s;
+
+	(void)st;
+	pair_init(&s, &cfg, 61);
+	ctifw_prbs_start(s.p[0], CTIFW_PRBS_QRSS, CTIFW_PRBS_UNFRAMED, true, false);
+	ctifw_prbs_start(s.p[1], CTIFW_PRBS_QRSS, CTIFW_PRBS_UNFRAMED, false, true);
+	pair_run(&s, 400);
+	assert_true(status(s.p[1]).sync);
+	assert_true(ctifw_port_defects(s.p[1]) & CTIFW_ALARM_LOF);	/* no framing on the line */
+	ctifw_prbs_reset_counts(s.p[1]);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_PRBS, 7), 0);
+	assert_int_equal(ctifw_port_inject(s.p[0], CTIFW_INJECT_BPV, 2), 0);
+	pair_run(&s, 800);
+	a = status(s.p[1]);
+	assert_int_equal(a.errors, 7);
+	ctifw_port_get_counters(s.p[1], &c);
+	assert_int_equal(c.bpv, 2);
+	assert_int_equal(ctifw_port_inject_rate(s.p[0], CTIFW_INJECT_PRBS, 50), 0);
+	pair_run(&s, 8000 * 2);
+	assert_int_equal(ctifw_port_inject_rate(s.p[0], CTIFW_INJECT_PRBS, 0), 0);
+	pair_run(&s, 80);
+	a = status(s.p[1]);
+	assert_int_equal(a.errors, 107);
+	assert_int_equal(a.sync_losses, 0);
+	pair_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_ber_1e5),
 		cmocka_unit_test(test_ber_slots_t1_bursts),
 		cmocka_unit_test(test_inject_and_seconds),
+		cmocka_unit_test(test_inject_unframed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
