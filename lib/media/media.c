@@ -128,6 +128,7 @@ struct media_chan {
 	media_hook_fn hook;
 	media_hook_end_fn hook_end;
 	void *hook_user;
+	int hook_op;			/* operation id of the hook's owner (0: unknown) */
 };
 
 struct cpa {
@@ -534,7 +535,14 @@ int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_f
 	c->hook = fn;
 	c->hook_end = fn ? end : NULL;
 	c->hook_user = user;
+	c->hook_op = 0;
 	return 0;
+}
+
+void media_chan_set_hook_op(struct media_chan *c, int op_id)
+{
+	if (c->hook)
+		c->hook_op = op_id;
 }
 
 int media_next_op_id(struct media_engine *m)
@@ -1508,6 +1516,10 @@ int cti_stop(cti_call_t *call, int op)
 	}
 	if (c->cpa && (!op || c->cpa->id == op)) {
 		cpa_end(c, CTI_CPA_NONE, CTI_TERM_STOPPED);
+		found++;
+	}
+	if (c->hook && (!op || (c->hook_op && c->hook_op == op))) {
+		media_chan_set_hook(c, NULL, NULL, NULL);	/* the owner reports its OP_DONE */
 		found++;
 	}
 	if (op && !found)

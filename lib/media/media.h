@@ -44,6 +44,12 @@ void media_engine_tick(struct media_engine *m);
 typedef void (*media_hook_fn)(void *user, const int16_t *rx, int16_t *tx, int n);
 typedef void (*media_hook_end_fn)(void *user, int reason);
 int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_fn end, void *user);
+/*
+ * Tell the engine the operation id the hook's owner reports (fax): then
+ * cti_stop(call, id) removes the hook (end(user, CTI_TERM_STOPPED)), as
+ * cti_stop(call, 0) always does. Call after media_chan_set_hook().
+ */
+void media_chan_set_hook_op(struct media_chan *c, int op_id);
 /* New operation id, unique in the context (for OP_DONE events of fax/CPA). */
 int media_next_op_id(struct media_engine *m);
 

@@ -856,6 +856,32 @@ static void test_tones_us(void **state) { (void)state; tone_detect_country("us")
 static void test_tones_uk(void **state) { (void)state; tone_detect_country("uk"); }
 static void test_tones_cn(void **state) { (void)state; tone_detect_country("cn"); }
 
+/* Generated cadences: on/off times and levels as in the table (UK ringback: 0.4/0.2/0.4/2.0, 400+450 Hz). */
+static void test_tone_cadence_generated(void **state)
+{
+	(void)state;
+	cti_ctx_t *ctx = h_ctx("uk");
+	cti_call_t *a = h_call(ctx, CTI_LAW_ALAW);
+	const int on[] = { 1, 0, 1, 0, 1 }, ms[] = { 400, 200, 400, 2000, 400 };
+
+	a->capture = 1;
+	assert_true(cti_play_tone(a, CTI_TONE_RINGBACK, NULL) > 0);
+	h_tick(ctx, 170);
+	size_t pos = 0;
+	for (int k = 0; k < 5; k++) {
+		size_t len = (size_t)ms[k] * 8;
+		/* the inside of each segment (edges excluded by 2 ms) */
+		if (on[k]) {
+			assert_true(fabs(h_tone_dbm0(a->cap + pos + 16, len - 32, 400) + 19) < 0.6);
+			assert_true(fabs(h_tone_dbm0(a->cap + pos + 16, len - 32, 450) + 19) < 0.6);
+		} else {
+			assert_true(h_dbm0(a->cap + pos + 16, len - 32) < -60);
+		}
+		pos += len;
+	}
+	h_ctx_free(ctx);
+}
+
 /* Tones of one table are not taken for tones of another country's table. */
 static void test_tones_wrong_table(void **state)
 {
@@ -1109,9 +1135,21 @@ static void test_levels_hook(void **state)
 	assert_int_equal(media_chan_set_hook(a->mc, NULL, NULL, NULL), 0);
 	assert_int_equal(hook_ends, 1);
 	assert_int_equal(hook_reason, CTI_TERM_STOPPED);
+	/* cti_stop removes the hook: by the owner's operation id, or all (0) */
+	media_chan_set_hook(a->mc, hook_fn, hook_end, NULL);
+	media_chan_set_hook_op(a->mc, 777);
+	assert_int_equal(cti_stop(a, 776), CTI_ENOENT);
+	assert_int_equal(cti_stop(a, 777), 0);
+	assert_int_equal(hook_ends, 2);
+	assert_int_equal(hook_reason, CTI_TERM_STOPPED);
+	media_chan_set_hook(a->mc, hook_fn, hook_end, NULL);
+	assert_int_equal(cti_stop(a, 0), 0);
+	assert_int_equal(hook_ends, 3);
+	assert_true(cti_play_tone(a, CTI_TONE_BEEP, NULL) > 0);	/* output free again */
+	cti_stop(a, 0);
 	media_chan_set_hook(a->mc, hook_fn, hook_end, NULL);
 	h_hangup(a);
-	assert_int_equal(hook_ends, 2);
+	assert_int_equal(hook_ends, 4);
 	assert_int_equal(hook_reason, CTI_TERM_HANGUP);
 	assert_int_equal(cti_levels(a, &rx, &tx), CTI_ESTATE);
 	assert_string_equal(cti_term_reason_name(CTI_TERM_INTER_DIGIT_TIMEOUT), "inter-digit-timeout");
@@ -1175,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(test_tones_uk),
 		cmocka_unit_test(test_tones_cn),
 		cmocka_unit_test(test_tones_wrong_table),
+		cmocka_unit_test(test_tone_cadence_generated),
 		cmocka_unit_test(test_fax_tones),
 		cmocka_unit_test(test_cpa_voice_machine_silence),
 		cmocka_unit_test(test_bridge_conference),
