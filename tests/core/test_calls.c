@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "simcalls.h"
 
@@ -572,6 +574,65 @@ static void test_real_clock(void **state)
 	cti_close(ctx);
 }
 
+/* Real clock, two threads: one places calls while the other dispatches (handlers answer and release). */
+static cti_ctx_t *thr_ctx;
+static volatile int thr_placed, thr_fail;
+
+static void *placer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 20; i++) {
+		cti_call_params_t p;
+
+		cti_call_params_init(&p);
+		snprintf(p.called.number, sizeof(p.called.number), "9%d", i);
+		p.span = 1;
+		if (cti_call_place(thr_ctx, &p))
+			__atomic_add_fetch(&thr_placed, 1, __ATOMIC_SEQ_CST);
+		else
+			__atomic_add_fetch(&thr_fail, 1, __ATOMIC_SEQ_CST);
+		usleep(2000);
+	}
+	return NULL;
+}
+
+static void thr_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
+{
+	rec_handler(ctx, ev, user);
+	if (ev->type == CTI_EV_CALL_ANSWERED)
+		cti_call_hangup(ev->call, 16, CTI_LOC_DEFAULT);
+}
+
+static void test_threads(void **state)
+{
+	cti_config_t *cfg = cti_config_new();
+	pthread_t th;
+	int spins = 0;
+
+	(void)state;
+	rec_reset();
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	assert_int_equal(cti_config_sim_pairs(cfg, 1, CTI_LINE_E1, CTI_SWITCH_EUROISDN), 0);
+	thr_ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	assert_non_null(thr_ctx);
+	cti_set_event_handler(thr_ctx, thr_handler, &R);
+	while (R.dchan_up < 2 && spins++ < 300)
+		cti_dispatch(thr_ctx, 20);
+	assert_int_equal(R.dchan_up, 2);
+	assert_int_equal(pthread_create(&th, NULL, placer, NULL), 0);
+	spins = 0;
+	while ((R.released < 40 || thr_placed + thr_fail < 20) && spins++ < 3000)
+		cti_dispatch(thr_ctx, 10);
+	pthread_join(th, NULL);
+	assert_int_equal(thr_fail, 0);
+	assert_int_equal(thr_placed, 20);
+	assert_int_equal(R.released, 40);
+	assert_int_equal(R.answered, 20);
+	cti_close(thr_ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_overlap_offer),
 		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_real_clock),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

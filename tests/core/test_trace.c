@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 #include "simcalls.h"
+#include <libpri.h>
 #include "../../lib/core/core.h"
 
 static struct rec R;
@@ -149,12 +150,68 @@ static void test_bchannel_bytes(void **state)
 	cti_close(ctx);
 }
 
+/*
+ * Overlap receiving: cti.h has no overlap sending call, so the test drives
+ * the calling span's libpri directly (white box) to send INFORMATION digits.
+ */
+static void test_overlap_info(void **state)
+{
+	cti_config_t *cfg = cti_config_new();
+	cti_ctx_t *ctx;
+	cti_call_params_t p;
+	cti_call_t *c;
+	const cti_event_t *o, *i1, *i2;
+
+	(void)state;
+	memset(&R, 0, sizeof(R));
+	cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL);
+	assert_int_equal(cti_config_parse(cfg, "[span net]\nport = 1\nrole = network\n[span usr]\nport = 2\n"
+					  "overlap = yes\n", "t"), 0);
+	ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	assert_non_null(ctx);
+	cti_set_event_handler(ctx, rec_handler, &R);
+	assert_true(run_until(ctx, &R.dchan_up, 2, 10000));
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "12");
+	p.sending_complete = 0;
+	c = cti_call_place(ctx, &p);
+	assert_non_null(c);
+	assert_true(run_until(ctx, &R.offered, 1, 5000));
+	o = rec_find(&R, CTI_EV_CALL_OFFERED, 2, 0);
+	assert_int_equal(o->u.offered.overlap, 1);
+	cti__lock(ctx);
+	core_pri_enter(ctx);
+	assert_int_equal(pri_information(ctx->spans[1]->pri, (q931_call *)c->pc, '3'), 0);
+	assert_int_equal(pri_information(ctx->spans[1]->pri, (q931_call *)c->pc, '4'), 0);
+	core_pri_leave();
+	cti__unlock(ctx);
+	{
+		int n = 0;
+
+		while (rec_count(&R, CTI_EV_CALL_INFO, 2) < 2 && n++ < 100)
+			cti_dispatch(ctx, 10);
+	}
+	i1 = rec_find(&R, CTI_EV_CALL_INFO, 2, 0);
+	i2 = rec_find(&R, CTI_EV_CALL_INFO, 2, 1);
+	assert_non_null(i1);
+	assert_non_null(i2);
+	assert_string_equal(i1->u.info.digits, "3");
+	assert_string_equal(i2->u.info.digits, "4");
+	assert_ptr_equal(i1->call, o->call);
+	assert_string_equal(cti_call_get_params(o->call)->called.number, "1234");
+	assert_int_equal(cti_call_answer(o->call), 0);
+	assert_true(run_until(ctx, &R.answered, 1, 5000));
+	cti_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_trace_events_and_pcap),
 		cmocka_unit_test(test_bchannel_bytes),
+		cmocka_unit_test(test_overlap_info),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
