@@ -166,7 +166,7 @@ static void handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	}
 }
 
-static struct run *open_run(void)
+static struct run *open_run_line(enum cti_line line, enum cti_switchtype sw)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	cti_config_t *cfg = cti_config_new();
@@ -174,7 +174,7 @@ static struct run *open_run(void)
 
 	assert_non_null(r);
 	assert_non_null(cfg);
-	assert_int_equal(cti_config_sim_pairs(cfg, 1, CTI_LINE_E1, CTI_SWITCH_EUROISDN), 0);
+	assert_int_equal(cti_config_sim_pairs(cfg, 1, line, sw), 0);
 	assert_int_equal(cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL), 0);
 	r->ctx = cti_open(cfg);
 	cti_config_free(cfg);
@@ -190,6 +190,11 @@ static struct run *open_run(void)
 	strcpy(r->rx.ident, "+86 10 5555 0002");
 	r->caller_sends = 1;
 	return r;
+}
+
+static struct run *open_run(void)
+{
+	return open_run_line(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
 }
 
 static void place(struct run *r)
@@ -238,9 +243,9 @@ static void close_run(struct run *r)
 	free(r);
 }
 
-static void fax_over_call(int caller_sends, int pages)
+static void fax_over_call_line(int caller_sends, int pages, enum cti_line line, enum cti_switchtype sw)
 {
-	struct run *r = open_run();
+	struct run *r = open_run_line(line, sw);
 	struct testdoc d;
 	char doc[128], rx[128], msg[200];
 	struct side *tx, *rxs;
@@ -280,6 +285,18 @@ static void fax_over_call(int caller_sends, int pages)
 		cti_call_hangup(r->out.call, 16, CTI_LOC_DEFAULT);
 	run_until(r, both_released, 30000);
 	close_run(r);
+}
+
+static void fax_over_call(int caller_sends, int pages)
+{
+	fax_over_call_line(caller_sends, pages, CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+}
+
+/* T1 NI-2: the B-channel is u-law. */
+static void t1_ulaw_1_page(void **state)
+{
+	(void)state;
+	fax_over_call_line(1, 1, CTI_LINE_T1, CTI_SWITCH_NI2);
 }
 
 static void caller_sends_3_pages(void **state)
@@ -443,6 +460,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(caller_sends_3_pages),
 		cmocka_unit_test(called_sends_1_page),
+		cmocka_unit_test(t1_ulaw_1_page),
 		cmocka_unit_test(cng_during_prompt),
 		cmocka_unit_test(line_ber_ecm),
 		cmocka_unit_test(cable_cut),
