@@ -138,6 +138,8 @@ static int start(const char *fn, cti_call_t *call, const cti_fax_params_t *p, st
 		cti__unlock(ctx);
 		return rc;
 	}
+	/* cti_stop(call, op) then ends the fax (STOPPED). */
+	media_chan_set_hook_op(chan, cfg->op_id);
 	cti__unlock(ctx);
 	return cfg->op_id;
 }

@@ -29,6 +29,7 @@ struct media_chan {
 	media_hook_fn fn;
 	media_hook_end_fn end;
 	void *user;
+	int hook_op;		/* from media_chan_set_hook_op */
 	int ended_reason;	/* last reason passed to end, -1 none */
 	int ends;
 };

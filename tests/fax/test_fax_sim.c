@@ -355,6 +355,45 @@ static void cng_during_prompt(void **state)
 	close_run(r);
 }
 
+/* cti_stop(call, fax op) on the receiver during page 2: STOPPED, page 1 kept. */
+static void stop_fax(void **state)
+{
+	struct run *r = open_run();
+	struct testdoc d;
+	char doc[128], rx[128], msg[200];
+	int guard = 0;
+
+	(void)state;
+	path(doc, sizeof(doc), "simstop.tif");
+	path(rx, sizeof(rx), "simstop-rx.tif");
+	testdoc_defaults(&d, 3, 140);
+	d.rows = 1500;
+	assert_int_equal(testdoc_write(doc, &d), 0);
+	r->tx.ndocs = 1;
+	r->tx.docs[0].path = doc;
+	r->rx.receive_path = rx;
+	place(r);
+	while (r->in.pages < 1 && guard++ < 3000)
+		cti_dispatch(r->ctx, 100);
+	assert_int_equal(r->in.pages, 1);
+	cti_dispatch(r->ctx, 1000);
+	assert_int_equal(cti_stop(r->in.call, r->in.fax_op), 0);
+	cti_dispatch(r->ctx, 0);
+	assert_int_equal(r->in.op_done, 1);
+	assert_int_equal(r->in.op_reason, CTI_TERM_STOPPED);
+	assert_int_not_equal(r->in.result, 0);
+	assert_int_equal(r->in.done_pages, 1);
+	assert_int_equal(testdoc_pages(rx), 1);
+	if (testdoc_compare(doc, 1, rx, 1, 1, 0, msg, sizeof(msg)) != 0)
+		fail_msg("%s", msg);
+	/* Stopping it again: nothing of that id runs any more. */
+	assert_int_equal(cti_stop(r->in.call, r->in.fax_op), CTI_ENOENT);
+	/* The sender, left alone, gives up by T.30 timeouts. */
+	run_until(r, both_done, 300000);
+	assert_int_not_equal(r->out.result, 0);
+	close_run(r);
+}
+
 /* Bit errors on the cable during an ECM transfer: pages still exact. */
 static void line_ber_ecm(void **state)
 {
@@ -462,6 +501,7 @@ int main(void)
 		cmocka_unit_test(called_sends_1_page),
 		cmocka_unit_test(t1_ulaw_1_page),
 		cmocka_unit_test(cng_during_prompt),
+		cmocka_unit_test(stop_fax),
 		cmocka_unit_test(line_ber_ecm),
 		cmocka_unit_test(cable_cut),
 	};
