@@ -533,6 +533,15 @@ static void deframe(struct ctifw_port *p)
 		if (p->fr_state == FR_SEARCH) {
 			int32_t lag = fw_diff(p->rx_wr, p->spos);
 
+			/*
+			 * A dead line or AIS has no alignment to find: skip what it
+			 * brought (AIS masks LOF anyway, G.775); the search resumes
+			 * on the newest bits once AIS clears (two windows).
+			 */
+			if ((!p->rx_signal || p->ais) && lag > 0) {
+				p->spos = p->rx_wr;
+				return;
+			}
 			if (lag > (int32_t)(RING_BITS - 4096) || lag < -(int32_t)MAX_BIT_DELAY)
 				p->spos = p->rx_wr - (RING_BITS / 2);
 			if (p->cfg.line == CTIFW_LINE_E1)

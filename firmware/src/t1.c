@@ -165,9 +165,40 @@ void fw_t1_search(struct ctifw_port *p)
 	unsigned int pat = d4 ? D4_MASK : FPS_MASK, full = (1u << per) - 1u;
 	uint32_t pos = p->spos;
 
-	while (fw_diff(p->rx_wr, pos) > (int32_t)(span * 23u + 8u)) {
+	while (fw_diff(p->rx_wr, pos) > (int32_t)(span * 23u + 16u)) {
 		unsigned int feas = full, j, k = 0;
 
+		if (!(pos & 7u)) {
+			/*
+			 * Eight candidates at once, bit-sliced: bit 7 - c of each
+			 * sample octet belongs to candidate pos + c; one mask of
+			 * surviving candidates per rotation.
+			 */
+			uint8_t alive = 0, fz[12];
+			unsigned int r;
+
+			for (r = 0; r < per; r++)
+				fz[r] = 0xff;
+			for (j = 0; j < 24; j++) {
+				uint8_t b = ring_byte_at(p, pos + span * j);
+				unsigned int m = rot(pat, k, per);
+
+				alive = 0;
+				for (r = 0; r < per; r++) {
+					fz[r] &= (m >> r) & 1u ? b : (uint8_t)~b;
+					alive |= fz[r];
+				}
+				if (!alive)
+					break;
+				if (++k == per)
+					k = 0;
+			}
+			if (!alive) {
+				pos += 8;
+				continue;
+			}
+			k = 0;	/* a survivor: look at these eight one by one */
+		}
 		for (j = 0; j < 24 && feas; j++) {
 			unsigned int m = rot(pat, k, per);
 
