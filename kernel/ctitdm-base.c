@@ -253,6 +253,11 @@ static int ctitdm_spanconfig(struct file *file, struct dahdi_span *span,
 	port->cfg.framing = cfg.framing;
 	port->cfg.coding = cfg.coding;
 	port->cfg.cas = cfg.cas;
+	if (cfg.line == CTIFW_LINE_E1 && cfg.cas && port->cfg.dchan == 16) {
+		/* G.704 5.1.3: with CAS, TS16 carries the signalling */
+		port->cfg.dchan = 0;
+		port->hdlc_chan = NULL;
+	}
 	res = ctitdm_port_reconfigure(port);
 	if (!res) {
 		port->sync_prio = lc->sync;
@@ -305,6 +310,13 @@ static int ctitdm_chanconfig(struct file *file, struct dahdi_chan *chan,
 				port->span.spanno, port->hdlc_chan->channo,
 				chan->channo);
 			res = -EBUSY;
+			goto out;
+		}
+		if (port->cfg.line == CTIFW_LINE_E1 && port->cfg.cas &&
+		    chan->chanpos == 16) {
+			pr_warn("span %d: hardhdlc on TS16 refused: the span uses CAS (TS16 carries signalling)\n",
+				port->span.spanno);
+			res = -EINVAL;
 			goto out;
 		}
 		port->cfg.dchan = chan->chanpos;
@@ -641,10 +653,20 @@ static void ctitdm_report_alarms(struct ctitdm_port *port)
 {
 	struct dahdi_span *span = &port->span;
 	unsigned int alarms = ctitdm_dahdi_alarms(port);
+	unsigned int want = alarms;
 
-	if ((span->alarms & ~DAHDI_ALARM_LOOPBACK) != alarms) {
+	/*
+	 * dahdi_alarm_notify() sets LOOPBACK only while a DAHDI maintenance
+	 * mode is on; a loopback the far end commanded (T1 loop-up code) is
+	 * reported too.
+	 */
+	if (span->maintstat || span->mainttimer || port->fw_loop)
+		want |= DAHDI_ALARM_LOOPBACK;
+	if (span->alarms != want) {
 		span->alarms = alarms;
 		dahdi_alarm_notify(span);
+		if (port->fw_loop)
+			span->alarms |= DAHDI_ALARM_LOOPBACK;
 	}
 }
 
@@ -743,6 +765,8 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 
 			ctifw_port_rx(port->fw, port->rxbuf, n);
 			port->fw_alarms = ctifw_port_alarms(port->fw);
+			port->fw_loop = ctifw_port_get_loopback(port->fw) !=
+					CTIFW_LOOP_NONE;
 			if (port->loopcode_ms > 0) {
 				port->loopcode_ms -= ms;
 				if (port->loopcode_ms <= 0) {

@@ -46,6 +46,7 @@ struct ctitdm_port {
 	bool tx_on;			/* sysfs 'tx': transmit pair intact */
 	int sync_prio;			/* dahdi_cfg timing priority, 0 = never */
 	u32 fw_alarms;			/* last ctifw_port_alarms() */
+	bool fw_loop;			/* a loopback is active (any cause) */
 	u32 sim_step;			/* DAHDI_MAINT_ALARM_SIM state */
 	int loopcode_ms;		/* time left sending a loop code */
 	bool prbs_on;

@@ -3,8 +3,10 @@
  *
  *   ctitdm-test maint SPAN MODE     DAHDI_MAINT (MODE: name or number)
  *   ctitdm-test spanstat SPAN       DAHDI_SPANSTAT: alarms and counters
- *   ctitdm-test bchan TX RX [N]     N bytes written on channel TX arrive on RX
+ *   ctitdm-test bchan TX RX [N [MASK]]  N bytes written on TX arrive on RX
+ *                                   (only the bits in MASK compared)
  *   ctitdm-test hdlc TX RX [N]      N HDLC frames written on TX arrive on RX
+ *   ctitdm-test rbs TX RX           off/on hook on TX: RX receives TX's ABCD bits
  *
  * Exit status 0 when the check passed; the reason is printed otherwise.
  * Built statically so the initramfs needs no libraries for it.
@@ -145,7 +147,7 @@ static int cmd_spanstat(int span)
  * Write a known sequence on one channel and find it, unchanged and in
  * order, in what the other channel receives (after the line's idle bytes).
  */
-static int cmd_bchan(int txc, int rxc, int n)
+static int cmd_bchan(int txc, int rxc, int n, unsigned int mask)
 {
 	unsigned char *tx, *rx, buf[160];
 	int txfd, rxfd, sent = 0, got = 0, i, start = -1;
@@ -197,11 +199,15 @@ static int cmd_bchan(int txc, int rxc, int n)
 			drain_event(rxfd);
 		}
 		if (start < 0) {
-			for (i = 0; i + 8 <= got; i++)
-				if (!memcmp(rx + i, tx, 8)) {
+			for (i = 0; start < 0 && i + 8 <= got; i++) {
+				int k;
+
+				for (k = 0; k < 8; k++)
+					if ((rx[i + k] ^ tx[k]) & mask)
+						break;
+				if (k == 8)
 					start = i;
-					break;
-				}
+			}
 		}
 		if (start >= 0 && got - start >= n)
 			break;
@@ -217,7 +223,7 @@ static int cmd_bchan(int txc, int rxc, int n)
 		return 1;
 	}
 	for (i = 0; i < n; i++)
-		if (rx[start + i] != tx[i]) {
+		if ((rx[start + i] ^ tx[i]) & mask) {
 			printf("bchan %d->%d: byte %d is 0x%02x, sent 0x%02x\n",
 			       txc, rxc, i, rx[start + i], tx[i]);
 			return 1;
@@ -298,20 +304,85 @@ static int cmd_hdlc(int txc, int rxc, int nframes)
 	return 0;
 }
 
+static int get_params(int fd, struct dahdi_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->channo = 0;	/* the channel the fd is bound to */
+	return ioctl(fd, DAHDI_GET_PARAMS, p);
+}
+
+/* Wait until RX receives the signalling bits TX sends. */
+static int rbs_wait(int txfd, int rxfd, int txc, int rxc, const char *what)
+{
+	struct dahdi_params tp, rp;
+	double deadline = now() + 15;
+
+	do {
+		if (get_params(txfd, &tp) || get_params(rxfd, &rp)) {
+			perror("DAHDI_GET_PARAMS");
+			return 1;
+		}
+		if (rp.rxbits == tp.txbits) {
+			printf("rbs %d->%d %s: txbits 0x%x arrived\n", txc, rxc,
+			       what, tp.txbits);
+			return 0;
+		}
+		drain_event(rxfd);
+		drain_event(txfd);
+		usleep(20000);
+	} while (now() < deadline);
+	printf("rbs %d->%d %s: sent 0x%x, peer receives 0x%x\n", txc, rxc,
+	       what, tp.txbits, rp.rxbits);
+	return 1;
+}
+
+static int cmd_rbs(int txc, int rxc)
+{
+	struct dahdi_params before, after;
+	int txfd = open_chan(txc, 0), rxfd = open_chan(rxc, 0);
+	int hook = DAHDI_OFFHOOK;
+
+	if (txfd < 0 || rxfd < 0)
+		return 2;
+	if (rbs_wait(txfd, rxfd, txc, rxc, "idle"))
+		return 1;
+	get_params(txfd, &before);
+	if (ioctl(txfd, DAHDI_HOOK, &hook)) {
+		perror("DAHDI_HOOK offhook");
+		return 1;
+	}
+	get_params(txfd, &after);
+	if (after.txbits == before.txbits) {
+		printf("rbs: offhook did not change txbits (0x%x)\n", after.txbits);
+		return 1;
+	}
+	if (rbs_wait(txfd, rxfd, txc, rxc, "offhook"))
+		return 1;
+	hook = DAHDI_ONHOOK;
+	if (ioctl(txfd, DAHDI_HOOK, &hook)) {
+		perror("DAHDI_HOOK onhook");
+		return 1;
+	}
+	return rbs_wait(txfd, rxfd, txc, rxc, "onhook");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "rbs"))
+		return cmd_rbs(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "maint"))
 		return cmd_maint(atoi(argv[2]), argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "spanstat"))
 		return cmd_spanstat(atoi(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "bchan"))
 		return cmd_bchan(atoi(argv[2]), atoi(argv[3]),
-				 argc > 4 ? atoi(argv[4]) : 4000);
+				 argc > 4 ? atoi(argv[4]) : 4000,
+				 argc > 5 ? strtoul(argv[5], NULL, 0) : 0xff);
 	if (argc >= 4 && !strcmp(argv[1], "hdlc"))
 		return cmd_hdlc(atoi(argv[2]), atoi(argv[3]),
 				argc > 4 ? atoi(argv[4]) : 20);
 	fprintf(stderr,
-		"usage: %s maint SPAN MODE | spanstat SPAN | bchan TX RX [N] | hdlc TX RX [N]\n",
+		"usage: %s maint SPAN MODE | spanstat SPAN | bchan TX RX [N [MASK]] | hdlc TX RX [N] | rbs TX RX\n",
 		argv[0]);
 	return 2;
 }

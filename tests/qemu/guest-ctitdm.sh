@@ -87,6 +87,7 @@ dahdi_scan >/tmp/scan; sed 's/^/#   /' /tmp/scan | grep -E '^\#   (\[|type|frami
 check "dahdi_scan: span 1 E1 CCS/CRC4 HDB3, no alarms" "[ \"\$(scan 1 type)\" = digital-E1 ] && scan 1 framing | grep -q CCS && scan 1 framing | grep -q CRC4 && [ \"\$(scan 1 coding)\" = HDB3 ] && [ \"\$(scan 1 alarms)\" = OK ]"
 check "dahdi_scan: span 3 T1 ESF B8ZS, no alarms" "[ \"\$(scan 3 type)\" = digital-T1 ] && [ \"\$(scan 3 framing)\" = ESF ] && [ \"\$(scan 3 coding)\" = B8ZS ] && [ \"\$(scan 3 alarms)\" = OK ]"
 check "dahdi_scan: devicetype" "scan 1 devicetype | grep -q 'CTI E1/T1 PRI (emulated)'"
+cat /proc/dahdi/1 > /tmp/proc_dahdi_1
 check "firmware config follows dahdi_cfg" "grep -q '^e1 crc4 hdb3 cas=0 dchan=16 running=1' $P/port1/config && grep -q '^t1 esf b8zs cas=0 dchan=24 running=1' $P/port3/config"
 
 # ---- data: B-channels and HDLC ----
@@ -146,6 +147,7 @@ dahdi_maint -s 2 -l off >/dev/null
 check "loop codes refused on E1" "! ctitdm-test maint 1 loopup"
 check "T1 loopup accepted" dahdi_maint -s 3 -l loopup
 check "T1 loopup: far end (port 4) enters line loopback" until_true 60 grep -qx network_line $P/port4/loopback
+check "T1 loopup: far end span 4 reports LOOPBACK" has_alarm 4 $LOOPBACK
 check "T1 loopdown accepted" dahdi_maint -s 3 -l loopdown
 check "T1 loopdown: far end leaves loopback" until_true 60 grep -qx none $P/port4/loopback
 ctitdm-test maint 3 none >/dev/null
@@ -208,6 +210,36 @@ echo 37 > $P/port2/bit_delay
 check "bit delay: port 2 realigns without alarm" until_true 10 "grep -qx 1 $P/port2/in_sync && no_alarm 2"
 check "bit delay: data still passes (chan 5 -> 36)" ctitdm-test bchan 5 36 1000
 echo 0 > $P/port2/bit_delay
+
+# ---- reconfigure: E1 CAS without CRC-4, T1 D4/AMI, robbed bits ----
+cat >/etc/dahdi/system.conf <<EOF
+span=1,0,0,cas,hdb3
+span=2,0,0,cas,hdb3
+span=3,2,0,d4,ami
+span=4,1,0,d4,ami
+e&me1=1-15,17-31
+e&me1=32-46,48-62
+e&m=63-84
+bchan=85
+e&m=87-108
+bchan=109
+hardhdlc=86
+hardhdlc=110
+EOF
+check "dahdi_cfg reconfigures running spans" dahdi_cfg
+check "spans realign without alarms" until_true 20 "no_alarm 1 && no_alarm 2 && no_alarm 3 && no_alarm 4"
+check "firmware: E1 double frame, CAS; T1 D4 AMI" "grep -q '^e1 df hdb3 cas=1' $P/port1/config && grep -q '^t1 d4 ami cas=1' $P/port3/config"
+check "dahdi_scan: span 1 CAS HDB3, span 3 D4 AMI" "scan 1 framing | grep -q CAS && [ \"\$(scan 3 framing)\" = D4 ] && [ \"\$(scan 3 coding)\" = AMI ]"
+check "timing source follows priority (span 4 first on its board)" "until_true 5 '[ \$(cat /sys/bus/dahdi_spans/devices/span-3/syncsrc) = 4 ]'"
+check "E1 CAS: ABCD bits pass chan 1 -> 32" ctitdm-test rbs 1 32
+check "T1 robbed bits pass chan 63 -> 87" ctitdm-test rbs 63 87
+# the engine robs bit 8 of every channel of a T1 line with CAS (frames 6 and 12)
+check "T1 D4/AMI clear channel passes bits 1-7 (chan 85 -> 109)" ctitdm-test bchan 85 109 2000 0xfe
+check "T1 D4 HDLC frames pass (86 -> 110)" ctitdm-test hdlc 86 110 10
+m0=$(counter 2 mfas)
+check "CAS defect accepted on a CAS span" dahdi_maint -s 1 -i cas
+check "peer counts the CAS multiframe error" until_true 10 "[ \$(counter 2 mfas) -gt $m0 ]"
+check "echo canceller mg2 on chans 1-5 (first config)" "grep -q MG2 /tmp/proc_dahdi_1"
 
 # ---- timing ----
 dahdi_test -c 5 >/tmp/dt 2>&1
