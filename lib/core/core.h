@@ -102,6 +102,7 @@ struct core_span {
 	struct ctifw_port *port;
 	/* dahdi transport */
 	int dfd;
+	uint64_t next_stat_ms;		/* next DAHDI_SPANSTAT */
 	int bfd[CORE_MAX_CHAN];
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
 	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */

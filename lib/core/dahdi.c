@@ -102,15 +102,25 @@ static int open_chan(struct core_span *sp, int absch, int hdlc)
 	}
 	if (hdlc) {
 		struct dahdi_bufferinfo bi;
+		struct dahdi_params pa;
 
-		v = 1;
-		if (ioctl(fd, DAHDI_HDLCFCSMODE, &v) < 0) {
-			int e = errno;
+		/*
+		 * dahdi_cfg made it "dchan" (HDLC with FCS done by DAHDI) or
+		 * "hardhdlc" (the card's controller); otherwise ask for FCS mode.
+		 */
+		memset(&pa, 0, sizeof(pa));
+		pa.channo = absch;
+		if (ioctl(fd, DAHDI_GET_PARAMS, &pa) < 0 ||
+		    (pa.sigtype != DAHDI_SIG_HDLCFCS && pa.sigtype != DAHDI_SIG_HARDHDLC)) {
+			v = 1;
+			if (ioctl(fd, DAHDI_HDLCFCSMODE, &v) < 0) {
+				int e = errno;
 
-			close(fd);
-			return cti__error(CTI_EIO, "span '%s': DAHDI_HDLCFCSMODE channel %d: %s (is it configured "
-					  "as a D-channel, hardhdlc/dchan in system.conf?)", sp->cfg.name, absch,
-					  strerror(e));
+				close(fd);
+				return cti__error(CTI_EIO, "span '%s': DAHDI_HDLCFCSMODE channel %d: %s (configure it "
+						  "as dchan or hardhdlc in system.conf)", sp->cfg.name, absch,
+						  strerror(e));
+			}
 		}
 		memset(&bi, 0, sizeof(bi));
 		bi.txbufpolicy = DAHDI_POLICY_IMMEDIATE;
@@ -236,7 +246,8 @@ void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms)
 
 		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
 			continue;
-		if (core_now_ms(ctx) % SPANSTAT_EVERY_MS == 0 || sp->alarms == ~0u) {
+		if (core_now_ms(ctx) >= sp->next_stat_ms || sp->alarms == ~0u) {
+			sp->next_stat_ms = core_now_ms(ctx) + SPANSTAT_EVERY_MS;
 			struct dahdi_spaninfo si;
 			int fd = sp->dfd >= 0 ? sp->dfd : cti__dahdi_ctl(ctx);
 

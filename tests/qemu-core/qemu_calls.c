@@ -1,0 +1,128 @@
+/*
+ * tests/qemu-core/qemu_calls.c - libcti over DAHDI spans of the ctitdm board
+ * (inside the QEMU guest): spans 1-2 (E1, EuroISDN, cabled together) and 3-4
+ * (T1, NI2), real clock. Prints TAP lines.
+ */
+#include <poll.h>
+#include <stdarg.h>
+#include "../core/simcalls.h"
+
+static struct rec R;
+static int n, fails;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", cond ? "ok" : "not ok", ++n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!cond)
+		fails++;
+}
+
+/* Real clock: dispatch until *counter >= want or ms of wall time passed. */
+static int wait_for(cti_ctx_t *ctx, const int *counter, int want, int ms)
+{
+	uint64_t end = cti_now_ms(ctx) + (uint64_t)ms;
+
+	while (*counter < want && cti_now_ms(ctx) < end)
+		cti_dispatch(ctx, 50);
+	return *counter >= want;
+}
+
+static void span(cti_config_t *cfg, const char *name, int port, enum cti_line line, enum cti_switchtype sw,
+		 enum cti_role role)
+{
+	cti_span_config_t sc;
+
+	cti_span_config_init(&sc, line);
+	snprintf(sc.name, sizeof(sc.name), "%s", name);
+	sc.transport = CTI_TRANSPORT_DAHDI;
+	sc.port = port;
+	sc.switchtype = sw;
+	sc.role = role;
+	if (cti_config_add_span(cfg, &sc) < 0)
+		printf("# add span %s: %s\n", name, cti_last_error());
+}
+
+static void call_test(cti_ctx_t *ctx, int from, int to, const char *what, int ncalls)
+{
+	cti_call_params_t p;
+	cti_call_t *c[30];
+	int base_conn = R.connected, base_rel = R.released, placed = 0, r;
+	const cti_event_t *off = NULL;
+
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "4930123456");
+	p.called.ton = CTI_TON_NATIONAL;
+	strcpy(p.calling.number, "8005551212");
+	strcpy(p.calling.name, "Alice");
+	p.span = from;
+	for (int i = 0; i < ncalls; i++) {
+		c[i] = cti_call_place(ctx, &p);
+		if (c[i])
+			placed++;
+		else
+			printf("# place %d: %s\n", i, cti_last_error());
+	}
+	ok(placed == ncalls, "%s: %d calls placed", what, placed);
+	r = wait_for(ctx, &R.connected, base_conn + placed, 30000);
+	ok(r, "%s: %d of %d connected", what, R.connected - base_conn, placed);
+	for (int i = R.n - 1; i >= 0; i--)
+		if (R.ev[i].type == CTI_EV_CALL_OFFERED && R.ev[i].span == to) {
+			off = &R.ev[i];
+			break;
+		}
+	ok(off && !strcmp(off->u.offered.called.number, "4930123456") &&
+	   !strcmp(off->u.offered.calling.number, "8005551212") && off->u.offered.called.ton == CTI_TON_NATIONAL,
+	   "%s: numbers arrive intact", what);
+	for (int i = 0; i < ncalls; i++)
+		if (c[i])
+			cti_call_hangup(c[i], 16, CTI_LOC_DEFAULT);
+	r = wait_for(ctx, &R.released, base_rel + 2 * placed, 30000);
+	ok(r, "%s: all released (%d)", what, R.released - base_rel);
+}
+
+int main(void)
+{
+	cti_config_t *cfg = cti_config_new();
+	cti_ctx_t *ctx;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	span(cfg, "e1net", 1, CTI_LINE_E1, CTI_SWITCH_EUROISDN, CTI_ROLE_NETWORK);
+	span(cfg, "e1usr", 2, CTI_LINE_E1, CTI_SWITCH_EUROISDN, CTI_ROLE_USER);
+	span(cfg, "t1net", 3, CTI_LINE_T1, CTI_SWITCH_NI2, CTI_ROLE_NETWORK);
+	span(cfg, "t1usr", 4, CTI_LINE_T1, CTI_SWITCH_NI2, CTI_ROLE_USER);
+	ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	ok(ctx != NULL, "cti_open over 4 DAHDI spans%s%s", ctx ? "" : ": ", ctx ? "" : cti_last_error());
+	if (!ctx) {
+		printf("1..%d\n", n);
+		return 1;
+	}
+	cti_set_event_handler(ctx, rec_handler, &R);
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	{
+		int r = wait_for(ctx, &R.dchan_up, 4, 60000);
+
+		ok(r, "D-channels up on 4 DAHDI spans (%d)", R.dchan_up);
+	}
+	call_test(ctx, 1, 2, "E1 EuroISDN one call", 1);
+	call_test(ctx, 4, 3, "T1 NI2 one call user->network", 1);
+	call_test(ctx, 1, 2, "E1 EuroISDN 10 calls at once", 10);
+	{
+		const cti_event_t *a = rec_find(&R, CTI_EV_ALARM, 1, 0);
+
+		ok(a && !(a->u.alarm.alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS)),
+		   "span alarm state from DAHDI_SPANSTAT: no red/blue alarm (0x%x)", a ? a->u.alarm.alarms : 0xffu);
+	}
+	cti_close(ctx);
+	printf("1..%d\n", n);
+	return fails ? 1 : 0;
+}
