@@ -147,7 +147,7 @@ static int start(const char *fn, cti_call_t *call, const cti_fax_params_t *p, st
 int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p)
 {
 	struct fax_session_cfg cfg;
-	char tmp[64];
+	char tmp[4096];
 	int i, rc;
 
 	rc = check_common("cti_fax_send", call, p);
@@ -177,11 +177,12 @@ int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p)
 		const char *dir = getenv("TMPDIR");
 		int fd;
 
-		snprintf(tmp, sizeof(tmp), "%s/cti-fax-XXXXXX", dir && strlen(dir) < 40 ? dir : "/tmp");
+		if (!dir || !dir[0] || strlen(dir) > sizeof(tmp) - 20)
+			dir = "/tmp";
+		snprintf(tmp, sizeof(tmp), "%s/cti-fax-XXXXXX", dir);
 		fd = mkstemp(tmp);
 		if (fd < 0)
-			return cti__error(CTI_EIO, "cti_fax_send: cannot create a temporary file in %s",
-					  dir ? dir : "/tmp");
+			return cti__error(CTI_EIO, "cti_fax_send: cannot create a temporary file in %s", dir);
 		close(fd);
 		rc = fax_tiff_concat(p->docs, p->ndocs, tmp);
 		if (rc < 0) {
