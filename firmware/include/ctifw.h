@@ -129,7 +129,7 @@ struct ctifw_counters {
 
 struct ctifw_port;	/* opaque: ctifw_port_size() bytes owned by the host */
 
-size_t ctifw_port_size(void);
+size_t ctifw_port_size(void);	/* about 48 KB: in the kernel use kvzalloc */
 /* Initialise zeroed memory of ctifw_port_size() bytes. seed feeds the line model's PRNG. */
 void ctifw_port_init(struct ctifw_port *p, const struct ctifw_port_config *cfg, uint32_t seed);
 /* Change line type/framing/coding/HDLC at run time; resets alignment, keeps counters. */
@@ -212,7 +212,13 @@ enum ctifw_inject {
 	CTIFW_INJECT_BPV,	/* one bipolar violation on the line */
 	CTIFW_INJECT_COUNT
 };
-/* Inject count single errors, one per frame (or per multiframe for CRC/MFAS) from the next tx. */
+/*
+ * Inject count single errors from the next tx, spaced so that they never
+ * cause a loss of alignment: FAS one per multiframe, CRC one per (CRC-4 /
+ * ESF) multiframe, MFAS and CAS one per 4 multiframes, PRBS and BPV one per
+ * frame. Each bumps exactly one far-end counter by one (see docs/firmware.md).
+ * -CTIFW_EINVAL when the framing has no such signal (e.g. CRC without CRC-4/ESF).
+ */
 int ctifw_port_inject(struct ctifw_port *p, enum ctifw_inject what, uint32_t count);
 /* Continuous injection: rate errors per second (0 stops). */
 int ctifw_port_inject_rate(struct ctifw_port *p, enum ctifw_inject what, uint32_t per_second);
@@ -251,6 +257,7 @@ enum ctifw_prbs_pattern {
 #define CTIFW_PRBS_ALL_SLOTS	0xffffffffu	/* every payload slot of the line type */
 #define CTIFW_PRBS_UNFRAMED	0u		/* the whole line, framing included */
 
+/* (Re)start: resets the checker and its counts. PRBS slots override payload and HDLC. */
 void ctifw_prbs_start(struct ctifw_port *p, enum ctifw_prbs_pattern pat, uint32_t slot_mask,
 		      bool generate, bool check);
 void ctifw_prbs_stop(struct ctifw_port *p);

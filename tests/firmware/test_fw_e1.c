@@ -401,6 +401,37 @@ static void test_realign_and_seconds(void **st)
 	pair_free(&s);
 }
 
+/* G.826: ES = a second with an errored block, SES = >= 30 % errored blocks. */
+static void test_es_ses_thresholds(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 0);
+	struct ctifw_counters b;
+	struct pair s;
+
+	(void)st;
+	pair_init(&s, &cfg, 9);
+	pair_run(&s, 8000 - 400);	/* the first second holds the alignment */
+	pair_run(&s, 400);
+	ctifw_port_reset_counters(s.p[1]);
+	assert_int_equal(ctifw_port_inject_rate(s.p[0], CTIFW_INJECT_CRC, 20), 0);
+	pair_run(&s, 8000 * 3);
+	b = counters(s.p[1]);
+	assert_int_equal(b.seconds, 3);
+	assert_int_equal(b.es, 3);
+	assert_int_equal(b.ses, 0);
+	assert_in_range(b.crc, 58, 60);
+	/* 400 of 1000 blocks errored: severely errored. */
+	assert_int_equal(ctifw_port_inject_rate(s.p[0], CTIFW_INJECT_CRC, 400), 0);
+	pair_run(&s, 8000 * 3);
+	assert_int_equal(ctifw_port_inject_rate(s.p[0], CTIFW_INJECT_CRC, 0), 0);
+	b = counters(s.p[1]);
+	assert_int_equal(b.es, 6);
+	assert_in_range(b.ses, 2, 3);
+	assert_int_equal(b.uas, 0);
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	pair_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_slips),
 		cmocka_unit_test(test_sa_cas),
 		cmocka_unit_test(test_realign_and_seconds),
+		cmocka_unit_test(test_es_ses_thresholds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
