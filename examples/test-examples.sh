@@ -13,6 +13,13 @@ if [[ -x $B/examples/simple_call ]]; then
 	else
 		failed=1; echo "not ok $n - simple_call"; sed 's/^/# /' "$tmp/simple.log" | tail -20
 	fi
+	# Real clock: only that it completes (generous limits inside), never how fast.
+	n=$((n + 1))
+	if "$B/examples/simple_call" --real >"$tmp/simple.log" 2>&1 && grep -q '^simple_call: OK' "$tmp/simple.log"; then
+		echo "ok $n - simple_call --real: the same call on the real clock (poll on cti_fd)"
+	else
+		failed=1; echo "not ok $n - simple_call --real"; sed 's/^/# /' "$tmp/simple.log" | tail -20
+	fi
 else
 	n=$((n + 1)); echo "ok $n - simple_call # SKIP not built"
 fi
