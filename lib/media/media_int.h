@@ -90,6 +90,8 @@ struct tone_det {
 	int ncomp;
 	uint16_t comp_f[4 * TD_VEC];	/* frequencies measured per block */
 	td_v4 coef[TD_VEC];		/* Goertzel 2cos(w) per component */
+	td_v4 cosw[TD_VEC], sinw[TD_VEC];	/* to combine two half-block filters */
+	td_v4 cosh[TD_VEC], sinh[TD_VEC];	/* rotation by w * n/2 */
 	int comp_cng, comp_ced;		/* components at 1100 Hz and 2100 Hz */
 	float ratio[4 * TD_VEC];	/* share of the block's energy per component (last block) */
 	int measured;			/* ratio[] valid for the last block */

@@ -254,8 +254,15 @@ static int comp_of(struct tone_det *d, int f)
 			return i;
 	if (d->ncomp >= 4 * TD_VEC)
 		return -1;
+	double w = 2.0 * M_PI * f / RATE;
+	int v = d->ncomp / 4, k = d->ncomp % 4;
+
 	d->comp_f[d->ncomp] = (uint16_t)f;
-	d->coef[d->ncomp / 4][d->ncomp % 4] = (float)(2.0 * cos(2.0 * M_PI * f / RATE));
+	d->coef[v][k] = (float)(2.0 * cos(w));
+	d->cosw[v][k] = (float)cos(w);
+	d->sinw[v][k] = (float)sin(w);
+	d->cosh[v][k] = (float)cos(w * MEDIA_BLOCK / 2);
+	d->sinh[v][k] = (float)sin(w * MEDIA_BLOCK / 2);
 	return d->ncomp++;
 }
 
@@ -287,25 +294,39 @@ void tone_det_init(struct tone_det *d, const struct tone_table *tt)
 	d->comp_ced = comp_of(d, 2100);
 }
 
-/* All components' Goertzel filters in one pass, four at a time. */
+/*
+ * All components' Goertzel filters in one pass, four at a time, the two
+ * halves of the block as independent chains (the recursion is latency
+ * bound); the halves' DFT terms are then combined:
+ * y = s1 - e^-jw s2 per half, X = y1 + e^(-jw n/2) y2.
+ */
 static void measure(struct tone_det *d, const int16_t *x, int n, double energy)
 {
-	td_v4 s1[TD_VEC], s2[TD_VEC];
-	int nv = (d->ncomp + 3) / 4;
+	td_v4 a1[TD_VEC], a2[TD_VEC], b1[TD_VEC], b2[TD_VEC];
+	int nv = (d->ncomp + 3) / 4, h = n / 2;
 
-	memset(s1, 0, sizeof(s1));
-	memset(s2, 0, sizeof(s2));
-	for (int i = 0; i < n; i++) {
-		float xv = (float)x[i];
+	memset(a1, 0, sizeof(a1));
+	memset(a2, 0, sizeof(a2));
+	memset(b1, 0, sizeof(b1));
+	memset(b2, 0, sizeof(b2));
+	for (int i = 0; i < h; i++) {
+		float xa = (float)x[i], xb = (float)x[h + i];
 		for (int v = 0; v < nv; v++) {
-			td_v4 s = xv + d->coef[v] * s1[v] - s2[v];
-			s2[v] = s1[v];
-			s1[v] = s;
+			td_v4 sa = xa + d->coef[v] * a1[v] - a2[v];
+			td_v4 sb = xb + d->coef[v] * b1[v] - b2[v];
+			a2[v] = a1[v];
+			a1[v] = sa;
+			b2[v] = b1[v];
+			b1[v] = sb;
 		}
 	}
 	float norm = (float)(2.0 / ((double)n * energy));
 	for (int v = 0; v < nv; v++) {
-		td_v4 p = s1[v] * s1[v] + s2[v] * s2[v] - d->coef[v] * s1[v] * s2[v];
+		td_v4 re1 = a1[v] - d->cosw[v] * a2[v], im1 = d->sinw[v] * a2[v];
+		td_v4 re2 = b1[v] - d->cosw[v] * b2[v], im2 = d->sinw[v] * b2[v];
+		td_v4 re = re1 + re2 * d->cosh[v] + im2 * d->sinh[v];
+		td_v4 im = im1 + im2 * d->cosh[v] - re2 * d->sinh[v];
+		td_v4 p = re * re + im * im;
 		for (int k = 0; k < 4; k++)
 			d->ratio[4 * v + k] = p[k] * norm;
 	}

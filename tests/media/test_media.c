@@ -22,6 +22,7 @@
 #include <spandsp.h>
 
 #include "harness.h"
+#include "../../lib/media/media_int.h"
 
 static char tmpdir[256];
 
@@ -299,41 +300,43 @@ static void play_record_law(enum cti_law law)
 	cti_ctx_t *ctx = h_ctx("itu");
 	cti_call_t *a = h_call(ctx, law);
 	cti_call_t *b = h_call(ctx, law);
-	size_t n = 12345, n2 = 3000;
-	int16_t *x = test_signal(n, 7), *y = test_signal(n2, 9);
+	size_t n = 12345, n2 = 3000, n3 = 2500;
+	int16_t *x = test_signal(n, 7), *y = test_signal(n2, 9), *z = test_signal(n3, 13);
 	cti_record_params_t rp;
-	cti_play_item_t items[3];
+	cti_play_item_t items[4];
 	uint8_t mem[2000];
 
 	h_wire(a, b);
 	write_wav(tpath("in.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, x, n);
 	write_wav(tpath("in_a.wav"), SF_FORMAT_WAV | SF_FORMAT_ALAW, y, n2);
+	write_wav(tpath("in_u.wav"), SF_FORMAT_WAV | SF_FORMAT_ULAW, z, n3);
 	for (size_t i = 0; i < sizeof(mem); i++)	/* in-memory raw item, the span's law */
 		mem[i] = law == CTI_LAW_ALAW ? linear_to_alaw(x[i]) : linear_to_ulaw(x[i]);
 	memset(items, 0, sizeof(items));
 	items[0].path = tpath("in.wav");
 	items[1].path = tpath("in_a.wav");
-	items[2].buf = mem;
-	items[2].len = sizeof(mem);
-	items[2].format = law == CTI_LAW_ALAW ? CTI_FMT_RAW_ALAW : CTI_FMT_RAW_ULAW;
+	items[2].path = tpath("in_u.wav");
+	items[3].buf = mem;
+	items[3].len = sizeof(mem);
+	items[3].format = law == CTI_LAW_ALAW ? CTI_FMT_RAW_ALAW : CTI_FMT_RAW_ULAW;
 
 	cti_record_params_init(&rp);
 	rp.path = tpath("rec.wav");
 	rp.mode = CTI_REC_STEREO;
 	int rid = cti_record(b, &rp, NULL);
 	assert_true(rid > 0);
-	int pid = cti_play(a, items, 3, NULL);
+	int pid = cti_play(a, items, 4, NULL);
 	assert_true(pid > 0);
 	run_until(ctx, CTI_EV_OP_DONE, a, 1, 2000);
 	const cti_event_t *ev = op_done(ctx, pid);
 	assert_non_null(ev);
 	assert_int_equal(ev->u.op.reason, CTI_TERM_EOD);
-	assert_int_equal(ev->u.op.samples, n + n2 + sizeof(mem));
+	assert_int_equal(ev->u.op.samples, n + n2 + n3 + sizeof(mem));
 	h_tick(ctx, 5);
 	assert_int_equal(cti_stop(b, rid), 0);
 	assert_int_equal(op_done(ctx, rid)->u.op.reason, CTI_TERM_STOPPED);
 
-	size_t rn, yn;
+	size_t rn, yn, zn;
 	int ch;
 	int16_t *r = read_wav(tpath("rec.wav"), &rn, &ch);
 	assert_non_null(r);
@@ -341,22 +344,26 @@ static void play_record_law(enum cti_law law)
 	/* the A-law file holds libsndfile's quantisation of y: compare with what it decodes */
 	int16_t *ya = read_wav(tpath("in_a.wav"), &yn, &ch);
 	assert_int_equal(yn, n2);
+	int16_t *zu = read_wav(tpath("in_u.wav"), &zn, &ch);
+	assert_int_equal(zn, n3);
 	/* the wire delays by one block: A's first block reaches B on the next tick */
-	size_t total = n + n2 + sizeof(mem);
+	size_t total = n + n2 + n3 + sizeof(mem);
 	assert_true(rn >= total + MEDIA_BLOCK);
 	for (size_t i = 0; i < MEDIA_BLOCK; i++)
 		assert_int_equal(r[2 * i], q(law, 0));
 	for (size_t i = 0; i < total; i++) {
 		int16_t want = i < n ? q(law, x[i]) : i < n + n2 ? q(law, ya[i - n]) :
-			       q(law, x[i - n - n2]);
+			       i < n + n2 + n3 ? q(law, zu[i - n - n2]) : q(law, x[i - n - n2 - n3]);
 		if (r[2 * (i + MEDIA_BLOCK)] != want)
 			fail_msg("sample %zu: recorded %d, played %d", i, r[2 * (i + MEDIA_BLOCK)], want);
 		assert_int_equal(r[2 * (i + MEDIA_BLOCK) + 1], 0);	/* B sent silence */
 	}
 	free(r);
 	free(ya);
+	free(zu);
 	free(x);
 	free(y);
+	free(z);
 	h_ctx_free(ctx);
 }
 
@@ -882,6 +889,42 @@ static void test_tone_cadence_generated(void **state)
 	h_ctx_free(ctx);
 }
 
+/* The split-block Goertzel gives each frequency's share of the block energy. */
+static void test_goertzel_shares(void **state)
+{
+	(void)state;
+	struct tone_det d;
+	int16_t x[MEDIA_BLOCK];
+	int cls;
+
+	media_tables_init();
+	tone_det_init(&d, tone_table_find("us"));
+	for (int k = 0; k < d.ncomp; k++) {
+		double f = d.comp_f[k];
+		h_sine(x, MEDIA_BLOCK, f, -20, 0);
+		double e = 0;
+		for (int i = 0; i < MEDIA_BLOCK; i++)
+			e += (double)x[i] * x[i];
+		tone_det_block(&d, x, MEDIA_BLOCK, e, &cls);
+		assert_true(d.measured);
+		if (fabs(d.ratio[k] - 1.0) > 0.03)
+			fail_msg("%g Hz: share %.3f of its own bin", f, d.ratio[k]);
+		for (int j = 0; j < d.ncomp; j++)	/* other bins 70 Hz or more away (40 Hz leaks sinc^2(0.8)) */
+			if (j != k && fabs(d.comp_f[j] - f) >= 70 && d.ratio[j] > 0.05)
+				fail_msg("%g Hz: %.3f in the %d Hz bin", f, d.ratio[j], d.comp_f[j]);
+	}
+	/* two tones at -13 dBm0 each (US dial): half each */
+	h_sine(x, MEDIA_BLOCK, 350, -13, 0);
+	h_sine(x, MEDIA_BLOCK, 440, -13, 1);
+	double e = 0;
+	for (int i = 0; i < MEDIA_BLOCK; i++)
+		e += (double)x[i] * x[i];
+	tone_det_block(&d, x, MEDIA_BLOCK, e, &cls);
+	assert_true(cls >= 0);
+	assert_int_equal(d.sig[cls].f1, 350);
+	assert_int_equal(d.sig[cls].f2, 440);
+}
+
 /* Tones of one table are not taken for tones of another country's table. */
 static void test_tones_wrong_table(void **state)
 {
@@ -1213,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_tones_uk),
 		cmocka_unit_test(test_tones_cn),
 		cmocka_unit_test(test_tones_wrong_table),
+		cmocka_unit_test(test_goertzel_shares),
 		cmocka_unit_test(test_tone_cadence_generated),
 		cmocka_unit_test(test_fax_tones),
 		cmocka_unit_test(test_cpa_voice_machine_silence),
