@@ -362,11 +362,17 @@ void fax_session_end(void *user, int reason)
 		return;
 	if (!s->done) {
 		/* Cut short (hangup, stop): let T.30 wind down, which closes the file. */
+		t30_stats_t st;
+
 		t30_terminate(s->t30);
 		if (!s->phase_e) {
 			s->phase_e = 1;
 			s->result = T30_ERR_CALLDROPPED;
 		}
+		/* Never report "OK" for a session cut before any page got through. */
+		t30_get_transfer_statistics(s->t30, &st);
+		if (s->result == T30_ERR_OK && (s->sending ? st.pages_tx : st.pages_rx) == 0)
+			s->result = T30_ERR_CALLDROPPED;
 		finish(s, reason);
 	}
 	fax_session_free(s);

@@ -548,6 +548,39 @@ static void cut_mid_page(void **state)
 		fail_msg("%s", msg);
 }
 
+/* Stopped right after the start: STOPPED with a failure result, never "OK". */
+static void stop_at_once(void **state)
+{
+	struct xfer x;
+	struct testdoc d;
+	char doc[128], rx[128];
+	int k;
+
+	(void)state;
+	path(doc, sizeof(doc), "once.tif");
+	path(rx, sizeof(rx), "once-rx.tif");
+	testdoc_defaults(&d, 1, 73);
+	assert_int_equal(testdoc_write(doc, &d), 0);
+	xfer_init(&x, rx);
+	xfer_add_doc(&x, doc, 0, 0);
+	xfer_start(&x);
+	harness_run(ctx, &x.a, &x.b, 100, 0);
+	assert_int_equal(media_chan_set_hook(&x.a.chan, NULL, NULL, NULL), 0);
+	assert_int_equal(media_chan_set_hook(&x.b.chan, NULL, NULL, NULL), 0);
+	for (k = 0; k < 2; k++) {
+		cti_call_t *c = k ? &x.b : &x.a;
+		const cti_event_t *done = harness_find(ctx, CTI_EV_FAX_DONE, c, 0);
+		const cti_event_t *op = harness_find(ctx, CTI_EV_OP_DONE, c, 0);
+
+		assert_non_null(done);
+		assert_non_null(op);
+		printf("# stopped at once: result %d %s\n", done->u.fax.result, done->u.fax.result_text);
+		assert_int_not_equal(done->u.fax.result, 0);
+		assert_int_equal(done->u.fax.page, 0);
+		assert_int_equal(op->u.op.reason, CTI_TERM_STOPPED);
+	}
+}
+
 /* Cut before any page completed: failure result, no pages, no TIFF left behind. */
 static void cut_before_first_page(void **state)
 {
@@ -916,6 +949,7 @@ int main(void)
 		cmocka_unit_test(cut_mid_page),
 		cmocka_unit_test(stopped),
 		cmocka_unit_test(cut_before_first_page),
+		cmocka_unit_test(stop_at_once),
 		cmocka_unit_test(ghostscript_recipe),
 	};
 
