@@ -308,6 +308,73 @@ static void test_bridge_over_calls(void **state)
 	cti_close(ctx);
 }
 
+static int digits_of(cti_call_t *c, char *out, int size)
+{
+	int n = 0;
+	for (int i = 0; i < R.n && n + 1 < size; i++)
+		if (R.ev[i].type == CTI_EV_DIGIT && R.ev[i].call == c)
+			out[n++] = R.ev[i].u.digit.digit;
+	out[n] = 0;
+	return n;
+}
+
+/*
+ * Call centre: caller 1 -> switch leg s1, agent 2 <- switch leg s2 (bridged),
+ * supervisor 3 <- switch leg s3 monitoring s2. DTMF stands for speech: who
+ * hears whom is read from the digits each phone detects.
+ */
+static void test_monitor_over_calls(void **state)
+{
+	(void)state;
+	cti_ctx_t *ctx = up(3, CTI_LINE_E1, CTI_SWITCH_EUROISDN, NULL);
+	cti_call_t *s1, *s2, *s3;
+	cti_call_t *caller = call(ctx, 1, &s1);
+	cti_call_t *agent = call(ctx, 3, &s2);
+	cti_call_t *sup = call(ctx, 5, &s3);
+	char d[32];
+
+	assert_int_equal(cti_bridge(s1, s2), 0);
+	assert_int_equal(cti_monitor(s3, s2, CTI_MONITOR_LISTEN), 0);
+	struct { enum cti_monitor_mode mode; const char *sup, *agent_hears, *caller_hears; } step[] = {
+		{ CTI_MONITOR_LISTEN, "1", "", "" },
+		{ CTI_MONITOR_WHISPER, "2", "2", "" },
+		{ CTI_MONITOR_BARGE, "3", "23", "3" },
+	};
+	/* caller and agent talk: the supervisor hears both */
+	int id = cti_send_dtmf(caller, "4", 0, 0, 0);
+	assert_true(run_for(ctx, 2000, op_is_done, &id));
+	id = cti_send_dtmf(agent, "5", 0, 0, 0);
+	assert_true(run_for(ctx, 2000, op_is_done, &id));
+	run_for(ctx, 300, NULL, NULL);
+	digits_of(sup, d, sizeof(d));
+	assert_string_equal(d, "45");
+	digits_of(agent, d, sizeof(d));
+	assert_string_equal(d, "4");
+	digits_of(caller, d, sizeof(d));
+	assert_string_equal(d, "5");
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(cti_monitor(s3, s2, step[k].mode), 0);	/* switched during the call */
+		id = cti_send_dtmf(sup, step[k].sup, 0, 0, 0);
+		assert_true(run_for(ctx, 2000, op_is_done, &id));
+		run_for(ctx, 300, NULL, NULL);
+		digits_of(agent, d, sizeof(d));
+		if (strcmp(d + 1, step[k].agent_hears))
+			fail_msg("mode %d: agent heard '%s' after the caller's digit", step[k].mode, d + 1);
+		digits_of(caller, d, sizeof(d));
+		if (strcmp(d + 1, step[k].caller_hears))
+			fail_msg("mode %d: caller heard '%s' after the agent's digit", step[k].mode, d + 1);
+	}
+	assert_int_equal(cti_monitor_stop(s3), 0);
+	id = cti_send_dtmf(caller, "6", 0, 0, 0);
+	assert_true(run_for(ctx, 2000, op_is_done, &id));
+	run_for(ctx, 300, NULL, NULL);
+	digits_of(sup, d, sizeof(d));
+	assert_string_equal(d, "45");	/* no longer listening */
+	digits_of(agent, d, sizeof(d));
+	assert_string_equal(d, "4236");
+	cti_close(ctx);
+}
+
 /* The far end hangs up while we record: OP_DONE hangup, the file is complete. */
 static void test_record_hangup(void **state)
 {
@@ -347,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_play_record_t1),
 		cmocka_unit_test(test_cpa_over_calls),
 		cmocka_unit_test(test_bridge_over_calls),
+		cmocka_unit_test(test_monitor_over_calls),
 		cmocka_unit_test(test_record_hangup),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
