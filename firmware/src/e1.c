@@ -218,6 +218,7 @@ static void cas_rx(struct ctifw_port *p, uint8_t ts16)
 			p->cas_aligned = true;
 			p->cas_fn = 0;
 			p->cas_consec = 0;
+			p->cas_zero = 0;
 		} else if (!hi && p->cas_prev_hi) {
 			p->cas_cand = true;
 			p->cas_fn = 0;
@@ -226,6 +227,14 @@ static void cas_rx(struct ctifw_port *p, uint8_t ts16)
 			if (p->cas_fn > 15)
 				p->cas_cand = false;
 		}
+		p->cas_prev_hi = hi;
+		return;
+	}
+	/* G.732 5.2: TS16 all zeros for a whole multiframe also means loss. */
+	p->cas_zero = ts16 ? 0 : p->cas_zero + 1;
+	if (p->cas_zero >= 16) {
+		p->cas_aligned = false;
+		p->cas_cand = false;
 		p->cas_prev_hi = hi;
 		return;
 	}
@@ -288,6 +297,6 @@ void fw_e1_rx_frame(struct ctifw_port *p)
 		cas_rx(p, fr[16]);
 	fr[0] = 0;
 	p->rx_fn = (p->rx_fn + 1) & 15u;
-	fw_store_frame(p, fr);
+	fw_store_frame(p);
 	p->fpos += 256;
 }

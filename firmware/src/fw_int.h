@@ -144,7 +144,7 @@ struct ctifw_port {
 	uint32_t blk_cnt, blk_err;
 	/* CAS receive */
 	bool cas_aligned, cas_cand;
-	unsigned int cas_fn, cas_consec;
+	unsigned int cas_fn, cas_consec, cas_zero;
 	uint8_t cas_prev_hi;
 	uint8_t cas_rx[CTIFW_SLOTS];
 	/* line scan: AIS / LOS */
@@ -221,7 +221,7 @@ void fw_t1_search(struct ctifw_port *p);
 void fw_t1_rx_frame(struct ctifw_port *p);
 void fw_frame_lost(struct ctifw_port *p, uint32_t restart, bool count);
 void fw_frame_found(struct ctifw_port *p, uint32_t pos, unsigned int fn);
-void fw_store_frame(struct ctifw_port *p, uint8_t *fr);
+void fw_store_frame(struct ctifw_port *p);
 bool fw_send_rai(const struct ctifw_port *p);
 bool fw_inject_take(struct ctifw_port *p, enum ctifw_inject what);
 void fw_inject_tick(struct ctifw_port *p);	/* per frame: rates, BPV */

@@ -595,11 +595,10 @@ void fw_frame_lost(struct ctifw_port *p, uint32_t restart, bool count)
 }
 
 /* A deframed frame enters the elastic store unless its bits were stored before. */
-void fw_store_frame(struct ctifw_port *p, uint8_t *fr)
+void fw_store_frame(struct ctifw_port *p)
 {
 	uint32_t end = p->fpos + p->fb;
 
-	(void)fr;
 	if (p->pushed_any && fw_diff(end, p->pushed_end) <= 0)
 		return;
 	p->pushed_end = end;
@@ -674,6 +673,8 @@ static void update_defects(struct ctifw_port *p)
 			d |= CTIFW_ALARM_RAI;
 		if (p->cfg.framing == CTIFW_FRAMING_E1_CRC4 && !p->mf_aligned)
 			d |= CTIFW_ALARM_LMFA;
+		if (p->cfg.line == CTIFW_LINE_E1 && p->cfg.cas && !p->cas_aligned)
+			d |= CTIFW_ALARM_LMFA;	/* CAS multiframe (G.732 5.2) */
 	}
 	p->defects = d;
 	if (d & (CTIFW_ALARM_LOS | CTIFW_ALARM_LOF | CTIFW_ALARM_AIS))

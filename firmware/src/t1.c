@@ -379,6 +379,6 @@ void fw_t1_rx_frame(struct ctifw_port *p)
 	lc_rx(p, fr);
 	if (++p->rx_fn == p->mf_len)
 		p->rx_fn = 0;
-	fw_store_frame(p, fr);
+	fw_store_frame(p);
 	p->fpos += CTIFW_T1_FRAME_BITS;
 }

@@ -357,6 +357,13 @@ static void test_sa_cas(void **st)
 		if (c != 16)
 			assert_int_equal(ctifw_port_get_rx_cas(s.p[1], c), 1 + c % 15);
 	assert_int_equal(ctifw_port_get_rx_cas(s.p[0], 5), 0x0d);
+	assert_int_equal(ctifw_port_defects(s.p[1]), 0);
+	/* A stops sending the CAS multiframe: B reports LMFA. */
+	cfg.cas = false;
+	assert_int_equal(ctifw_port_configure(s.p[0], &cfg), 0);
+	pair_run(&s, 800);
+	assert_int_equal(ctifw_port_defects(s.p[1]), CTIFW_ALARM_LMFA);
+	assert_true(ctifw_port_in_sync(s.p[1]));
 	pair_free(&s);
 }
 
