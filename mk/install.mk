@@ -69,3 +69,13 @@ install-kmod: all
 	[ -n "$(INST_KMODS)" ] || echo "install: no kernel modules built: none installed"
 
 INSTALL_TARGETS += install-lib install-pc install-header install-tool install-man install-docs install-kmod
+
+# `make uninstall [DESTDIR=..] [PREFIX=..]`: remove what install put there (kernel modules included).
+.PHONY: uninstall
+uninstall:
+	rm -f $(INST_LIB)/libcti.a $(INST_LIB)/libcti.so.1 $(INST_LIB)/libcti.so $(INST_LIB)/pkgconfig/libcti.pc
+	rm -f $(INST_INC)/cti.h $(INST_BIN)/cti $(addprefix $(INST_MAN)/,$(notdir $(wildcard docs/man/*.1)))
+	rm -rf $(INST_DOC)
+	@set -e; for ko in $(notdir $(INST_KMODS)); do \
+		for f in $(DESTDIR)/lib/modules/*/extra/$$ko; do [ -e "$$f" ] && echo "rm -f $$f" && rm -f "$$f"; done; \
+	done; true

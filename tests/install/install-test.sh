@@ -100,5 +100,11 @@ if [[ -n $ko ]]; then
 else
 	skip "ctitdm.ko installed (not built)"
 fi
+if make --no-print-directory SAN=$san uninstall DESTDIR="$dest" PREFIX=$prefix >"$tmp/uninstall.log" 2>&1 &&
+	[[ -z $(find "$dest" -type f -o -type l) ]]; then
+	ok "make uninstall removes every installed file"
+else
+	fail "make uninstall leaves: $(find "$dest" -type f -o -type l | head -5 | tr '\n' ' ')"
+fi
 echo "1..$n"
 exit $failed
