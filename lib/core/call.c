@@ -366,8 +366,12 @@ void core_calls_close(cti_ctx_t *ctx)
 {
 	for (struct cti_call *c = ctx->calls; c; c = c->next) {
 		if (c->pc && c->span && c->span->pri) {
+			/* best effort: tell the far end (the DISCONNECT goes out if the transport still runs) */
 			core_pri_enter(ctx);
-			pri_destroycall(c->span->pri, c->pc);
+			if (c->span->dchan_up && !c->hangup_sent && !c->hangup_posted)
+				pri_hangup(c->span->pri, c->pc, PRI_CAUSE_NORMAL_CLEARING);
+			else
+				pri_destroycall(c->span->pri, c->pc);
 			core_pri_leave();
 		}
 		c->pc = NULL;

@@ -435,6 +435,15 @@ static void test_restart(void **state)
 	assert_int_equal(r->u.restart.channel, 1);
 	assert_int_equal(rec_find_call(&R, CTI_EV_CALL_HANGUP, c)->u.hangup.cause, 41);
 	assert_int_equal(cti_span_restart(ctx, 2, 24), CTI_EINVAL);	/* the D-channel */
+	/* whole span: every B-channel restarted, the far end reports each */
+	{
+		int before = rec_count(&R, CTI_EV_RESTART, 1), n = 0;
+
+		assert_int_equal(cti_span_restart(ctx, 2, 0), 0);
+		while (rec_count(&R, CTI_EV_RESTART, 1) < before + 23 && n++ < 300)
+			cti_dispatch(ctx, 10);
+		assert_int_equal(rec_count(&R, CTI_EV_RESTART, 1), before + 23);
+	}
 	/* the channel is usable again */
 	c = cti_call_place(ctx, &p);
 	assert_non_null(c);

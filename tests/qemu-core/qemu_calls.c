@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include "../core/simcalls.h"
+#include "../../lib/internal.h"
 
 static struct rec R;
 static int n, fails;
@@ -123,6 +124,25 @@ int main(void)
 		   "span alarm state from DAHDI_SPANSTAT: no red/blue alarm (0x%x)", a ? a->u.alarm.alarms : 0xffu);
 	}
 	cti_close(ctx);
+
+	/* the maintenance view: every DAHDI span found, line types right, signalling none */
+	cfg = cti_config_new();
+	{
+		int added = cti_config_dahdi_scan(cfg);
+
+		ok(added == 4, "cti_config_dahdi_scan finds 4 spans (%d%s%s)", added, added < 0 ? ": " : "",
+		   added < 0 ? cti_last_error() : "");
+	}
+	ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	ok(ctx != NULL, "scanned configuration opens%s%s", ctx ? "" : ": ", ctx ? "" : cti_last_error());
+	if (ctx) {
+		const cti_span_config_t *a = cti__span_config(ctx, 1), *d = cti__span_config(ctx, 4);
+
+		ok(a && d && a->line == CTI_LINE_E1 && d->line == CTI_LINE_T1 && a->signalling == CTI_SIG_NONE &&
+		   !strcmp(d->name, "dahdi4"), "scanned spans: dahdi1 E1 ... dahdi4 T1, signalling none");
+		cti_close(ctx);
+	}
 	printf("1..%d\n", n);
 	return fails ? 1 : 0;
 }
