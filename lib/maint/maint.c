@@ -14,8 +14,12 @@
  * alignment) are the RED alarm, AIS the BLUE alarm, RAI the YELLOW alarm.
  */
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +267,10 @@ static uint32_t span_bchan_mask(const cti_span_config_t *sc)
 	return m;
 }
 
+/* ctitdm sysfs helpers (defined with the cables below) */
+static int ctitdm_dir_of_span(int spanno, char *dir, size_t size);
+static int ctitdm_kv(const char *dir, const char *name, const char *key, long long *v);
+
 /* ------------------------------------------------------------------ */
 /* status and counters                                                  */
 
@@ -279,6 +287,47 @@ static void status_common(cti_ctx_t *ctx, int span, const cti_span_config_t *sc,
 	st->signalling = sc->signalling;
 	st->dchan_up = cti__span_dchan_up(ctx, span);
 	st->nchannels = sc->line == CTI_LINE_T1 ? 24 : 31;
+}
+
+/*
+ * A DAHDI span of our ctitdm board: the engine's own view from sysfs is
+ * complete (every counter, seconds, the loopback actually set).
+ */
+static void ctitdm_status(int spanno, cti_span_status_t *st)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "fas", offsetof(cti_counters_t, fas) }, { "mfas", offsetof(cti_counters_t, mfas) },
+		{ "crc", offsetof(cti_counters_t, crc) }, { "ebit", offsetof(cti_counters_t, ebit) },
+		{ "cv", offsetof(cti_counters_t, cv) }, { "bpv", offsetof(cti_counters_t, bpv) },
+		{ "slips", offsetof(cti_counters_t, slips) }, { "es", offsetof(cti_counters_t, es) },
+		{ "ses", offsetof(cti_counters_t, ses) }, { "uas", offsetof(cti_counters_t, uas) },
+		{ "seconds", offsetof(cti_counters_t, seconds) },
+		{ "prbs_errors", offsetof(cti_counters_t, prbs_errors) },
+	};
+	static const char *const loops[] = { "none", "local", "network_line", "network_payload" };
+	char dir[PATH_MAX], buf[32];
+	FILE *f;
+	long long v;
+
+	if (ctitdm_dir_of_span(spanno, dir, sizeof(dir)) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (ctitdm_kv(dir, "counters", keys[i].key, &v) == 0)
+			*(uint32_t *)((char *)&st->counters + keys[i].off) = (uint32_t)v;
+	buf[0] = '\0';
+	{
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/loopback", dir);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%31s", buf) == 1)
+				for (int i = 0; i < 4; i++)
+					if (!strcmp(buf, loops[i]))
+						st->loopback = i;
+			fclose(f);
+		}
+	}
 }
 
 /*
@@ -360,6 +409,7 @@ int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
 		if (si.alarms & DAHDI_ALARM_LOOPBACK)
 			st->loopback = ds && ds->loopback ? ds->loopback : CTI_LOOP_LOCAL;
 		pthread_mutex_unlock(&dstate_lock);
+		ctitdm_status(sc->port, st);
 	}
 	cti__span_chan_states(ctx, span, st->chan_state, sizeof(st->chan_state));
 	r = 0;
@@ -563,10 +613,16 @@ int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slo
 		struct dahdi_spaninfo si;
 		struct dahdi_state *ds;
 
-		/* DAHDI has no pattern or timeslot selection: the driver's PRBS (2^15-1, O.151) runs. */
-		if (pattern != CTI_PRBS_2E15) {
+		/*
+		 * DAHDI has no pattern or timeslot selection: DAHDI_MAINT_PRBS runs the driver's
+		 * pattern on the whole payload (ctitdm: 2^15-1 on E1 per O.151, QRSS on T1).
+		 */
+		enum cti_prbs drv = sc->line == CTI_LINE_T1 ? CTI_PRBS_QRSS : CTI_PRBS_2E15;
+
+		if (pattern != drv || slot_mask != 0xffffffffu) {
 			r = cti__error(CTI_ENOTSUP, "cti_bert_start: DAHDI span %d: DAHDI_MAINT_PRBS runs the "
-				       "driver's 2^15-1 pattern only", sc->port);
+				       "driver's %s pattern on all timeslots only", sc->port,
+				       drv == CTI_PRBS_QRSS ? "QRSS" : "2^15-1");
 			goto out;
 		}
 		r = dahdi_spanstat(ctx, "cti_bert_start", sc->port, &si);
@@ -645,6 +701,29 @@ int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
 		pthread_mutex_unlock(&dstate_lock);
 		if (!ds.bert_running)
 			goto out;
+		{
+			char dir[PATH_MAX];
+			long long v[8];
+			static const char *const k[8] = { "pattern", "sync", "bits", "errors", "sync_losses",
+							  "seconds", "errored_seconds",
+							  "severely_errored_seconds" };
+			int ok = ctitdm_dir_of_span(sc->port, dir, sizeof(dir)) == 0;
+
+			for (int i = 0; ok && i < 8; i++)
+				ok = ctitdm_kv(dir, "prbs", k[i], &v[i]) == 0;
+			if (ok) {
+				/* ctitdm: the engine's checker status in sysfs */
+				st->running = v[0] != 0;
+				st->sync = v[1] != 0;
+				st->bits = (uint64_t)v[2];
+				st->errors = (uint64_t)v[3];
+				st->sync_losses = (uint32_t)v[4];
+				st->seconds = (uint32_t)v[5];
+				st->errored_seconds = (uint32_t)v[6];
+				st->severely_errored_seconds = (uint32_t)v[7];
+				goto out;
+			}
+		}
 		r = dahdi_spanstat(ctx, "cti_bert_status", sc->port, &si);
 		if (r < 0)
 			goto out;
@@ -698,7 +777,8 @@ int cti_bert_stop(cti_ctx_t *ctx, int span)
 			r = cti__error(CTI_ENOENT, "cti_bert_stop: span %d (%s): no BERT running", span, sc->name);
 			goto out;
 		}
-		r = dahdi_maint(ctx, "cti_bert_stop", sc, DAHDI_MAINT_NONE);
+		/* DAHDI_MAINT_PRBS is a toggle (DAHDI drops NONE when no loopback was set) */
+		r = dahdi_maint(ctx, "cti_bert_stop", sc, DAHDI_MAINT_PRBS);
 	}
 	if (sc->signalling == CTI_SIG_PRI) {
 		int r2 = cti__span_set_service(ctx, span, 1);
@@ -712,26 +792,186 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* emulated cables                                                      */
+/* emulated cables: the sim board, or the ctitdm kernel board in sysfs    */
 
-static int cable_port(cti_ctx_t *ctx, const char *fn, int port, struct ctifw_port **pp)
+/*
+ * ctitdm (kernel/ctitdm-sysfs.c, docs/kernel.md): one directory per port,
+ * /sys/devices/platform/ctitdm.<board>/port<N>/ with N global and 1-based;
+ * peer, tx, ais, ber, burst, ppm are writable. CTI_CTITDM_SYSFS replaces
+ * /sys/devices/platform (tests use a directory tree of their own).
+ */
+static const char *ctitdm_root(void)
+{
+	const char *r = getenv("CTI_CTITDM_SYSFS");
+
+	return r && *r ? r : "/sys/devices/platform";
+}
+
+static int ctitdm_port_dir(int port, char *dir, size_t size)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	int r = -1;
+
+	snprintf(pattern, sizeof(pattern), "%s/ctitdm.*/port%d", ctitdm_root(), port);
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+		snprintf(dir, size, "%s", g.gl_pathv[0]);
+		r = 0;
+	}
+	globfree(&g);
+	return r;
+}
+
+static int ctitdm_nports(void)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	int n = 0;
+
+	snprintf(pattern, sizeof(pattern), "%s/ctitdm.*/port*", ctitdm_root());
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0)
+		n = (int)g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+/* "key value" lines of a sysfs attribute (counters, prbs). */
+static int ctitdm_kv(const char *dir, const char *name, const char *key, long long *v)
+{
+	char path[PATH_MAX + 16], k[64];
+	long long val;
+	FILE *f;
+	int r = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", k, &val) == 2)
+		if (!strcmp(k, key)) {
+			*v = val;
+			r = 0;
+			break;
+		}
+	fclose(f);
+	return r;
+}
+
+static int ctitdm_dir_of_span(int spanno, char *dir, size_t size)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	int r = -1;
+
+	snprintf(pattern, sizeof(pattern), "%s/ctitdm.*/port*", ctitdm_root());
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc && r < 0; i++) {
+			char path[PATH_MAX + 8];
+			FILE *f;
+			int s;
+
+			snprintf(path, sizeof(path), "%s/span", g.gl_pathv[i]);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fscanf(f, "%d", &s) == 1 && s == spanno) {
+				snprintf(dir, size, "%s", g.gl_pathv[i]);
+				r = 0;
+			}
+			fclose(f);
+		}
+	}
+	globfree(&g);
+	return r;
+}
+
+static int attr_read(const char *fn, const char *dir, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return cti__error(CTI_EIO, "%s: %s: %s", fn, path, strerror(errno));
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int attr_long(const char *fn, const char *dir, const char *name, long long *v)
+{
+	char buf[64], *end;
+	int r = attr_read(fn, dir, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	*v = strtoll(buf, &end, 10);
+	if (end == buf)
+		return cti__error(CTI_EIO, "%s: %s/%s: '%s' is not a number", fn, dir, name, buf);
+	return 0;
+}
+
+static int attr_write(const char *fn, const char *dir, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int attr_write(const char *fn, const char *dir, const char *name, const char *fmt, ...)
+{
+	char path[PATH_MAX], val[64];
+	va_list ap;
+	FILE *f;
+	int bad;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return cti__error(CTI_EIO, "%s: %s: %s", fn, path, strerror(errno));
+	bad = fputs(val, f) < 0;
+	bad |= fclose(f) != 0;	/* sysfs reports a refused value on the flush */
+	if (bad)
+		return cti__error(errno == EINVAL ? CTI_EINVAL : CTI_EIO, "%s: %s: writing '%s': %s", fn, path, val,
+				  strerror(errno));
+	return 0;
+}
+
+/* A board port: the sim firmware port, or a ctitdm sysfs directory. */
+struct cport {
+	struct ctifw_port *fw;
+	char dir[PATH_MAX];
+};
+
+static int cable_port(cti_ctx_t *ctx, const char *fn, int port, struct cport *cp)
 {
 	int n = cti__sim_ports(ctx);
 
+	memset(cp, 0, sizeof(*cp));
+	if (n > 0) {
+		if (port < 1 || port > n)
+			return cti__error(CTI_EINVAL, "%s: port %d out of range (the board has ports 1-%d)", fn,
+					  port, n);
+		cp->fw = cti__sim_port(ctx, port);
+		if (!cp->fw)
+			return cti__error(CTI_ENOENT, "%s: sim port %d does not exist", fn, port);
+		return 0;
+	}
+	n = ctitdm_nports();
 	if (n <= 0)
-		return cti__error(CTI_ENOTSUP, "%s: this context has no emulated board (use the sim "
-				  "transport; ctitdm cables are set through its sysfs files)", fn);
-	if (port < 1 || port > n)
-		return cti__error(CTI_EINVAL, "%s: port %d out of range (the board has ports 1-%d)", fn, port, n);
-	*pp = cti__sim_port(ctx, port);
-	if (!*pp)
-		return cti__error(CTI_ENOENT, "%s: sim port %d does not exist", fn, port);
+		return cti__error(CTI_ENOTSUP, "%s: no emulated board: this context has no sim ports and no "
+				  "ctitdm board is loaded (%s/ctitdm.*)", fn, ctitdm_root());
+	if (port < 1 || ctitdm_port_dir(port, cp->dir, sizeof(cp->dir)) < 0)
+		return cti__error(CTI_EINVAL, "%s: port %d out of range (the ctitdm board has %d ports)", fn, port, n);
 	return 0;
 }
 
 int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b)
 {
-	struct ctifw_port *a, *b;
+	struct cport a, b;
 	int r;
 
 	if (!ctx)
@@ -740,54 +980,77 @@ int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b)
 	r = cable_port(ctx, "cti_cable_connect", port_a, &a);
 	if (r == 0)
 		r = cable_port(ctx, "cti_cable_connect", port_b, &b);
-	if (r == 0)
-		ctifw_cable_connect(a, b);
+	if (r == 0) {
+		if (a.fw)
+			ctifw_cable_connect(a.fw, b.fw);
+		else
+			r = attr_write("cti_cable_connect", a.dir, "peer", "%d", port_b);
+	}
 	cti__unlock(ctx);
 	return r;
 }
 
 int cti_cable_cut(cti_ctx_t *ctx, int port)
 {
-	struct ctifw_port *p;
+	struct cport p;
 	int r;
 
 	if (!ctx)
 		return cti__error(CTI_EINVAL, "cti_cable_cut: NULL context");
 	cti__lock(ctx);
 	r = cable_port(ctx, "cti_cable_cut", port, &p);
-	if (r == 0)
-		ctifw_cable_cut(p);
+	if (r == 0) {
+		if (p.fw)
+			ctifw_cable_cut(p.fw);
+		else
+			r = attr_write("cti_cable_cut", p.dir, "peer", "0");
+	}
 	cti__unlock(ctx);
 	return r;
 }
 
+/* Called with the lock held. */
+static int peer_of(cti_ctx_t *ctx, const char *fn, int port, const struct cport *p)
+{
+	long long v;
+	int r;
+
+	if (!p->fw) {
+		r = attr_long(fn, p->dir, "peer", &v);
+		return r < 0 ? r : (int)v;
+	}
+	{
+		struct ctifw_port *peer = ctifw_cable_peer(p->fw);
+		int n = cti__sim_ports(ctx);
+
+		(void)port;
+		for (int i = 1; peer && i <= n; i++)
+			if (cti__sim_port(ctx, i) == peer)
+				return i;
+	}
+	return 0;
+}
+
 int cti_cable_peer(cti_ctx_t *ctx, int port)
 {
-	struct ctifw_port *p, *peer;
+	struct cport p;
 	int r;
 
 	if (!ctx)
 		return cti__error(CTI_EINVAL, "cti_cable_peer: NULL context");
 	cti__lock(ctx);
 	r = cable_port(ctx, "cti_cable_peer", port, &p);
-	if (r == 0) {
-		int n = cti__sim_ports(ctx);
-
-		peer = ctifw_cable_peer(p);
-		for (int i = 1; peer && i <= n; i++)
-			if (cti__sim_port(ctx, i) == peer) {
-				r = i;
-				break;
-			}
-	}
+	if (r == 0)
+		r = peer_of(ctx, "cti_cable_peer", port, &p);
 	cti__unlock(ctx);
 	return r;
 }
 
 /*
  * A broken receive pair at a port is the far end's transmitter going dark
- * on that cable: remember which transmitter we switched off so that
- * clearing the fault switches that one on again even after recabling.
+ * on that cable. ctitdm has the 'tx' attribute for it. On the sim board we
+ * remember which transmitter we switched off, so that clearing the fault
+ * switches that one on again even after recabling.
  */
 struct los_state {
 	cti_ctx_t *ctx;
@@ -835,30 +1098,65 @@ out:
 	return r;
 }
 
+/* ctitdm: the far end's 'tx' carries the broken pair arriving at port. */
+static int ctitdm_los(cti_ctx_t *ctx, const char *fn, int port, const struct cport *p, int set, int *los)
+{
+	char dir[PATH_MAX];
+	long long tx;
+	int peer = peer_of(ctx, fn, port, p), r;
+
+	if (peer <= 0) {
+		if (!set)
+			*los = 0;
+		return peer < 0 ? peer : 0;	/* no cable: nothing arrives anyway */
+	}
+	if (ctitdm_port_dir(peer, dir, sizeof(dir)) < 0)
+		return cti__error(CTI_EIO, "%s: port %d: its peer port %d has no sysfs directory", fn, port, peer);
+	if (set)
+		return attr_write(fn, dir, "tx", "%d", *los ? 0 : 1);
+	r = attr_long(fn, dir, "tx", &tx);
+	if (r == 0)
+		*los = tx == 0;
+	return r;
+}
+
 int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 {
+	static const char fn[] = "cti_cable_set_faults";
 	struct ctifw_line_faults lf;
-	struct ctifw_port *p;
+	struct cport p;
 	int r;
 
 	if (!ctx || !f)
-		return cti__error(CTI_EINVAL, "cti_cable_set_faults: NULL %s", ctx ? "faults" : "context");
+		return cti__error(CTI_EINVAL, "%s: NULL %s", fn, ctx ? "faults" : "context");
 	if (!(f->ber >= 0.0 && f->ber <= 0.5))
-		return cti__error(CTI_EINVAL, "cti_cable_set_faults: ber %g out of range (0 .. 0.5)", f->ber);
+		return cti__error(CTI_EINVAL, "%s: ber %g out of range (0 .. 0.5)", fn, f->ber);
 	if (f->ppm < -1000 || f->ppm > 1000)
-		return cti__error(CTI_EINVAL, "cti_cable_set_faults: ppm %d out of range (-1000 .. 1000)", f->ppm);
-	if (f->burst_bits < 0)
-		return cti__error(CTI_EINVAL, "cti_cable_set_faults: burst_bits %d is negative", f->burst_bits);
+		return cti__error(CTI_EINVAL, "%s: ppm %d out of range (-1000 .. 1000)", fn, f->ppm);
+	if (f->burst_bits < 0 || f->burst_bits > 1000000)
+		return cti__error(CTI_EINVAL, "%s: burst_bits %d out of range (0 .. 1000000)", fn, f->burst_bits);
 	cti__lock(ctx);
-	r = cable_port(ctx, "cti_cable_set_faults", port, &p);
-	if (r == 0) {
-		ctifw_line_get_faults(p, &lf);	/* keeps bit_delay */
+	r = cable_port(ctx, fn, port, &p);
+	if (r == 0 && p.fw) {
+		ctifw_line_get_faults(p.fw, &lf);	/* keeps bit_delay */
 		lf.ais = f->ais != 0;
 		lf.ber_e12 = (uint64_t)llround(f->ber * 1e12);
 		lf.burst_bits = (uint32_t)f->burst_bits;
 		lf.ppm = f->ppm;
-		ctifw_line_set_faults(p, &lf);
-		r = los_set(ctx, port, p, f->los != 0);
+		ctifw_line_set_faults(p.fw, &lf);
+		r = los_set(ctx, port, p.fw, f->los != 0);
+	} else if (r == 0) {
+		int los = f->los != 0;
+
+		r = attr_write(fn, p.dir, "ais", "%d", f->ais ? 1 : 0);
+		if (r == 0)
+			r = attr_write(fn, p.dir, "ber", "%llu", (unsigned long long)llround(f->ber * 1e12));
+		if (r == 0)
+			r = attr_write(fn, p.dir, "burst", "%d", f->burst_bits);
+		if (r == 0)
+			r = attr_write(fn, p.dir, "ppm", "%d", f->ppm);
+		if (r == 0)
+			r = ctitdm_los(ctx, fn, port, &p, 1, &los);
 	}
 	cti__unlock(ctx);
 	return r;
@@ -866,17 +1164,18 @@ int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 
 int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
 {
+	static const char fn[] = "cti_cable_get_faults";
 	struct ctifw_line_faults lf;
-	struct ctifw_port *p;
+	struct cport p;
 	int r;
 
 	if (!ctx || !f)
-		return cti__error(CTI_EINVAL, "cti_cable_get_faults: NULL %s", ctx ? "faults" : "context");
+		return cti__error(CTI_EINVAL, "%s: NULL %s", fn, ctx ? "faults" : "context");
+	memset(f, 0, sizeof(*f));
 	cti__lock(ctx);
-	r = cable_port(ctx, "cti_cable_get_faults", port, &p);
-	if (r == 0) {
-		ctifw_line_get_faults(p, &lf);
-		memset(f, 0, sizeof(*f));
+	r = cable_port(ctx, fn, port, &p);
+	if (r == 0 && p.fw) {
+		ctifw_line_get_faults(p.fw, &lf);
 		f->ais = lf.ais;
 		f->ber = (double)lf.ber_e12 / 1e12;
 		f->burst_bits = (int)lf.burst_bits;
@@ -884,6 +1183,19 @@ int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
 		pthread_mutex_lock(&los_lock);
 		f->los = los_find(ctx, port) != NULL;
 		pthread_mutex_unlock(&los_lock);
+	} else if (r == 0) {
+		long long v;
+
+		if ((r = attr_long(fn, p.dir, "ais", &v)) == 0)
+			f->ais = v != 0;
+		if (r == 0 && (r = attr_long(fn, p.dir, "ber", &v)) == 0)
+			f->ber = (double)v / 1e12;
+		if (r == 0 && (r = attr_long(fn, p.dir, "burst", &v)) == 0)
+			f->burst_bits = (int)v;
+		if (r == 0 && (r = attr_long(fn, p.dir, "ppm", &v)) == 0)
+			f->ppm = (int)v;
+		if (r == 0)
+			r = ctitdm_los(ctx, fn, port, &p, 0, &f->los);
 	}
 	cti__unlock(ctx);
 	return r;

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <dahdi/user.h>
@@ -365,6 +367,133 @@ static void test_no_sim_board_cables(void **state)
 	cti_close(ctx);
 }
 
+/* ---- ctitdm cables through sysfs, against a directory tree laid out like the driver's ---- */
+
+static char sysroot[64];
+
+static void put(int port, const char *attr, const char *val)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ctitdm.0/port%d/%s", sysroot, port, attr);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(val, f);
+	fclose(f);
+}
+
+static void get(int port, const char *attr, char *buf, size_t size)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/ctitdm.0/port%d/%s", sysroot, port, attr);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static int fake_sysfs(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(sysroot, sizeof(sysroot), "/tmp/cti-test-sysfs-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s/ctitdm.0/port1 %s/ctitdm.0/port2", sysroot, sysroot,
+		 sysroot);
+	assert_int_equal(system(cmd), 0);
+	for (int p = 1; p <= 2; p++) {
+		put(p, "peer", p == 1 ? "2\n" : "1\n");
+		put(p, "tx", "1\n");
+		put(p, "ais", "0\n");
+		put(p, "ber", "0\n");
+		put(p, "burst", "0\n");
+		put(p, "ppm", "0\n");
+		put(p, "span", p == 1 ? "1\n" : "2\n");
+	}
+	setenv("CTI_CTITDM_SYSFS", sysroot, 1);
+	return 0;
+}
+
+static int fake_sysfs_done(void **state)
+{
+	char cmd[200];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", sysroot);
+	unsetenv("CTI_CTITDM_SYSFS");
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_ctitdm_cables(void **state)
+{
+	cti_ctx_t *ctx = open_sim(CTI_LINE_E1, "# no spans: no sim board\n");
+	cti_line_faults_t f = { 0 }, g;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(cti_cable_peer(ctx, 1), 2);
+	assert_int_equal(cti_cable_cut(ctx, 1), 0);
+	get(1, "peer", buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+	assert_int_equal(cti_cable_connect(ctx, 1, 2), 0);
+	get(1, "peer", buf, sizeof(buf));
+	assert_string_equal(buf, "2");
+	/* faults go to the attributes of the port they arrive at; ber as errors per 10^12 bits */
+	f.ais = 1;
+	f.ber = 2.5e-6;
+	f.burst_bits = 16;
+	f.ppm = -40;
+	assert_int_equal(cti_cable_set_faults(ctx, 2, &f), 0);
+	get(2, "ais", buf, sizeof(buf));
+	assert_string_equal(buf, "1");
+	get(2, "ber", buf, sizeof(buf));
+	assert_string_equal(buf, "2500000");
+	get(2, "burst", buf, sizeof(buf));
+	assert_string_equal(buf, "16");
+	get(2, "ppm", buf, sizeof(buf));
+	assert_string_equal(buf, "-40");
+	assert_int_equal(cti_cable_get_faults(ctx, 2, &g), 0);
+	assert_int_equal(g.ais, 1);
+	assert_true(g.ber > 2.49e-6 && g.ber < 2.51e-6);
+	assert_int_equal(g.burst_bits, 16);
+	assert_int_equal(g.ppm, -40);
+	assert_int_equal(g.los, 0);
+	/* a broken pair arriving at 2 is port 1's transmitter off */
+	memset(&f, 0, sizeof(f));
+	f.los = 1;
+	assert_int_equal(cti_cable_set_faults(ctx, 2, &f), 0);
+	get(1, "tx", buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+	assert_int_equal(cti_cable_get_faults(ctx, 2, &g), 0);
+	assert_int_equal(g.los, 1);
+	f.los = 0;
+	assert_int_equal(cti_cable_set_faults(ctx, 2, &f), 0);
+	get(1, "tx", buf, sizeof(buf));
+	assert_string_equal(buf, "1");
+	/* errors name the port */
+	assert_int_equal(cti_cable_cut(ctx, 3), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "port 3 out of range (the ctitdm board has 2 ports)"));
+	cti_close(ctx);
+}
+
+static void test_no_board_at_all(void **state)
+{
+	cti_ctx_t *ctx;
+
+	(void)state;
+	setenv("CTI_CTITDM_SYSFS", "/nonexistent", 1);
+	ctx = open_sim(CTI_LINE_E1, "# no spans: no sim board\n");
+	assert_int_equal(cti_cable_peer(ctx, 1), CTI_ENOTSUP);
+	assert_non_null(strstr(cti_last_error(), "no emulated board"));
+	cti_close(ctx);
+	unsetenv("CTI_CTITDM_SYSFS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +509,8 @@ int main(void)
 		cmocka_unit_test(test_inject_crc_needs_crc4),
 		cmocka_unit_test(test_bert),
 		cmocka_unit_test(test_no_sim_board_cables),
+		cmocka_unit_test_setup_teardown(test_ctitdm_cables, fake_sysfs, fake_sysfs_done),
+		cmocka_unit_test(test_no_board_at_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
