@@ -145,6 +145,13 @@ void ctifw_port_tx(struct ctifw_port *p, const uint8_t *payload, unsigned int n)
 /* Receive n frames from the cable (peer's last tx, through the line model); payload may be NULL. */
 void ctifw_port_rx(struct ctifw_port *p, uint8_t *payload, unsigned int n);
 
+/*
+ * Line monitor: copy the line signal of the last ctifw_port_tx (bit 0 of
+ * buf[0] MSB first) into buf; returns its length in bits (0 with no
+ * signal), at most size * 8 bits are copied. For tests and line taps.
+ */
+unsigned int ctifw_port_tx_line(const struct ctifw_port *p, uint8_t *buf, unsigned int size);
+
 /* ---- Cables and the line model ---- */
 
 /* Connect a cable between a and b (a == b: a loop plug). Previous cables of either are removed. */

@@ -420,6 +420,19 @@ void ctifw_port_tx(struct ctifw_port *p, const uint8_t *payload, unsigned int n)
 	}
 }
 
+unsigned int ctifw_port_tx_line(const struct ctifw_port *p, uint8_t *buf, unsigned int size)
+{
+	uint32_t nbits = p->tx_signal ? p->tx_nbits : 0;
+	uint32_t nbytes = (nbits + 7u) >> 3;
+
+	if (nbytes > size) {
+		nbytes = size;
+		nbits = size * 8u;
+	}
+	FW_MEMCPY(buf, p->txbuf, nbytes);
+	return nbits;
+}
+
 /* ---- receive phase ---- */
 
 static void line_receive(struct ctifw_port *p, uint32_t nbits)

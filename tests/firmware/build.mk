@@ -1,5 +1,5 @@
 # tests/firmware: cmocka tests and the throughput bench of the firmware engine.
-FW_TEST_NAMES := crc e1 t1 hdlc prbs maint
+FW_TEST_NAMES := crc e1 t1 hdlc prbs maint line
 FW_TEST_BINS := $(FW_TEST_NAMES:%=$(B)/tests/firmware/test_fw_%)
 
 $(B)/tests/firmware/test_fw_%: $(B)/tests/firmware/test_fw_%.o $(FW_LIB)
