@@ -45,7 +45,7 @@ check "pkg-config --cflags points into DESTDIR" test "$(echo $(pc --cflags))" = 
 check "pkg-config --libs points into DESTDIR" test "$(echo $(pc --libs))" = "-L$root/lib -lcti"
 
 # simple_call needs libcti's core; until it is in the library there is nothing to link.
-if nm -D --defined-only "$root/lib/libcti.so.1" 2>/dev/null | grep -qw cti_open; then
+if nm -D --defined-only "$root/lib/libcti.so.1" 2>/dev/null | grep -w cti_open >/dev/null; then
 	if gcc -std=c11 -Wall -Wextra -Werror -o "$tmp/simple_call_so" examples/simple_call.c \
 		$(pc --cflags --libs) 2>"$tmp/cc.log"; then
 		ok "simple_call.c builds against the installed libcti.so (pkg-config)"
