@@ -15,7 +15,6 @@
 #include "core.h"
 #include "../media/media.h"
 
-#define T309_MS 90000		/* Q.931 5.8.8 / 9.1: data link failure, active calls kept this long */
 #define MAX_GLARE_RETRIES 8
 
 static struct cti_call *find_call(cti_ctx_t *ctx, q931_call *pc)
@@ -777,12 +776,12 @@ void core_span_alarms(struct core_span *sp, uint32_t alarms)
 
 void core_span_service_check(struct core_span *sp)
 {
-	/* T309 expiry (Q.931 5.8.9): active calls cleared with cause 27 */
-	if (sp->pri && !sp->dchan_up && sp->dchan_down_ms &&
-	    core_now_ms(sp->ctx) - sp->dchan_down_ms >= T309_MS) {
-		sp->dchan_down_ms = 0;
-		span_clear_calls(sp, PRI_CAUSE_DESTINATION_OUT_OF_ORDER, 1, 0);
-	}
+	/*
+	 * T309 (Q.931 5.8.9: active calls survive a data link failure for T309,
+	 * then are cleared with cause 27) runs inside libpri, which reports the
+	 * clearing as PRI_EVENT_HANGUP. Nothing to do here.
+	 */
+	(void)sp;
 }
 
 int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service)

@@ -79,6 +79,8 @@ static void dump_frame(void *d, struct core_span *sp, int tx, const uint8_t *buf
 	memcpy(pkt + LAPD_HDR, buf, (size_t)len);
 	h.caplen = h.len = (bpf_u_int32)(LAPD_HDR + len);
 	pcap_dump(d, &h, pkt);
+	/* a capture stays readable while running and after a crash */
+	pcap_dump_flush(d);
 }
 #endif
 

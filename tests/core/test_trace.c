@@ -11,6 +11,7 @@
 #include <pcap/pcap.h>
 #include "simcalls.h"
 #include <libpri.h>
+#include "ctifw.h"
 #include "../../lib/core/core.h"
 
 static struct rec R;
@@ -205,6 +206,69 @@ static void test_overlap_info(void **state)
 	cti_close(ctx);
 }
 
+/*
+ * D-channel lost without a line alarm (HDLC of one port switched off, white
+ * box): libpri reports the link down, active calls survive it, T309 (90 s)
+ * clears them with cause 27; the link comes back when HDLC is restored.
+ */
+static void test_dchan_loss_t309(void **state)
+{
+	cti_ctx_t *ctx;
+	cti_call_params_t p;
+	cti_call_t *c;
+	struct ctifw_port_config pc;
+	struct ctifw_port *port2;
+	uint64_t down_at;
+	const cti_event_t *h;
+
+	(void)state;
+	memset(&R, 0, sizeof(R));
+	R.verbose = getenv("CTI_TEST_VERBOSE") != NULL;
+	ctx = open_pairs(&R, 1, CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	assert_non_null(ctx);
+	assert_true(run_until(ctx, &R.dchan_up, 2, 10000));
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "309");
+	c = cti_call_place(ctx, &p);
+	assert_non_null(c);
+	assert_true(run_until(ctx, &R.connected, 1, 5000));
+	cti__lock(ctx);
+	port2 = cti__sim_port(ctx, 2);
+	ctifw_port_get_config(port2, &pc);
+	pc.dchan = 0;
+	assert_int_equal(ctifw_port_configure(port2, &pc), 0);
+	cti__unlock(ctx);
+	assert_true(run_until(ctx, &R.dchan_down, 1, 30000));
+	down_at = cti_now_ms(ctx);
+	assert_int_equal(rec_count(&R, CTI_EV_ALARM, 0) == 0 ||
+			 !(rec_find(&R, CTI_EV_ALARM, 1, 0)->u.alarm.alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF)), 1);
+	assert_int_equal(R.hangups, 0);			/* the active call is kept */
+	assert_int_equal(cti_call_state(c), CTI_CALL_CONNECTED);
+	assert_true(run_until(ctx, &R.hangups, 1, 100000));
+	/* libpri's T309 (6 s in libpri 1.6) runs once its Q.931 learns of the failure, after its own
+	 * re-establishment attempts (N200 x T200): 10 s after the DCHAN_DOWN event in this setup */
+	{
+		int t309 = pri_get_timer(ctx->spans[1]->pri, PRI_TIMER_T309);
+		uint64_t took = cti_now_ms(ctx) - down_at;
+
+		if (t309 <= 0 || took < (uint64_t)t309 || took > (uint64_t)t309 + 6000)
+			fail_msg("cleared %llu ms after the link went down, T309 = %d ms", (unsigned long long)took, t309);
+	}
+	assert_true(run_until(ctx, &R.hangups, 2, 100000));
+	h = rec_find_call(&R, CTI_EV_CALL_HANGUP, c);
+	assert_non_null(h);
+	assert_int_equal(h->u.hangup.cause, 27);
+	assert_int_equal(rec_find(&R, CTI_EV_CALL_HANGUP, 2, 0)->u.hangup.cause, 27);
+	cti__lock(ctx);
+	pc.dchan = 16;
+	assert_int_equal(ctifw_port_configure(port2, &pc), 0);
+	cti__unlock(ctx);
+	assert_true(run_until(ctx, &R.dchan_up, 4, 60000));
+	cti_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_trace_events_and_pcap),
 		cmocka_unit_test(test_bchannel_bytes),
 		cmocka_unit_test(test_overlap_info),
+		cmocka_unit_test(test_dchan_loss_t309),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
