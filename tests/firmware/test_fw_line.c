@@ -15,11 +15,9 @@ static unsigned int bit(unsigned int i)
 	return (cap[i / 8] >> (7 - i % 8)) & 1;
 }
 
-/* Capture `frames` frames of A's line signal, 8 frames per tick. */
-static unsigned int capture(struct pair *s, unsigned int frames)
+/* Capture `frames` frames of A's line signal at bit nb of cap, 8 frames per tick. */
+static unsigned int capture_at(struct pair *s, unsigned int frames, unsigned int nb)
 {
-	unsigned int nb = 0;
-
 	while (frames) {
 		uint8_t buf[CTIFW_MAX_FRAMES * 32];
 		unsigned int got, i;
@@ -38,6 +36,11 @@ static unsigned int capture(struct pair *s, unsigned int frames)
 		frames -= 8;
 	}
 	return nb;
+}
+
+static unsigned int capture(struct pair *s, unsigned int frames)
+{
+	return capture_at(s, frames, 0);
 }
 
 /* M(x) * x^w mod G(x) over bits [from, from + n) of cap, with a bit mask callback. */
@@ -206,6 +209,85 @@ static void test_t1_d4_line(void **st)
 	pair_free(&s);
 }
 
+/*
+ * HDLC on TS16 decoded independently: timeslot octets MSB first on the
+ * line, HDLC octets LSB first, zero after five ones removed, FCS-16 low
+ * octet first (ISO 3309), flags between frames.
+ */
+static void test_hdlc_line(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 16);
+	static const uint8_t msg[] = { 0x02, 0x01, 0x7f, 0xff, 0xff, 0x00, 0x3e, 0x7e, 0xf8 };
+	uint8_t out[64];
+	struct pair s;
+	unsigned int f, i, ones = 0, n = 0, nbit = 0, cur = 0, frames = 0, flags = 0;
+	int in = 0;
+
+	(void)st;
+	pair_init(&s, &cfg, 204);
+	pair_run(&s, 400);
+	capture(&s, 8);	/* idle flags first */
+	assert_int_equal(ctifw_hdlc_send(s.p[0], msg, sizeof(msg)), 0);
+	capture_at(&s, 56, 8 * 256);
+	for (f = 0; f < 64; f++) {
+		for (i = 0; i < 8; i++) {
+			unsigned int b = bit(f * 256 + 16 * 8 + i);
+
+			if (b) {
+				ones++;
+				continue;
+			}
+			if (ones == 6) {	/* flag */
+				flags++;
+				if (in && n) {
+					uint16_t fcs = 0xffff;
+					unsigned int k, j;
+
+					assert_int_equal(nbit, 1);	/* the flag's leading 0 */
+					assert_int_equal(n, sizeof(msg) + 2);
+					assert_memory_equal(out, msg, sizeof(msg));
+					for (k = 0; k < sizeof(msg); k++)
+						for (j = 0; j < 8; j++)
+							fcs = (uint16_t)((fcs >> 1) ^ ((((fcs ^ (msg[k] >> j)) & 1)) ? 0x8408 : 0));
+					fcs = (uint16_t)~fcs;
+					assert_int_equal(out[n - 2], fcs & 0xff);
+					assert_int_equal(out[n - 1], fcs >> 8);
+					frames++;
+				}
+				in = 1;
+				n = nbit = cur = 0;
+				ones = 0;
+				continue;
+			}
+			/* pending ones are data; a zero after five ones is stuffing */
+			if (ones >= 7) {
+				in = 0;	/* abort */
+				ones = 0;
+				continue;
+			}
+			{
+				unsigned int k = ones, z;
+
+				ones = 0;
+				for (z = 0; z <= k; z++) {
+					if (z == k && k == 5)
+						break;	/* stuffed zero */
+					if (z < k)
+						cur |= 1u << nbit;
+					if (++nbit == 8) {
+						if (n < sizeof(out))
+							out[n++] = (uint8_t)cur;
+						cur = nbit = 0;
+					}
+				}
+			}
+		}
+	}
+	assert_int_equal(frames, 1);
+	assert_true(flags > 40);
+	pair_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_e1_df_line),
 		cmocka_unit_test(test_t1_esf_line),
 		cmocka_unit_test(test_t1_d4_line),
+		cmocka_unit_test(test_hdlc_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
