@@ -132,7 +132,12 @@ struct ctifw_port;	/* opaque: ctifw_port_size() bytes owned by the host */
 size_t ctifw_port_size(void);	/* about 48 KB: in the kernel use kvzalloc */
 /* Initialise zeroed memory of ctifw_port_size() bytes. seed feeds the line model's PRNG. */
 void ctifw_port_init(struct ctifw_port *p, const struct ctifw_port_config *cfg, uint32_t seed);
-/* Change line type/framing/coding/HDLC at run time; resets alignment, keeps counters. */
+/*
+ * Change line type/framing/coding/HDLC at run time; resets alignment, keeps
+ * counters, empties the HDLC queues and stops PRBS. -CTIFW_EINVAL (port
+ * unchanged) for an invalid combination (E1 with D4/ESF or B8ZS, T1 with
+ * DF/CRC-4 or HDB3, dchan beyond the line's channels).
+ */
 int ctifw_port_configure(struct ctifw_port *p, const struct ctifw_port_config *cfg);
 void ctifw_port_get_config(const struct ctifw_port *p, struct ctifw_port_config *cfg);
 /* Stop transmitting: the peer sees LOS (transmitter off), as a port not started. */
