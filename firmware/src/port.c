@@ -155,6 +155,8 @@ static void apply_errors(struct ctifw_port *p, uint32_t start, uint32_t nbits)
 
 static bool cfg_valid(const struct ctifw_port_config *c)
 {
+	if (c->coding > CTIFW_CODING_B8ZS)
+		return false;
 	if (c->line == CTIFW_LINE_E1) {
 		if (c->framing != CTIFW_FRAMING_E1_DF && c->framing != CTIFW_FRAMING_E1_CRC4)
 			return false;
