@@ -107,7 +107,8 @@ struct media_chan {
 	modem_connect_tones_rx_state_t *cng, *ced;
 	struct tone_det td;
 	int blk_class;			/* tone detector class of this block */
-	int quiet_blocks;		/* blocks of line silence in a row */
+	int dtmf_after;			/* blocks fed to dtmf_rx since the last DTMF-like block */
+	int16_t rxprev[MEDIA_BLOCK];	/* previous block, fed first when a digit may start */
 	int cng_feed, ced_feed;		/* last block had energy at 1100/2100 Hz */
 	char digbuf[DIGBUF];
 	int dig_head, dig_count;
@@ -164,10 +165,6 @@ struct media_engine {
 
 /* ---------------------------------------------------------------- G.711 */
 
-/* Below this a block is line silence: detectors that need no more of it are skipped. */
-#define GATE_DBM0 -50.0
-static int64_t gate_energy;
-
 static int16_t alaw_dec[256], ulaw_dec[256];
 static uint8_t alaw_enc[65536], ulaw_enc[65536];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
@@ -184,7 +181,6 @@ static void g711_tables(void)
 		alaw_enc[i] = linear_to_alaw(x);
 		ulaw_enc[i] = linear_to_ulaw(x);
 	}
-	gate_energy = (int64_t)(media_ms_of_dbm0(GATE_DBM0) * MEDIA_BLOCK);
 	media_tables_init();
 }
 
@@ -430,8 +426,11 @@ struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum
 		free(c);
 		return NULL;
 	}
-	/* Accept digits down to -36 dBm0 per tone (Q.24 asks -30 at most for operation). */
-	dtmf_rx_parms(c->dtmf, 0, -1, -1, -36);
+	/*
+	 * Accept digits down to -36 dBm0 per tone, the high group up to 8 dB
+	 * below the low group or 4 dB above it (spandsp: 6.3 and 2.5 dB).
+	 */
+	dtmf_rx_parms(c->dtmf, 0, 8, 4, -36);
 	tone_det_init(&c->td, tt ? tt : tone_table_find("itu"));
 	for (int i = 0; i < LEVEL_BLOCKS; i++)
 		c->lev_rx[i] = c->lev_tx[i] = 0;
@@ -996,21 +995,29 @@ static void chan_rx(struct media_chan *c)
 	c->lev_rx[c->lev_i] = (double)e;
 	c->n_new = 0;
 	c->tone_now = CTI_TONE_NONE;
-	/*
-	 * DTMF: every block with sound, and the first blocks of silence after
-	 * it (the receiver must see a digit end); long silences are skipped.
-	 */
-	if (e >= gate_energy)
-		c->quiet_blocks = 0;
-	else if (c->quiet_blocks < 1000)
-		c->quiet_blocks++;
-	if (c->quiet_blocks <= 2)
-		dtmf_rx(c->dtmf, c->rxl, MEDIA_BLOCK);
 	t = tone_det_block(&c->td, c->rxl, MEDIA_BLOCK, c->rx_energy, &c->blk_class);
 	if (t != CTI_TONE_NONE) {
 		c->tone_now = t;
 		tone_event(c, t);
 	}
+	/*
+	 * DTMF (spandsp dtmf_rx) runs around blocks that may hold a digit: the
+	 * Goertzel pass above has the eight Q.23 frequencies. When one starts,
+	 * the previous block goes first (a digit may have begun in it); after
+	 * the last one, two more blocks let the receiver see the digit end.
+	 */
+	if (tone_det_dtmf_like(&c->td)) {
+		if (c->dtmf_after > 2)
+			dtmf_rx(c->dtmf, c->rxprev, MEDIA_BLOCK);
+		c->dtmf_after = 0;
+		dtmf_rx(c->dtmf, c->rxl, MEDIA_BLOCK);
+	} else if (c->dtmf_after < 2) {
+		c->dtmf_after++;
+		dtmf_rx(c->dtmf, c->rxl, MEDIA_BLOCK);
+	} else {
+		c->dtmf_after = 3;
+	}
+	memcpy(c->rxprev, c->rxl, sizeof(c->rxl));
 	/* CNG/CED (spandsp) only while there is energy at 1100/2100 Hz, and one block after */
 	int cng = c->td.measured && c->td.ratio[c->td.comp_cng] > 0.25f;
 	int ced = c->td.measured && c->td.ratio[c->td.comp_ced] > 0.25f;

@@ -79,7 +79,7 @@ int gen_tone(struct gen *g, const struct tone_table *t, enum cti_tone tone);
 /* ---- call progress tone detector (per channel) ---- */
 #define TD_MAX_SIG 12
 #define TD_HIST 12
-#define TD_VEC 3		/* Goertzel components in vectors of 4: up to 12 frequencies */
+#define TD_VEC 5		/* Goertzel components in vectors of 4: up to 20 frequencies */
 
 typedef float td_v4 __attribute__((vector_size(16)));
 
@@ -93,6 +93,7 @@ struct tone_det {
 	td_v4 cosw[TD_VEC], sinw[TD_VEC];	/* to combine two half-block filters */
 	td_v4 cosh[TD_VEC], sinh[TD_VEC];	/* rotation by w * n/2 */
 	int comp_cng, comp_ced;		/* components at 1100 Hz and 2100 Hz */
+	int comp_row[4], comp_col[4];	/* DTMF frequencies (Q.23) */
 	float ratio[4 * TD_VEC];	/* share of the block's energy per component (last block) */
 	int measured;			/* ratio[] valid for the last block */
 	int cur_sig;		/* signature of the running segment: -1 silence, -2 other sound, >= 0 index */
@@ -110,6 +111,9 @@ void tone_det_init(struct tone_det *d, const struct tone_table *tt);
  * class: -1 silence, -2 other sound (speech), >= 0 a table signature.
  */
 enum cti_tone tone_det_block(struct tone_det *d, const int16_t *x, int n, double energy, int *cls);
+
+/* The last measured block looks like a DTMF pair: a row and a column frequency hold energy. */
+int tone_det_dtmf_like(const struct tone_det *d);
 
 /* Signature index of a tone's first element (-3 if the table has no such tone). */
 int tone_det_sig_of(const struct tone_det *d, enum cti_tone tone);

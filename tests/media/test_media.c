@@ -154,6 +154,40 @@ static void test_dtmf_decode_noise(void **state)
 	decode_digits(CTI_LAW_ULAW, -13, -30, 50, 50);	/* -10 dBm0 digits, -30 dBm0 noise, fast */
 }
 
+/*
+ * Twist (the engine accepts the high group up to 8 dB below the low group
+ * and 4 dB above it: tested 7 and 3 dB) and the shortest Q.24 timing (40/40 ms).
+ */
+static void test_dtmf_twist_short(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 4; k++) {
+		static const double lo_db[4] = { -20, -23, -12, -30 }, hi_db[4] = { -27, -20, -16, -27 };
+		cti_ctx_t *ctx = h_ctx("itu");
+		cti_call_t *a = h_call(ctx, CTI_LAW_ALAW);
+		int on = k == 2 ? 40 : 60, off = k == 2 ? 40 : 60;
+		size_t n = 123 + strlen(ALL_DIGITS) * (size_t)(on + off) * 8 + 8000;
+		int16_t *x = calloc(n, sizeof(int16_t));
+		size_t pos = 123;
+		char got[64];
+
+		for (const char *d = ALL_DIGITS; *d; d++) {
+			double lo, hi;
+			dtmf_pair(*d, &lo, &hi);
+			h_sine(x + pos, (size_t)on * 8, lo, lo_db[k], 1);
+			h_sine(x + pos, (size_t)on * 8, hi, hi_db[k], 1);
+			pos += (size_t)(on + off) * 8;
+		}
+		h_feed(a, x, n);
+		h_tick(ctx, (int)(n / MEDIA_BLOCK) + 1);
+		h_digits(ctx, a, got, sizeof(got));
+		if (strcmp(got, ALL_DIGITS))
+			fail_msg("row %g dBm0, column %g dBm0, %d/%d ms: got '%s'", lo_db[k], hi_db[k], on, off, got);
+		free(x);
+		h_ctx_free(ctx);
+	}
+}
+
 static void test_dtmf_sox(void **state)
 {
 	(void)state;
@@ -507,7 +541,18 @@ static void test_record_pause(void **state)
 	rp.path = tpath("pause.wav");
 	int id = cti_record(a, &rp, NULL);
 	assert_true(id > 0);
-	h_tick(ctx, 50);
+	/* valid from the start: before the first write and between writes */
+	for (int k = 0; k < 8; k++) {
+		SF_INFO info;
+		memset(&info, 0, sizeof(info));
+		SNDFILE *sf = sf_open(tpath("pause.wav"), SFM_READ, &info);
+		if (!sf)
+			fail_msg("after %d ticks: %s", k, sf_strerror(NULL));
+		assert_int_equal(info.frames, k < 5 ? 0 : 5 * MEDIA_BLOCK);
+		sf_close(sf);
+		h_tick(ctx, 1);
+	}
+	h_tick(ctx, 42);
 	assert_int_equal(cti_record_pause(a, 1), 0);
 	h_tick(ctx, 50);
 	assert_int_equal(cti_record_pause(a, 0), 0);
@@ -1237,6 +1282,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dtmf_decode_minus30),
 		cmocka_unit_test(test_dtmf_decode_noise),
+		cmocka_unit_test(test_dtmf_twist_short),
 		cmocka_unit_test(test_dtmf_sox),
 		cmocka_unit_test(test_dtmf_generate_multimon),
 		cmocka_unit_test(test_dtmf_timing_level),
