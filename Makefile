@@ -119,7 +119,7 @@ qemu-check: all
 	@tests/run-tests.sh build/qemu/results script $(QEMU_TESTS)
 
 bench: all
-	@tests/run-bench.sh $(BENCHES)
+	@tests/run-bench.sh $(B) $(BENCHES)
 
 demo: all $(DEMO_TARGETS)
 
