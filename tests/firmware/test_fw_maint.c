@@ -257,6 +257,110 @@ static void test_ami_los(void **st)
 	pair_free(&s);
 }
 
+/*
+ * Random fault episodes (cuts, transmitter off, AIS, delay jumps, high
+ * BER and bursts, ppm, reconfiguration, loopbacks): after each, a clean
+ * line must bring both ports back to sync with no defects, and HDLC and
+ * PRBS must work again. Catches state machines that get stuck.
+ */
+static void chaos(enum ctifw_line line, enum ctifw_framing fr, uint8_t dchan, uint32_t seed)
+{
+	struct ctifw_port_config cfg = cfg_of(line, fr, dchan);
+	struct ctifw_line_faults f;
+	struct pair s;
+	uint32_t rnd = seed;
+	unsigned int ep, i;
+	uint8_t buf[300];
+	int st;
+
+	pair_init(&s, &cfg, seed);
+	s.random_tx = 1;
+	s.rnd = seed + 1;
+	ctifw_prbs_start(s.p[0], CTIFW_PRBS_2E11, 1u << 3, true, true);
+	ctifw_prbs_start(s.p[1], CTIFW_PRBS_2E11, 1u << 3, true, true);
+	for (ep = 0; ep < 25; ep++) {
+		uint8_t r[8];
+		int victim;
+
+		fill_random(r, sizeof(r), &rnd);
+		victim = r[0] & 1;
+		memset(&f, 0, sizeof(f));
+		ctifw_line_get_faults(s.p[victim], &f);
+		switch (r[1] % 8) {
+		case 0:
+			ctifw_cable_cut(s.p[0]);
+			break;
+		case 1:
+			ctifw_port_set_tx_enabled(s.p[victim], false);
+			break;
+		case 2:
+			f.ais = true;
+			break;
+		case 3:
+			f.bit_delay = (r[2] | r[3] << 8) % 3000;
+			break;
+		case 4:
+			f.ber_e12 = 1000000000ull * (1 + r[2] % 50);	/* 1e-3 .. 5e-2 */
+			f.burst_bits = r[3] % 3 ? 0 : 1 + r[4] % 20;
+			break;
+		case 5:
+			f.ppm = (int32_t)(r[2] % 200) * 5 - 500;
+			break;
+		case 6:
+			ctifw_port_set_loopback(s.p[victim], (enum ctifw_loopback)(1 + r[2] % 3));
+			break;
+		default:
+			cfg.coding = r[2] & 1 ? CTIFW_CODING_AMI : cfg.coding;
+			assert_int_equal(ctifw_port_configure(s.p[victim], &cfg), 0);
+			break;
+		}
+		ctifw_line_set_faults(s.p[victim], &f);
+		for (i = 0; i < 5; i++)	/* HDLC traffic into the trouble */
+			ctifw_hdlc_send(s.p[i & 1], buf, 1 + r[5] % 200);
+		pair_run(&s, 8 * (1 + (r[6] | r[7] << 8) % 700));
+		/* Repair everything, keep the delay (any offset must work). */
+		ctifw_cable_connect(s.p[0], s.p[1]);
+		ctifw_port_set_tx_enabled(s.p[victim], true);
+		ctifw_port_set_loopback(s.p[victim], CTIFW_LOOP_NONE);
+		f.ais = false;
+		f.ber_e12 = 0;
+		f.burst_bits = 0;
+		f.ppm = 0;
+		ctifw_line_set_faults(s.p[victim], &f);
+		cfg.coding = line == CTIFW_LINE_E1 ? CTIFW_CODING_HDB3 : CTIFW_CODING_B8ZS;
+		ctifw_port_configure(s.p[0], &cfg);
+		ctifw_port_configure(s.p[1], &cfg);
+		ctifw_prbs_start(s.p[0], CTIFW_PRBS_2E11, 1u << 3, true, true);
+		ctifw_prbs_start(s.p[1], CTIFW_PRBS_2E11, 1u << 3, true, true);
+		pair_run(&s, 8 * 300);
+		for (i = 0; i < 2; i++) {
+			struct ctifw_prbs_status ps;
+
+			if (!ctifw_port_in_sync(s.p[i]) || ctifw_port_defects(s.p[i]))
+				fail_msg("episode %u (kind %u): port %u sync %d defects 0x%x", ep, r[1] % 8, i,
+					 ctifw_port_in_sync(s.p[i]), ctifw_port_defects(s.p[i]));
+			ctifw_prbs_get_status(s.p[i], &ps);
+			assert_true(ps.sync);
+			while (ctifw_hdlc_recv(s.p[i], buf, sizeof(buf), &st) > 0)
+				;
+		}
+		assert_int_equal(ctifw_hdlc_send(s.p[0], (const uint8_t *)"ping", 4), 0);
+		pair_run(&s, 8 * 10);
+		assert_int_equal(ctifw_hdlc_recv(s.p[1], buf, sizeof(buf), &st), 4);
+		assert_memory_equal(buf, "ping", 4);
+	}
+	pair_free(&s);
+}
+
+static void test_chaos(void **st)
+{
+	(void)st;
+	chaos(CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, 16, 1000);
+	chaos(CTIFW_LINE_E1, CTIFW_FRAMING_E1_DF, 16, 2000);
+	chaos(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 24, 3000);
+	chaos(CTIFW_LINE_T1, CTIFW_FRAMING_T1_D4, 24, 4000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_annex_b),
 		cmocka_unit_test(test_crc4_excessive_errors),
 		cmocka_unit_test(test_ami_los),
+		cmocka_unit_test(test_chaos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
