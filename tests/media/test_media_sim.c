@@ -272,14 +272,78 @@ static void cpa_case(const char *tones, enum cti_tone tone, int want)
 	cti_close(ctx);
 }
 
+/* The called side "speaks" (noise bursts from memory, PCM16) for ms, then is quiet. */
+static void cpa_speech(uint32_t ms, int want)
+{
+	cti_ctx_t *ctx = up(1, CTI_LINE_E1, CTI_SWITCH_EUROISDN, "itu");
+	cti_call_t *b, *a = call(ctx, 1, &b);
+	size_t n = (size_t)ms * 8;
+	int16_t *x = calloc(n + 1, sizeof(int16_t));
+	unsigned seed = 5;
+
+	for (size_t i = 0; i < n; i++)	/* 250 ms of sound, 50 ms pause: syllables */
+		x[i] = (i / 8) % 300 < 250 ? (int16_t)((int)(rand_r(&seed) % 8001) - 4000) : 0;
+	cti_play_item_t it = { NULL, x, n * 2, CTI_FMT_RAW_PCM16 };
+	int cid = cti_cpa_start(a, NULL);
+	assert_true(cti_play(b, &it, 1, NULL) > 0);
+	assert_true(run_for(ctx, 20000, cpa_done, a));
+	const cti_event_t *ev = NULL;
+	for (int i = 0; i < R.n; i++)
+		if (R.ev[i].type == CTI_EV_CPA_DONE && R.ev[i].call == a)
+			ev = &R.ev[i];
+	if (ev->u.cpa.result != want)
+		fail_msg("%u ms of speech: CPA %s", ms, cti_cpa_result_name(ev->u.cpa.result));
+	assert_non_null(find_op(cid));
+	free(x);
+	cti_close(ctx);
+}
+
 static void test_cpa_over_calls(void **state)
 {
 	(void)state;
+	cpa_speech(700, CTI_CPA_VOICE);
+	cpa_speech(4000, CTI_CPA_MACHINE);
+	cpa_speech(1, CTI_CPA_SILENCE);
 	cpa_case("itu", CTI_TONE_BUSY, CTI_CPA_BUSY);
 	cpa_case("us", CTI_TONE_RINGBACK, CTI_CPA_NO_ANSWER);
 	cpa_case("uk", CTI_TONE_SIT, CTI_CPA_SIT);
 	cpa_case("cn", CTI_TONE_CONGESTION, CTI_CPA_CONGESTION);
 	cpa_case("itu", CTI_TONE_CED, CTI_CPA_FAX);
+}
+
+/* IVR: a prompt with barge-in; the caller's first digit stops it, get digits collects the rest. */
+static void test_ivr_barge_in(void **state)
+{
+	(void)state;
+	cti_ctx_t *ctx = up(1, CTI_LINE_T1, CTI_SWITCH_NI2, "us");
+	cti_call_t *b, *a = call(ctx, 1, &b);
+	cti_term_t t;
+
+	cti_term_init(&t);
+	t.stop_on_digit = 1;
+	t.max_time_ms = 30000;
+	int pid = cti_play_tone(b, CTI_TONE_DIAL, &t);	/* stands for a long prompt */
+	assert_true(pid > 0);
+	run_for(ctx, 3500, NULL, NULL);	/* dial tone is recognised after 3 s */
+	assert_null(find_op(pid));
+	int sid = cti_send_dtmf(a, "42#", 0, 0, 0);
+	assert_true(sid > 0);
+	assert_true(run_for(ctx, 2000, op_is_done, &pid));
+	assert_int_equal(find_op(pid)->u.op.reason, CTI_TERM_DIGIT);
+	assert_int_equal(find_op(pid)->u.op.digits[0], '4');
+	cti_term_init(&t);
+	strcpy(t.term_digits, "#");
+	t.inter_digit_ms = 3000;
+	int gid = cti_get_digits(b, &t);
+	assert_true(run_for(ctx, 5000, op_is_done, &gid));
+	assert_int_equal(find_op(gid)->u.op.reason, CTI_TERM_TERM_DIGIT);
+	assert_string_equal(find_op(gid)->u.op.digits, "42#");
+	/* the dial tone was heard by the caller as a tone of the US table */
+	int dial = 0;
+	for (int i = 0; i < R.n; i++)
+		dial += R.ev[i].type == CTI_EV_TONE && R.ev[i].call == a && R.ev[i].u.tone.tone == CTI_TONE_DIAL;
+	assert_int_equal(dial, 1);
+	cti_close(ctx);
 }
 
 /* Two calls bridged on the switch side: what caller 1 sends reaches caller 2. */
@@ -413,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_play_record_e1),
 		cmocka_unit_test(test_play_record_t1),
 		cmocka_unit_test(test_cpa_over_calls),
+		cmocka_unit_test(test_ivr_barge_in),
 		cmocka_unit_test(test_bridge_over_calls),
 		cmocka_unit_test(test_monitor_over_calls),
 		cmocka_unit_test(test_record_hangup),
