@@ -136,6 +136,23 @@ static void test_limits(void **st)
 	assert_int_equal(r, 3);
 	assert_int_equal(status, CTIFW_HDLC_RX_OK);
 	assert_memory_equal(out, "\x02\x01\x7f", 3);
+
+	/* Nobody reads: the receive queue holds 16 frames, the rest overrun. */
+	for (i = 0; i < CTIFW_HDLC_QUEUE + 4; i++) {
+		while (!ctifw_hdlc_tx_space(s.p[0]))
+			pair_step(&s, 8);
+		assert_int_equal(ctifw_hdlc_send(s.p[0], buf, 10), 0);
+	}
+	pair_run(&s, 8 * 40);
+	{
+		struct ctifw_counters c;
+
+		ctifw_port_get_counters(s.p[1], &c);
+		assert_int_equal(c.hdlc_overruns, 4);
+	}
+	for (i = 0; i < CTIFW_HDLC_QUEUE; i++)
+		assert_int_equal(ctifw_hdlc_recv(s.p[1], out, sizeof(out), &status), 10);
+	assert_int_equal(ctifw_hdlc_recv(s.p[1], out, sizeof(out), &status), 0);
 	pair_free(&s);
 }
 
