@@ -80,6 +80,7 @@ struct op {
 	int16_t *rbuf1, *rbuf2;	/* pending frames */
 	int rn;			/* frames pending */
 	char rpath[2][256];
+	char errmsg[128];	/* what failed (for OP_DONE) */
 };
 
 struct media_chan {
@@ -281,7 +282,7 @@ static void op_end(struct media_chan *c, struct op *o, int reason, int err, cons
 		if (reason != CTI_TERM_ERROR && rec_flush(c, o) < 0) {
 			reason = CTI_TERM_ERROR;
 			err = CTI_EIO;
-			msg = "record: write failed at close";
+			msg = o->errmsg;
 		}
 		for (int k = 0; k < 2; k++)
 			if (o->rf[k].sf) {
@@ -775,10 +776,16 @@ static int rec_flush(struct media_chan *c, struct op *o)
 	int n = o->rn;
 
 	o->rn = 0;
-	if (rec_write(&o->rf[0], o->rbuf1, n) < 0)
-		return -1;
-	if (o->rf[1].sf && rec_write(&o->rf[1], o->rbuf2, n) < 0)
-		return -1;
+	for (int k = 0; k < 2; k++) {
+		if (!o->rf[k].sf)
+			continue;
+		errno = 0;
+		if (rec_write(&o->rf[k], k ? o->rbuf2 : o->rbuf1, n) < 0) {
+			const char *why = errno ? strerror(errno) : sf_strerror(o->rf[k].sf);
+			snprintf(o->errmsg, sizeof(o->errmsg), "record: writing '%s' failed: %s", o->rpath[k], why);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1166,10 +1173,7 @@ void media_engine_tick(struct media_engine *m)
 				if (o->gen_on == 2)
 					o->gen_on = 0;
 				else if (!o->gen_on && !o->paused && rec_block(c, o) < 0) {
-					char msg[300];
-					snprintf(msg, sizeof(msg), "record: write to '%s' failed (disk full?)",
-						 o->rpath[0]);
-					op_end(c, o, CTI_TERM_ERROR, CTI_EIO, msg);
+					op_end(c, o, CTI_TERM_ERROR, CTI_EIO, o->errmsg);
 					o = NULL;
 				}
 			}
