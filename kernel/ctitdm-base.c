@@ -78,10 +78,14 @@ struct ctitdm_port *ctitdm_port_by_number(unsigned int gno)
 
 	for (b = 0; b < ctitdm_nboards; b++) {
 		struct ctitdm_board *board = ctitdm_boards[b];
+		struct ctitdm_port *port;
 
-		if (board && gno >= board->ports[0]->gno &&
-		    gno < board->ports[0]->gno + board->nports)
-			return board->ports[gno - board->ports[0]->gno];
+		if (!board || !board->ports[0] || gno < board->ports[0]->gno ||
+		    gno >= board->ports[0]->gno + board->nports)
+			continue;
+		port = board->ports[gno - board->ports[0]->gno];
+		/* a board still being created has ports without an engine */
+		return port && port->fw ? port : NULL;
 	}
 	return NULL;
 }
@@ -1008,6 +1012,18 @@ static void ctitdm_cleanup(void)
 
 	ctitdm_stopping = true;
 	hrtimer_cancel(&ctitdm_timer);
+	/*
+	 * Remove every port's sysfs directory before freeing any board: a
+	 * write to 'peer' may look up a port on another board.
+	 */
+	for (b = 0; b < CTITDM_MAX_BOARDS; b++) {
+		struct ctitdm_board *board = ctitdm_boards[b];
+		unsigned int i;
+
+		for (i = 0; board && i < board->nports; i++)
+			if (board->ports[i])
+				ctitdm_port_sysfs_del(board->ports[i]);
+	}
 	for (b = CTITDM_MAX_BOARDS - 1; b >= 0; b--) {
 		if (ctitdm_boards[b])
 			ctitdm_board_free(ctitdm_boards[b]);

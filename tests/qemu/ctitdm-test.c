@@ -6,6 +6,7 @@
  *   ctitdm-test bchan TX RX [N [MASK]]  N bytes written on TX arrive on RX
  *                                   (only the bits in MASK compared)
  *   ctitdm-test hdlc TX RX [N]      N HDLC frames written on TX arrive on RX
+ *   ctitdm-test hdlcerr TX RX [N]   bad-FCS frames reported, never delivered
  *   ctitdm-test rbs TX RX           off/on hook on TX: RX receives TX's ABCD bits
  *
  * Exit status 0 when the check passed; the reason is printed otherwise.
@@ -83,13 +84,19 @@ static int open_chan(int chan, int hdlc)
 	return fd;
 }
 
+static int bad_frames;	/* DAHDI_EVENT_BADFCS / ABORT seen */
+
 /* An event pending (alarm, ...) makes read/write fail with ELAST. */
 static void drain_event(int fd)
 {
 	int ev;
 
-	if (ioctl(fd, DAHDI_GETEVENT, &ev) == 0 && ev)
-		fprintf(stderr, "# event %d on fd %d\n", ev, fd);
+	if (ioctl(fd, DAHDI_GETEVENT, &ev) == 0 && ev) {
+		if (ev == DAHDI_EVENT_BADFCS || ev == DAHDI_EVENT_ABORT)
+			bad_frames++;
+		else
+			fprintf(stderr, "# event %d on fd %d\n", ev, fd);
+	}
 }
 
 static int cmd_maint(int span, const char *mode)
@@ -304,6 +311,80 @@ static int cmd_hdlc(int txc, int rxc, int nframes)
 	return 0;
 }
 
+/*
+ * HDLC over a line with bit errors: frames with a bad FCS must be reported
+ * as DAHDI_EVENT_BADFCS (or ABORT), never delivered; every frame that is
+ * delivered must be intact and in order.
+ */
+static int cmd_hdlcerr(int txc, int rxc, int nframes)
+{
+	unsigned char frame[300], buf[1100];
+	int txfd, rxfd, sent = 0, got = 0, last = -1, r, len, i;
+	double deadline, quiet = 0;
+
+	txfd = open_chan(txc, 1);
+	rxfd = open_chan(rxc, 1);
+	if (txfd < 0 || rxfd < 0)
+		return 2;
+	deadline = now() + 30;
+	while (now() < deadline) {
+		struct pollfd p[2] = {
+			{ .fd = rxfd, .events = POLLIN | POLLPRI },
+			{ .fd = txfd, .events = sent < nframes ? POLLOUT : 0 },
+		};
+
+		poll(p, 2, 100);
+		if (sent < nframes && (p[1].revents & POLLOUT)) {
+			len = 100 + (sent * 37) % 160;
+			frame[0] = sent & 0xff;
+			for (r = 1; r < len; r++)
+				frame[r] = (unsigned char)(sent + r * 11);
+			r = write(txfd, frame, len + 2);
+			if (r == len + 2)
+				sent++;
+			else if (r < 0 && errno == ELAST)
+				drain_event(txfd);
+			if (sent == nframes)
+				quiet = now() + 2;
+		}
+		if (sent == nframes && now() > quiet)
+			break;
+		r = read(rxfd, buf, sizeof(buf));
+		if (r < 0) {
+			if (errno == ELAST)
+				drain_event(rxfd);
+			continue;
+		}
+		if (r == 0)
+			continue;
+		/* the tag tells which frame this is (nframes < 256) */
+		if (buf[0] <= last && last >= 0) {
+			printf("hdlcerr: frame tag %d after %d\n", buf[0], last);
+			return 1;
+		}
+		last = buf[0];
+		len = 100 + (last * 37) % 160;
+		if (r != len + 2) {
+			printf("hdlcerr: frame %d has %d bytes, want %d+2\n", last, r, len);
+			return 1;
+		}
+		for (i = 1; i < len; i++)
+			if (buf[i] != (unsigned char)(last + i * 11)) {
+				printf("hdlcerr: corrupted frame %d delivered (byte %d)\n",
+				       last, i);
+				return 1;
+			}
+		got++;
+	}
+	printf("hdlcerr %d->%d: sent %d, %d intact, %d reported bad\n", txc,
+	       rxc, sent, got, bad_frames);
+	if (!bad_frames || !got) {
+		printf("hdlcerr: want both intact and reported-bad frames\n");
+		return 1;
+	}
+	return 0;
+}
+
 static int get_params(int fd, struct dahdi_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -368,6 +449,9 @@ static int cmd_rbs(int txc, int rxc)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "hdlcerr"))
+		return cmd_hdlcerr(atoi(argv[2]), atoi(argv[3]),
+				   argc > 4 ? atoi(argv[4]) : 60);
 	if (argc >= 4 && !strcmp(argv[1], "rbs"))
 		return cmd_rbs(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "maint"))

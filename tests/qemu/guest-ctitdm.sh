@@ -128,6 +128,10 @@ check "ber 1e-5 stored as 10000000 per 1e12" grep -qx 10000000 $P/port2/ber
 echo 2.5e-6 > $P/port2/ber
 check "ber 2.5e-6 stored as 2500000 per 1e12" grep -qx 2500000 $P/port2/ber
 echo 0 > $P/port2/ber
+echo 3e-4 > $P/port2/ber
+check "HDLC with bit errors: bad FCS reported as events, only intact frames delivered" ctitdm-test hdlcerr 16 47 60
+echo 0 > $P/port2/ber
+check "HDLC bad frames counted in sysfs" "[ \$(counter 2 hdlc_crc_errors) -gt 0 ] || [ \$(counter 2 hdlc_aborts) -gt 0 ]"
 
 # ---- maintenance: loopbacks ----
 check "dahdi_maint local loopback" dahdi_maint -s 1 -l localhost
@@ -264,6 +268,9 @@ check "100 load/unload cycles (2 boards x 8 ports) succeed" test $bad -eq 0
 check "no memory lost over 100 cycles (< 2 MB)" test $((m0 - m1)) -lt 2048
 check "T1 at load time (linemode=t1)" "insmod $M/ctitdm.ko ports=2 linemode=t1 && echo 1:1:1 > \$(ls -d /sys/bus/dahdi_devices/devices/* | head -n1)/assign_span && dahdi_scan | grep -q digital-T1"
 check "final rmmod" rmmod ctitdm
+check "2 boards: port 5 is on ctitdm.1" "insmod $M/ctitdm.ko boards=2 ports=4 && [ -d /sys/devices/platform/ctitdm.1/port5 ]"
+check "cable across boards (port 1 <-> port 5)" "echo 5 > $P/port1/peer && grep -qx 1 /sys/devices/platform/ctitdm.1/port5/peer && grep -qx 0 $P/port2/peer"
+check "rmmod with 2 boards" rmmod ctitdm
 check "bad module parameter refused" "! insmod $M/ctitdm.ko ports=3"
 check "no oops or warning in the kernel log" "! dmesg | grep -E 'BUG|WARNING|Oops|Call Trace'"
 dmesg | grep -E 'ctitdm|dahdi' | tail -8 | sed 's/^/#   dmesg: /'
