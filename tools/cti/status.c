@@ -34,10 +34,10 @@ static void status_print(const cti_span_status_t *st)
 	const cti_counters_t *c = &st->counters;
 	char alarms[128];
 
-	printf("span %d %s: %s %s/%s, %s, %s port %d\n", st->index, st->name, line_name(st->line),
+	printf("span %d %s: %s %s/%s, %s, %s %d\n", st->index, st->name, line_name(st->line),
 	       framing_name(st->framing), coding_name(st->coding),
 	       st->signalling == CTI_SIG_PRI ? "PRI" : "no signalling",
-	       st->transport == CTI_TRANSPORT_SIM ? "sim" : "DAHDI span", st->port);
+	       st->transport == CTI_TRANSPORT_SIM ? "sim port" : "DAHDI span", st->port);
 	printf("  alarms: %s   timing: %s   D-channel: %s   loopback: %s\n",
 	       cti_alarm_text(st->alarms, alarms, sizeof(alarms)), st->timing_source ? "source" : "-",
 	       st->signalling != CTI_SIG_PRI ? "none" : st->dchan_up ? "up" : "down", loop_name(st->loopback));

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Runs inside the QEMU guest (busybox sh) as /test.sh: dahdi.ko + ctitdm.ko with 2 ports
+# cabled together, spans configured by dahdi_cfg, then `cti` (DAHDI mode: every span of the
+# system, line maintenance) is checked against them. Prints TAP lines on the console.
+M=/lib/modules
+P=/sys/devices/platform/ctitdm.0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; }
+run() { if [ $# -eq 1 ]; then eval "$1"; else "$@"; fi; }
+# check DESC CMD...: ok when CMD succeeds; its output becomes diagnostics otherwise
+check() {
+	d=$1; shift
+	if ( run "$@" ) >/tmp/out 2>&1; then ok "$d"; else nok "$d"; sed 's/^/#   /' /tmp/out | tail -20; diag; fi
+}
+diag() {
+	cti status 2>&1 | sed 's/^/#   cti: /'
+	for p in 1 2; do echo "#   port$p: alarms $(cat $P/port$p/alarms) peer $(cat $P/port$p/peer) tx $(cat $P/port$p/tx) loop $(cat $P/port$p/loopback)"; done
+}
+# until_true SECONDS CMD...: retry until CMD succeeds (guest time is slow)
+until_true() {
+	t=$(( $1 * 5 )); shift
+	while [ $t -gt 0 ]; do
+		( run "$@" ) >/dev/null 2>&1 && return 0
+		sleep 0.2; t=$((t - 1))
+	done
+	( run "$@" )
+}
+# status SPAN: the alarms line of cti status
+alarms() { cti status "$1" | sed -n 's/^  alarms: \(.*\)   timing.*/\1/p'; }
+# jnum KEY: first numeric value of "KEY": in JSON on stdin
+jnum() { sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" | head -n 1; }
+
+echo "# guest: $(uname -r), $(nproc) cpus"
+insmod $M/dahdi.ko auto_assign_spans=0 || nok "insmod dahdi.ko"
+check "insmod ctitdm.ko (2 ports, short alarm timing)" \
+	insmod $M/ctitdm.ko ports=2 alarm_set_ms=300 rai_set_ms=300 alarm_clear_ms=300
+DEV=$(ls -d /sys/bus/dahdi_devices/devices/* | head -n 1)
+echo "1:1:1" > $DEV/assign_span; echo "2:2:32" > $DEV/assign_span
+cat >/etc/dahdi/system.conf <<CONF
+span=1,1,0,ccs,hdb3,crc4
+span=2,2,0,ccs,hdb3,crc4
+bchan=1-15,17-31
+hardhdlc=16
+bchan=32-46,48-62
+hardhdlc=47
+loadzone=us
+defaultzone=us
+CONF
+check "dahdi_cfg" dahdi_cfg
+check "cti status: both spans without alarms (exit 0)" until_true 20 cti status
+
+# ---- status ----
+check "cti status: DAHDI spans 1 and 2, E1 crc4/hdb3" "cti status | grep -q '^span 1 .*E1 crc4/hdb3, no signalling, DAHDI span 1' && cti status | grep -q '^span 2 '"
+check "cti --json status: two spans, transport dahdi, no alarms" \
+	"cti --json status | grep -q '\"transport\":\"dahdi\"' && [ \$(cti --json status | grep -o '\"alarms\":\[\]' | wc -l) = 2 ]"
+check "cti status: span 1 is the timing source (dahdi_cfg priority 1)" "cti status 1 | grep -q 'timing: source' && cti status 2 | grep -q 'timing: -'"
+check "cti status --watch --count 2" "[ \$(cti status 1 --watch --count 2 | grep -c '^span 1') = 2 ]"
+
+# ---- cable faults through ctitdm sysfs, alarms through DAHDI ----
+check "cti cable show: port 1 <-> port 2" "cti cable show | grep -q 'port 1.*<-> port 2'"
+check "cti cable cut 1 --rx" cti cable cut 1 --rx
+check "broken pair into port 1: span 1 RED with LOS" until_true 20 "alarms 1 | grep -q 'RED LOS'"
+check "broken pair into port 1: span 2 YELLOW only" until_true 20 "[ \"\$(alarms 2)\" = YELLOW ]"
+check "cti status exits 1 while in alarm" "! cti status"
+check "cti cable clear 1: alarms clear" "cti cable clear 1 && until_true 20 cti status"
+check "cti cable ais 2 on: span 2 BLUE" "cti cable ais 2 on && until_true 20 \"alarms 2 | grep -q BLUE\""
+check "AIS off: alarms clear" "cti cable ais 2 off && until_true 20 cti status"
+check "cti cable cut 1: RED on both spans" "cti cable cut 1 && until_true 20 \"alarms 1 | grep -q RED && alarms 2 | grep -q RED\""
+check "cti cable connect 1 2: alarms clear" "cti cable connect 1 2 && until_true 20 cti status"
+check "cti cable ber 1 1e-5 written to sysfs" "cti cable ber 1 1e-5 && grep -qx 10000000 $P/port1/ber && cti cable clear 1"
+
+# ---- loopbacks ----
+check "cti loop 2 line: firmware and status show it" "cti loop 2 line && grep -qx network_line $P/port2/loopback && cti status 2 | grep -q 'loopback: line'"
+check "cti loop 2 off" "cti loop 2 off && grep -qx none $P/port2/loopback"
+check "cti loop 1 up refused on E1 (exit 3)" "cti loop 1 up; [ \$? = 3 ]"
+
+# ---- error injection: counted by the far end ----
+check "cti inject 1 crc --count 3: span 2 counts 3 CRC errors" \
+	"cti status --reset 2 >/dev/null; cti inject 1 crc --count 3 && sleep 1 && [ \"\$(cti --json status 2 | jnum crc)\" = 3 ]"
+check "cti inject 1 bpv --count 5: span 2 counts 5 BPV" \
+	"cti status --reset 2 >/dev/null; cti inject 1 bpv --count 5 && sleep 1 && [ \"\$(cti --json status 2 | jnum bpv)\" = 5 ]"
+check "cti inject --rate refused on DAHDI (single errors only)" "cti inject 1 fas --rate 10; [ \$? = 3 ]"
+
+# ---- BERT over DAHDI_MAINT_PRBS, far end looped ----
+cti loop 2 line >/dev/null
+check "cti bert 1 through the far-end line loop: pass" cti bert 1 --duration 3 --far loop
+cti --json bert 1 --duration 3 --far loop >/tmp/bert.json
+check "bert --json: sync, bits counted, no errors" \
+	"grep -q '\"sync\":true' /tmp/bert.json && [ \$(jnum bits </tmp/bert.json) -gt 3000000 ] && [ \"\$(jnum errors </tmp/bert.json)\" = 0 ]"
+cti cable ber 1 1e-4 >/dev/null
+cti --json bert 1 --duration 5 --far loop --threshold 1e-3 >/tmp/bert.json; rc=$?
+check "bert with BER 1e-4 on the line: passes a 1e-3 threshold" "[ $rc = 0 ]"
+check "bert measures BER 1e-4 within +-40% (QEMU timing)" \
+	"awk -v b=\$(jnum ber </tmp/bert.json) 'BEGIN { exit !(b > 0.6e-4 && b < 1.4e-4) }'"
+check "bert fails the default 1e-6 threshold (exit 1)" "cti bert 1 --duration 2 --far loop; [ \$? = 1 ]"
+cti cable clear 1 >/dev/null; cti loop 2 off >/dev/null
+check "cti bert: non-default pattern refused on DAHDI" "cti bert 1 --pattern 2e11; [ \$? = 3 ]"
+check "spans back without alarms after the tests" until_true 20 cti status
+
+echo "1..$n"
