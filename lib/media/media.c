@@ -69,6 +69,8 @@ struct op {
 	struct play_src *items;
 	int nitems, cur;
 	SNDFILE *sf;
+	int16_t *pbuf;		/* file read-ahead */
+	int pn, ppos;
 	size_t mpos;
 	/* tone / dtmf / record beep */
 	struct gen gen;
@@ -266,6 +268,7 @@ static void op_free(struct op *o)
 		free(o->items[i].buf);
 	}
 	free(o->items);
+	free(o->pbuf);
 	free(o->rbuf1);
 	free(o->rbuf2);
 	free(o);
@@ -643,7 +646,9 @@ static int mem_read(struct op *o, struct play_src *s, int16_t *out, int n, const
 	return i;
 }
 
-/* Produce the play op's next block into acc; returns 1 at end of data. */
+#define PLAY_CHUNK 2000	/* samples read from a file at once (250 ms): one read() per 12 ticks */
+
+/* Produce the play op's next block into acc; returns 1 at end of data, -1 on error (o->errmsg). */
 static int play_block(struct media_chan *c, struct op *o, int32_t *acc)
 {
 	int16_t buf[MEDIA_BLOCK];
@@ -657,29 +662,39 @@ static int play_block(struct media_chan *c, struct op *o, int32_t *acc)
 			if (!o->sf) {
 				char err[300];
 				o->sf = play_open(s, err, sizeof(err));
-				if (!o->sf) {	/* vanished since start */
-					o->cur++;
-					continue;
+				if (!o->sf) {	/* checked at the start: gone or changed since */
+					snprintf(o->errmsg, sizeof(o->errmsg), "play: item %d: %.100s", o->cur + 1, err);
+					return -1;
 				}
+				o->pn = o->ppos = 0;
 			}
-			got = (int)sf_read_short(o->sf, buf + have, MEDIA_BLOCK - have);
+			if (o->ppos == o->pn) {
+				o->pn = (int)sf_read_short(o->sf, o->pbuf, PLAY_CHUNK);
+				o->ppos = 0;
+			}
+			got = o->pn - o->ppos;
+			if (got > MEDIA_BLOCK - have)
+				got = MEDIA_BLOCK - have;
+			memcpy(buf + have, o->pbuf + o->ppos, sizeof(int16_t) * (size_t)got);
+			o->ppos += got;
 		} else {
 			got = mem_read(o, s, buf + have, MEDIA_BLOCK - have, c);
 		}
-		have += got;
-		if (have < MEDIA_BLOCK) {	/* item exhausted: next one, seamlessly */
+		if (got <= 0) {	/* item exhausted: the next one continues this block */
 			if (o->sf) {
 				sf_close(o->sf);
 				o->sf = NULL;
 			}
 			o->mpos = 0;
 			o->cur++;
+			continue;
 		}
+		have += got;
 	}
 	for (int i = 0; i < have; i++)
 		acc[i] += buf[i];
 	o->samples += (uint64_t)have;
-	return have < MEDIA_BLOCK;
+	return o->cur >= o->nitems;
 }
 
 /* ---------------------------------------------------------------- record */
@@ -1062,8 +1077,10 @@ static void chan_out(struct media_chan *c)
 	if (o) {
 		o->ticks++;
 		if (o->kind == CTI_OP_PLAY) {
-			if (play_block(c, o, acc(c))) {
-				op_end(c, o, CTI_TERM_EOD, 0, NULL);
+			int r = play_block(c, o, acc(c));
+			if (r) {
+				op_end(c, o, r < 0 ? CTI_TERM_ERROR : CTI_TERM_EOD, r < 0 ? CTI_EIO : 0,
+				       r < 0 ? o->errmsg : NULL);
 				o = NULL;
 			}
 		} else {
@@ -1273,7 +1290,8 @@ int cti_play(cti_call_t *call, const cti_play_item_t *items, int n, const cti_te
 	if ((err = out_free(c, "cti_play")) < 0)
 		return end(c, err);
 	struct op *o = op_new(c, CTI_OP_PLAY, term);
-	if (!o || !(o->items = calloc((size_t)n, sizeof(*o->items)))) {
+	if (!o || !(o->items = calloc((size_t)n, sizeof(*o->items))) ||
+	    !(o->pbuf = malloc(sizeof(int16_t) * PLAY_CHUNK))) {
 		op_free(o);
 		return end(c, cti__error(CTI_ENOMEM, "cti_play: out of memory"));
 	}

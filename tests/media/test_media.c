@@ -468,6 +468,21 @@ static void test_play_raw_by_extension(void **state)
 	assert_int_equal(cti_stop(a, id), 0);
 	assert_int_equal(cti_stop(a, id), CTI_ENOENT);
 	assert_int_equal(count_done(ctx, id), 1);
+	/* a file of the list removed while the first plays: error naming it, after the first item */
+	FILE *g = fopen(tpath("gone.al"), "wb");
+	fwrite(al, 1, n, g);
+	fclose(g);
+	cti_play_item_t it2[2] = { { .path = tpath("p.al") }, { .path = tpath("gone.al") } };
+	h_clear_events(ctx);
+	id = cti_play(a, it2, 2, NULL);
+	assert_true(id > 0);
+	unlink(tpath("gone.al"));
+	run_until(ctx, CTI_EV_OP_DONE, a, 1, 1000);
+	const cti_event_t *ev = op_done(ctx, id);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_ERROR);
+	assert_int_equal(ev->u.op.samples, n);
+	assert_non_null(strstr(ev->u.op.message, "item 2"));
+	assert_non_null(strstr(ev->u.op.message, "gone.al"));
 	free(x);
 	h_ctx_free(ctx);
 }
