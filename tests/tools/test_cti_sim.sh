@@ -130,8 +130,10 @@ check "milliwatt responder: rx level about 0 dBm0" 'abs(J[0]["levels"]["rx_dbm0"
 run --sim --json call 5551234 --responder none --timeout 3
 expect "nobody answers: call fails (exit 1)" 1
 run --sim --json levels 5551234 --duration 3
-check "levels: three 1 s readings of the milliwatt (rx 0 dBm0) on span 1 channel 1" \
-	'len([j for j in J if "rx_dbm0" in j]) == 3 and all(abs(j["rx_dbm0"]) < 1.5 and j["span"] == 1 and j["channel"] == 1 for j in J if "rx_dbm0" in j)'
+check "levels: three 1 s readings; the test call (span 1 ch 1) receives the milliwatt at 0 dBm0" \
+	'len([j for j in J if "calls" in j]) == 3 and all(abs(c["rx_dbm0"]) < 1.5 and c["span"] == 1 and c["channel"] == 1 for j in J if "calls" in j for c in j["calls"] if c["role"] == "test call")'
+check "levels: the responder (span 2) sends it: tx 0 dBm0" \
+	'all(abs(c["tx_dbm0"]) < 1.5 and c["span"] == 2 for j in J if "calls" in j for c in j["calls"] if c["role"] == "responder") and all(len(j["calls"]) == 2 for j in J if "calls" in j)'
 run --sim record 5551234 "$TMP/rec.wav" --seconds 2
 expect "record: test call recorded" 0
 # 2 s of 8 kHz PCM16 = 32000 bytes of samples after the WAV header

@@ -300,6 +300,31 @@ static int valid_dtmf(const char *s)
 	return 1;
 }
 
+/* Levels of every active call of this process: the test call and the responder's calls. */
+static void print_levels(cti_call_t *ours, double t)
+{
+	json_t *arr = T.json ? json_array() : NULL;
+
+	for (int i = -1; i < MAX_RESP; i++) {
+		cti_call_t *c = i < 0 ? ours : rcalls[i].call;
+		double rx, tx;
+
+		if (!c || cti_levels(c, &rx, &tx) < 0)
+			continue;
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:f, s:f}", "role",
+							     i < 0 ? "test call" : "responder", "span",
+							     cti_call_span(c), "channel", cti_call_channel(c),
+							     "rx_dbm0", rx, "tx_dbm0", tx));
+		else
+			printf("%6.1f s  span %d channel %2d (%s): rx %6.1f dBm0  tx %6.1f dBm0\n", t, cti_call_span(c),
+			       cti_call_channel(c), i < 0 ? "test call" : "responder", rx, tx);
+	}
+	if (arr)
+		json_out(json_pack("{s:f, s:o}", "time", t, "calls", arr));
+	fflush(stdout);
+}
+
 /* Span at the other end of span's cable (emulated board), or 0. */
 static int peer_span_of(int span)
 {
@@ -425,15 +450,7 @@ static int call_run(struct callopts *o)
 				run_for((uint32_t)o->interval * 1000, gone, &cr);
 				if (cr.hungup)
 					break;
-				if (cti_levels(cr.call, &rx, &tx) == 0) {
-					if (T.json)
-						json_out(json_pack("{s:f, s:i, s:i, s:f, s:f}", "time",
-								   (double)(now_ms() - cr.t0) / 1000.0, "span", cr.span,
-								   "channel", cr.channel, "rx_dbm0", rx, "tx_dbm0", tx));
-					else
-						printf("span %d channel %d: rx %6.1f dBm0  tx %6.1f dBm0\n", cr.span,
-						       cr.channel, rx, tx);
-				}
+				print_levels(cr.call, (double)(now_ms() - cr.t0) / 1000.0);
 			}
 		} else {
 			run_for((uint32_t)(o->hold * 1000), gone, &cr);
