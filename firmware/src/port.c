@@ -67,6 +67,15 @@ void fw_ring_get(const struct ctifw_port *p, uint32_t bit, uint8_t *dst, unsigne
 		FW_MEMCPY(dst, &p->ring[i & RING_MASK], nbytes);
 		return;
 	}
+	if ((i & RING_MASK) + nbytes + 1 <= RING_BYTES) {
+		/* unaligned, no wrap: shift octets without index masking */
+		const uint8_t *s = &p->ring[i & RING_MASK];
+		unsigned int sh = bit & 7u;
+
+		for (k = 0; k < nbytes; k++)
+			dst[k] = (uint8_t)((s[k] << sh) | (s[k + 1] >> (8u - sh)));
+		return;
+	}
 	for (k = 0; k < nbytes; k++)
 		dst[k] = ring_byte_at(p, bit + 8u * k);
 }
