@@ -1058,6 +1058,42 @@ cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p)
 	return c;
 }
 
+/*
+ * Overlap sending: more called-number digits for an outgoing call placed with
+ * sending_complete = 0 (Q.931 5.1.3, INFORMATION messages). Declared in
+ * lib/internal.h until cti.h takes it.
+ */
+int cti_call_send_digits(cti_call_t *call, const char *digits)
+{
+	int rc = 0;
+
+	if (!call || !digits || !digits[0])
+		return cti__error(CTI_EINVAL, "cti_call_send_digits: NULL call or no digits");
+	for (const char *d = digits; *d; d++)
+		if (!strchr("0123456789*#", *d))
+			return cti__error(CTI_EINVAL, "cti_call_send_digits: '%s': bad character '%c' (accepted: 0-9 * #)",
+					  digits, *d);
+	cti__lock(call->ctx);
+	if (!call->outgoing || call->released || !call->pc || !call->span || !call->span->pri ||
+	    call->state == CTI_CALL_CLEARING || call->state == CTI_CALL_CLEARED || call->state == CTI_CALL_CONNECTED) {
+		rc = cti__error(CTI_ESTATE, "cti_call_send_digits: not an outgoing call being set up (%s)",
+				cti_call_state_name(call->state));
+	} else if (strlen(call->params.called.number) + strlen(digits) >= CTI_NUMBER_MAX) {
+		rc = cti__error(CTI_EINVAL, "cti_call_send_digits: called number would exceed %d digits",
+				CTI_NUMBER_MAX - 1);
+	} else {
+		core_pri_enter(call->ctx);
+		for (const char *d = digits; *d && !rc; d++)
+			if (pri_information(call->span->pri, call->pc, *d))
+				rc = cti__error(CTI_EIO, "cti_call_send_digits: libpri refused INFORMATION");
+		core_pri_leave();
+		if (!rc)
+			strcat(call->params.called.number, digits);
+	}
+	cti__unlock(call->ctx);
+	return rc;
+}
+
 /* ---------------- incoming call handling ---------------- */
 
 static int call_check(struct cti_call *c, const char *fn, int incoming_only)

@@ -17,13 +17,13 @@ struct rec {
 	int auto_release;	/* release after CALL_HANGUP */
 	int offered, answered, connected, hangups, released, dchan_up, dchan_down;
 	int verbose;
+	int bad;		/* handle or re-entry checks that failed */
 };
 
 static inline void rec_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct rec *r = user;
 
-	(void)ctx;
 	if (r->verbose) {
 		fprintf(stderr, "[%6llu] %-16s span %d ch %d call %p", (unsigned long long)ev->time_ms,
 			cti_event_name(ev->type), ev->span, ev->channel, (void *)ev->call);
@@ -56,7 +56,13 @@ static inline void rec_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user
 		if (r->auto_release)
 			cti_call_release(ev->call);
 		break;
-	case CTI_EV_CALL_RELEASED: r->released++; break;
+	case CTI_EV_CALL_RELEASED:
+		r->released++;
+		/* the handle is still valid inside this handler; dispatch is not re-entrant */
+		if (cti_call_state(ev->call) != CTI_CALL_CLEARED || !cti_call_get_params(ev->call) ||
+		    cti_dispatch(ctx, 0) != CTI_ESTATE)
+			r->bad++;
+		break;
 	default: break;
 	}
 }

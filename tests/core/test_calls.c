@@ -122,8 +122,9 @@ static void one_call(enum cti_line line, enum cti_switchtype sw)
 	assert_int_equal(h->u.hangup.cause, 16);
 	assert_int_equal(h->u.hangup.remote, 0);
 	assert_int_equal(h->u.hangup.location, CTI_LOC_PUB_LOCAL);
-	/* released is the last event of each call */
+	/* released is the last event of each call; handles valid in its handler */
 	assert_int_equal(R.ev[R.n - 1].type, CTI_EV_CALL_RELEASED);
+	assert_int_equal(R.bad, 0);
 	cti_close(ctx);
 }
 

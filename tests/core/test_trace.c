@@ -13,6 +13,7 @@
 #include <libpri.h>
 #include "ctifw.h"
 #include "../../lib/core/core.h"
+#include "../../lib/internal.h"
 
 static struct rec R;
 
@@ -151,10 +152,7 @@ static void test_bchannel_bytes(void **state)
 	cti_close(ctx);
 }
 
-/*
- * Overlap receiving: cti.h has no overlap sending call, so the test drives
- * the calling span's libpri directly (white box) to send INFORMATION digits.
- */
+/* Overlap sending (cti_call_send_digits, lib/internal.h) and receiving (CTI_EV_CALL_INFO). */
 static void test_overlap_info(void **state)
 {
 	cti_config_t *cfg = cti_config_new();
@@ -181,12 +179,11 @@ static void test_overlap_info(void **state)
 	assert_true(run_until(ctx, &R.offered, 1, 5000));
 	o = rec_find(&R, CTI_EV_CALL_OFFERED, 2, 0);
 	assert_int_equal(o->u.offered.overlap, 1);
-	cti__lock(ctx);
-	core_pri_enter(ctx);
-	assert_int_equal(pri_information(ctx->spans[1]->pri, (q931_call *)c->pc, '3'), 0);
-	assert_int_equal(pri_information(ctx->spans[1]->pri, (q931_call *)c->pc, '4'), 0);
-	core_pri_leave();
-	cti__unlock(ctx);
+	assert_int_equal(cti_call_send_digits(c, "3"), 0);
+	assert_int_equal(cti_call_send_digits(c, "4"), 0);
+	assert_int_equal(cti_call_send_digits(c, "4x"), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "'x'"));
+	assert_string_equal(cti_call_get_params(c)->called.number, "1234");
 	{
 		int n = 0;
 
@@ -203,6 +200,7 @@ static void test_overlap_info(void **state)
 	assert_string_equal(cti_call_get_params(o->call)->called.number, "1234");
 	assert_int_equal(cti_call_answer(o->call), 0);
 	assert_true(run_until(ctx, &R.answered, 1, 5000));
+	assert_int_equal(cti_call_send_digits(c, "5"), CTI_ESTATE);	/* answered */
 	cti_close(ctx);
 }
 
