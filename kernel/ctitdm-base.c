@@ -658,12 +658,15 @@ static void ctitdm_report_alarms(struct ctitdm_port *port)
 	struct dahdi_span *span = &port->span;
 	unsigned int alarms = ctitdm_dahdi_alarms(port);
 	unsigned int want = alarms;
+	unsigned long flags;
 
 	/*
-	 * dahdi_alarm_notify() sets LOOPBACK only while a DAHDI maintenance
-	 * mode is on; a loopback the far end commanded (T1 loop-up code) is
-	 * reported too.
+	 * span->lock: DAHDI's maint ioctl changes maintstat and notifies
+	 * alarms under it. dahdi_alarm_notify() sets LOOPBACK only while a
+	 * DAHDI maintenance mode is on; a loopback the far end commanded
+	 * (T1 loop-up code) is reported too.
 	 */
+	spin_lock_irqsave(&span->lock, flags);
 	if (span->maintstat || span->mainttimer || port->fw_loop)
 		want |= DAHDI_ALARM_LOOPBACK;
 	if (span->alarms != want) {
@@ -672,6 +675,7 @@ static void ctitdm_report_alarms(struct ctitdm_port *port)
 		if (port->fw_loop)
 			span->alarms |= DAHDI_ALARM_LOOPBACK;
 	}
+	spin_unlock_irqrestore(&span->lock, flags);
 }
 
 static void ctitdm_report_cas(struct ctitdm_port *port, const u8 *rx_cas)
