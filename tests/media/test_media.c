@@ -987,6 +987,64 @@ static void test_goertzel_shares(void **state)
 	assert_int_equal(d.sig[cls].f2, 440);
 }
 
+/* Progress tones made by sox (another generator, frequencies off by up to 1 %) are classified. */
+struct sox_tone {
+	const char *country;
+	const char *law;	/* sox -e */
+	const char *segs[8];	/* "dur sin f [sin f] vol v" or "dur" of silence, repeated */
+	int reps;
+	int want;
+};
+
+static void test_tones_sox(void **state)
+{
+	(void)state;
+	const struct sox_tone cases[] = {
+		{ "us", "u-law", { "0.5 sin 483 sin 616 vol 0.05", "0.5" }, 4, CTI_CPA_BUSY },
+		{ "itu", "a-law", { "1.0 sin 429 vol 0.2", "4.0" }, 3, CTI_CPA_NO_ANSWER },
+		{ "itu", "a-law", { "0.33 sin 955 vol 0.1", "0.33 sin 1395 vol 0.1", "0.33 sin 1805 vol 0.1", "1.0" }, 2,
+		  CTI_CPA_SIT },
+		{ "cn", "a-law", { "0.7 sin 448 vol 0.2", "0.7" }, 4, CTI_CPA_CONGESTION },
+		{ "uk", "a-law", { "0.375 sin 401 vol 0.2", "0.375" }, 5, CTI_CPA_BUSY },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct sox_tone *t = &cases[k];
+		char cmd[600], path[300];
+		snprintf(path, sizeof(path), "%s", tpath("sox_tone.raw"));
+		unlink(path);
+		for (int r = 0; r < t->reps; r++)
+			for (int j = 0; t->segs[j]; j++) {
+				const char *sg = t->segs[j];
+				if (strchr(sg, ' '))
+					snprintf(cmd, sizeof(cmd), "sox -n -r 8000 -c 1 -e %s -t raw - synth %s >> %s",
+						 t->law, sg, path);
+				else
+					snprintf(cmd, sizeof(cmd), "sox -n -r 8000 -c 1 -e %s -t raw - trim 0 %s >> %s",
+						 t->law, sg, path);
+				assert_int_equal(system(cmd), 0);
+			}
+		enum cti_law law = t->law[0] == 'u' ? CTI_LAW_ULAW : CTI_LAW_ALAW;
+		size_t n;
+		int16_t *x = h_read_raw(path, &n, law);
+		assert_non_null(x);
+		assert_true(n > 8000);
+		cti_ctx_t *ctx = h_ctx(t->country);
+		cti_call_t *a = h_call(ctx, law);
+		cti_cpa_params_t cp;
+		cti_cpa_params_init(&cp);
+		cp.no_answer_ms = 8000;
+		h_feed(a, x, n);
+		cti_cpa_start(a, &cp);
+		run_until(ctx, CTI_EV_CPA_DONE, a, 1, (int)(n / MEDIA_BLOCK));
+		const cti_event_t *ev = h_find(ctx, CTI_EV_CPA_DONE, a, 0);
+		if (!ev || ev->u.cpa.result != t->want)
+			fail_msg("%s %s: CPA %s, want %s", t->country, t->segs[0],
+				 ev ? cti_cpa_result_name(ev->u.cpa.result) : "nothing", cti_cpa_result_name(t->want));
+		free(x);
+		h_ctx_free(ctx);
+	}
+}
+
 /* Tones of one table are not taken for tones of another country's table. */
 static void test_tones_wrong_table(void **state)
 {
@@ -1319,6 +1377,7 @@ int main(void)
 		cmocka_unit_test(test_tones_uk),
 		cmocka_unit_test(test_tones_cn),
 		cmocka_unit_test(test_tones_wrong_table),
+		cmocka_unit_test(test_tones_sox),
 		cmocka_unit_test(test_goertzel_shares),
 		cmocka_unit_test(test_tone_cadence_generated),
 		cmocka_unit_test(test_fax_tones),
