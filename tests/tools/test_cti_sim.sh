@@ -114,6 +114,12 @@ check "BER 5e-3 for 15 s: every second SES, so unavailable from the first (10 co
 batch $'cable cut 2 --rx\nbert sim1 --duration 3' --json --force
 expect "BERT with no signal at the far end fails" 1
 
+run --sim --progress bert sim1 --duration 2
+[[ $ERR == *"BERT sim1 2e15 1-15,17-31: 2/2 s  SYNC"* ]] && ok "bert --progress: live progress line per second on stderr" || not_ok "bert --progress: live progress line (stderr: $ERR)"
+[[ $OUT == *"result: PASS"* && $OUT != *$'\r'* ]] && ok "bert: the report on stdout is free of progress lines" || not_ok "bert: the report on stdout is free of progress lines"
+run --sim --verbose --batch - <<<$'cable cut 1\nwait 4'
+[[ $ERR == *"ms] ALARM span 1 chan 0 alarms RED LOS LOF"* && $ERR == *"ms] ALARM span 2 chan 0 alarms RED LOS LOF"* ]] && ok "--verbose: the alarm events of both spans on stderr" || not_ok "--verbose: alarm events on stderr ($ERR)"
+
 # ---- slips ----
 batch $'cable ppm 1 100\nwait 10\nstatus sim1' --json
 check "100 ppm clock offset: controlled slips counted" 'J[-1]["spans"][0]["counters"]["slips"] >= 3'
