@@ -57,6 +57,7 @@ struct op {
 	int kind;
 	cti_term_t term;
 	int silence_set;	/* term has silence conditions */
+	double silence_energy;	/* block energy of silence_dbm0 */
 	uint32_t ticks;		/* 20 ms blocks since the start */
 	int ndig;		/* digits seen (or collected) */
 	uint32_t last_digit_tick;
@@ -897,8 +898,7 @@ static int op_check(struct media_chan *c, struct op *o)
 		return 1;
 	}
 	if (o->silence_set) {
-		double thr = media_ms_of_dbm0(t->silence_dbm0);
-		if (c->rx_energy / MEDIA_BLOCK >= thr) {
+		if (c->rx_energy >= o->silence_energy) {
 			o->heard = 1;
 			o->silence_ms = 0;
 		} else {
@@ -1243,6 +1243,7 @@ static struct op *op_new(struct media_chan *c, int kind, const cti_term_t *term)
 	if (o->term.silence_dbm0 == 0)
 		o->term.silence_dbm0 = -42;
 	o->silence_set = o->term.max_silence_ms || o->term.initial_silence_ms;
+	o->silence_energy = media_ms_of_dbm0(o->term.silence_dbm0) * MEDIA_BLOCK;
 	o->digit_seq = c->digit_seq;
 	if (o->term.clear_digits) {
 		c->dig_count = 0;
