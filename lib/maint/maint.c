@@ -1054,24 +1054,37 @@ int cti_cable_peer(cti_ctx_t *ctx, int port)
  */
 struct los_state {
 	cti_ctx_t *ctx;
+	const struct ctifw_port *board;	/* port 1 of that context's board: tells a reused ctx address */
 	int port;
-	struct ctifw_port *dark;	/* transmitter switched off, or NULL */
+	int dark;			/* port number whose transmitter we switched off, 0 if none */
 };
 #define MAX_LOS_STATE 64
 static struct los_state los_state[MAX_LOS_STATE];
 static pthread_mutex_t los_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Entries are never dereferenced as pointers: the transmitter is found again
+ * by number in the live context, so a closed context leaves nothing dangling.
+ */
 static struct los_state *los_find(cti_ctx_t *ctx, int port)
 {
-	for (int i = 0; i < MAX_LOS_STATE; i++)
-		if (los_state[i].ctx == ctx && los_state[i].port == port)
-			return &los_state[i];
+	const struct ctifw_port *board = ctx ? cti__sim_port(ctx, 1) : NULL;
+
+	for (int i = 0; i < MAX_LOS_STATE; i++) {
+		struct los_state *ls = &los_state[i];
+
+		if (ctx && ls->ctx == ctx && ls->board != board)
+			memset(ls, 0, sizeof(*ls));	/* left by a closed context */
+		if (ls->ctx == ctx && ls->port == port)
+			return ls;
+	}
 	return NULL;
 }
 
 static int los_set(cti_ctx_t *ctx, int port, struct ctifw_port *p, int on)
 {
 	struct los_state *ls;
+	struct ctifw_port *dark;
 	int r = 0;
 
 	pthread_mutex_lock(&los_lock);
@@ -1084,13 +1097,18 @@ static int los_set(cti_ctx_t *ctx, int port, struct ctifw_port *p, int on)
 			goto out;
 		}
 		ls->ctx = ctx;
+		ls->board = cti__sim_port(ctx, 1);
 		ls->port = port;
-		ls->dark = ctifw_cable_peer(p);
-		if (ls->dark)
-			ctifw_port_set_tx_enabled(ls->dark, false);
+		dark = ctifw_cable_peer(p);
+		for (int i = 1; dark && i <= cti__sim_ports(ctx); i++)
+			if (cti__sim_port(ctx, i) == dark)
+				ls->dark = i;
+		if (dark)
+			ctifw_port_set_tx_enabled(dark, false);
 	} else if (!on && ls) {
-		if (ls->dark)
-			ctifw_port_set_tx_enabled(ls->dark, true);
+		dark = ls->dark ? cti__sim_port(ctx, ls->dark) : NULL;
+		if (dark)
+			ctifw_port_set_tx_enabled(dark, true);
 		memset(ls, 0, sizeof(*ls));
 	}
 out:
