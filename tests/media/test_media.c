@@ -1257,6 +1257,30 @@ static void test_monitor_modes(void **state)
 	h_ctx_free(ctx);
 }
 
+/* Supervising a conference member: listen hears the member and the conference, barge reaches all. */
+static void test_monitor_conference(void **state)
+{
+	(void)state;
+	cti_ctx_t *ctx = h_ctx("itu");
+	struct party p[4];	/* 0, 1, 2 in conference, 3 supervises 1 */
+	const double f[4] = { 500, 900, 1300, 1700 };
+
+	parties(ctx, p, 4, f);
+	cti_conf_t *cf = cti_conf_new(ctx);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cti_conf_add(cf, p[i].c), 0);
+	assert_int_equal(cti_monitor(p[3].c, p[1].c, CTI_MONITOR_LISTEN), 0);
+	const int listen[16] = { 0, 1, 1, 0, 1, 0, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0 };
+	check_hears(ctx, p, 4, listen, "listen to a conference member");
+	assert_int_equal(cti_monitor(p[3].c, p[1].c, CTI_MONITOR_BARGE), 0);
+	const int barge[16] = { 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0 };
+	check_hears(ctx, p, 4, barge, "barge into a conference");
+	cti_conf_free(cf);
+	for (int i = 0; i < 4; i++)
+		free(p[i].x);
+	h_ctx_free(ctx);
+}
+
 /* ---- levels, hook, misc ---- */
 
 static int hook_ends, hook_reason;
@@ -1384,6 +1408,7 @@ int main(void)
 		cmocka_unit_test(test_cpa_voice_machine_silence),
 		cmocka_unit_test(test_bridge_conference),
 		cmocka_unit_test(test_monitor_modes),
+		cmocka_unit_test(test_monitor_conference),
 		cmocka_unit_test(test_levels_hook),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
