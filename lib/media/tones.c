@@ -3,10 +3,11 @@
  * tones.c - call progress tone tables, tone/DTMF generator and the
  * cadence-based call progress tone detector of lib/media.
  *
- * Tables: ITU-T E.180 / ETSI TR 101 041 (Europe, 425 Hz), ANSI T1.401 /
- * Telcordia GR-506 (US precise tones), BT SIN 350 (UK), YD/T 1012 / GB 3380
- * (China, 450 Hz). SIT is ITU-T E.180 950/1400/1800 Hz (US: 913.8/1370.6/
- * 1776.7 Hz, Telcordia).
+ * Tables: ITU-T E.180 and ETSI TR 101 041-2 (Europe, 425 Hz), the North
+ * American precise audible tone plan (ITU-T E.300-series Supplement 3),
+ * the UK's and China's national tones (400/450 Hz and 450 Hz families, as
+ * the operators publish them). SIT: 950/1400/1800 Hz x 330 ms (ITU-T E.180);
+ * North America: 913.8/1370.6/1776.7 Hz.
  */
 #include <math.h>
 #include <string.h>
@@ -194,9 +195,9 @@ static const struct tone_def cn_defs[] = {
 static const struct tone_table tables[] = {
 	TABLE("itu", "ITU-T E.180 / Europe (425 Hz)", itu_defs),
 	TABLE("eu", "ITU-T E.180 / Europe (425 Hz)", itu_defs),
-	TABLE("us", "North America (ANSI T1.401)", us_defs),
-	TABLE("uk", "United Kingdom (BT SIN 350)", uk_defs),
-	TABLE("cn", "China (YD/T 1012, 450 Hz)", cn_defs),
+	TABLE("us", "North America (precise tone plan)", us_defs),
+	TABLE("uk", "United Kingdom", uk_defs),
+	TABLE("cn", "China (450 Hz)", cn_defs),
 };
 
 const struct tone_table *tone_table_find(const char *country)
