@@ -352,6 +352,52 @@ static void chaos(enum ctifw_line line, enum ctifw_framing fr, uint8_t dchan, ui
 	pair_free(&s);
 }
 
+/* Ticks of any size 1..64 frames (hosts catch up missed ticks). */
+static void test_tick_sizes(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 24);
+	struct pair s;
+	uint32_t rnd = 5;
+	unsigned int t, got = 0, sent = 0;
+	uint8_t b[2], buf[64];
+	int st2;
+
+	(void)st;
+	pair_init(&s, &cfg, 110);
+	ctifw_prbs_start(s.p[0], CTIFW_PRBS_2E20, 1u << 7, true, false);
+	ctifw_prbs_start(s.p[1], CTIFW_PRBS_2E20, 1u << 7, false, true);
+	for (t = 0; t < 3000; t++) {
+		fill_random(b, 2, &rnd);
+		if (t > 100 && ctifw_hdlc_tx_space(s.p[0]) == CTIFW_HDLC_QUEUE && sent < 200) {
+			assert_int_equal(ctifw_hdlc_send(s.p[0], (const uint8_t *)"tick-size", 9), 0);
+			sent++;
+		}
+		pair_step(&s, 1 + b[0] % CTIFW_MAX_FRAMES);
+		while (ctifw_hdlc_recv(s.p[1], buf, sizeof(buf), &st2) == 9)
+			got++;
+		if (t == 100) {	/* after alignment and PRBS sync */
+			ctifw_prbs_reset_counts(s.p[1]);
+			ctifw_port_reset_counters(s.p[1]);
+		}
+	}
+	assert_true(ctifw_port_in_sync(s.p[0]) && ctifw_port_in_sync(s.p[1]));
+	{
+		struct ctifw_prbs_status ps;
+		struct ctifw_counters c;
+
+		ctifw_prbs_get_status(s.p[1], &ps);
+		ctifw_port_get_counters(s.p[1], &c);
+		assert_true(ps.sync);
+		assert_int_equal(ps.errors, 0);
+		assert_int_equal(ps.sync_losses, 0);
+		assert_true(ps.bits > 8 * 40000);
+		assert_int_equal(c.crc + c.fas + c.lof_events + c.hdlc_crc_errors, 0);
+	}
+	assert_true(sent > 100);
+	assert_true(got >= sent - 1);
+	pair_free(&s);
+}
+
 static void test_chaos(void **st)
 {
 	(void)st;
@@ -371,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_annex_b),
 		cmocka_unit_test(test_crc4_excessive_errors),
 		cmocka_unit_test(test_ami_los),
+		cmocka_unit_test(test_tick_sizes),
 		cmocka_unit_test(test_chaos),
 	};
 
