@@ -1681,6 +1681,8 @@ int cti_conf_add(cti_conf_t *conf, cti_call_t *call)
 	struct media_chan *c = begin(call, "cti_conf_add", &err);
 	if (!c)
 		return err;
+	if (conf->m != c->m)
+		return end(c, cti__error(CTI_EINVAL, "cti_conf_add: the call belongs to another context"));
 	if (c->conf == conf)
 		return end(c, 0);
 	if (conf->n >= CONF_MAX)

@@ -1207,6 +1207,11 @@ static void test_bridge_conference(void **state)
 	assert_int_equal(cti_conf_remove(cf, p[1].c), CTI_ENOENT);
 	const int cnf2[16] = { 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
 	check_hears(ctx, p, 4, cnf2, "conference 0,2");
+	cti_ctx_t *other = h_ctx("itu");
+	cti_call_t *stranger = h_call(other, CTI_LAW_ALAW);
+	assert_int_equal(cti_conf_add(cf, stranger), CTI_EINVAL);
+	assert_int_equal(cti_bridge(p[3].c, stranger), CTI_EINVAL);
+	h_ctx_free(other);
 	h_hangup(p[2].c);	/* leaves the conference */
 	p[2].c->capture = 0;
 	cti_conf_free(cf);
