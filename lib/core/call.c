@@ -53,10 +53,11 @@ static int pri_read_cb(struct pri *pri, void *buf, int buflen)
  * pointer to the cause's octet 3 (location in the low nibble) or NULL;
  * *cref gets the call reference value (flag bit stripped).
  */
-static uint8_t *find_cause(uint8_t *f, int len, int *cref, int *mt)
+static uint8_t *find_cause(uint8_t *f, int len, int *cref, int *mt, int *flag)
 {
 	int i, crlen;
 
+	*mt = -1;
 	if (len < 4 || (f[2] & 1))	/* I-frames only */
 		return NULL;
 	i = 4;
@@ -66,6 +67,7 @@ static uint8_t *find_cause(uint8_t *f, int len, int *cref, int *mt)
 	if (crlen < 1 || crlen > 2 || i + 2 + crlen + 1 > len)
 		return NULL;
 	*cref = crlen == 2 ? ((f[i + 2] & 0x7f) << 8) | f[i + 3] : (f[i + 2] & 0x7f);
+	*flag = f[i + 2] >> 7;
 	i += 2 + crlen;
 	*mt = f[i++];
 	if (*mt != Q931_DISCONNECT && *mt != Q931_RELEASE && *mt != Q931_RELEASE_COMPLETE)
@@ -79,7 +81,7 @@ static uint8_t *find_cause(uint8_t *f, int len, int *cref, int *mt)
 		}
 		if (i + 1 >= len)
 			break;
-		if (ie == 0x08 && f[i + 1] >= 2 && i + 2 < len)
+		if (ie == 0x08 && f[i + 1] >= 2 && i + 2 + f[i + 1] <= len)
 			return &f[i + 2];
 		i += 2 + f[i + 1];
 	}
@@ -91,13 +93,13 @@ static int pri_write_cb(struct pri *pri, void *buf, int buflen)
 	struct core_span *sp = pri_get_userdata(pri);
 	uint8_t *f = buf;
 	int len = buflen - 2;	/* drop the FCS placeholder */
-	int cref, mt;
+	int cref, mt, flag;
 	uint8_t *cause;
 
 	if (len <= 0 || !sp->in_service)
 		return buflen;
 	/* Q.850 location of our clearing: libpri 1.6 has no API for it, set it in the frame */
-	cause = find_cause(f, len, &cref, &mt);
+	cause = find_cause(f, len, &cref, &mt, &flag);
 	if (cause && sp->hangup_call) {
 		struct cti_call *c = sp->hangup_call;
 
@@ -149,6 +151,7 @@ static void pri_global_init(void)
 }
 
 static void handle_event(struct core_span *sp, pri_event *e);
+static void call_finish(struct cti_call *c, int cause, int location, int remote);
 
 int core_span_pri_start(struct core_span *sp)
 {
@@ -189,6 +192,8 @@ void core_span_pri_stop(struct core_span *sp)
 void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
 {
 	pri_event *e;
+	int cref = -1, mt = -1, flag = 1, cause_val = 0;
+	uint8_t *cause;
 
 	if (!sp->pri || !sp->in_service || len < 3 || len > CORE_DFRAME_MAX - 2)
 		return;
@@ -197,19 +202,36 @@ void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
 	sp->dframe_len = len;
 	/* received Cause IE location, for the hangup event this frame causes */
 	{
-		int cref, mt;
 		uint8_t tmp[CORE_DFRAME_MAX];
-		uint8_t *cause;
 
 		memcpy(tmp, buf, (size_t)len);
-		cause = find_cause(tmp, len, &cref, &mt);
-		sp->rx_loc = cause ? (*cause & 0x0f) : -1;	/* reused: last received location */
+		cause = find_cause(tmp, len, &cref, &mt, &flag);
+		sp->rx_loc = cause ? (*cause & 0x0f) : -1;
+		if (cause)
+			cause_val = (*cause & 0x80) ? (cause[1] & 0x7f) : (cause[2] & 0x7f);
 	}
 	core_pri_enter(sp->ctx);
 	e = pri_check_event(sp->pri);
 	if (e)
 		handle_event(sp, e);
 	core_pri_leave();
+	/*
+	 * The caller cleared an offered call we have not answered at all yet:
+	 * libpri ("not yet a call") clears it by itself and reports nothing.
+	 * Seen here in the frame; the libpri call is libpri's to free.
+	 */
+	if ((mt == Q931_DISCONNECT || mt == Q931_RELEASE || mt == Q931_RELEASE_COMPLETE) && !flag) {
+		for (struct cti_call *c = sp->ctx->calls; c; c = c->next) {
+			if (c->outgoing || c->span != sp || !c->pc || c->attempts || c->hangup_sent || c->hangup_posted ||
+			    (c->cref & 0x7fff) != cref)
+				continue;
+			c->pc = NULL;
+			c->cause = cause_val > 0 ? cause_val : PRI_CAUSE_NORMAL_CLEARING;
+			c->remote = 1;
+			call_finish(c, c->cause, sp->rx_loc, 1);
+			break;
+		}
+	}
 	sp->rx_loc = -1;
 	/* line back after an alarm and libpri kept its link: frames flow again, report it up */
 	if (sp->l2_up && !sp->dchan_up && !(sp->alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS))) {
@@ -490,12 +512,14 @@ static void ev_ring(struct core_span *sp, pri_event *e)
 
 		ch = (!want || r->flexible) ? span_free_chan(sp) : 0;
 		if (!ch) {
-			/* 34: nothing free at all; 44: the channel asked for is not available */
-			int cause = span_free_chan(sp) ? PRI_CAUSE_REQUESTED_CHAN_UNAVAIL :
-							 PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION;
+			/*
+			 * Q.850: 34 nothing free at all; 82 the channel asked for does not
+			 * exist here; 44 it exists but is busy.
+			 */
+			int cause = !span_free_chan(sp) ? PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION :
+				    !(sp->bmask & (1u << want)) ? PRI_CAUSE_IDENTIFIED_CHANNEL_NOTEXIST :
+								   PRI_CAUSE_REQUESTED_CHAN_UNAVAIL;
 
-			if (want && !(sp->bmask & (1u << want)) && span_free_chan(sp))
-				cause = PRI_CAUSE_REQUESTED_CHAN_UNAVAIL;
 			pri_hangup(sp->pri, r->call, cause);
 			return;
 		}
@@ -506,6 +530,7 @@ static void ev_ring(struct core_span *sp, pri_event *e)
 		return;
 	}
 	c->pc = r->call;
+	c->cref = r->cref;
 	c->outgoing = 0;
 	c->state = CTI_CALL_OFFERED;
 	chan_take(c, sp, ch);

@@ -69,6 +69,7 @@ struct cti_call {
 	int attempts;
 	int rx_loc;			/* location of the received Cause IE, -1 none */
 	int connected_posted;
+	int cref;			/* incoming: Q.931 call reference (libpri's) */
 	int tx_loc;			/* location in the Cause IE we sent */
 	struct cti_call *next;		/* ctx->calls list */
 };

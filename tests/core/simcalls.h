@@ -94,6 +94,15 @@ static inline const cti_event_t *rec_find_call(const struct rec *r, int type, ct
 	return NULL;
 }
 
+/* Same, among events recorded from index `from` on (call handles are reused after release). */
+static inline const cti_event_t *rec_find_call_from(const struct rec *r, int type, cti_call_t *call, int from)
+{
+	for (int i = from; i < r->n; i++)
+		if (r->ev[i].type == type && r->ev[i].call == call)
+			return &r->ev[i];
+	return NULL;
+}
+
 /* Run virtual time until *counter >= want, or max_ms passed. Returns 1 if reached. */
 static inline int run_until(cti_ctx_t *ctx, const int *counter, int want, int max_ms)
 {

@@ -584,6 +584,67 @@ static void test_real_clock(void **state)
 	cti_close(ctx);
 }
 
+/* Clearing corner cases: caller gives up before any answer; reject after SETUP ACK; channel the far end lacks. */
+static void test_clear_flows(void **state)
+{
+	cti_config_t *cfg = cti_config_new();
+	cti_ctx_t *ctx;
+	cti_call_params_t p;
+	cti_call_t *c;
+	const cti_event_t *h, *o;
+	int from;
+
+	(void)state;
+	rec_reset();
+	R.auto_release = 1;
+	cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL);
+	assert_int_equal(cti_config_parse(cfg, "[span a]\nport = 1\nrole = network\n"
+					  "[span b]\nport = 2\noverlap = yes\nbchannels = 1-10\n", "t"), 0);
+	ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	assert_non_null(ctx);
+	cti_set_event_handler(ctx, rec_handler, &R);
+	assert_true(run_until(ctx, &R.dchan_up, 2, 10000));
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "55");
+	p.span = 1;
+
+	/* 1. the caller hangs up before the callee said anything: libpri clears the callee's side by itself */
+	c = cti_call_place(ctx, &p);
+	assert_non_null(c);
+	assert_true(run_until(ctx, &R.offered, 1, 5000));
+	o = rec_find(&R, CTI_EV_CALL_OFFERED, 2, 0);
+	assert_int_equal(cti_call_hangup(c, 16, CTI_LOC_DEFAULT), 0);
+	assert_true(run_until(ctx, &R.released, 2, 5000));
+	h = rec_find_call(&R, CTI_EV_CALL_HANGUP, o->call);
+	assert_non_null(h);
+	assert_int_equal(h->u.hangup.cause, 16);
+	assert_int_equal(h->u.hangup.remote, 1);
+
+	/* 2. overlap offer acknowledged (SETUP ACK), then rejected with 21 */
+	from = R.n;
+	p.sending_complete = 0;
+	c = cti_call_place(ctx, &p);
+	assert_non_null(c);
+	assert_true(run_until(ctx, &R.offered, 2, 5000));
+	o = rec_find(&R, CTI_EV_CALL_OFFERED, 2, 1);
+	assert_int_equal(o->u.offered.overlap, 1);
+	assert_int_equal(cti_call_reject(o->call, 21), 0);
+	assert_true(run_until(ctx, &R.released, 4, 5000));
+	assert_int_equal(rec_find_call_from(&R, CTI_EV_CALL_HANGUP, c, from)->u.hangup.cause, 21);
+
+	/* 3. an exclusive channel the far end does not have (it has others free): 82 */
+	from = R.n;
+	p.sending_complete = 1;
+	p.channel = 20;
+	c = cti_call_place(ctx, &p);
+	assert_non_null(c);
+	assert_true(run_until(ctx, &R.released, 5, 5000));
+	assert_int_equal(rec_find_call_from(&R, CTI_EV_CALL_HANGUP, c, from)->u.hangup.cause, 82);
+	assert_int_equal(R.bad, 0);
+	cti_close(ctx);
+}
+
 /* Real clock, two threads: one places calls while the other dispatches (handlers answer and release). */
 static cti_ctx_t *thr_ctx;
 static volatile int thr_placed, thr_fail;
@@ -670,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_real_clock),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_clear_flows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
