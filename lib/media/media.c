@@ -432,8 +432,9 @@ struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum
 		return NULL;
 	}
 	/*
-	 * Accept digits down to -36 dBm0 per tone, the high group up to 8 dB
-	 * below the low group or 4 dB above it (spandsp: 6.3 and 2.5 dB).
+	 * Accept digits down to -36 dBm0 per tone; twist as spandsp's defaults
+	 * (high group up to 8 dB below the low group, 4 dB above), said here so
+	 * a library update cannot change it silently.
 	 */
 	dtmf_rx_parms(c->dtmf, 0, 8, 4, -36);
 	tone_det_init(&c->td, tt ? tt : tone_table_find("itu"));

@@ -313,7 +313,11 @@ int tone_det_dtmf_like(const struct tone_det *d)
 		if (d->ratio[d->comp_col[i]] > c)
 			c = d->ratio[d->comp_col[i]];
 	}
-	/* a pair holds ~100 % of a clean block; 8 dB twist leaves the weak tone 14 %; edges halve it */
+	/*
+	 * A pair holds ~100 % of a clean block, 8 dB twist leaves the weak tone
+	 * 14 %, block edges halve that. spandsp itself wants the pair to hold
+	 * ~80 % of its 102-sample block's energy: this screen is far looser.
+	 */
 	return r >= 0.05f && c >= 0.05f && r + c >= 0.2f;
 }
 
