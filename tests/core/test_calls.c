@@ -399,6 +399,16 @@ static void test_release_abandon(void **state)
 			cti_dispatch(ctx, 5);
 		assert_true(R.n > before);
 	}
+	/* in-band information: PROGRESS */
+	assert_int_equal(cti_call_progress(in), 0);
+	{
+		int n = 0;
+
+		while (!rec_find_call(&R, CTI_EV_CALL_PROGRESS, c) && n++ < 100)
+			cti_dispatch(ctx, 5);
+		assert_non_null(rec_find_call(&R, CTI_EV_CALL_PROGRESS, c));
+	}
+	assert_int_equal(cti_call_state(c), CTI_CALL_ALERTING);
 	assert_int_equal(cti_call_release(c), 0);
 	assert_int_equal(cti_call_release(c), CTI_ESTATE);
 	assert_true(run_until(ctx, &R.released, 2, 5000));
