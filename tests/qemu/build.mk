@@ -9,7 +9,13 @@ $(CTITDM_TEST): tests/qemu/ctitdm-test.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
-ALL_TARGETS += $(CTITDM_TEST)
+# libpri over the board's hardhdlc D-channels (Debian's static libpri).
+PRI_TEST := $(QEMU_OUT)/pri-test
+$(PRI_TEST): tests/qemu/pri-test.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $< /usr/lib/libpri.a -lm
+
+ALL_TARGETS += $(CTITDM_TEST) $(PRI_TEST)
 QEMU_TESTS += tests/qemu/test_ctitdm.sh
 
 endif

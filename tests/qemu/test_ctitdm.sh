@@ -11,14 +11,14 @@ kdir=$top/build/kernel
 drv=$kdir/dahdi/modules/dahdi/drivers/dahdi
 mkdir -p "$out"
 mods=("$drv/dahdi.ko" "$drv/dahdi_echocan_mg2.ko" "$kdir/ctitdm/ctitdm.ko")
-for f in "${mods[@]}" "$out/ctitdm-test"; do
+for f in "${mods[@]}" "$out/ctitdm-test" "$out/pri-test"; do
 	[[ -f $f ]] || { echo "not ok 1 - missing $f (run make)"; exit 1; }
 done
 kvers=$(modinfo -F vermagic "$kdir/ctitdm/ctitdm.ko" | awk '{print $1}')
 kernel=/boot/vmlinuz-$kvers
 [[ -r $kernel ]] || { echo "not ok 1 - kernel image $kernel not readable"; exit 1; }
 img=$out/ctitdm-initramfs.cpio.gz
-"$here/mkinitramfs.sh" "$img" "$here/guest-ctitdm.sh" "${mods[@]}" -- "$out/ctitdm-test" ||
+"$here/mkinitramfs.sh" "$img" "$here/guest-ctitdm.sh" "${mods[@]}" -- "$out/ctitdm-test" "$out/pri-test" ||
 	{ echo "not ok 1 - initramfs build failed"; exit 1; }
 log=$out/ctitdm-console.log
 echo "# booting $kernel in QEMU (log: $log)"
