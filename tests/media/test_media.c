@@ -188,6 +188,33 @@ static void test_dtmf_twist_short(void **state)
 	}
 }
 
+/* Talk-off: a minute of speech-like noise bursts and sweeps gives no digit and no tone. */
+static void test_no_false_detection(void **state)
+{
+	(void)state;
+	cti_ctx_t *ctx = h_ctx("itu");
+	cti_call_t *a = h_call(ctx, CTI_LAW_ALAW);
+	size_t n = 8000 * 60;
+	int16_t *x = calloc(n, sizeof(int16_t));
+	unsigned seed = 99;
+
+	for (size_t s = 0; s < n; s += 8000) {
+		/* 300 ms noise syllables at -25..-10 dBm0, a 400 ms sweep 300..3300 Hz */
+		for (int k = 0; k < 2; k++)
+			h_noise(x + s + (size_t)k * 1600, 1200, -25 + (double)(rand_r(&seed) % 16), &seed);
+		for (size_t i = 0; i < 3200; i++) {
+			double tt = (double)i / 8000;
+			x[s + 4000 + i] = (int16_t)lrint(6000 * sin(2 * M_PI * (300 * tt + 3750 * tt * tt)));
+		}
+	}
+	h_feed(a, x, n);
+	h_tick(ctx, (int)(n / MEDIA_BLOCK));
+	assert_int_equal(h_count(ctx, CTI_EV_DIGIT, a), 0);
+	assert_int_equal(h_count(ctx, CTI_EV_TONE, a), 0);
+	free(x);
+	h_ctx_free(ctx);
+}
+
 static void test_dtmf_sox(void **state)
 {
 	(void)state;
@@ -1387,6 +1414,7 @@ int main(void)
 		cmocka_unit_test(test_dtmf_decode_minus30),
 		cmocka_unit_test(test_dtmf_decode_noise),
 		cmocka_unit_test(test_dtmf_twist_short),
+		cmocka_unit_test(test_no_false_detection),
 		cmocka_unit_test(test_dtmf_sox),
 		cmocka_unit_test(test_dtmf_generate_multimon),
 		cmocka_unit_test(test_dtmf_timing_level),
