@@ -89,6 +89,47 @@ static void call_test(cti_ctx_t *ctx, int from, int to, const char *what, int nc
 	ok(r, "%s: all released (%d)", what, R.released - base_rel);
 }
 
+/* B-channel audio through DAHDI: DTMF sent on one end is detected on the other. */
+static void dtmf_test(cti_ctx_t *ctx)
+{
+	cti_call_params_t p;
+	cti_call_t *c, *in = NULL;
+	int base_conn = R.connected, base_rel = R.released, r, from;
+	char got[16] = "";
+	size_t k = 0;
+
+	R.auto_release = 1;
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "777");
+	p.span = 1;
+	c = cti_call_place(ctx, &p);
+	r = wait_for(ctx, &R.connected, base_conn + 1, 30000);
+	ok(c && r, "DTMF call connected");
+	from = R.n;
+	for (int i = R.n - 1; i >= 0; i--)
+		if (R.ev[i].type == CTI_EV_CALL_OFFERED && R.ev[i].span == 2) {
+			in = R.ev[i].call;
+			break;
+		}
+	if (c && in && cti_send_dtmf(c, "159#", 0, 0, 0) > 0) {
+		uint64_t end = cti_now_ms(ctx) + 15000;
+
+		while (k < 4 && cti_now_ms(ctx) < end) {
+			cti_dispatch(ctx, 50);
+			for (int i = from; i < R.n; i++)
+				if (R.ev[i].type == CTI_EV_DIGIT && R.ev[i].call == in && k < sizeof(got) - 1)
+					got[k++] = R.ev[i].u.digit.digit;
+			from = R.n;
+		}
+	}
+	got[k] = 0;
+	ok(!strcmp(got, "159#"), "DTMF 159# across the DAHDI B-channels (got '%s')", got);
+	if (c)
+		cti_call_hangup(c, 16, CTI_LOC_DEFAULT);
+	r = wait_for(ctx, &R.released, base_rel + 2, 30000);
+	ok(r, "DTMF call released");
+}
+
 int main(void)
 {
 	cti_config_t *cfg = cti_config_new();
@@ -117,6 +158,7 @@ int main(void)
 	call_test(ctx, 1, 2, "E1 EuroISDN one call", 1);
 	call_test(ctx, 4, 3, "T1 NI2 one call user->network", 1);
 	call_test(ctx, 1, 2, "E1 EuroISDN 10 calls at once", 10);
+	dtmf_test(ctx);
 	{
 		const cti_event_t *a = rec_find(&R, CTI_EV_ALARM, 1, 0);
 
