@@ -1412,6 +1412,9 @@ int cti_record_pause(cti_call_t *call, int paused)
 	if (!c->in || c->in->kind != CTI_OP_RECORD)
 		return end(c, cti__error(CTI_ENOENT, "cti_record_pause: no recording on the call"));
 	c->in->paused = !!paused;
+	/* what was recorded so far goes to disk now, not after the pause */
+	if (paused && rec_flush(c, c->in) < 0)
+		op_end(c, c->in, CTI_TERM_ERROR, CTI_EIO, c->in->errmsg);
 	return end(c, 0);
 }
 

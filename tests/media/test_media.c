@@ -594,11 +594,20 @@ static void test_record_pause(void **state)
 		sf_close(sf);
 		h_tick(ctx, 1);
 	}
-	h_tick(ctx, 42);
+	h_tick(ctx, 43);
 	assert_int_equal(cti_record_pause(a, 1), 0);
+	/* on disk at once: all 51 blocks (the last one not due for a write yet) */
+	{
+		SF_INFO info;
+		memset(&info, 0, sizeof(info));
+		SNDFILE *sf = sf_open(tpath("pause.wav"), SFM_READ, &info);
+		assert_non_null(sf);
+		assert_int_equal(info.frames, 51 * MEDIA_BLOCK);
+		sf_close(sf);
+	}
 	h_tick(ctx, 50);
 	assert_int_equal(cti_record_pause(a, 0), 0);
-	h_tick(ctx, 50);
+	h_tick(ctx, 49);
 	assert_int_equal(cti_stop(a, 0), 0);
 	const cti_event_t *ev = op_done(ctx, id);
 	assert_int_equal(ev->u.op.samples, 100 * MEDIA_BLOCK);
