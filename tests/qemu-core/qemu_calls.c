@@ -130,6 +130,45 @@ static void dtmf_test(cti_ctx_t *ctx)
 	ok(r, "DTMF call released");
 }
 
+/* Cable cut between ports 1 and 2 of the ctitdm board mid-call (cti_cable_cut through sysfs). */
+static void cable_test(cti_ctx_t *ctx)
+{
+	cti_call_params_t p;
+	cti_call_t *c;
+	int base_conn = R.connected, base_rel = R.released, base_down = R.dchan_down, base_up = R.dchan_up, r, from;
+	const cti_event_t *h = NULL;
+
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "888");
+	p.span = 1;
+	c = cti_call_place(ctx, &p);
+	r = wait_for(ctx, &R.connected, base_conn + 1, 30000);
+	ok(c && r, "cable test call connected");
+	from = R.n;
+	r = cti_cable_cut(ctx, 1);
+	ok(r == 0, "cti_cable_cut(1)%s%s", r ? ": " : "", r ? cti_last_error() : "");
+	r = wait_for(ctx, &R.released, base_rel + 2, 30000);
+	for (int i = from; i < R.n; i++)
+		if (R.ev[i].type == CTI_EV_CALL_HANGUP && R.ev[i].call == c)
+			h = &R.ev[i];
+	ok(r && h && h->u.hangup.cause == 38, "cut clears the call with cause 38 (got %d)", h ? h->u.hangup.cause : -1);
+	r = wait_for(ctx, &R.dchan_down, base_down + 2, 30000);
+	ok(r, "both D-channels reported down");
+	{
+		const cti_event_t *a = NULL;
+
+		for (int i = from; i < R.n; i++)
+			if (R.ev[i].type == CTI_EV_ALARM && R.ev[i].span == 1)
+				a = &R.ev[i];
+		ok(a && (a->u.alarm.alarms & (CTI_ALARM_LOS | CTI_ALARM_LOF)), "LOS/LOF alarm from DAHDI_SPANSTAT (0x%x)",
+		   a ? a->u.alarm.alarms : 0u);
+	}
+	r = cti_cable_connect(ctx, 1, 2);
+	ok(r == 0, "cti_cable_connect(1, 2)");
+	r = wait_for(ctx, &R.dchan_up, base_up + 2, 60000);
+	ok(r, "D-channels back up after the cable is restored");
+}
+
 int main(void)
 {
 	cti_config_t *cfg = cti_config_new();
@@ -159,6 +198,7 @@ int main(void)
 	call_test(ctx, 4, 3, "T1 NI2 one call user->network", 1);
 	call_test(ctx, 1, 2, "E1 EuroISDN 10 calls at once", 10);
 	dtmf_test(ctx);
+	cable_test(ctx);
 	{
 		const cti_event_t *a = rec_find(&R, CTI_EV_ALARM, 1, 0);
 
