@@ -150,6 +150,20 @@ static void test_api(void **state)
 	assert_non_null(strstr(cti_last_error(), "virtual"));
 	cti_config_free(cfg);
 	assert_string_equal(cti_strerror(CTI_ENOCHAN), "no free B-channel");
+
+	/* a failure late in cti_open (after the board started) cleans up and names the problem */
+	cfg = cti_config_new();
+	cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL);
+	assert_int_equal(cti_config_sim_pairs(cfg, 1, CTI_LINE_E1, CTI_SWITCH_EUROISDN), 0);
+	assert_int_equal(cti_config_set_trace(cfg, "/nonexistent/dir/x.pcap"), 0);
+	assert_null(cti_open(cfg));
+	assert_non_null(strstr(cti_last_error(), "/nonexistent/dir/x.pcap"));
+	/* sim port beyond sim_ports */
+	cti_config_set_trace(cfg, NULL);
+	assert_int_equal(cti_config_set_sim_ports(cfg, 1), 0);
+	assert_null(cti_open(cfg));
+	assert_non_null(strstr(cti_last_error(), "beyond sim_ports"));
+	cti_config_free(cfg);
 }
 
 /* The sample shipped in docs/ must parse (run from the top of the tree). */
