@@ -470,6 +470,36 @@ static void test_record_hangup(void **state)
 	cti_close(ctx);
 }
 
+/* cti_close during a recording: the file is closed valid with everything recorded. */
+static void test_close_while_recording(void **state)
+{
+	(void)state;
+	cti_ctx_t *ctx = up(1, CTI_LINE_E1, CTI_SWITCH_EUROISDN, NULL);
+	cti_call_t *b, *a = call(ctx, 1, &b);
+	char out[256];
+	cti_record_params_t rp;
+
+	snprintf(out, sizeof(out), "%s/close.wav", tmpdir);
+	cti_record_params_init(&rp);
+	rp.path = out;
+	rp.format = CTI_FMT_WAV_ALAW;
+	assert_true(cti_record(b, &rp, NULL) > 0);
+	assert_true(cti_play_tone(a, CTI_TONE_MILLIWATT, NULL) > 0);
+	uint64_t t0 = cti_now_ms(ctx);
+	run_for(ctx, 1530, NULL, NULL);
+	uint64_t ms = cti_now_ms(ctx) - t0;
+	cti_close(ctx);
+	SF_INFO info;
+	memset(&info, 0, sizeof(info));
+	SNDFILE *sf = sf_open(out, SFM_READ, &info);
+	assert_non_null(sf);
+	/* every tick up to the close is in the file (not only what the 100 ms writes had flushed) */
+	if (info.frames < (sf_count_t)(ms - 20) * 8 || info.frames > (sf_count_t)(ms + 20) * 8)
+		fail_msg("%lld frames recorded in %llu ms", (long long)info.frames, (unsigned long long)ms);
+	assert_true(info.frames % 160 == 0);
+	sf_close(sf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_over_calls),
 		cmocka_unit_test(test_monitor_over_calls),
 		cmocka_unit_test(test_record_hangup),
+		cmocka_unit_test(test_close_while_recording),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
