@@ -559,12 +559,18 @@ static void ctitdm_hdlc_tx(struct ctitdm_port *port)
 		if (res == 0) {
 			if (port->hdlc_txlen < sizeof(port->hdlc_tx))
 				continue;
-			/* Longer than the controller takes: drop it. */
-			port->hdlc_tx_dropped++;
+			/* Longer than the controller takes: drop all of it. */
+			if (!port->hdlc_tx_discard)
+				port->hdlc_tx_dropped++;
+			port->hdlc_tx_discard = true;
 			port->hdlc_txlen = 0;
 			continue;
 		}
-		if (port->hdlc_txlen) {
+		if (port->hdlc_tx_discard) {
+			/* the tail of an oversized frame */
+			port->hdlc_tx_discard = false;
+			port->hdlc_txlen = 0;
+		} else if (port->hdlc_txlen) {
 			spin_lock_irqsave(&ctitdm_lock, flags);
 			if (port->hdlc_txlen > CTIFW_HDLC_MAX_FRAME ||
 			    ctifw_hdlc_send(port->fw, port->hdlc_tx,

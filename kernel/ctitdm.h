@@ -60,6 +60,7 @@ struct ctitdm_port {
 	/* HDLC: the hard HDLC channel and frame buffers (tick context only). */
 	struct dahdi_chan *hdlc_chan;
 	unsigned int hdlc_txlen;
+	bool hdlc_tx_discard;		/* dropping the rest of a long frame */
 	u8 hdlc_tx[CTIFW_HDLC_MAX_FRAME + 2];
 	u8 hdlc_rx[CTIFW_HDLC_MAX_FRAME + 2];
 	u32 hdlc_tx_dropped;

@@ -7,6 +7,7 @@
  *                                   (only the bits in MASK compared)
  *   ctitdm-test hdlc TX RX [N]      N HDLC frames written on TX arrive on RX
  *   ctitdm-test hdlcerr TX RX [N]   bad-FCS frames reported, never delivered
+ *   ctitdm-test hdlcbig TX RX       a too long frame is dropped, the next passes
  *   ctitdm-test rbs TX RX           off/on hook on TX: RX receives TX's ABCD bits
  *
  * Exit status 0 when the check passed; the reason is printed otherwise.
@@ -385,6 +386,63 @@ static int cmd_hdlcerr(int txc, int rxc, int nframes)
 	return 0;
 }
 
+/*
+ * A frame longer than the HDLC controller takes (CTIFW_HDLC_MAX_FRAME) is
+ * dropped whole; the frame after it still arrives intact.
+ */
+static int cmd_hdlcbig(int txc, int rxc)
+{
+	static unsigned char big[1502], small[52], buf[2048];
+	struct dahdi_bufferinfo bi;
+	int txfd, rxfd, bs = 2048, r;
+	double deadline;
+
+	txfd = open_chan(txc, 1);
+	rxfd = open_chan(rxc, 1);
+	if (txfd < 0 || rxfd < 0)
+		return 2;
+	memset(&bi, 0, sizeof(bi));
+	bi.txbufpolicy = DAHDI_POLICY_IMMEDIATE;
+	bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
+	bi.numbufs = 4;
+	bi.bufsize = bs;
+	if (ioctl(txfd, DAHDI_SET_BUFINFO, &bi) ||
+	    ioctl(txfd, DAHDI_SET_BLOCKSIZE, &bs)) {
+		perror("hdlcbig: 2048-byte buffers");
+		return 2;
+	}
+	memset(big, 0xb1, sizeof(big));
+	memset(small, 0x5a, sizeof(small));
+	if (write(txfd, big, sizeof(big)) != (ssize_t)sizeof(big) ||
+	    write(txfd, small, sizeof(small)) != (ssize_t)sizeof(small)) {
+		perror("hdlcbig: write");
+		return 1;
+	}
+	deadline = now() + 15;
+	while (now() < deadline) {
+		struct pollfd p = { .fd = rxfd, .events = POLLIN | POLLPRI };
+
+		poll(&p, 1, 100);
+		r = read(rxfd, buf, sizeof(buf));
+		if (r < 0) {
+			if (errno == ELAST)
+				drain_event(rxfd);
+			continue;
+		}
+		if (r == 0)
+			continue;
+		if (r == (int)sizeof(small) && !memcmp(buf, small, 50)) {
+			printf("hdlcbig: 1500-byte frame dropped, next frame intact\n");
+			return 0;
+		}
+		printf("hdlcbig: unexpected %d-byte frame (first byte 0x%02x)\n",
+		       r, buf[0]);
+		return 1;
+	}
+	printf("hdlcbig: the frame after the oversized one never arrived\n");
+	return 1;
+}
+
 static int get_params(int fd, struct dahdi_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -452,6 +510,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "hdlcerr"))
 		return cmd_hdlcerr(atoi(argv[2]), atoi(argv[3]),
 				   argc > 4 ? atoi(argv[4]) : 60);
+	if (argc >= 4 && !strcmp(argv[1], "hdlcbig"))
+		return cmd_hdlcbig(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "rbs"))
 		return cmd_rbs(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "maint"))

@@ -97,6 +97,9 @@ check "T1 B-channel bytes pass unchanged (chan 63 -> 87)" ctitdm-test bchan 63 8
 check "E1 HDLC frames pass on the D-channel (16 -> 47)" ctitdm-test hdlc 16 47 30
 check "E1 HDLC frames pass the other way (47 -> 16)" ctitdm-test hdlc 47 16 10
 check "T1 HDLC frames pass on the D-channel (86 -> 110)" ctitdm-test hdlc 86 110 20
+d0=$(counter 1 hdlc_tx_dropped)
+check "HDLC frame longer than 1024 bytes dropped whole, next one intact" ctitdm-test hdlcbig 16 47
+check "oversized frame counted in hdlc_tx_dropped" "[ \$(counter 1 hdlc_tx_dropped) -eq $((d0 + 1)) ]"
 check "PRI call over E1 (EuroISDN: network on span 1, CPE on span 2)" pri-test 16 47 e1 1234
 check "PRI call over T1 (NI2: network on span 3, CPE on span 4)" pri-test 86 110 t1 5678
 
