@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "simcalls.h"
+#include "../../lib/internal.h"
 
 static struct rec R;
 
@@ -655,6 +656,79 @@ static void test_clear_flows(void **state)
 	cti_close(ctx);
 }
 
+/*
+ * Glare under load: both ends hunt first-free on the same trunk at the same
+ * time, 15 calls in flight each way, 150 calls each; every call completes and
+ * every channel is idle at the end.
+ */
+static int gs_placed[3], gs_done[3], gs_target = 150;
+
+static void gs_place(cti_ctx_t *ctx, int span)
+{
+	cti_call_params_t p;
+
+	cti_call_params_init(&p);
+	strcpy(p.called.number, span == 1 ? "100" : "200");
+	p.span = span;
+	if (cti_call_place(ctx, &p))
+		gs_placed[span]++;
+}
+
+static void gs_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
+{
+	rec_handler(ctx, ev, user);
+	if (ev->type == CTI_EV_CALL_ANSWERED)
+		cti_call_hangup(ev->call, 16, CTI_LOC_DEFAULT);
+	if (ev->type == CTI_EV_CALL_RELEASED && cti_call_outgoing(ev->call)) {
+		int s = ev->span ? ev->span : cti_call_span(ev->call);
+
+		if (s >= 1 && s <= 2) {
+			gs_done[s]++;
+			if (gs_placed[s] < gs_target)
+				gs_place(ctx, s);
+		}
+	}
+}
+
+static void test_glare_stress(void **state)
+{
+	cti_ctx_t *ctx = up_pairs(1, CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	char st[40];
+	uint64_t end;
+
+	(void)state;
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	R.n = 0;
+	cti_set_event_handler(ctx, gs_handler, &R);
+	for (int i = 0; i < 15; i++) {
+		gs_place(ctx, 1);
+		gs_place(ctx, 2);
+	}
+	end = cti_now_ms(ctx) + 120000;
+	while ((gs_done[1] < gs_target || gs_done[2] < gs_target) && cti_now_ms(ctx) < end) {
+		R.n = 0;	/* keep the recorder from filling up */
+		cti_dispatch(ctx, 100);
+	}
+	if (gs_done[1] != gs_target || gs_done[2] != gs_target)
+		fail_msg("done %d/%d, placed %d/%d", gs_done[1], gs_done[2], gs_placed[1], gs_placed[2]);
+	assert_int_equal(R.bad, 0);
+	assert_int_equal(R.answered, 2 * gs_target);
+	/* let the answering sides finish their clearing */
+	for (int i = 0; i < 10; i++) {
+		R.n = 0;
+		cti_dispatch(ctx, 100);
+	}
+	cti__lock(ctx);
+	for (int s = 1; s <= 2; s++) {
+		cti__span_chan_states(ctx, s, st, sizeof(st));
+		if (strcmp(st, "...............D..............."))
+			fail_msg("span %d channels '%s'", s, st);
+	}
+	cti__unlock(ctx);
+	cti_close(ctx);
+}
+
 /* Real clock, two threads: one places calls while the other dispatches (handlers answer and release). */
 static cti_ctx_t *thr_ctx;
 static volatile int thr_placed, thr_fail;
@@ -742,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_real_clock),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_clear_flows),
+		cmocka_unit_test(test_glare_stress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
