@@ -98,4 +98,35 @@ cti cable clear 1 >/dev/null; cti loop 2 off >/dev/null
 check "cti bert: non-default pattern refused on DAHDI" "cti bert 1 --pattern 2e11; [ \$? = 3 ]"
 check "spans back without alarms after the tests" until_true 20 cti status
 
+# ---- test calls: both sides of the trunk as PRI spans of one cti (--config), through DAHDI ----
+cat >/etc/cti.conf <<CONF
+[span net]
+transport = dahdi
+port = 1
+line = e1
+signalling = pri
+role = network
+switchtype = euroisdn
+[span cpe]
+transport = dahdi
+port = 2
+line = e1
+signalling = pri
+role = user
+switchtype = euroisdn
+CONF
+C="cti --config /etc/cti.conf"
+check "--config PRI spans: D-channels up on both" "$C status | grep -c 'D-channel: up' | grep -qx 2"
+$C --json call 1234 --span net --responder echo >/tmp/call.json 2>&1
+check "test call over DAHDI answered by the responder, cause 16" \
+	"grep -q '\"answered\":true' /tmp/call.json && [ \"\$(jnum cause </tmp/call.json)\" = 16 ]"
+$C --json dtmf 1234 '123#' --span net --responder echo >/tmp/dtmf.json 2>&1
+check "DTMF 123# sent over a DAHDI B-channel comes back from the echo responder" \
+	"grep -q '\"received\":\"123#\"' /tmp/dtmf.json"
+$C --json call 1234 --span net --tone --responder milliwatt >/tmp/tone.json 2>&1
+check "milliwatt over DAHDI received at 0 dBm0 (+-1.5 dB)" \
+	"awk -v l=\$(sed -n 's/.*\"rx_dbm0\":\([-0-9.e+]*\).*/\1/p' /tmp/tone.json) 'BEGIN { exit !(l > -1.5 && l < 1.5) }'"
+$C trace --duration 4 --call 1234 >/tmp/trace.txt 2>&1
+check "trace: Q.931 SETUP decoded on both spans" "grep -q 'net .*> .*Q.931 SETUP' /tmp/trace.txt && grep -q 'cpe .*< .*Q.931 SETUP' /tmp/trace.txt"
+
 echo "1..$n"

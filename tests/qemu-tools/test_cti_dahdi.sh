@@ -2,7 +2,9 @@
 # test_cti_dahdi.sh BUILD_QEMU_DIR - `cti` on DAHDI spans: boots Debian's kernel in QEMU with
 # dahdi.ko and ctitdm.ko (2 ports cabled together), configures the spans with dahdi_cfg and runs
 # the line tests of cti against them (status, cable faults through the driver's sysfs, alarms,
-# loopbacks, error injection, BERT over DAHDI_MAINT_PRBS). Relays the guest's TAP lines.
+# loopbacks, error injection, BERT over DAHDI_MAINT_PRBS) and test calls between the two spans
+# as PRI (call, DTMF echo, milliwatt level, Q.931 trace). Relays the guest's TAP lines.
+# GUEST=script replaces the guest script (for experiments).
 set -uo pipefail
 out=${1:-build/qemu}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,7 @@ kernel=/boot/vmlinuz-$kvers
 
 base=$out/cti-base.cpio.gz
 img=$out/cti-initramfs.cpio.gz
-"$top/tests/qemu/mkinitramfs.sh" "$base" "$here/guest-cti.sh" "${mods[@]}" -- ||
+"$top/tests/qemu/mkinitramfs.sh" "$base" "${GUEST:-$here/guest-cti.sh}" "${mods[@]}" -- ||
 	{ echo "not ok 1 - initramfs build failed"; exit 1; }
 # cti and the shared libraries it needs, as a second archive (the kernel unpacks both)
 root=$(mktemp -d)

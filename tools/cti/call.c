@@ -350,8 +350,12 @@ static int call_run(struct callopts *o)
 		return rc;
 	if (o->span_arg && (rc = span_arg(o->cmd, o->span_arg, &span)))
 		return rc;
-	/* emulated board: the responder answers on the far end (default echo; milliwatt for --tone) */
-	if (sim_mode() && T.resp == RESP_NONE) {
+	/*
+	 * The responder answers on the far end: by default on the emulated board (echo;
+	 * milliwatt for --tone), and with --responder wherever both ends are spans of this
+	 * context (a --config with both sides of a DAHDI trunk).
+	 */
+	if ((sim_mode() || o->resp > 0) && T.resp == RESP_NONE) {
 		T.resp = o->resp >= 0 ? (enum responder)o->resp : o->tone || o->levels ? RESP_MILLIWATT
 				      : o->fax ? RESP_FAX : RESP_ECHO;
 		T.resp_file = o->peer_file;

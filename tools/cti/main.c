@@ -214,7 +214,11 @@ int sim_mode(void)
 	return T.sim && !T.config_path;
 }
 
-/* Lines are up: no alarm on any span and every PRI D-channel up. */
+/*
+ * Lines are up: every PRI D-channel is up (Q.921 multiframe established),
+ * and on the emulated board no span is in alarm. A real span in alarm
+ * cannot bring its D-channel up: it is not waited for.
+ */
 static int settled(void *arg)
 {
 	int n = cti_span_count(T.ctx);
@@ -225,8 +229,11 @@ static int settled(void *arg)
 
 		if (cti_span_status(T.ctx, i, &st) < 0)
 			return 1;	/* nothing to wait for */
-		if (st.alarms & ~(uint32_t)CTI_ALARM_LOOPBACK)
-			return 0;
+		if (st.alarms & ~(uint32_t)CTI_ALARM_LOOPBACK) {
+			if (sim_mode())
+				return 0;
+			continue;
+		}
 		if (st.signalling == CTI_SIG_PRI && !st.dchan_up)
 			return 0;
 	}
@@ -275,9 +282,12 @@ int tool_open(const char *cmd)
 						     "Use --sim for the emulated board");
 		return EXIT_ERROR;
 	}
-	/* Let the emulated lines come up (alarm clear time, SABME exchange) before the command. */
-	if (sim_mode())
-		run_for(10000, settled, NULL);
+	/*
+	 * Let the lines come up before the command: on the emulated board the alarm clear
+	 * time and the SABME exchange (up to 10 s of virtual time); on DAHDI PRI spans the
+	 * D-channels of spans without alarm (up to 5 s).
+	 */
+	run_for(sim_mode() ? 10000 : 5000, settled, NULL);
 	return 0;
 }
 
