@@ -276,6 +276,13 @@ int cti_call_answer(cti_call_t *call);
 /* Refuse an offered call with a Q.850 cause (e.g. 17 busy, 21 rejected). */
 int cti_call_reject(cti_call_t *call, int cause);
 
+/*
+ * Overlap sending: more called digits for an outgoing call placed with
+ * sending_complete = 0, one INFORMATION message per digit; the far end gets
+ * CTI_EV_CALL_INFO. CTI_ESTATE once answered or cleared.
+ */
+int cti_call_send_digits(cti_call_t *call, const char *digits);
+
 /* Q.850 location values (for cti_call_hangup and reported in hangup events). */
 enum cti_location {
 	CTI_LOC_USER = 0, CTI_LOC_PRIV_LOCAL = 1, CTI_LOC_PUB_LOCAL = 2, CTI_LOC_TRANSIT = 3,

@@ -43,12 +43,6 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call);
 struct media_chan *cti__call_media(cti_call_t *call);
 /* Law of the call's span. */
 enum cti_law cti__call_law(cti_call_t *call);
-/*
- * Overlap sending (proposed for cti.h): send more called-number digits for an
- * outgoing call placed with sending_complete = 0, one INFORMATION message per
- * digit; the far end gets CTI_EV_CALL_INFO. CTI_ESTATE once answered/cleared.
- */
-int cti_call_send_digits(cti_call_t *call, const char *digits);
 
 /* ---- spans, for lib/maint (lock held) ---- */
 const cti_span_config_t *cti__span_config(cti_ctx_t *ctx, int span);	/* NULL if no such span */
