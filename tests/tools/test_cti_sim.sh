@@ -114,6 +114,15 @@ check "BER 5e-3 for 15 s: every second SES, so unavailable from the first (10 co
 batch $'cable cut 2 --rx\nbert sim1 --duration 3' --json --force
 expect "BERT with no signal at the far end fails" 1
 
+run --sim --json bert sim1 --duration 3 --insert 7
+expect "bert --insert 7 against the peer: passes" 0
+check "bert --insert 7: the peer's checker counts exactly 7, ours 0" \
+	'J[0]["inserted"] == 7 and J[0]["inserted_counted"] and J[0]["far_result"]["errors"] == 7 and J[0]["result"]["errors"] == 0'
+batch $'loop sim2 line\nbert sim1 --duration 3 --insert 4' --json
+check "bert --insert 4 through a far-end loop: our checker counts exactly 4" \
+	'J[-1]["far"] == "loop" and J[-1]["result"]["errors"] == 4 and J[-1]["pass"]'
+run --sim inject sim1 prbs
+[[ $RC -eq 3 && $ERR == *"use 'cti bert sim1 --insert N'"* ]] && ok "inject prbs without a BERT points to bert --insert" || not_ok "inject prbs without a BERT (exit $RC: $ERR)"
 run --sim --progress bert sim1 --duration 2
 [[ $ERR == *"BERT sim1 2e15 1-15,17-31: 2/2 s  SYNC"* ]] && ok "bert --progress: live progress line per second on stderr" || not_ok "bert --progress: live progress line (stderr: $ERR)"
 [[ $OUT == *"result: PASS"* && $OUT != *$'\r'* ]] && ok "bert: the report on stdout is free of progress lines" || not_ok "bert: the report on stdout is free of progress lines"

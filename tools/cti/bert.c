@@ -131,11 +131,13 @@ int cmd_bert(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "far", required_argument, NULL, 'f' },
+		{ "insert", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *slots = "all";
-	long duration = 10;
+	long duration = 10, insert = 0;
+	int insert_ok = 0;
 	double threshold = 1e-6;
 	int pattern = CTI_PRBS_2E15, far = FAR_AUTO, rc, o, span, result;
 	struct bert_side me = { 0 }, peer = { 0 };
@@ -161,9 +163,10 @@ int cmd_bert(int argc, char **argv)
 			if (far < 0)
 				return EXIT_USAGE;
 			break;
+		case 'i': if ((rc = arg_int("bert", "--insert", optarg, 1, 1000, &insert))) return rc; break;
 		case 'h': return show_help("bert");
 		default: return arg_getopt_error("bert", argv, optopt, "--pattern, --slots, --duration, --threshold, "
-						 "--far, --help");
+						 "--far, --insert, --help");
 		}
 	}
 	if (argc - optind != 1)
@@ -257,6 +260,15 @@ int cmd_bert(int argc, char **argv)
 			cti_bert_status(T.ctx, peer.span, &peer.base);
 	}
 	for (long s = 0; s < duration && !T.stop; s++) {
+		/* O.150 single error insertion: into our generator, in the first second measured */
+		if (s == 0 && insert && (rc = cti_span_inject(T.ctx, span, CTI_INJ_PRBS, (uint32_t)insert, 0)) < 0) {
+			cti_bert_stop(T.ctx, span);
+			if (peer.span)
+				cti_bert_stop(T.ctx, peer.span);
+			free(me.es);
+			free(peer.es);
+			return lib_error("bert", rc);
+		}
 		run_for(1000, NULL, NULL);
 		side_sample(&me);
 		if (peer.span)
@@ -273,24 +285,41 @@ int cmd_bert(int argc, char **argv)
 	g821_eval(me.es, me.ses, me.n, &me.g);
 	if (peer.span)
 		g821_eval(peer.es, peer.ses, peer.n, &peer.g);
-	result = side_pass(&me, threshold) && (!peer.span || side_pass(&peer, threshold)) ? EXIT_PASS : EXIT_FAIL;
+	if (insert) {
+		/* the checker receiving our pattern must count exactly the inserted errors */
+		struct bert_side *rx = peer.span ? &peer : &me;
+
+		insert_ok = rx->bs.sync && rx->bs.errors == (uint64_t)insert;
+		result = insert_ok && (!peer.span || side_pass(&me, threshold)) ? EXIT_PASS : EXIT_FAIL;
+	} else {
+		result = side_pass(&me, threshold) && (!peer.span || side_pass(&peer, threshold)) ? EXIT_PASS
+												   : EXIT_FAIL;
+	}
 	if (T.json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:o, s:b}", "span", me.st.name, "pattern",
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:i, s:o, s:b}", "span", me.st.name, "pattern",
 				      prbs_name((enum cti_prbs)pattern), "slots", mask ? masktxt : "unframed", "far",
-				      fars[far], "duration", (int)me.n, "threshold", threshold, "result",
-				      side_json(&me, threshold), "pass", result == EXIT_PASS);
+				      fars[far], "duration", (int)me.n, "threshold", threshold, "inserted", (int)insert,
+				      "result", side_json(&me, threshold), "pass", result == EXIT_PASS);
 
 		if (peer.span)
 			json_object_set_new(j, "far_result", side_json(&peer, threshold));
+		if (insert)
+			json_object_set_new(j, "inserted_counted", json_boolean(insert_ok));
 		json_out(j);
 	} else {
 		printf("BERT %s: pattern %s, %s (%u kbit/s), %u s, far end: %s\n", me.st.name,
 		       prbs_name((enum cti_prbs)pattern), mask ? masktxt : "unframed",
 		       mask ? 64u * (unsigned)__builtin_popcount(mask) : me.st.line == CTI_LINE_T1 ? 1544u : 2048u,
 		       me.n, far == FAR_LOOP ? "loopback" : far == FAR_PEER ? "BERT on the peer span" : "not managed");
+		if (insert)
+			printf("  %ld single error%s inserted into our pattern\n", insert, insert == 1 ? "" : "s");
 		side_print(peer.span ? "far end to us" : "round trip", &me, threshold);
 		if (peer.span)
 			side_print("us to far end", &peer, threshold);
+		if (insert)
+			printf("inserted errors: %ld sent, %llu counted by %s (%s)\n", insert,
+			       (unsigned long long)(peer.span ? peer.bs.errors : me.bs.errors),
+			       peer.span ? peer.st.name : me.st.name, insert_ok ? "exact" : "MISMATCH");
 		printf("result: %s\n", result == EXIT_PASS ? "PASS" : "FAIL");
 	}
 	free(me.es);

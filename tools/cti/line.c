@@ -150,6 +150,15 @@ int cmd_inject(int argc, char **argv)
 	if ((rc = tool_open("inject")) || (rc = span_arg("inject", argv[optind], &span)))
 		return rc;
 	cti_span_status(T.ctx, span, &st);
+	if (kind == CTI_INJ_PRBS) {
+		cti_bert_status_t bs;
+
+		if (cti_bert_status(T.ctx, span, &bs) < 0 || !bs.running) {
+			fprintf(stderr, "cti inject: %s: PRBS errors go into a running BERT's pattern: use "
+				"'cti bert %s --insert N'\n", st.name, st.name);
+			return EXIT_ERROR;
+		}
+	}
 	far = far_span(span);
 	if (far)
 		cti_span_status(T.ctx, far, &fst0);

@@ -49,7 +49,8 @@ const struct command commands[] = {
 	  "                   the rate on for the next commands of a --batch)\n"
 	  "When the far end of the cable is a span of this context, its counter is read back.\n"
 	  "Exit status: 0 when the far end counted the errors (or cannot be read), 1 otherwise.\n" },
-	{ "bert", cmd_bert, "SPAN [--pattern P] [--slots S] [--duration S] [--threshold BER] [--far MODE]",
+	{ "bert", cmd_bert, "SPAN [--pattern P] [--slots S] [--duration S] [--threshold BER] [--far MODE] "
+	  "[--insert N]",
 	  "bit error rate test (O.150 patterns, G.821/G.826 results)",
 	  "  --pattern P      2e11, 2e15 (default), 2e20, qrss, 2e23\n"
 	  "  --slots S        all (default: every B-channel), unframed (the whole line), or channels\n"
@@ -58,6 +59,8 @@ const struct command commands[] = {
 	  "  --threshold BER  pass when the measured BER is at most this (default 1e-6)\n"
 	  "  --far MODE       auto (default), loop (far end is looped), peer (far end runs a BERT too;\n"
 	  "                   emulated board: started on the cable's other port), none\n"
+	  "  --insert N       insert N single bit errors into our pattern once measuring (1-1000):\n"
+	  "                   the checker at the far end (peer) or here (loop) must count exactly N\n"
 	  "The span is out of call service while the test runs.\n"
 	  "Exit status: 0 pass (pattern in sync, BER <= threshold), 1 fail.\n" },
 	{ "cable", cmd_cable, "show | connect A B | cut P [--rx] | ais P on|off | ber P RATE [--burst N] | "
