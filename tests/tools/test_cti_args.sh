@@ -26,6 +26,9 @@ usage "--switch 'x25' unknown (accepted: euroisdn" --sim --switch x25 status
 usage "--ports, --line, --switch and --real-time need --sim" --ports 4 status
 usage "--sim and --config exclude each other" --sim --config /dev/null status
 usage "option '--bogus' unknown" --sim status --bogus
+usage "option '--count' unknown or missing its value" --sim status --watch --count
+usage "option '-z' unknown" --sim bert sim1 -z
+usage "option '--pattern' unknown or missing its value" --sim bert sim1 --pattern
 usage "--count needs --watch" --sim status --count 3
 usage "--interval 0 out of range (accepted: 1-3600)" --sim status --watch --interval 0
 usage "expects SPAN and a mode" --sim loop sim1

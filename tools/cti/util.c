@@ -82,13 +82,19 @@ int arg_choice(const char *cmd, const char *what, const char *s, const char *con
 int arg_getopt_error(const char *cmd, char **argv, int optopt_, const char *accepted)
 {
 	extern int optind;
-	const char *arg = argv[optind - 1];
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char name[64];
 
-	if (optopt_ && optopt_ != '?')
-		return usage_error(cmd, "option '-%c' %s (accepted: %s)", optopt_,
-				   strchr(arg, '=') || arg[1] != '-' ? "unknown or needs a value" : "needs a value",
-				   accepted);
-	return usage_error(cmd, "option '%s' unknown or needs a value (accepted: %s)", arg, accepted);
+	if (!strncmp(arg, "--", 2)) {
+		/* a long option: name it as typed, without "=value" */
+		snprintf(name, sizeof(name), "%s", arg);
+		name[strcspn(name, "=")] = '\0';
+	} else if (optopt_ > ' ' && optopt_ < 127) {
+		snprintf(name, sizeof(name), "-%c", optopt_);
+	} else {
+		snprintf(name, sizeof(name), "%s", arg);
+	}
+	return usage_error(cmd, "option '%s' unknown or missing its value (accepted: %s)", name, accepted);
 }
 
 void json_out(json_t *j)
