@@ -68,6 +68,10 @@ check "BERT via loop: far mode loop, sync, bits counted, no errors" \
 batch $'loop sim1 local\nbert sim1 --far none --duration 3' --json
 expect "BERT on a local loopback passes" 0
 
+run --sim --line t1 --json bert sim1 --duration 3
+check "T1 BERT: QRSS by default on the 23 B-channels, in sync, no errors" \
+	'J[0]["pattern"] == "qrss" and J[0]["slots"] == "1-23" and J[0]["result"]["sync"] and J[0]["result"]["errors"] == 0 and J[0]["result"]["bits"] == 3 * 23 * 64000'
+
 # ---- T1 loop codes ----
 run --sim --line t1 --json loop sim1 up
 expect "T1 loop-up code: the far end enters line loopback" 0

@@ -139,7 +139,7 @@ int cmd_bert(int argc, char **argv)
 	long duration = 10, insert = 0;
 	int insert_ok = 0;
 	double threshold = 1e-6;
-	int pattern = CTI_PRBS_2E15, far = FAR_AUTO, rc, o, span, result;
+	int pattern = 0, far = FAR_AUTO, rc, o, span, result;
 	struct bert_side me = { 0 }, peer = { 0 };
 	uint32_t mask;
 	char masktxt[96];
@@ -178,6 +178,8 @@ int cmd_bert(int argc, char **argv)
 		return rc;
 	me.span = span;
 	cti_span_status(T.ctx, span, &me.st);
+	if (!pattern)	/* O.151 / T1.403 practice: 2^15-1 on E1, QRSS on T1 */
+		pattern = me.st.line == CTI_LINE_T1 ? CTI_PRBS_QRSS : CTI_PRBS_2E15;
 	if (!strcmp(slots, "all")) {
 		mask = 0xffffffffu;
 	} else if (!strcmp(slots, "unframed")) {

@@ -52,7 +52,7 @@ const struct command commands[] = {
 	{ "bert", cmd_bert, "SPAN [--pattern P] [--slots S] [--duration S] [--threshold BER] [--far MODE] "
 	  "[--insert N]",
 	  "bit error rate test (O.150 patterns, G.821/G.826 results)",
-	  "  --pattern P      2e11, 2e15 (default), 2e20, qrss, 2e23\n"
+	  "  --pattern P      2e11, 2e15 (E1 default), 2e20, qrss (T1 default), 2e23\n"
 	  "  --slots S        all (default: every B-channel), unframed (the whole line), or channels\n"
 	  "                   like 1-15,17-31\n"
 	  "  --duration S     seconds to run (default 10; 1-86400)\n"
