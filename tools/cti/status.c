@@ -2,6 +2,7 @@
 /* status.c - `cti status`: spans, alarms, timing, counters, channels. */
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tool.h"
 
@@ -104,10 +105,13 @@ int cmd_status(int argc, char **argv)
 		json_t *arr = T.json ? json_array() : NULL;
 
 		fail = 0;
-		if (watch && !T.json && round)
+		if (watch && !T.json && isatty(STDOUT_FILENO))
+			printf("\033[H\033[J");	/* a terminal: redraw in place */
+		else if (watch && !T.json && round)
 			printf("\n");
 		if (watch && !T.json)
-			printf("--- %.1f s\n", (double)(now_ms() - start) / 1000.0);
+			printf("--- %.1f s (refresh every %ld s, Ctrl-C to stop)\n", (double)(now_ms() - start) / 1000.0,
+			       interval);
 		for (int i = 0; i < nspans; i++) {
 			cti_span_status_t st;
 
