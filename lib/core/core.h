@@ -157,6 +157,7 @@ struct cti_ctx {
 	struct core_span **sim_port_span;	/* span using each port (index 0..n-1) */
 	int has_sim, has_dahdi;
 	int dahdi_ctl;
+	int dahdi_rx_done;		/* core_dahdi_rx_block read this step's blocks */
 	/* global trace (span 0) */
 	void *pcap;
 	void *pcap_dead;
@@ -206,6 +207,10 @@ void core_dahdi_bchan_close(struct core_span *sp, int chan);
 void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms);
 /* 20 ms block exchange with the B-channel descriptors: out = 0 read, 1 write (lock held). */
 void core_dahdi_blocks(cti_ctx_t *ctx, int out);
+/* Media paced by the DAHDI B-channels (every span DAHDI, B-channels open). */
+int core_dahdi_paced(cti_ctx_t *ctx);
+/* Read one block on every B-channel if the reference channel has one: 1, else 0 (lock held). */
+int core_dahdi_rx_block(cti_ctx_t *ctx);
 int core_dahdi_scan(cti_config_t *cfg);
 
 /* trace.c */

@@ -325,7 +325,15 @@ void core_tick_ms(cti_ctx_t *ctx)
 	ctx->frames += CORE_TICK_FRAMES;
 	if (ctx->has_sim)
 		core_sim_tick(ctx);
-	else {
+	else if (ctx->has_dahdi && core_dahdi_paced(ctx)) {
+		/*
+		 * DAHDI spans: the media clock is the spans' clock. One media
+		 * block per block the B-channels received, so nothing slips
+		 * however the two clocks jitter; several if we were late.
+		 */
+		for (int k = 0; k < 16 && core_dahdi_rx_block(ctx); k++)
+			core_media_block(ctx);
+	} else {
 		ctx->block_pos += CORE_TICK_FRAMES;
 		if (ctx->block_pos >= CORE_BLOCK) {
 			ctx->block_pos = 0;

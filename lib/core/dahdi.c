@@ -6,7 +6,9 @@
  * (DAHDI_HDLCFCSMODE: DAHDI adds/checks the FCS; reads and writes carry 2
  * FCS bytes, exactly what libpri produces and expects). Alarms from
  * DAHDI_SPANSTAT. Runs on the real clock only: the clock thread services the
- * descriptors every 1 ms (non-blocking) with the context lock held.
+ * descriptors every 1 ms (non-blocking) with the context lock held. The
+ * media blocks are paced by the B-channels (core_dahdi_rx_block): one 20 ms
+ * step per block DAHDI received, never by the thread's own timer.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +20,8 @@
 #include <unistd.h>
 #include <dahdi/user.h>
 #include "core.h"
+
+#define DAHDI_BBUFS 16	/* B-channel buffers of 20 ms: tx starts with 160 ms queued, rx holds 320 ms */
 
 #define SPANSTAT_EVERY_MS 100
 
@@ -131,6 +135,24 @@ static int open_chan(struct core_span *sp, int absch, int hdlc)
 			/* keep DAHDI's defaults */
 		}
 	} else {
+		struct dahdi_bufferinfo bi;
+
+		/*
+		 * Transmit starts (and restarts after an underrun) only with
+		 * half the buffers queued: DAHDI_BBUFS/2 blocks of cushion.
+		 */
+		memset(&bi, 0, sizeof(bi));
+		bi.txbufpolicy = DAHDI_POLICY_HALF_FULL;
+		bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
+		bi.numbufs = DAHDI_BBUFS;
+		bi.bufsize = CORE_BLOCK;
+		if (ioctl(fd, DAHDI_SET_BUFINFO, &bi) < 0) {
+			int e = errno;
+
+			close(fd);
+			return cti__error(CTI_EIO, "span '%s': DAHDI_SET_BUFINFO channel %d: %s", sp->cfg.name, absch,
+					  strerror(e));
+		}
 		v = CORE_BLOCK;
 		if (ioctl(fd, DAHDI_SET_BLOCKSIZE, &v) < 0) {
 			int e = errno;
@@ -278,9 +300,73 @@ void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms)
 	}
 }
 
+/* The reference B-channel: the first one open on the first DAHDI span. */
+static int ref_fd(cti_ctx_t *ctx, struct core_span **rsp, int *rch)
+{
+	for (int i = 1; i <= ctx->nspans; i++) {
+		struct core_span *sp = ctx->spans[i];
+
+		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+			continue;
+		for (int ch = 1; ch <= sp->maxchan; ch++)
+			if (sp->bfd[ch] >= 0) {
+				*rsp = sp;
+				*rch = ch;
+				return sp->bfd[ch];
+			}
+	}
+	return -1;
+}
+
+/* Media paced by the DAHDI spans: only when every span is DAHDI and has B-channels. */
+int core_dahdi_paced(cti_ctx_t *ctx)
+{
+	struct core_span *sp;
+	int ch;
+
+	return !ctx->has_sim && ref_fd(ctx, &sp, &ch) >= 0;
+}
+
+/*
+ * Read one received block on every B-channel if the reference channel has
+ * one (1), else nothing (0). Channels of the other spans run on the same
+ * timing source; one that has no block yet (read between two spans' receive
+ * in the same tick) gets idle once and keeps a block of backlog from then on.
+ */
+int core_dahdi_rx_block(cti_ctx_t *ctx)
+{
+	struct core_span *rsp;
+	int rch, fd = ref_fd(ctx, &rsp, &rch);
+	uint8_t tmp[CORE_BLOCK];
+
+	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK)
+		return 0;
+	memcpy(rsp->rxbuf[rch], tmp, CORE_BLOCK);
+	for (int i = 1; i <= ctx->nspans; i++) {
+		struct core_span *sp = ctx->spans[i];
+
+		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+			continue;
+		for (int ch = 1; ch <= sp->maxchan; ch++) {
+			if (sp->bfd[ch] < 0 || (sp == rsp && ch == rch))
+				continue;
+			if (read(sp->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
+				memcpy(sp->rxbuf[ch], tmp, CORE_BLOCK);
+			else
+				memset(sp->rxbuf[ch], sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, CORE_BLOCK);
+		}
+	}
+	ctx->dahdi_rx_done = 1;
+	return 1;
+}
+
 /* 20 ms media step: blocks in before, out after (lock held). */
 void core_dahdi_blocks(cti_ctx_t *ctx, int out)
 {
+	if (!out && ctx->dahdi_rx_done) {
+		ctx->dahdi_rx_done = 0;		/* core_dahdi_rx_block read them */
+		return;
+	}
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
 

@@ -11,12 +11,6 @@ $(B)/tests/qemu-fax/qemu_fax: $(B)/tests/qemu-fax/qemu_fax.o $(B)/tests/fax/test
 
 ALL_TARGETS += $(B)/tests/qemu-fax/qemu_fax
 
-# Fax needs a slip-free B-channel: the dahdi transport must pace the media by
-# the DAHDI spans (core_dahdi_rx_block, tests/qemu-fax/README.md). Until
-# lib/core has it, the test is built but not run (it fails: T.30 training
-# breaks on the repeated/dropped 20 ms blocks).
-ifneq ($(shell grep -s -l core_dahdi_rx_block lib/core/dahdi.c),)
 QEMU_TESTS += tests/qemu-fax/test_fax_qemu.sh
-endif
 
 endif
