@@ -17,10 +17,14 @@ DAHDI_STAMP := $(KDIR)/dahdi/.unpacked
 DAHDI_DRV := $(DAHDI_TOP)/drivers/dahdi
 DAHDI_KO := $(DAHDI_DRV)/dahdi.ko
 DAHDI_MG2_KO := $(DAHDI_DRV)/dahdi_echocan_mg2.ko
+# Debian's tarball carries OSLEC (drivers/staging/echo), so its DAHDI glue
+# is built along; the QEMU test measures echo cancellation with it.
+DAHDI_OSLEC_KO := $(DAHDI_DRV)/dahdi_echocan_oslec.ko
+DAHDI_ECHO_KO := $(DAHDI_TOP)/drivers/staging/echo/echo.ko
 DAHDI_SYMVERS := $(DAHDI_DRV)/Module.symvers
 CTITDM_DIR := $(KDIR)/ctitdm
 CTITDM_KO := $(CTITDM_DIR)/ctitdm.ko
-KERNEL_MODULES := $(DAHDI_KO) $(DAHDI_MG2_KO) $(CTITDM_KO)
+KERNEL_MODULES = $(DAHDI_KO) $(DAHDI_MG2_KO) $(DAHDI_OSLEC_KO) $(DAHDI_ECHO_KO) $(CTITDM_KO)
 
 KMOD_SRCS := $(sort $(wildcard kernel/*.c))
 KMOD_HDRS := $(sort $(wildcard kernel/*.h))
@@ -37,14 +41,14 @@ $(DAHDI_STAMP): $(DAHDI_TARBALL)
 # DAHDI 2.11's own code trips these gcc 12 warnings; they are upstream's.
 DAHDI_KCFLAGS := -Wno-address -Wno-implicit-fallthrough -Wno-misleading-indentation
 
-# Only the core and the mg2 echo canceller: DAHDI_BUILD_ALL empty disables
+# Only the core and the echo cancellers: DAHDI_BUILD_ALL empty disables
 # the other drivers of the Kbuild file.
-$(DAHDI_KO) $(DAHDI_MG2_KO) $(DAHDI_SYMVERS) &: $(DAHDI_STAMP)
+$(DAHDI_KO) $(DAHDI_MG2_KO) $(DAHDI_OSLEC_KO) $(DAHDI_ECHO_KO) $(DAHDI_SYMVERS) &: $(DAHDI_STAMP)
 	@test -d "$(KSRC)" || { echo "kernel/build.mk: no kernel headers in '$(KSRC)' (make deps)"; exit 1; }
 	$(MAKE) -C $(KSRC) M=$(TOP)/$(DAHDI_DRV) DAHDI_INCLUDE=$(TOP)/$(DAHDI_TOP)/include \
 		DAHDI_BUILD_ALL= CONFIG_DAHDI=m CONFIG_DAHDI_ECHOCAN_MG2=m \
 		KCFLAGS="$(DAHDI_KCFLAGS)" modules
-	@touch $(DAHDI_KO) $(DAHDI_MG2_KO) $(DAHDI_SYMVERS)
+	@touch $(DAHDI_KO) $(DAHDI_MG2_KO) $(DAHDI_OSLEC_KO) $(DAHDI_ECHO_KO) $(DAHDI_SYMVERS)
 
 # Kbuild file of the copy: firmware objects get an fw_ prefix so their
 # names cannot clash with the driver's.

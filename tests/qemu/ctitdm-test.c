@@ -8,6 +8,7 @@
  *   ctitdm-test hdlc TX RX [N]      N HDLC frames written on TX arrive on RX
  *   ctitdm-test hdlcerr TX RX [N]   bad-FCS frames reported, never delivered
  *   ctitdm-test hdlcbig TX RX       a too long frame is dropped, the next passes
+ *   ctitdm-test echo CHAN TAPS SECS  returned (echo) power with EC taps (0 = off)
  *   ctitdm-test rbs TX RX           off/on hook on TX: RX receives TX's ABCD bits
  *
  * Exit status 0 when the check passed; the reason is printed otherwise.
@@ -58,7 +59,7 @@ static double now(void)
 static int open_chan(int chan, int hdlc)
 {
 	struct dahdi_bufferinfo bi;
-	int fd, bs = hdlc ? 1024 : 160, zero = 0;
+	int fd, bs = hdlc == 1 ? 1024 : 160, zero = 0, one = 1;
 
 	fd = open("/dev/dahdi/channel", O_RDWR | O_NONBLOCK);
 	if (fd < 0) {
@@ -79,9 +80,11 @@ static int open_chan(int chan, int hdlc)
 	bi.bufsize = bs;
 	if (ioctl(fd, DAHDI_SET_BUFINFO, &bi))
 		fprintf(stderr, "DAHDI_SET_BUFINFO: %s\n", strerror(errno));
-	/* raw bytes: no gain tables, no echo canceller */
-	if (!hdlc && ioctl(fd, DAHDI_AUDIOMODE, &zero))
+	/* raw bytes: no gain tables, no echo canceller (mode 2 keeps audio) */
+	if (hdlc == 0 && ioctl(fd, DAHDI_AUDIOMODE, &zero))
 		fprintf(stderr, "DAHDI_AUDIOMODE: %s\n", strerror(errno));
+	if (hdlc == 2 && ioctl(fd, DAHDI_AUDIOMODE, &one))
+		fprintf(stderr, "DAHDI_AUDIOMODE on: %s\n", strerror(errno));
 	return fd;
 }
 
@@ -443,6 +446,87 @@ static int cmd_hdlcbig(int txc, int rxc)
 	return 1;
 }
 
+/*
+ * Echo: with the far end in network line loopback everything channel C
+ * sends comes back. Send noise (16-bit linear) for SECONDS and report the
+ * power of what comes back relative to what was sent over the last second,
+ * in dB (0 = full echo). TAPS 0 leaves the echo canceller off.
+ */
+static int cmd_echo(int c, int taps, int seconds)
+{
+	struct {
+		struct dahdi_echocanparams p;
+		struct dahdi_echocanparam pad[1];
+	} ecp;
+	short out[160], in[160];
+	double txe = 0, rxe = 0, end, tail;
+	unsigned int seed = 12345;
+	int fd, one = 1, sent = 0, got = 0, i, r;
+
+	fd = open_chan(c, 2);
+	if (fd < 0)
+		return 2;
+	if (ioctl(fd, DAHDI_SETLINEAR, &one)) {
+		perror("DAHDI_SETLINEAR");
+		return 2;
+	}
+	memset(&ecp, 0, sizeof(ecp));
+	ecp.p.tap_length = taps;
+	if (ioctl(fd, DAHDI_ECHOCANCEL_PARAMS, &ecp.p)) {
+		perror("DAHDI_ECHOCANCEL_PARAMS");
+		return 2;
+	}
+	end = now() + seconds;
+	tail = end - 1.0;
+	while (now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT | POLLPRI };
+
+		poll(&p, 1, 100);
+		if (p.revents & POLLPRI)
+			drain_event(fd);
+		while (sent - got < 4 * 160) {
+			for (i = 0; i < 160; i++) {
+				seed = seed * 1103515245 + 12345;
+				out[i] = (short)((int)((seed >> 16) % 24000) - 12000);
+			}
+			r = write(fd, out, sizeof(out));
+			if (r <= 0)
+				break;
+			sent += r / 2;
+			if (now() >= tail)
+				for (i = 0; i < r / 2; i++)
+					txe += (double)out[i] * out[i];
+		}
+		r = read(fd, in, sizeof(in));
+		if (r <= 0) {
+			if (r < 0 && errno == ELAST)
+				drain_event(fd);
+			continue;
+		}
+		got += r / 2;
+		if (now() >= tail)
+			for (i = 0; i < r / 2; i++)
+				rxe += (double)in[i] * in[i];
+	}
+	if (txe <= 0) {
+		printf("echo: nothing sent in the last second\n");
+		return 1;
+	}
+	/* integer tenths of dB without libm: 10*log10 by repeated division */
+	{
+		double ratio = (rxe + 1) / txe;
+		int tenths = 0;
+
+		while (ratio < 1.0 && tenths > -1000) {
+			ratio *= 1.258925412;	/* 10^0.1 */
+			tenths--;
+		}
+		printf("echo chan %d taps %d: returned power %s%d.%d dB relative to sent\n",
+		       c, taps, tenths < 0 ? "-" : "", -tenths / 10, -tenths % 10);
+	}
+	return 0;
+}
+
 static int get_params(int fd, struct dahdi_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -512,6 +596,8 @@ int main(int argc, char **argv)
 				   argc > 4 ? atoi(argv[4]) : 60);
 	if (argc >= 4 && !strcmp(argv[1], "hdlcbig"))
 		return cmd_hdlcbig(atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 5 && !strcmp(argv[1], "echo"))
+		return cmd_echo(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc >= 4 && !strcmp(argv[1], "rbs"))
 		return cmd_rbs(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "maint"))
@@ -526,7 +612,7 @@ int main(int argc, char **argv)
 		return cmd_hdlc(atoi(argv[2]), atoi(argv[3]),
 				argc > 4 ? atoi(argv[4]) : 20);
 	fprintf(stderr,
-		"usage: %s maint SPAN MODE | spanstat SPAN | bchan TX RX [N [MASK]] | hdlc TX RX [N] | rbs TX RX\n",
+		"usage: %s maint SPAN MODE | spanstat SPAN | bchan TX RX [N [MASK]] | hdlc TX RX [N] | rbs TX RX | echo CHAN TAPS SECS\n",
 		argv[0]);
 	return 2;
 }

@@ -10,7 +10,8 @@ top=$(cd "$here/../.." && pwd)
 kdir=$top/build/kernel
 drv=$kdir/dahdi/modules/dahdi/drivers/dahdi
 mkdir -p "$out"
-mods=("$drv/dahdi.ko" "$drv/dahdi_echocan_mg2.ko" "$kdir/ctitdm/ctitdm.ko")
+mods=("$drv/dahdi.ko" "$drv/dahdi_echocan_mg2.ko" "$kdir/dahdi/modules/dahdi/drivers/staging/echo/echo.ko"
+	"$drv/dahdi_echocan_oslec.ko" "$kdir/ctitdm/ctitdm.ko")
 for f in "${mods[@]}" "$out/ctitdm-test" "$out/pri-test"; do
 	[[ -f $f ]] || { echo "not ok 1 - missing $f (run make)"; exit 1; }
 done
