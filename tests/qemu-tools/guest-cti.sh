@@ -83,16 +83,28 @@ check "cti inject 1 bpv --count 5: span 2 counts 5 BPV" \
 check "cti inject --rate refused on DAHDI (single errors only)" "cti inject 1 fas --rate 10; [ \$? = 3 ]"
 
 # ---- BERT over DAHDI_MAINT_PRBS, far end looped ----
+# A guest starved of CPU (software emulation, a loaded host) can miss more driver ticks than
+# the driver catches up, which costs the checker its sync: a run that lost sync is run again.
+# bert_json FILE ARGS...: cti --json bert into FILE, once more if the checker lost sync
+bert_json() {
+	f=$1; shift
+	cti --json bert "$@" >"$f"; r=$?
+	if [ "$(jnum sync_losses <"$f")" != 0 ]; then
+		echo "# BERT lost sync (guest timing), running it again"
+		cti --json bert "$@" >"$f"; r=$?
+	fi
+	return $r
+}
 cti loop 2 line >/dev/null
-check "cti bert 1 through the far-end line loop: pass" cti bert 1 --duration 3 --far loop
-cti --json bert 1 --duration 3 --far loop >/tmp/bert.json
+bert_json /tmp/bert.json 1 --duration 3 --far loop; rc=$?
+check "cti bert 1 through the far-end line loop: pass" "[ $rc = 0 ] || { cat /tmp/bert.json; false; }"
 check "bert --json: sync, bits counted, no errors" \
 	"grep -q '\"sync\":true' /tmp/bert.json && [ \$(jnum bits </tmp/bert.json) -gt 3000000 ] && [ \"\$(jnum errors </tmp/bert.json)\" = 0 ]"
 cti cable ber 1 1e-4 >/dev/null
-cti --json bert 1 --duration 5 --far loop --threshold 1e-3 >/tmp/bert.json; rc=$?
-check "bert with BER 1e-4 on the line: passes a 1e-3 threshold" "[ $rc = 0 ]"
+bert_json /tmp/bert.json 1 --duration 5 --far loop --threshold 1e-3; rc=$?
+check "bert with BER 1e-4 on the line: passes a 1e-3 threshold" "[ $rc = 0 ] || { cat /tmp/bert.json; false; }"
 check "bert measures BER 1e-4 within +-40% (QEMU timing)" \
-	"awk -v b=\$(jnum ber </tmp/bert.json) 'BEGIN { exit !(b > 0.6e-4 && b < 1.4e-4) }'"
+	"cat /tmp/bert.json; awk -v b=\$(jnum ber </tmp/bert.json) 'BEGIN { exit !(b > 0.6e-4 && b < 1.4e-4) }'"
 check "bert fails the default 1e-6 threshold (exit 1)" "cti bert 1 --duration 2 --far loop; [ \$? = 1 ]"
 cti cable clear 1 >/dev/null; cti loop 2 off >/dev/null
 check "cti bert: non-default pattern refused on DAHDI" "cti bert 1 --pattern 2e11; [ \$? = 3 ]"
@@ -126,6 +138,17 @@ check "DTMF 123# sent over a DAHDI B-channel comes back from the echo responder"
 $C --json call 1234 --span net --tone --responder milliwatt >/tmp/tone.json 2>&1
 check "milliwatt over DAHDI received at 0 dBm0 (+-1.5 dB)" \
 	"awk -v l=\$(sed -n 's/.*\"rx_dbm0\":\([-0-9.e+]*\).*/\1/p' /tmp/tone.json) 'BEGIN { exit !(l > -1.5 && l < 1.5) }'"
+# two programs, one per end of the trunk: cti answer on span 2, cti dtmf from span 1
+awk '/^\[span cpe\]/ { exit } { print }' /etc/cti.conf >/etc/cti-net.conf
+awk '/^\[span cpe\]/ { f = 1 } f' /etc/cti.conf >/etc/cti-cpe.conf
+cti --config /etc/cti-cpe.conf --json answer --mode echo --count 1 --timeout 40 >/tmp/answer.json 2>&1 &
+apid=$!
+sleep 3
+cti --config /etc/cti-net.conf --json dtmf 1234 '*0#9' >/tmp/dtmf2.json 2>&1
+wait $apid; arc=$?
+check "cti answer (echo) in one program answers cti dtmf from another: digits back" \
+	"cat /tmp/dtmf2.json /tmp/answer.json; grep -q '\"received\":\"\*0#9\"' /tmp/dtmf2.json"
+check "cti answer exits 0 after its one call" "[ $arc = 0 ] && grep -q '\"answered\":1' /tmp/answer.json"
 $C trace --duration 4 --call 1234 >/tmp/trace.txt 2>&1
 check "trace: Q.931 SETUP decoded on both spans" "grep -q 'net .*> .*Q.931 SETUP' /tmp/trace.txt && grep -q 'cpe .*< .*Q.931 SETUP' /tmp/trace.txt"
 

@@ -361,6 +361,13 @@ static int call_run(struct callopts *o)
 		T.resp_file = o->peer_file;
 		T.resp_span = span ? peer_span_of(span) : 0;
 	}
+	/*
+	 * Real spans: when both ends start at about the same time their SABMEs cross and one
+	 * side re-establishes the link after T200 (1 s, Q.921 5.5.1), dropping what was sent
+	 * meanwhile: give the link two T200 to be stable before the SETUP.
+	 */
+	if (!sim_mode())
+		run_for(2000, NULL, NULL);
 	memset(&cr, 0, sizeof(cr));
 	cti_call_params_init(&p);
 	snprintf(p.called.number, sizeof(p.called.number), "%s", o->number);
@@ -760,12 +767,16 @@ int cmd_answer(int argc, char **argv)
 		return usage_error("answer", "takes no arguments ('%s')", argv[optind]);
 	if ((mode == RESP_RECORD || mode == RESP_FAX) && !file)
 		return usage_error("answer", "--mode %s needs --file", modes[mode - RESP_ECHO]);
-	if ((rc = tool_open("answer")) || (span_s && (rc = span_arg("answer", span_s, &span))))
-		return rc;
+	/* the responder runs from the start: a call may arrive while the lines settle */
 	T.resp = (enum responder)mode;
 	T.resp_file = file;
-	T.resp_span = span;
+	T.resp_span = 0;
 	T.resp_ops = 0;
+	if ((rc = tool_open("answer")) || (span_s && (rc = span_arg("answer", span_s, &span)))) {
+		T.resp = RESP_NONE;
+		return rc;
+	}
+	T.resp_span = span;
 	if (!T.json)
 		printf("answering%s%s (%s), up to %ld call%s, %ld s\n", span ? " on " : "", span ? span_s : "",
 		       modes[mode - RESP_ECHO], count, count == 1 ? "" : "s", timeout);

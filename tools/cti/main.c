@@ -168,6 +168,36 @@ int show_help(const char *cmd)
 /* ------------------------------------------------------------------ */
 /* context                                                              */
 
+/*
+ * A call offered while no responder runs (cti status on PRI spans, a test
+ * call in progress...) is refused as busy (Q.850 cause 17), so that the far
+ * end gets a clean answer instead of a protocol timeout, and released.
+ */
+#define MAX_REFUSED 16
+static cti_call_t *refused[MAX_REFUSED];
+
+static void refuse_event(const cti_event_t *ev)
+{
+	int i;
+
+	if (ev->type == CTI_EV_CALL_OFFERED) {
+		for (i = 0; i < MAX_REFUSED && refused[i]; i++)
+			;
+		if (i < MAX_REFUSED)
+			refused[i] = ev->call;
+		cti_call_reject(ev->call, 17);
+		return;
+	}
+	for (i = 0; i < MAX_REFUSED && ev->call; i++) {
+		if (refused[i] != ev->call)
+			continue;
+		if (ev->type == CTI_EV_CALL_HANGUP)
+			cti_call_release(ev->call);
+		else if (ev->type == CTI_EV_CALL_RELEASED)
+			refused[i] = NULL;
+	}
+}
+
 static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	(void)ctx;
@@ -184,6 +214,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	}
 	if (T.resp != RESP_NONE)
 		responder_event(ev);
+	else
+		refuse_event(ev);
 	if (T.hook)
 		T.hook(ev, T.hook_arg);
 }
