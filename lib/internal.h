@@ -22,6 +22,7 @@
 struct ctifw_port;
 struct media_engine;
 struct media_chan;
+struct maint_ctx;
 
 /* ---- errors (lib/core/error.c) ---- */
 /* Record a formatted message for cti_last_error() and return code (negative). */
@@ -36,6 +37,12 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev);
 uint64_t cti__now_ms(cti_ctx_t *ctx);
 struct media_engine *cti__media(cti_ctx_t *ctx);
 const char *cti__tone_country(cti_ctx_t *ctx);
+/*
+ * lib/maint's per-context state lives in the context (NULL until lib/maint
+ * allocates it, lock held); cti_close() hands it to maint_ctx_free() once
+ * everything else is stopped, so a new context never sees an old one's state.
+ */
+struct maint_ctx **cti__maint_slot(cti_ctx_t *ctx);
 
 /* ---- calls (lib/core) ---- */
 cti_ctx_t *cti__call_ctx(cti_call_t *call);
@@ -56,5 +63,9 @@ int cti__sim_ports(cti_ctx_t *ctx);
 struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port);
 /* DAHDI: the control fd (/dev/dahdi/ctl) of the context, opened on demand; -1 on error. */
 int cti__dahdi_ctl(cti_ctx_t *ctx);
+
+/* ---- lib/maint, for core ---- */
+/* Free a context's maintenance state (NULL: nothing). Called by cti_close(). */
+void maint_ctx_free(struct maint_ctx *m);
 
 #endif /* CTI_INTERNAL_H */

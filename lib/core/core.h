@@ -168,6 +168,8 @@ struct cti_ctx {
 	int thread_stop;
 	int tfd;
 	int closing;
+	/* lib/maint's state (cti__maint_slot), freed by cti_close */
+	struct maint_ctx *maint;
 };
 
 /* ctx.c */

@@ -573,6 +573,9 @@ void cti_close(cti_ctx_t *ctx)
 		ctx->timers = t->next;
 		free(t);
 	}
+	/* last: lib/maint's state only records what it set on the stopped lines */
+	maint_ctx_free(ctx->maint);
+	ctx->maint = NULL;
 	cti__unlock(ctx);
 	for (int i = 1; i <= ctx->nspans; i++)
 		free(ctx->spans[i]);
@@ -586,6 +589,11 @@ void cti_close(cti_ctx_t *ctx)
 	pthread_mutex_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->dispatch_lock);
 	free(ctx);
+}
+
+struct maint_ctx **cti__maint_slot(cti_ctx_t *ctx)
+{
+	return &ctx->maint;
 }
 
 /* ---------------- spans ---------------- */

@@ -18,7 +18,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,12 +176,12 @@ uint32_t maint_alarms_from_fw(uint32_t fw)
 }
 
 /*
- * Per-process state the DAHDI back end cannot read back from the kernel:
- * the loopback we set and the BERT baseline (DAHDI counts bit errors in
- * becount since the last counter reset and has no bit count).
+ * State the DAHDI back end cannot read back from the kernel: the loopback
+ * we set and the BERT baseline (DAHDI counts bit errors in becount since
+ * the last counter reset and has no bit count). One per DAHDI span touched.
  */
 struct dahdi_state {
-	cti_ctx_t *ctx;
+	struct dahdi_state *next;
 	int spanno;
 	int loopback;
 	int bert_running;
@@ -193,27 +192,72 @@ struct dahdi_state {
 	enum cti_line line;
 };
 
-#define MAX_DAHDI_STATE 64
-static struct dahdi_state dstate[MAX_DAHDI_STATE];
-static pthread_mutex_t dstate_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A sim board port with a broken receive pair (cti_cable_set_faults los). */
+struct los_state {
+	struct los_state *next;
+	int port;
+	int dark;			/* port number whose transmitter we switched off, 0 if none */
+};
 
-/* Called with dstate_lock held. */
+/*
+ * lib/maint's state of one context, kept in the context (cti__maint_slot)
+ * and freed by cti_close(): it dies with its context, so a context opened
+ * later at the same address starts clean. Touched only with the context lock.
+ */
+struct maint_ctx {
+	struct dahdi_state *dahdi;
+	struct los_state *los;
+};
+
+/* The context's state; allocated on first use if create (NULL: none / no memory). Lock held. */
+static struct maint_ctx *maint_get(cti_ctx_t *ctx, int create)
+{
+	struct maint_ctx **slot = cti__maint_slot(ctx);
+
+	if (!*slot && create)
+		*slot = calloc(1, sizeof(**slot));
+	return *slot;
+}
+
+void maint_ctx_free(struct maint_ctx *m)
+{
+	if (!m)
+		return;
+	while (m->dahdi) {
+		struct dahdi_state *ds = m->dahdi;
+
+		m->dahdi = ds->next;
+		free(ds);
+	}
+	while (m->los) {
+		struct los_state *ls = m->los;
+
+		m->los = ls->next;
+		free(ls);
+	}
+	free(m);
+}
+
+/* State of DAHDI span spanno, created zeroed if create (NULL: none / no memory). Lock held. */
 static struct dahdi_state *dstate_get(cti_ctx_t *ctx, int spanno, int create)
 {
-	struct dahdi_state *free_slot = NULL;
+	struct maint_ctx *m = maint_get(ctx, create);
+	struct dahdi_state *ds;
 
-	for (int i = 0; i < MAX_DAHDI_STATE; i++) {
-		if (dstate[i].ctx == ctx && dstate[i].spanno == spanno)
-			return &dstate[i];
-		if (!dstate[i].ctx && !free_slot)
-			free_slot = &dstate[i];
-	}
-	if (!create || !free_slot)
+	if (!m)
 		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->ctx = ctx;
-	free_slot->spanno = spanno;
-	return free_slot;
+	for (ds = m->dahdi; ds; ds = ds->next)
+		if (ds->spanno == spanno)
+			return ds;
+	if (!create)
+		return NULL;
+	ds = calloc(1, sizeof(*ds));
+	if (!ds)
+		return NULL;
+	ds->spanno = spanno;
+	ds->next = m->dahdi;
+	m->dahdi = ds;
+	return ds;
 }
 
 /* Bits of a timeslot mask (bit n = channel n) valid on a line type. */
@@ -404,11 +448,9 @@ int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
 		st->timing_source = si.syncsrc == sc->port;
 		if (si.totalchans > 0 && si.totalchans <= 32)
 			st->nchannels = si.totalchans;
-		pthread_mutex_lock(&dstate_lock);
 		ds = dstate_get(ctx, sc->port, 0);
 		if (si.alarms & DAHDI_ALARM_LOOPBACK)
 			st->loopback = ds && ds->loopback ? ds->loopback : CTI_LOOP_LOCAL;
-		pthread_mutex_unlock(&dstate_lock);
 		ctitdm_status(sc->port, st);
 	}
 	cti__span_chan_states(ctx, span, st->chan_state, sizeof(st->chan_state));
@@ -468,11 +510,9 @@ int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode)
 			if (r == 0) {
 				struct dahdi_state *ds;
 
-				pthread_mutex_lock(&dstate_lock);
 				ds = dstate_get(ctx, sc->port, 1);
 				if (ds)
 					ds->loopback = mode;
-				pthread_mutex_unlock(&dstate_lock);
 			}
 		}
 	}
@@ -639,7 +679,6 @@ int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slo
 				cti__span_set_service(ctx, span, 1);
 			goto out;
 		}
-		pthread_mutex_lock(&dstate_lock);
 		ds = dstate_get(ctx, sc->port, 1);
 		if (ds) {
 			ds->bert_running = 1;
@@ -649,7 +688,6 @@ int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slo
 			ds->bert_mask = mask;
 			ds->line = sc->line;
 		}
-		pthread_mutex_unlock(&dstate_lock);
 	}
 out:
 	cti__unlock(ctx);
@@ -694,11 +732,9 @@ int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
 		struct dahdi_spaninfo si;
 		struct dahdi_state ds = { 0 }, *dsp;
 
-		pthread_mutex_lock(&dstate_lock);
 		dsp = dstate_get(ctx, sc->port, 0);
 		if (dsp)
 			ds = *dsp;
-		pthread_mutex_unlock(&dstate_lock);
 		if (!ds.bert_running)
 			goto out;
 		{
@@ -767,12 +803,10 @@ int cti_bert_stop(cti_ctx_t *ctx, int span)
 		struct dahdi_state *ds;
 		int running;
 
-		pthread_mutex_lock(&dstate_lock);
 		ds = dstate_get(ctx, sc->port, 0);
 		running = ds && ds->bert_running;
 		if (ds)
 			ds->bert_running = 0;
-		pthread_mutex_unlock(&dstate_lock);
 		if (!running) {
 			r = cti__error(CTI_ENOENT, "cti_bert_stop: span %d (%s): no BERT running", span, sc->name);
 			goto out;
@@ -1050,54 +1084,37 @@ int cti_cable_peer(cti_ctx_t *ctx, int port)
  * A broken receive pair at a port is the far end's transmitter going dark
  * on that cable. ctitdm has the 'tx' attribute for it. On the sim board we
  * remember which transmitter we switched off, so that clearing the fault
- * switches that one on again even after recabling.
+ * switches that one on again even after recabling (struct los_state).
  */
-struct los_state {
-	cti_ctx_t *ctx;
-	const struct ctifw_port *board;	/* port 1 of that context's board: tells a reused ctx address */
-	int port;
-	int dark;			/* port number whose transmitter we switched off, 0 if none */
-};
-#define MAX_LOS_STATE 64
-static struct los_state los_state[MAX_LOS_STATE];
-static pthread_mutex_t los_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/*
- * Entries are never dereferenced as pointers: the transmitter is found again
- * by number in the live context, so a closed context leaves nothing dangling.
- */
+/* The broken receive pair recorded at a sim port, or NULL. Lock held. */
 static struct los_state *los_find(cti_ctx_t *ctx, int port)
 {
-	const struct ctifw_port *board = ctx ? cti__sim_port(ctx, 1) : NULL;
+	struct maint_ctx *m = maint_get(ctx, 0);
 
-	for (int i = 0; i < MAX_LOS_STATE; i++) {
-		struct los_state *ls = &los_state[i];
-
-		if (ctx && ls->ctx == ctx && ls->board != board)
-			memset(ls, 0, sizeof(*ls));	/* left by a closed context */
-		if (ls->ctx == ctx && ls->port == port)
+	for (struct los_state *ls = m ? m->los : NULL; ls; ls = ls->next)
+		if (ls->port == port)
 			return ls;
-	}
 	return NULL;
 }
 
+/*
+ * The transmitter is remembered by number and found again in the live
+ * context, so recabling in between switches the right one back on.
+ * Called with the lock held.
+ */
 static int los_set(cti_ctx_t *ctx, int port, struct ctifw_port *p, int on)
 {
-	struct los_state *ls;
+	struct los_state *ls = los_find(ctx, port);
 	struct ctifw_port *dark;
-	int r = 0;
 
-	pthread_mutex_lock(&los_lock);
-	ls = los_find(ctx, port);
 	if (on && !ls) {
-		ls = los_find(NULL, 0);
-		if (!ls) {
-			r = cti__error(CTI_ENOMEM, "cti_cable_set_faults: more than %d ports with a broken "
-				       "receive pair", MAX_LOS_STATE);
-			goto out;
-		}
-		ls->ctx = ctx;
-		ls->board = cti__sim_port(ctx, 1);
+		struct maint_ctx *m = maint_get(ctx, 1);
+
+		ls = m ? calloc(1, sizeof(*ls)) : NULL;
+		if (!ls)
+			return cti__error(CTI_ENOMEM, "cti_cable_set_faults: port %d: no memory to record "
+					  "the broken receive pair", port);
 		ls->port = port;
 		dark = ctifw_cable_peer(p);
 		for (int i = 1; dark && i <= cti__sim_ports(ctx); i++)
@@ -1105,15 +1122,21 @@ static int los_set(cti_ctx_t *ctx, int port, struct ctifw_port *p, int on)
 				ls->dark = i;
 		if (dark)
 			ctifw_port_set_tx_enabled(dark, false);
+		ls->next = m->los;
+		m->los = ls;
 	} else if (!on && ls) {
+		struct maint_ctx *m = maint_get(ctx, 0);
+		struct los_state **pp = &m->los;
+
 		dark = ls->dark ? cti__sim_port(ctx, ls->dark) : NULL;
 		if (dark)
 			ctifw_port_set_tx_enabled(dark, true);
-		memset(ls, 0, sizeof(*ls));
+		while (*pp != ls)
+			pp = &(*pp)->next;
+		*pp = ls->next;
+		free(ls);
 	}
-out:
-	pthread_mutex_unlock(&los_lock);
-	return r;
+	return 0;
 }
 
 /* ctitdm: the far end's 'tx' carries the broken pair arriving at port. */
@@ -1198,9 +1221,7 @@ int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
 		f->ber = (double)lf.ber_e12 / 1e12;
 		f->burst_bits = (int)lf.burst_bits;
 		f->ppm = lf.ppm;
-		pthread_mutex_lock(&los_lock);
 		f->los = los_find(ctx, port) != NULL;
-		pthread_mutex_unlock(&los_lock);
 	} else if (r == 0) {
 		long long v;
 

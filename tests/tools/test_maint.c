@@ -481,6 +481,56 @@ static void test_ctitdm_cables(void **state)
 	cti_close(ctx);
 }
 
+/*
+ * lib/maint's state belongs to its context: a context closed with a broken
+ * receive pair still set leaves nothing behind for the next one (which the
+ * allocator often places at the same address), and there is no cap on how
+ * many contexts or ports have had the fault.
+ */
+static void test_state_per_context(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		cti_ctx_t *ctx = open_sim(CTI_LINE_E1, NULL);
+		int port = 1 + i % 2, other = 3 - port;
+		cti_line_faults_t f;
+
+		/* a new context: no broken pair recorded on any port */
+		assert_int_equal(cti_cable_get_faults(ctx, 1, &f), 0);
+		assert_int_equal(f.los, 0);
+		assert_int_equal(cti_cable_get_faults(ctx, 2, &f), 0);
+		assert_int_equal(f.los, 0);
+		/* the fault really switches the far transmitter off in this context: LOS at port */
+		memset(&f, 0, sizeof(f));
+		f.los = 1;
+		assert_int_equal(cti_cable_set_faults(ctx, port, &f), 0);
+		run(ctx, 3500);
+		assert_true(status(ctx, port).alarms & CTI_ALARM_LOS);
+		assert_false(status(ctx, other).alarms & CTI_ALARM_LOS);
+		assert_int_equal(cti_cable_get_faults(ctx, port, &f), 0);
+		assert_int_equal(f.los, 1);
+		assert_int_equal(cti_cable_get_faults(ctx, other, &f), 0);
+		assert_int_equal(f.los, 0);
+		if (i % 3 == 0) {
+			/* cleared before closing: the transmitter comes back, alarms go */
+			f.los = 0;
+			assert_int_equal(cti_cable_set_faults(ctx, port, &f), 0);
+			assert_int_equal(cti_cable_get_faults(ctx, port, &f), 0);
+			assert_int_equal(f.los, 0);
+			run(ctx, 3000);
+			assert_int_equal(status(ctx, port).alarms, 0);
+			assert_int_equal(status(ctx, other).alarms, 0);
+		} else if (i % 3 == 1) {
+			/* both ports broken at close */
+			f.los = 1;
+			assert_int_equal(cti_cable_set_faults(ctx, other, &f), 0);
+			assert_int_equal(cti_cable_get_faults(ctx, other, &f), 0);
+			assert_int_equal(f.los, 1);
+		}
+		cti_close(ctx);	/* the rest closes with the fault set: ASan checks it is freed */
+	}
+}
+
 static void test_no_board_at_all(void **state)
 {
 	cti_ctx_t *ctx;
@@ -511,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_no_sim_board_cables),
 		cmocka_unit_test_setup_teardown(test_ctitdm_cables, fake_sysfs, fake_sysfs_done),
 		cmocka_unit_test(test_no_board_at_all),
+		cmocka_unit_test(test_state_per_context),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
