@@ -18,7 +18,7 @@ check() {
 # diag: state of spans and ports after a failure
 diag() {
 	for s in 1 2 3 4; do [ -e /sys/bus/dahdi_spans/devices/span-$s ] && echo "#   span $s alarms $(spanalarms $s)"; done
-	for p in 1 2 3 4; do [ -d $P/port$p ] && echo "#   port$p: alarms $(cat $P/port$p/alarms) defects $(cat $P/port$p/defects) sync $(cat $P/port$p/in_sync) off $(cat $P/port$p/rx_bit_offset) peer $(cat $P/port$p/peer) loop $(cat $P/port$p/loopback)"; done
+	for p in 1 2 3 4; do [ -d $P/port$p ] && echo "#   port$p: alarms $(cat $P/port$p/alarms) defects $(cat $P/port$p/defects) sync $(cat $P/port$p/in_sync) off $(cat $P/port$p/rx_bit_offset) peer $(cat $P/port$p/peer) loop $(cat $P/port$p/loopback) lc $(cat $P/port$p/rx_loopcode)"; done
 }
 # until_true SECONDS CMD...: retry CMD until it succeeds (guest time is slow).
 until_true() {
@@ -52,8 +52,10 @@ echo "# guest: $(uname -r), $(nproc) cpus"
 insmod $M/dahdi.ko auto_assign_spans=0 || nok "insmod dahdi.ko"
 insmod $M/dahdi_echocan_mg2.ko || nok "insmod dahdi_echocan_mg2.ko"
 insmod $M/echo.ko && insmod $M/dahdi_echocan_oslec.ko || nok "insmod OSLEC"
+# max_catchup_ms=1000: on a starved emulator, dropping ticks would make line
+# time (which alarm, loop-code and counter timing follow) lag the guest clock
 check "insmod ctitdm.ko (4 ports, short alarm timing)" \
-	insmod $M/ctitdm.ko ports=4 alarm_set_ms=300 rai_set_ms=300 alarm_clear_ms=300
+	insmod $M/ctitdm.ko ports=4 alarm_set_ms=300 rai_set_ms=300 alarm_clear_ms=300 max_catchup_ms=1000
 check "platform device exposes 4 ports" test -d $P/port1 -a -d $P/port4 -a ! -e $P/port5
 DEV=$(ls -d /sys/bus/dahdi_devices/devices/* | head -n 1)
 ST=$DEV/spantype; [ -e $ST ] || ST=$DEV/dahdi_spantype
@@ -167,7 +169,11 @@ check "network payload loop: chan 4 -> far end -> chan 4" retry3 ctitdm-test bch
 dahdi_maint -s 2 -l off >/dev/null
 check "loop codes refused on E1" "! ctitdm-test maint 1 loopup"
 check "T1 loopup accepted" dahdi_maint -s 3 -l loopup
-check "T1 loopup: far end (port 4) enters line loopback" until_true 60 grep -qx network_line $P/port4/loopback
+# the code runs 10 s of line time and the far end needs 5 s of it; on a
+# heavily loaded host one run has been seen to pass without detection, so a
+# second loop-up is allowed
+loopup_seen() { until_true 40 grep -qx network_line $P/port4/loopback; }
+check "T1 loopup: far end (port 4) enters line loopback" "loopup_seen || { echo '# loop-up again'; dahdi_maint -s 3 -l loopup && loopup_seen; }"
 check "T1 loopup: far end span 4 reports LOOPBACK" has_alarm 4 $LOOPBACK
 check "T1 loopdown accepted" dahdi_maint -s 3 -l loopdown
 check "T1 loopdown: far end leaves loopback" until_true 60 grep -qx none $P/port4/loopback
@@ -269,6 +275,7 @@ check "dahdi_test runs on the board's timing" grep -q '%' /tmp/dt
 
 # ---- unload / reload ----
 check "rmmod ctitdm with configured spans" rmmod ctitdm
+dmesg | grep 'ctitdm: unloaded' | tail -n 1 | sed 's/^.*ctitdm: /# line time: /'
 insmod $M/ctitdm.ko ports=8 >/dev/null 2>&1; rmmod ctitdm
 sync; echo 3 > /proc/sys/vm/drop_caches
 m0=$(memavail)
