@@ -11,8 +11,6 @@
 #include <linux/spinlock.h>
 #include <dahdi/kernel.h>
 
-/* ctifw.h names struct ctifw_port in prototypes before any declaration. */
-struct ctifw_port;
 #include "ctifw.h"
 
 #define CTITDM_MAX_BOARDS	4
