@@ -1,6 +1,6 @@
 #!/bin/bash
 # test-examples.sh BUILD_DIR - TAP: the tutorial programs run and the demo passes all its checks.
-# A program not built yet (lib/ lacks functions it calls) is skipped.
+# A program that was not built counts as a failure.
 set -uo pipefail
 B=${1:-build/std}
 cd "$(dirname "$0")/.." || exit 1
@@ -21,7 +21,7 @@ if [[ -x $B/examples/simple_call ]]; then
 		failed=1; echo "not ok $n - simple_call --real"; sed 's/^/# /' "$tmp/simple.log" | tail -20
 	fi
 else
-	n=$((n + 1)); echo "ok $n - simple_call # SKIP not built"
+	n=$((n + 1)); failed=1; echo "not ok $n - simple_call: $B/examples/simple_call not built"
 fi
 if [[ -x $B/examples/demo ]]; then
 	n=$((n + 1))
@@ -31,7 +31,7 @@ if [[ -x $B/examples/demo ]]; then
 		failed=1; echo "not ok $n - call center demo"; grep -E 'FAIL|demo:' "$tmp/demo.log" | sed 's/^/# /'
 	fi
 else
-	n=$((n + 1)); echo "ok $n - call center demo # SKIP not built"
+	n=$((n + 1)); failed=1; echo "not ok $n - call center demo: $B/examples/demo not built"
 fi
 echo "1..$n"
 exit $failed

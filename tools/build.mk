@@ -7,14 +7,7 @@ $(B)/tools/obj/%.o: tools/cti/%.c | $(B)/generated/cticonfig.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
 
-# Transitional: tools/cti/main.c and util.c still declare cti_tool_missing (the
-# name of a libcti function the tree lacked; always NULL now that libcti is
-# complete). Drop this object once they no longer refer to it.
-$(B)/tools/cti-compat.o:
-	@mkdir -p $(@D)
-	printf 'const char *cti_tool_missing;\n' | $(CC) $(CFLAGS) -x c -c -o $@ -
-
-$(CTI_TOOL): $(CTI_TOOL_OBJS) $(B)/tools/cti-compat.o $(CTI_A) $(FW_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CTI_TOOL_OBJS) $(B)/tools/cti-compat.o $(CTI_LINK)
+$(CTI_TOOL): $(CTI_TOOL_OBJS) $(CTI_A) $(FW_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CTI_TOOL_OBJS) $(CTI_LINK)
 
 ALL_TARGETS += $(CTI_TOOL)

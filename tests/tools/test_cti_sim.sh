@@ -4,15 +4,6 @@
 # (clean, through a loop, and measuring an injected BER), slips, test calls, trace; --json parsed.
 source "$(dirname "$0")/lib.sh"
 
-# libcti is written by several people at once: while the tree lacks functions, the tool links
-# with stand-ins (tools/missing-syms.py) and these tests wait for the real thing.
-missing=$(grep -o '^[a-z].* \**\(cti\|ctifw\)_[a-z0-9_]*(' "$BUILD/tools/cti-missing.c" 2>/dev/null | sed 's/.* \**//; s/($//' | tr '\n' ' ')
-if [[ -n $missing ]]; then
-	skip "libcti incomplete in this tree, not yet defined: $missing"
-	done_testing
-	exit
-fi
-
 # ---- status on a healthy trunk ----
 run --sim --json status
 expect "status: healthy trunk exits 0" 0

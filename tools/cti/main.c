@@ -410,13 +410,10 @@ int cmd_wait(int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* command dispatch and batch                                           */
 
-extern const char *cti_tool_missing;
-
 static int run_command(int argc, char **argv)
 {
 	extern int optind, opterr;
 
-	cti_tool_missing = NULL;
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[0]))
 			continue;

@@ -9,9 +9,6 @@
 
 #include "tool.h"
 
-/* Set by the stand-ins of libcti functions not yet in the tree (missing.c). */
-extern const char *cti_tool_missing;
-
 int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -26,11 +23,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 
 int lib_error(const char *cmd, int rc)
 {
-	if (cti_tool_missing)
-		fprintf(stderr, "cti %s: not available in this build: libcti does not implement %s() yet\n", cmd,
-			cti_tool_missing);
-	else
-		fprintf(stderr, "cti %s: %s (%s)\n", cmd, cti_last_error(), cti_strerror(rc));
+	fprintf(stderr, "cti %s: %s (%s)\n", cmd, cti_last_error(), cti_strerror(rc));
 	return rc == CTI_EINVAL ? EXIT_USAGE : EXIT_ERROR;
 }
 
