@@ -82,6 +82,13 @@ struct ctifw_port_config {
 	enum ctifw_coding coding;
 	bool cas;		/* E1: TS16 CAS multiframe (G.704 5.1.3); T1: robbed bit */
 	uint8_t dchan;		/* HDLC timeslot/channel (16 E1, 24 T1); 0 = no HDLC */
+	/*
+	 * T1 with cas: bit n = channel n (1..24) uses robbed-bit signalling;
+	 * the others are clear channels (all 8 bits pass). 0 = every channel
+	 * except dchan. The D-channel is never robbed. Bits 0 and 25..31 must
+	 * be 0 (-CTIFW_EINVAL). Ignored on E1 (CAS lives in TS16).
+	 */
+	uint32_t cas_mask;
 };
 
 /*

@@ -88,6 +88,7 @@ struct ctifw_port {
 	struct ctifw_port_config cfg;
 	unsigned int fb;		/* frame bits: 256 or 193 */
 	unsigned int mf_len;		/* frames per multiframe: 16 / 12 / 24 */
+	uint32_t rb_mask;		/* T1: channels carrying robbed bits (bit n = channel n) */
 	struct ctifw_port *peer;
 	bool tx_enabled;
 	enum ctifw_loopback loop;

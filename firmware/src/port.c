@@ -7,6 +7,7 @@
 #include "fw_int.h"
 
 #define NDEF 5	/* LOS, LOF, AIS, RAI, LMFA: bits 0..4 of the defect mask */
+#define T1_CHAN_MASK 0x1fffffeu	/* channels 1..24 */
 
 size_t ctifw_port_size(void)
 {
@@ -176,6 +177,8 @@ static bool cfg_valid(const struct ctifw_port_config *c)
 			return false;
 		if (c->coding == CTIFW_CODING_HDB3 || c->dchan > 24)
 			return false;
+		if (c->cas_mask & ~T1_CHAN_MASK)
+			return false;
 	} else {
 		return false;
 	}
@@ -213,6 +216,13 @@ static void apply_cfg(struct ctifw_port *p, const struct ctifw_port_config *cfg)
 		p->fb = CTIFW_T1_FRAME_BITS;
 		p->mf_len = cfg->framing == CTIFW_FRAMING_T1_D4 ? 12 : 24;
 	}
+	/* Robbed bits only where the host asked; never on the D-channel. */
+	p->rb_mask = 0;
+	if (cfg->line == CTIFW_LINE_T1 && cfg->cas) {
+		p->rb_mask = cfg->cas_mask ? cfg->cas_mask : T1_CHAN_MASK;
+		if (cfg->dchan)
+			p->rb_mask &= ~(1u << cfg->dchan);
+	}
 	FW_MEMSET(p->idle, 0, sizeof(p->idle));
 	for (i = 1; i < (cfg->line == CTIFW_LINE_E1 ? 32u : 25u); i++)
 		p->idle[i] = 0xff;
@@ -230,7 +240,7 @@ static void apply_cfg(struct ctifw_port *p, const struct ctifw_port_config *cfg)
 
 void ctifw_port_init(struct ctifw_port *p, const struct ctifw_port_config *cfg, uint32_t seed)
 {
-	struct ctifw_port_config def = { CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, CTIFW_CODING_HDB3, false, 16 };
+	struct ctifw_port_config def = { CTIFW_LINE_E1, CTIFW_FRAMING_E1_CRC4, CTIFW_CODING_HDB3, false, 16, 0 };
 	unsigned int i;
 
 	FW_MEMSET(p, 0, sizeof(*p));

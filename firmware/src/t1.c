@@ -54,11 +54,11 @@ void fw_t1_tx_frame(struct ctifw_port *p, unsigned int f, const uint8_t *in)
 		} else {
 			unsigned int si = sig_index(fn);
 
-			if (p->cfg.cas && si < 4) {
+			if (p->rb_mask && si < 4) {
 				unsigned int k = d4 ? (si & 1u) : si;
 
 				for (c = 1; c <= 24; c++) {
-					if (c == dchan)
+					if (!(p->rb_mask & (1u << c)))
 						continue;
 					fr[c] = (uint8_t)((fr[c] & 0xfe) | ((p->cas_tx[c] >> (3u - k)) & 1u));
 				}
@@ -359,11 +359,11 @@ void fw_t1_rx_frame(struct ctifw_port *p)
 		return;
 	}
 	si = sig_index(fn);
-	if (p->cfg.cas && si < 4) {
+	if (p->rb_mask && si < 4) {
 		for (c = 1; c <= 24; c++) {
 			unsigned int b = fr[c] & 1u;
 
-			if (c == p->cfg.dchan)
+			if (!(p->rb_mask & (1u << c)))
 				continue;
 			if (d4) {
 				unsigned int m = si & 1u ? 0x5u : 0xau;	/* B -> B, D; A -> A, C */

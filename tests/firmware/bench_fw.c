@@ -27,7 +27,7 @@ static double run(enum ctifw_line line, unsigned int seconds, unsigned long *fra
 	struct ctifw_port_config cfg = { line, line == CTIFW_LINE_E1 ? CTIFW_FRAMING_E1_CRC4 :
 					 CTIFW_FRAMING_T1_ESF,
 					 line == CTIFW_LINE_E1 ? CTIFW_CODING_HDB3 : CTIFW_CODING_B8ZS,
-					 false, line == CTIFW_LINE_E1 ? 16 : 24 };
+					 false, line == CTIFW_LINE_E1 ? 16 : 24, 0 };
 	struct ctifw_port *p[2];
 	static uint8_t tx[2][8 * CTIFW_SLOTS], rx[2][8 * CTIFW_SLOTS];
 	uint8_t frame[260], buf[CTIFW_HDLC_MAX_FRAME];

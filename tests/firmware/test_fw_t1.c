@@ -229,6 +229,128 @@ static void test_robbed_bits(void **st)
 	robbed_bits(CTIFW_FRAMING_T1_D4);
 }
 
+/*
+ * Per-channel robbed bits (cfg.cas_mask): channels outside the mask and the
+ * HDLC D-channel pass all 8 bits; channels in the mask carry ABCD in bit 8
+ * of the signalling frames (6, 12 / 6, 12, 18, 24) and are clear otherwise.
+ */
+#define RB_FRAMES 2400
+
+static uint8_t rb_expect(const uint8_t *sent, unsigned int k, unsigned int c, uint32_t mask, bool d4,
+			 uint8_t abcd)
+{
+	unsigned int fn = k % (d4 ? 12u : 24u), si;
+
+	if (!(mask & (1u << c)) || fn % 6u != 5u)
+		return sent[c];
+	si = fn / 6u;
+	if (d4)
+		si &= 1u;
+	return (uint8_t)((sent[c] & 0xfe) | ((abcd >> (3u - si)) & 1u));
+}
+
+static void robbed_mask_case(enum ctifw_framing fr, uint32_t cas_mask)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, fr, 24);
+	bool d4 = fr == CTIFW_FRAMING_T1_D4;
+	uint32_t mask = (cas_mask ? cas_mask : 0x1fffffeu) & ~(1u << 24);
+	uint8_t *tx = calloc(RB_FRAMES, CTIFW_SLOTS), *rx = calloc(RB_FRAMES, CTIFW_SLOTS);
+	uint8_t msg[40], buf[64];
+	unsigned int k, c, got = 0, i;
+	int lat, st;
+	struct ctifw_counters cn;
+	struct pair s;
+
+	assert_non_null(tx);
+	assert_non_null(rx);
+	cfg.cas = true;
+	cfg.cas_mask = cas_mask;
+	pair_init(&s, &cfg, 41);
+	s.rnd = 99;
+	for (c = 1; c <= 24; c++)
+		ctifw_port_set_cas(s.p[0], c, (uint8_t)((c * 5u + 3u) & 15u));
+	fill_random(tx, (size_t)RB_FRAMES * CTIFW_SLOTS, &s.rnd);
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 37u + 1u);
+	for (k = 0; k < RB_FRAMES; k += 8) {
+		if (k >= 800 && k % 80 == 0)
+			assert_int_equal(ctifw_hdlc_send(s.p[0], msg, sizeof(msg)), 0);
+		ctifw_port_tx(s.p[0], tx + (size_t)k * CTIFW_SLOTS, 8);
+		ctifw_port_tx(s.p[1], NULL, 8);
+		ctifw_port_rx(s.p[0], NULL, 8);
+		ctifw_port_rx(s.p[1], rx + (size_t)k * CTIFW_SLOTS, 8);
+		while ((i = (unsigned int)ctifw_hdlc_recv(s.p[1], buf, sizeof(buf), &st)) > 0) {
+			assert_int_equal(i, sizeof(msg));
+			assert_int_equal(st, CTIFW_HDLC_RX_OK);
+			assert_memory_equal(buf, msg, sizeof(msg));
+			got++;
+		}
+	}
+	assert_true(ctifw_port_in_sync(s.p[1]));
+	/* Latency: the delay at which channels 1..23 match the expected frames. */
+	for (lat = 0; lat < 200; lat++) {
+		for (k = 1000; k < 1048; k++) {
+			for (c = 1; c <= 23; c++)
+				if (rx[k * CTIFW_SLOTS + c] !=
+				    rb_expect(tx + (k - lat) * CTIFW_SLOTS, k - lat, c, mask, d4,
+					      (uint8_t)((c * 5u + 3u) & 15u)))
+					break;
+			if (c <= 23)
+				break;
+		}
+		if (k == 1048)
+			break;
+	}
+	assert_true(lat < 200);
+	for (k = 1000; k < RB_FRAMES; k++)
+		for (c = 1; c <= 23; c++)
+			assert_int_equal(rx[k * CTIFW_SLOTS + c],
+					 rb_expect(tx + (k - lat) * CTIFW_SLOTS, k - lat, c, mask, d4,
+						   (uint8_t)((c * 5u + 3u) & 15u)));
+	for (c = 1; c <= 24; c++) {
+		uint8_t v = (uint8_t)((c * 5u + 3u) & 15u), exp = d4 ? (uint8_t)((v & 0xc) | (v >> 2)) : v;
+
+		assert_int_equal(ctifw_port_get_rx_cas(s.p[1], c), mask & (1u << c) ? exp : 0);
+	}
+	/* Every HDLC frame sent (but those still on the way) arrived intact. */
+	assert_true(got >= (RB_FRAMES - 800) / 80 - 2);
+	ctifw_port_get_counters(s.p[1], &cn);
+	assert_int_equal(cn.hdlc_crc_errors, 0);
+	assert_int_equal(cn.hdlc_aborts, 0);
+	pair_free(&s);
+	free(tx);
+	free(rx);
+}
+
+static void test_robbed_bit_mask(void **st)
+{
+	(void)st;
+	/* Channels 1..12 and 20 signal; 13..19, 21..23 are clear; 24 is HDLC. */
+	robbed_mask_case(CTIFW_FRAMING_T1_ESF, 0x1ffeu | (1u << 20));
+	robbed_mask_case(CTIFW_FRAMING_T1_D4, 0x1ffeu | (1u << 20));
+	/* 0: every channel but the D-channel (which is even listed here). */
+	robbed_mask_case(CTIFW_FRAMING_T1_ESF, 0);
+	robbed_mask_case(CTIFW_FRAMING_T1_D4, (1u << 3) | (1u << 24));
+}
+
+static void test_robbed_bit_mask_invalid(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 24), got;
+	struct ctifw_port *p = port_new(&cfg, 3);
+
+	(void)st;
+	cfg.cas = true;
+	cfg.cas_mask = 1u << 25;	/* no channel 25 on T1 */
+	assert_int_equal(ctifw_port_configure(p, &cfg), -CTIFW_EINVAL);
+	cfg.cas_mask = 1u;		/* nor a channel 0 */
+	assert_int_equal(ctifw_port_configure(p, &cfg), -CTIFW_EINVAL);
+	cfg.cas_mask = 0x6u;
+	assert_int_equal(ctifw_port_configure(p, &cfg), 0);
+	ctifw_port_get_config(p, &got);
+	assert_int_equal(got.cas_mask, 0x6u);
+	free(p);
+}
+
 static void test_loop_codes(void **st)
 {
 	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 0);
@@ -296,6 +418,8 @@ int main(void)
 		cmocka_unit_test(test_ber_crc6),
 		cmocka_unit_test(test_inject),
 		cmocka_unit_test(test_robbed_bits),
+		cmocka_unit_test(test_robbed_bit_mask),
+		cmocka_unit_test(test_robbed_bit_mask_invalid),
 		cmocka_unit_test(test_loop_codes),
 	};
 
