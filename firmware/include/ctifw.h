@@ -136,7 +136,7 @@ struct ctifw_counters {
 
 struct ctifw_port;	/* opaque: ctifw_port_size() bytes owned by the host */
 
-size_t ctifw_port_size(void);	/* about 48 KB: in the kernel use kvzalloc */
+size_t ctifw_port_size(void);	/* about 50 KB: in the kernel use kvzalloc */
 /* Initialise zeroed memory of ctifw_port_size() bytes. seed feeds the line model's PRNG. */
 void ctifw_port_init(struct ctifw_port *p, const struct ctifw_port_config *cfg, uint32_t seed);
 /*
@@ -212,6 +212,7 @@ enum ctifw_loopback {
 	CTIFW_LOOP_NETWORK_LINE,	/* received line signal retransmitted as is */
 	CTIFW_LOOP_NETWORK_PAYLOAD,	/* received payload retransmitted, framing regenerated */
 };
+/* Network loopbacks return the signal CTIFW_MAX_FRAMES frames (8 ms) later, for any n. */
 void ctifw_port_set_loopback(struct ctifw_port *p, enum ctifw_loopback mode);
 enum ctifw_loopback ctifw_port_get_loopback(const struct ctifw_port *p);
 

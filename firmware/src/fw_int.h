@@ -22,6 +22,13 @@
 #define ES_FRAMES	128u
 #define ES_MASK		(ES_FRAMES - 1u)
 #define TXBUF_BYTES	(CTIFW_MAX_FRAMES * 32u + 8u)
+/*
+ * Far-end loopback delay in frames: at least the largest batch, so the
+ * frames a tx needs were always received in an earlier tick and the delay
+ * does not depend on the host's batch size. Power of two (ring mask).
+ */
+#define LOOP_FRAMES	CTIFW_MAX_FRAMES
+#define LOOP_MASK	(LOOP_FRAMES - 1u)
 #define MAX_BIT_DELAY	16384u
 
 #define FPS_PER_SEC	CTIFW_FRAMES_PER_SEC
@@ -106,8 +113,12 @@ struct ctifw_port {
 	uint8_t sa, sa_bits;
 	unsigned int fdl_idx;
 	uint8_t cas_tx[CTIFW_SLOTS];
-	uint32_t loop_rd;		/* network line loopback: ring read bit */
-	uint32_t ploop_rd;		/* network payload loopback: ES read frame */
+	/*
+	 * Network payload loopback: the frames delivered by the elastic store,
+	 * retransmitted LOOP_FRAMES frames later (a fixed delay whatever n is).
+	 */
+	uint8_t lb[LOOP_FRAMES][CTIFW_SLOTS];
+	uint32_t lb_wr;			/* frames written (rx); read at lb_wr - LOOP_FRAMES */
 	uint8_t txbuf[TXBUF_BYTES];
 
 	/* ---- line model (signal arriving at our receiver) ---- */

@@ -406,12 +406,13 @@ void ctifw_port_tx(struct ctifw_port *p, const uint8_t *payload, unsigned int n)
 	}
 	p->tx_signal = true;
 	if (p->loop == CTIFW_LOOP_NETWORK_LINE) {
-		int32_t have = fw_diff(p->rx_wr, p->loop_rd);
-
-		if (have < (int32_t)p->tx_nbits || have > (int32_t)(RING_BITS / 2))
-			p->loop_rd = p->rx_wr - p->tx_nbits;
-		fw_ring_get(p, p->loop_rd, p->txbuf, (p->tx_nbits + 7u) >> 3);
-		p->loop_rd += p->tx_nbits;
+		/*
+		 * Retransmit the line bits received LOOP_FRAMES frames ago: rx_wr
+		 * and our tx advance by the same n * fb per tick, so reading at a
+		 * fixed distance behind rx_wr gives a seamless stream with a
+		 * constant delay for any batch size (the ring holds 8 KB).
+		 */
+		fw_ring_get(p, p->rx_wr - LOOP_FRAMES * p->fb, p->txbuf, (p->tx_nbits + 7u) >> 3);
 		p->tx_signal = p->rx_signal;
 		return;
 	}
@@ -424,16 +425,8 @@ void ctifw_port_tx(struct ctifw_port *p, const uint8_t *payload, unsigned int n)
 
 		if (p->inj_active)
 			fw_inject_tick(p);
-		if (p->loop == CTIFW_LOOP_NETWORK_PAYLOAD) {
-			int32_t lvl = fw_diff(p->es_wr, p->ploop_rd);
-
-			if (lvl > (int32_t)(ES_FRAMES / 2) || lvl < 0)
-				p->ploop_rd = p->es_wr;
-			if (p->ploop_rd != p->es_wr)
-				in = p->es[p->ploop_rd++ & ES_MASK];
-			else
-				in = p->idle;
-		}
+		if (p->loop == CTIFW_LOOP_NETWORK_PAYLOAD)	/* received LOOP_FRAMES frames ago */
+			in = p->lb[(p->lb_wr - LOOP_FRAMES + f) & LOOP_MASK];
 		if (p->cfg.line == CTIFW_LINE_E1)
 			fw_e1_tx_frame(p, p->txbuf + f * 32u, in);
 		else
@@ -682,6 +675,8 @@ static void output(struct ctifw_port *p, uint8_t *payload, unsigned int n)
 deliver:
 		if (payload)
 			FW_MEMCPY(payload + f * CTIFW_SLOTS, fr, CTIFW_SLOTS);
+		if (p->loop == CTIFW_LOOP_NETWORK_PAYLOAD)
+			FW_MEMCPY(p->lb[p->lb_wr++ & LOOP_MASK], fr, CTIFW_SLOTS);
 		if (dchan)
 			fw_hdlc_rx_byte(p, fr[dchan]);
 		if (p->prbs.chk && !p->prbs.unframed)
@@ -929,11 +924,15 @@ uint8_t ctifw_port_get_rx_cas(const struct ctifw_port *p, unsigned int chan)
 
 void ctifw_port_set_loopback(struct ctifw_port *p, enum ctifw_loopback mode)
 {
+	unsigned int i;
+
 	if (mode > CTIFW_LOOP_NETWORK_PAYLOAD)
 		mode = CTIFW_LOOP_NONE;
 	p->loop = mode;
-	p->loop_rd = p->rx_wr;
-	p->ploop_rd = p->es_wr;
+	/* Payload loopback starts with LOOP_FRAMES idle frames in its delay line. */
+	for (i = 0; i < LOOP_FRAMES; i++)
+		FW_MEMCPY(p->lb[i], p->idle, CTIFW_SLOTS);
+	p->lb_wr = 0;
 	p->lc_looped = false;
 }
 
