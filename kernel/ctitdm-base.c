@@ -885,7 +885,7 @@ static void ctitdm_board_free(struct ctitdm_board *board)
 		ctitdm_port_sysfs_del(port);
 		for (c = 0; c < CTITDM_MAX_CHANS; c++)
 			kfree(port->chans[c]);
-		kfree(port->fw);
+		kvfree(port->fw);
 		ctitdm_port_put(port);
 	}
 	if (board->ddev)
@@ -917,7 +917,7 @@ static int ctitdm_port_create(struct ctitdm_board *board, unsigned int index,
 	port->tx_on = true;
 	ctitdm_port_sysfs_init(port);
 
-	port->fw = kzalloc(ctifw_port_size(), GFP_KERNEL);
+	port->fw = kvzalloc(ctifw_port_size(), GFP_KERNEL);	/* ~48 KB: no need for contiguous pages */
 	if (!port->fw)
 		return -ENOMEM;
 	ctitdm_default_config(&port->cfg, ctitdm_default_line);
