@@ -155,7 +155,7 @@ static int ctitdm_port_reconfigure(struct ctitdm_port *port)
 	ctifw_port_get_config(port->fw, &cur);
 	if (cur.line == port->cfg.line && cur.framing == port->cfg.framing &&
 	    cur.coding == port->cfg.coding && cur.cas == port->cfg.cas &&
-	    cur.dchan == port->cfg.dchan)
+	    cur.cas_mask == port->cfg.cas_mask && cur.dchan == port->cfg.dchan)
 		return 0;
 	res = ctifw_port_configure(port->fw, &port->cfg);
 	if (res < 0) {
@@ -256,7 +256,13 @@ static int ctitdm_spanconfig(struct file *file, struct dahdi_span *span,
 	spin_lock_irqsave(&ctitdm_lock, flags);
 	port->cfg.framing = cfg.framing;
 	port->cfg.coding = cfg.coding;
-	port->cfg.cas = cfg.cas;
+	if (cfg.line == CTIFW_LINE_E1) {
+		port->cfg.cas = cfg.cas;
+		port->cfg.cas_mask = 0;
+	} else {
+		/* T1: robbed bits follow the channels' signalling (chanconfig) */
+		port->cfg.cas = port->cfg.cas_mask != 0;
+	}
 	if (cfg.line == CTIFW_LINE_E1 && cfg.cas && port->cfg.dchan == 16) {
 		/* G.704 5.1.3: with CAS, TS16 carries the signalling */
 		port->cfg.dchan = 0;
@@ -336,11 +342,23 @@ static int ctitdm_chanconfig(struct file *file, struct dahdi_chan *chan,
 		port->cfg.dchan = 0;
 		res = ctitdm_port_reconfigure(port);
 	}
-	/* T1 robbed-bit signalling runs when any channel uses CAS signalling. */
-	if (!res && port->cfg.line == CTIFW_LINE_T1 && sigtype &&
-	    !(sigtype & DAHDI_SIG_CLEAR) && !port->cfg.cas) {
-		port->cfg.cas = true;
-		res = ctitdm_port_reconfigure(port);
+	/*
+	 * T1 robbed-bit signalling, per channel as real framers do: only the
+	 * channels with a CAS signalling type lose bit 8; clear channels and
+	 * the D-channel pass all 8 bits.
+	 */
+	if (!res && port->cfg.line == CTIFW_LINE_T1) {
+		u32 mask = port->cfg.cas_mask;
+
+		if (sigtype && !(sigtype & DAHDI_SIG_CLEAR))
+			mask |= BIT(chan->chanpos);
+		else
+			mask &= ~BIT(chan->chanpos);
+		if (mask != port->cfg.cas_mask) {
+			port->cfg.cas_mask = mask;
+			port->cfg.cas = mask != 0;
+			res = ctitdm_port_reconfigure(port);
+		}
 	}
 out:
 	spin_unlock_irqrestore(&ctitdm_lock, flags);
