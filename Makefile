@@ -11,6 +11,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# Keep objects make considers intermediate (test programs' .o): deleting them
+# made make skip rebuilding a test after its source changed.
+.SECONDARY:
 .SUFFIXES:
 
 TOP := $(CURDIR)
