@@ -582,6 +582,13 @@ typedef struct cti_span_status {
 	char chan_state[33];		/* per channel 1..n: '.' idle, 'B' busy, 'D' D-channel, '-' unused, 'X' out of service */
 } cti_span_status_t;
 
+/*
+ * Parse a channel list ("1-15,17-31", spaces allowed) into a mask, bit n =
+ * channel n, channels 1..max. CTI_EINVAL naming the bad part otherwise.
+ * Used for B-channel lists and BERT timeslot sets.
+ */
+int cti_parse_channels(const char *list, int max, uint32_t *mask);
+
 int cti_span_count(cti_ctx_t *ctx);
 /* Span index by name, or CTI_ENOENT. */
 int cti_span_find(cti_ctx_t *ctx, const char *name);

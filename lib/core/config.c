@@ -81,12 +81,14 @@ int core_default_dchan(enum cti_line line)
 	return line == CTI_LINE_T1 ? 24 : 16;
 }
 
-int core_parse_channels(const char *s, uint32_t *mask, char *err, size_t errsize)
+int cti_parse_channels(const char *list, int max, uint32_t *mask)
 {
 	uint32_t m = 0;
-	const char *p = s;
+	const char *p = list;
 
-	while (*p) {
+	if (!list || !mask || max < 1 || max > 31)
+		return cti__error(CTI_EINVAL, "cti_parse_channels: no list, no mask or max %d outside 1-31", max);
+	for (;;) {
 		char *end;
 		long a, b;
 
@@ -106,21 +108,27 @@ int core_parse_channels(const char *s, uint32_t *mask, char *err, size_t errsize
 		}
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (a < 1 || b > 31 || a > b) {
-			snprintf(err, errsize, "channel range %ld-%ld outside 1-31", a, b);
-			return 0;
-		}
+		if (a < 1 || b > max || a > b)
+			return cti__error(CTI_EINVAL, "channel range %ld-%ld outside 1-%d", a, b, max);
 		for (long i = a; i <= b; i++)
 			m |= 1u << i;
-		if (*p == ',')
-			p++;
-		else if (*p)
-			goto bad;
+		if (*p != ',')
+			break;
+		p++;
 	}
+	if (*p)
+		goto bad;
 	*mask = m;
-	return 1;
+	return 0;
 bad:
-	snprintf(err, errsize, "bad channel list '%s' (expected ranges like 1-15,17-31)", s);
+	return cti__error(CTI_EINVAL, "bad channel list '%s' (expected ranges like 1-15,17-31)", list);
+}
+
+int core_parse_channels(const char *s, uint32_t *mask, char *err, size_t errsize)
+{
+	if (cti_parse_channels(s, 31, mask) == 0)
+		return 1;
+	snprintf(err, errsize, "%s", cti_last_error());
 	return 0;
 }
 

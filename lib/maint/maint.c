@@ -266,36 +266,6 @@ static uint32_t line_slots(enum cti_line line)
 	return line == CTI_LINE_T1 ? 0x01fffffeu : 0xfffffffeu;
 }
 
-int maint_parse_ranges(const char *s, int max, uint32_t *mask)
-{
-	uint32_t m = 0;
-	const char *p = s;
-
-	while (*p) {
-		char *end;
-		long a = strtol(p, &end, 10), b;
-
-		if (end == p || a < 1 || a > max)
-			return -1;
-		b = a;
-		p = end;
-		if (*p == '-') {
-			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a || b > max)
-				return -1;
-			p = end;
-		}
-		for (long i = a; i <= b; i++)
-			m |= 1u << i;
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return -1;
-	}
-	*mask = m;
-	return 0;
-}
-
 /* B-channels of a span as a slot mask (for BERT "all"). */
 static uint32_t span_bchan_mask(const cti_span_config_t *sc)
 {
@@ -304,7 +274,7 @@ static uint32_t span_bchan_mask(const cti_span_config_t *sc)
 
 	if (sc->signalling == CTI_SIG_NONE)
 		return m;
-	if (sc->bchannels[0] && maint_parse_ranges(sc->bchannels, max, &m) == 0)
+	if (sc->bchannels[0] && cti_parse_channels(sc->bchannels, max, &m) == 0)
 		return m;
 	m = line_slots(sc->line);
 	m &= ~(1u << (sc->dchannel ? sc->dchannel : (sc->line == CTI_LINE_T1 ? 24 : 16)));

@@ -9,7 +9,5 @@
 uint32_t maint_alarms_from_dahdi(int dahdi_alarms);
 /* CTIFW_ALARM_* bits to CTI_ALARM_* bits (drops the simulation marker). */
 uint32_t maint_alarms_from_fw(uint32_t fw_alarms);
-/* "1-15,17-31" to a mask (bit n = channel n), channels 1..max. -1 if malformed. */
-int maint_parse_ranges(const char *s, int max, uint32_t *mask);
 
 #endif

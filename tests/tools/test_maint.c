@@ -90,14 +90,22 @@ static void test_parse_ranges(void **state)
 	uint32_t m = 0;
 
 	(void)state;
-	assert_int_equal(maint_parse_ranges("1-15,17-31", 31, &m), 0);
+	assert_int_equal(cti_parse_channels("1-15,17-31", 31, &m), 0);
 	assert_int_equal(m, 0xfffefffeu);
-	assert_int_equal(maint_parse_ranges("24", 24, &m), 0);
+	assert_int_equal(cti_parse_channels(" 1 - 3 , 5", 31, &m), CTI_EINVAL);	/* space inside a range */
+	assert_int_equal(cti_parse_channels("1-3, 5", 31, &m), 0);
+	assert_int_equal(m, 0x2eu);
+	assert_int_equal(cti_parse_channels("24", 24, &m), 0);
 	assert_int_equal(m, 1u << 24);
-	assert_int_equal(maint_parse_ranges("0-3", 31, &m), -1);
-	assert_int_equal(maint_parse_ranges("1-32", 31, &m), -1);
-	assert_int_equal(maint_parse_ranges("5-3", 31, &m), -1);
-	assert_int_equal(maint_parse_ranges("1,x", 31, &m), -1);
+	assert_int_equal(cti_parse_channels("0-3", 31, &m), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "outside 1-31"));
+	assert_int_equal(cti_parse_channels("1-32", 31, &m), CTI_EINVAL);
+	assert_int_equal(cti_parse_channels("5-3", 31, &m), CTI_EINVAL);
+	assert_int_equal(cti_parse_channels("25", 24, &m), CTI_EINVAL);
+	assert_int_equal(cti_parse_channels("1,x", 31, &m), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "'1,x'"));
+	assert_int_equal(cti_parse_channels("1,", 31, &m), CTI_EINVAL);
+	assert_int_equal(cti_parse_channels("", 31, &m), CTI_EINVAL);
 }
 
 static void test_status_healthy(void **state)

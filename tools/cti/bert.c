@@ -171,7 +171,7 @@ int cmd_bert(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("bert", "expects one SPAN");
-	if (strcmp(slots, "all") && strcmp(slots, "unframed") && parse_ranges(slots, 31, &mask) < 0)
+	if (strcmp(slots, "all") && strcmp(slots, "unframed") && cti_parse_channels(slots, 31, &mask) < 0)
 		return usage_error("bert", "--slots '%s' invalid (accepted: all, unframed, or channels like "
 				   "1-15,17-31)", slots);
 	if ((rc = tool_open("bert")) || (rc = span_arg("bert", argv[optind], &span)))
@@ -187,7 +187,7 @@ int cmd_bert(int argc, char **argv)
 	} else {
 		int max = me.st.line == CTI_LINE_T1 ? 24 : 31;
 
-		if (parse_ranges(slots, max, &mask) < 0)
+		if (cti_parse_channels(slots, max, &mask) < 0)
 			return usage_error("bert", "--slots '%s' invalid (accepted: all, unframed, or channels 1-%d "
 					   "like 1-15,17-%d)", slots, max, max);
 	}

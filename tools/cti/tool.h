@@ -101,7 +101,6 @@ const char *prbs_name(enum cti_prbs p);
 json_t *alarms_json(uint32_t alarms);
 /* "1-15,17-31" from a mask */
 void mask_text(uint32_t mask, char *buf, size_t size);
-int parse_ranges(const char *s, int max, uint32_t *mask);
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_end(void);
 

@@ -168,38 +168,6 @@ void mask_text(uint32_t mask, char *buf, size_t size)
 	}
 }
 
-int parse_ranges(const char *s, int max, uint32_t *mask)
-{
-	uint32_t m = 0;
-	const char *p = s;
-
-	if (!*p)
-		return -1;
-	while (*p) {
-		char *end;
-		long a = strtol(p, &end, 10), b;
-
-		if (end == p || a < 1 || a > max)
-			return -1;
-		b = a;
-		p = end;
-		if (*p == '-') {
-			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a || b > max)
-				return -1;
-			p = end;
-		}
-		for (long i = a; i <= b; i++)
-			m |= 1u << i;
-		if (*p == ',' && p[1])
-			p++;
-		else if (*p)
-			return -1;
-	}
-	*mask = m;
-	return 0;
-}
-
 static int progress_shown;
 
 void progress(const char *fmt, ...)
