@@ -70,6 +70,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_TARGETS :=		# built by 'make'
 UNIT_TESTS :=		# cmocka binaries run by 'make test' (std and asan)
 SCRIPT_TESTS :=		# shell tests run by 'make test' (std only), get $(B) as $$1
+SAN_SCRIPT_TESTS :=	# shell tests also run against the ASan+UBSan build
 BENCHES :=		# binaries or scripts run by 'make bench'
 QEMU_TESTS :=		# run by 'make qemu-check'
 INSTALL_TARGETS :=	# phony install steps
@@ -98,6 +99,7 @@ test: all $(UNIT_TESTS)
 	@rm -f $(B)/results
 	@tests/run-tests.sh $(B)/results unit $(UNIT_TESTS)
 	@$(if $(and $(SCRIPT_TESTS),$(filter 0,$(SAN))),tests/run-tests.sh $(B)/results script $(SCRIPT_TESTS),true)
+	@$(if $(and $(SAN_SCRIPT_TESTS),$(filter 1,$(SAN))),tests/run-tests.sh $(B)/results script $(SAN_SCRIPT_TESTS),true)
 
 check-std:
 	$(MAKE) -j$(JOBS) SAN=0 all

@@ -20,4 +20,6 @@ $(EX_DEMO_SRCS:%.c=$(B)/%.o): examples/demo.h
 
 ALL_TARGETS += $(B)/examples/simple_call $(B)/examples/demo
 SCRIPT_TESTS += examples/test-examples.sh
+# The whole demo under ASan+UBSan too: it drives every module of libcti.
+SAN_SCRIPT_TESTS += examples/test-examples.sh
 BENCHES += examples/bench-demo.sh

@@ -8,3 +8,4 @@ $(B)/tests/tools/test_maint: $(B)/tests/tools/test_maint.o $(CTI_A) $(FW_LIB)
 
 UNIT_TESTS += $(B)/tests/tools/test_maint
 SCRIPT_TESTS += tests/tools/test_cti_args.sh tests/tools/test_cti_sim.sh
+SAN_SCRIPT_TESTS += tests/tools/test_cti_sim.sh
