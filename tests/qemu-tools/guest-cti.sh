@@ -149,6 +149,30 @@ wait $apid; arc=$?
 check "cti answer (echo) in one program answers cti dtmf from another: digits back" \
 	"cat /tmp/dtmf2.json /tmp/answer.json; grep -q '\"received\":\"\*0#9\"' /tmp/dtmf2.json"
 check "cti answer exits 0 after its one call" "[ $arc = 0 ] && grep -q '\"answered\":1' /tmp/answer.json"
+# fax between two programs, the same way: cti fax receive on span 2 waits for the call,
+# cti fax send places it from span 1 with the 2-page TIFF the host made (/bin/cti-fax-2p.tif)
+cti --config /etc/cti-cpe.conf --json fax receive /tmp/fax-rx.tif --timeout 150 >/tmp/faxrx.json 2>&1 &
+fpid=$!
+sleep 3
+cti --config /etc/cti-net.conf --json fax send 1234 /bin/cti-fax-2p.tif >/tmp/faxtx.json 2>&1; src=$?
+wait $fpid; frc=$?
+# fax KEY <FILE: KEY of the "fax" object of cti's JSON result
+fax() { sed -n 's/.*"fax":{\([^}]*\)}.*/{\1}/p' | jnum "$1"; }
+check "cti fax send from span 1 exits 0: T.30 result 0, 2 pages sent" \
+	"cat /tmp/faxtx.json; [ $src = 0 ] && [ \"\$(fax result </tmp/faxtx.json)\" = 0 ] && [ \"\$(fax pages </tmp/faxtx.json)\" = 2 ]"
+check "cti fax receive on span 2 (separate program) answers one call and exits 0" \
+	"cat /tmp/faxrx.json; [ $frc = 0 ] && grep -q '\"answered\":1' /tmp/faxrx.json"
+# not checked yet: cti fax receive prints only {"answered":1,"pass":true} (it runs cti answer),
+# no T.30 result or page count, and its exit status ignores the result (docs/man/cti.1 says
+# otherwise); check "fax" result 0 and pages 2 in /tmp/faxrx.json once it reports them
+# pixels TIFF: hash of the decoded image data of all pages. Not tiffcmp: spandsp writes its own
+# tags (FillOrder, DateTime, ...), and at the first differing tag tiffcmp skips the pixels of
+# that page and still exits 0
+pixels() { tiffinfo -d "$1" 2>/dev/null | grep '^ [0-9a-f][0-9a-f] ' | tr -d ' \n' | md5sum; }
+check "cti fax receive: the received TIFF has 2 pages, not blank, pixel-identical to the sent one" \
+	"[ \$(tiffinfo /tmp/fax-rx.tif | grep -c '=== TIFF directory') = 2 ] &&
+	 tiffinfo -d /tmp/fax-rx.tif | grep '^ [0-9a-f][0-9a-f] ' | grep -qv '^[ 0]*\$' &&
+	 [ \"\$(pixels /tmp/fax-rx.tif)\" = \"\$(pixels /bin/cti-fax-2p.tif)\" ]"
 $C trace --duration 4 --call 1234 >/tmp/trace.txt 2>&1
 check "trace: Q.931 SETUP decoded on both spans" "grep -q 'net .*> .*Q.931 SETUP' /tmp/trace.txt && grep -q 'cpe .*< .*Q.931 SETUP' /tmp/trace.txt"
 
