@@ -26,6 +26,12 @@ struct resp_call {
 
 static struct resp_call rcalls[MAX_RESP];
 
+/* Fax responder (`cti fax receive`): outcome of the last fax received. */
+static struct {
+	int done, result, pages;
+	char text[64];
+} rfax;
+
 static struct resp_call *rfind(cti_call_t *call)
 {
 	for (int i = 0; i < MAX_RESP; i++)
@@ -116,6 +122,17 @@ void responder_event(const cti_event_t *ev)
 			r->sending = 0;
 			echo_flush(r);
 		}
+		break;
+	case CTI_EV_FAX_PAGE:
+		rfax.pages = ev->u.fax.page;
+		progress("fax: page %d received, %d bit/s%s", ev->u.fax.page, ev->u.fax.bit_rate,
+			 ev->u.fax.ecm ? ", ECM" : "");
+		break;
+	case CTI_EV_FAX_DONE:
+		rfax.done = 1;
+		rfax.result = ev->u.fax.result;
+		rfax.pages = ev->u.fax.page;
+		snprintf(rfax.text, sizeof(rfax.text), "%s", ev->u.fax.result_text);
 		break;
 	case CTI_EV_CALL_HANGUP:
 		cti_call_release(ev->call);
@@ -744,7 +761,7 @@ int cmd_answer(int argc, char **argv)
 	};
 	const char *span_s = NULL, *file = NULL;
 	long count = 1, timeout = 60;
-	int mode = RESP_ECHO, rc, o, span = 0;
+	int mode = RESP_ECHO, rc, o, span = 0, pass;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
@@ -772,6 +789,7 @@ int cmd_answer(int argc, char **argv)
 	T.resp_file = file;
 	T.resp_span = 0;
 	T.resp_ops = 0;
+	memset(&rfax, 0, sizeof(rfax));
 	if ((rc = tool_open("answer")) || (span_s && (rc = span_arg("answer", span_s, &span)))) {
 		T.resp = RESP_NONE;
 		return rc;
@@ -781,11 +799,23 @@ int cmd_answer(int argc, char **argv)
 		printf("answering%s%s (%s), up to %ld call%s, %ld s\n", span ? " on " : "", span ? span_s : "",
 		       modes[mode - RESP_ECHO], count, count == 1 ? "" : "s", timeout);
 	run_for((uint32_t)timeout * 1000, answered_enough, &count);
-	if (T.json)
-		json_out(json_pack("{s:i, s:b}", "answered", T.resp_ops, "pass", T.resp_ops >= count));
-	else
+	/* a fax responder passes only on a complete fax (T.30 result OK), not on answering */
+	pass = T.resp_ops >= count && (mode != RESP_FAX || (rfax.done && rfax.result == 0));
+	if (T.json) {
+		json_t *j = json_pack("{s:i, s:b}", "answered", T.resp_ops, "pass", pass);
+
+		if (mode == RESP_FAX)
+			json_object_set_new(j, "fax", json_pack("{s:b, s:i, s:i, s:s}", "done", rfax.done, "result",
+								 rfax.result, "pages", rfax.pages, "text",
+								 rfax.done ? rfax.text : "no result"));
+		json_out(j);
+	} else {
 		printf("answered %d call%s\n", T.resp_ops, T.resp_ops == 1 ? "" : "s");
-	rc = T.resp_ops >= count ? EXIT_PASS : EXIT_FAIL;
+		if (mode == RESP_FAX)
+			printf("fax: %s, %d page%s\n", rfax.done ? rfax.text : "no result", rfax.pages,
+			       rfax.pages == 1 ? "" : "s");
+	}
+	rc = pass ? EXIT_PASS : EXIT_FAIL;
 	T.resp = RESP_NONE;
 	return rc;
 }
