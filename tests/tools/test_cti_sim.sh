@@ -154,12 +154,19 @@ freq=$(sox "$TMP/rec.wav" -n stat 2>&1 | awk '/Rough +frequency/ {print $3}')
 run --sim play 5551234 "$TMP/rec.wav"
 expect "play: a WAV file played to the end on a test call" 0
 [[ $OUT == *"ended (eod)"* ]] && ok "play: ended by end of data" || not_ok "play: ended by end of data ($OUT)"
+# Two different, inked pages (a 2292-row page at 196 dpi is 842 pt high: text stays below that).
 gs -q -dNOPAUSE -dBATCH -sDEVICE=tiffg4 -r204x196 -g1728x2292 -sOutputFile="$TMP/fax.tif" \
-	-c "/Helvetica findfont 40 scalefont setfont 100 1000 moveto (cti fax test) show showpage 100 900 moveto (page 2) show showpage" >/dev/null 2>&1
+	-c "/Helvetica findfont 40 scalefont setfont 100 700 moveto (cti fax test) show 100 300 moveto (page 1 of 2) show showpage 200 600 moveto (page 2) show 50 100 moveto (second page, other text) show showpage" >/dev/null 2>&1
+# Decoded image data of every page. Not tiffcmp: spandsp writes other tags (FillOrder, DateTime, ...)
+# and at the first differing tag tiffcmp skips that page's pixels yet exits 0.
+pixels() { tiffinfo -d "$1" 2>/dev/null | grep '^ [0-9a-f][0-9a-f] ' | tr -d ' \n' | md5sum; }
+inked_rows() { tiffinfo -d "$1" 2>/dev/null | grep '^ [0-9a-f][0-9a-f] ' | grep -cv '^[ 0]*$'; }
 run --sim --json fax send 5551234 "$TMP/fax.tif" --peer-file "$TMP/fax-rx.tif"
 expect "fax send: two pages to the fax responder" 0
 check "fax --json: result 0, 2 pages" 'J[-1]["fax"]["result"] == 0 and J[-1]["fax"]["pages"] == 2'
-if tiffcmp "$TMP/fax.tif" "$TMP/fax-rx.tif" >/dev/null 2>&1; then ok "fax: received TIFF identical to the sent one (tiffcmp)"; else not_ok "fax: received TIFF identical to the sent one (tiffcmp)"; fi
+[[ $(inked_rows "$TMP/fax.tif") -gt 50 ]] && ok "fax: the test document is not blank" || not_ok "fax: the test document is not blank"
+[[ $(pixels "$TMP/fax.tif") == "$(pixels "$TMP/fax-rx.tif")" ]] && ok "fax: received pages pixel-identical to the sent ones" ||
+	not_ok "fax: received pages pixel-identical to the sent ones"
 run --sim fax send 5551234 /etc/passwd
 [[ $RC -eq 2 && $ERR == *passwd* ]] && ok "fax send: a non-TIFF refused naming the file" || not_ok "fax send: a non-TIFF refused naming the file (exit $RC: $ERR)"
 run --sim --json answer --timeout 2
