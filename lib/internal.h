@@ -61,6 +61,9 @@ int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service);
 /* Sim board (NULL / 0 when the context has no sim board). Ports 1..n. */
 int cti__sim_ports(cti_ctx_t *ctx);
 struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port);
+/* Span alarms as CTI_ALARM_* bits, the one mapping events and status share. */
+uint32_t cti__sim_port_alarms(const struct ctifw_port *p);	/* loopback included */
+uint32_t cti__alarms_from_dahdi(int dahdi_alarms);		/* DAHDI_SPANSTAT alarms */
 /* DAHDI: the control fd (/dev/dahdi/ctl) of the context, opened on demand; -1 on error. */
 int cti__dahdi_ctl(cti_ctx_t *ctx);
 

@@ -234,7 +234,7 @@ void core_dahdi_bchan_close(struct core_span *sp, int chan)
 	(void)chan;
 }
 
-static uint32_t map_alarms(int a)
+uint32_t cti__alarms_from_dahdi(int a)
 {
 	uint32_t out = 0;
 
@@ -276,7 +276,7 @@ void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms)
 			memset(&si, 0, sizeof(si));
 			si.spanno = sp->cfg.port;
 			if (fd >= 0 && ioctl(fd, DAHDI_SPANSTAT, &si) == 0) {
-				uint32_t a = map_alarms(si.alarms);
+				uint32_t a = cti__alarms_from_dahdi(si.alarms);
 
 				if (a != sp->alarms)
 					core_span_alarms(sp, a);

@@ -84,7 +84,7 @@ int core_sim_send(struct core_span *sp, const uint8_t *buf, int len)
 	return ctifw_hdlc_send(sp->port, buf, (unsigned)len) < 0 ? -1 : len;
 }
 
-static uint32_t map_alarms(struct ctifw_port *p)
+uint32_t cti__sim_port_alarms(const struct ctifw_port *p)
 {
 	uint32_t a = ctifw_port_alarms(p);
 	uint32_t out = a & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS | CTI_ALARM_RAI | CTI_ALARM_LMFA |
@@ -145,7 +145,7 @@ void core_sim_tick(cti_ctx_t *ctx)
 
 		if (!sp)
 			continue;
-		a = map_alarms(sp->port);
+		a = cti__sim_port_alarms(sp->port);
 		if (a != sp->alarms)
 			core_span_alarms(sp, a);
 		if (sp->cfg.signalling != CTI_SIG_PRI)

@@ -28,7 +28,6 @@
 
 #include "../internal.h"	/* declares struct ctifw_port before ctifw.h uses it */
 #include "ctifw.h"
-#include "maint.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                              */
@@ -142,37 +141,6 @@ static uint32_t dahdi_proc_slips(int spanno)
 			break;
 	fclose(f);
 	return n;
-}
-
-uint32_t maint_alarms_from_dahdi(int a)
-{
-	uint32_t r = 0;
-
-	if (a & DAHDI_ALARM_LOS)
-		r |= CTI_ALARM_LOS;
-	if (a & (DAHDI_ALARM_LFA | DAHDI_ALARM_RED))
-		r |= CTI_ALARM_LOF;
-	/* RED without detail: loss of frame is the defining condition. */
-	if (a & DAHDI_ALARM_BLUE)
-		r |= CTI_ALARM_AIS;
-	if (a & DAHDI_ALARM_YELLOW)
-		r |= CTI_ALARM_RAI;
-	if (a & DAHDI_ALARM_LMFA)
-		r |= CTI_ALARM_LMFA;
-	if (a & DAHDI_ALARM_RECOVER)
-		r |= CTI_ALARM_RECOVER;
-	if (a & DAHDI_ALARM_LOOPBACK)
-		r |= CTI_ALARM_LOOPBACK;
-	if (a & DAHDI_ALARM_NOTOPEN)
-		r |= CTI_ALARM_NOTOPEN;
-	return r;
-}
-
-uint32_t maint_alarms_from_fw(uint32_t fw)
-{
-	/* Same bit values by design (ctifw.h / cti.h); CTIFW_ALARM_SIM is a marker only. */
-	return fw & (CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS | CTI_ALARM_RAI | CTI_ALARM_LMFA |
-		     CTI_ALARM_RECOVER);
 }
 
 /*
@@ -382,10 +350,8 @@ int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
 		struct ctifw_counters c;
 
 		ctifw_port_get_counters(p, &c);
-		st->alarms = maint_alarms_from_fw(ctifw_port_alarms(p));
+		st->alarms = cti__sim_port_alarms(p);
 		st->loopback = (int)ctifw_port_get_loopback(p);
-		if (st->loopback != CTI_LOOP_NONE)
-			st->alarms |= CTI_ALARM_LOOPBACK;
 		st->counters.fas = c.fas;
 		st->counters.mfas = c.mfas;
 		st->counters.crc = c.crc;
@@ -406,7 +372,7 @@ int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
 		r = dahdi_spanstat(ctx, "cti_span_status", sc->port, &si);
 		if (r < 0)
 			goto out;
-		st->alarms = maint_alarms_from_dahdi(si.alarms);
+		st->alarms = cti__alarms_from_dahdi(si.alarms);
 		st->counters.fas = si.fascount ? (uint32_t)si.fascount : si.fecount;
 		st->counters.crc = (uint32_t)si.crc4count;
 		st->counters.ebit = (uint32_t)si.ebitcount;

@@ -18,7 +18,7 @@
 #include <dahdi/user.h>
 
 #include "cti.h"
-#include "../../lib/maint/maint.h"
+#include "../../lib/internal.h"
 
 static cti_ctx_t *open_sim(enum cti_line line, const char *extra_config)
 {
@@ -75,13 +75,13 @@ static void test_alarm_text(void **state)
 static void test_dahdi_alarm_map(void **state)
 {
 	(void)state;
-	assert_int_equal(maint_alarms_from_dahdi(DAHDI_ALARM_NONE), 0);
-	assert_int_equal(maint_alarms_from_dahdi(DAHDI_ALARM_RED | DAHDI_ALARM_LOS), CTI_ALARM_LOF | CTI_ALARM_LOS);
-	assert_int_equal(maint_alarms_from_dahdi(DAHDI_ALARM_BLUE), CTI_ALARM_AIS);
-	assert_int_equal(maint_alarms_from_dahdi(DAHDI_ALARM_YELLOW), CTI_ALARM_RAI);
-	assert_int_equal(maint_alarms_from_dahdi(DAHDI_ALARM_LOOPBACK | DAHDI_ALARM_NOTOPEN),
+	assert_int_equal(cti__alarms_from_dahdi(DAHDI_ALARM_NONE), 0);
+	assert_int_equal(cti__alarms_from_dahdi(DAHDI_ALARM_RED | DAHDI_ALARM_LOS), CTI_ALARM_LOF | CTI_ALARM_LOS);
+	assert_int_equal(cti__alarms_from_dahdi(DAHDI_ALARM_BLUE), CTI_ALARM_AIS);
+	assert_int_equal(cti__alarms_from_dahdi(DAHDI_ALARM_YELLOW), CTI_ALARM_RAI);
+	assert_int_equal(cti__alarms_from_dahdi(DAHDI_ALARM_LOOPBACK | DAHDI_ALARM_NOTOPEN),
 			 CTI_ALARM_LOOPBACK | CTI_ALARM_NOTOPEN);
-	assert_int_equal(maint_alarms_from_dahdi(DAHDI_ALARM_LMFA | DAHDI_ALARM_RECOVER),
+	assert_int_equal(cti__alarms_from_dahdi(DAHDI_ALARM_LMFA | DAHDI_ALARM_RECOVER),
 			 CTI_ALARM_LMFA | CTI_ALARM_RECOVER);
 }
 
