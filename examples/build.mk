@@ -3,18 +3,17 @@
 #   simple_call   the first tutorial: one call over the emulated board
 #   demo          fax-on-demand call center (demo.c + ivr.c + acd.c), run by `make demo`
 #
-# (This file is read before lib/build.mk, so library paths are spelled out here.)
-
-EX_LINK = $(B)/lib/libcti.a $(B)/firmware/libctifw.a $(LIB_LIBS)
+# This file is read before lib/build.mk: prerequisites spell the library paths
+# out; recipes expand $(CTI_LINK) later, when it is defined.
 
 EX_SIMPLE_SRCS := examples/simple_call.c
 EX_DEMO_SRCS := examples/demo.c examples/ivr.c examples/acd.c
 
 $(B)/examples/simple_call: $(EX_SIMPLE_SRCS:%.c=$(B)/%.o) $(B)/lib/libcti.a $(B)/firmware/libctifw.a
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(EX_LINK)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(CTI_LINK)
 
 $(B)/examples/demo: $(EX_DEMO_SRCS:%.c=$(B)/%.o) $(B)/lib/libcti.a $(B)/firmware/libctifw.a
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(EX_LINK)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(CTI_LINK)
 
 $(EX_DEMO_SRCS:%.c=$(B)/%.o): examples/demo.h
 
