@@ -219,9 +219,16 @@ enum ctifw_loopback ctifw_port_get_loopback(const struct ctifw_port *p);
 /* T1 in-band loop codes (T1.403 9.3.1: loop-up 00001, loop-down 001, framed). */
 enum ctifw_loopcode { CTIFW_LOOPCODE_NONE = 0, CTIFW_LOOPCODE_UP, CTIFW_LOOPCODE_DOWN };
 void ctifw_port_send_loopcode(struct ctifw_port *p, enum ctifw_loopcode code);
-/* When enabled (default), a port receiving loop-up for 5 s enters network line loopback; loop-down leaves it. */
+enum ctifw_loopcode ctifw_port_tx_loopcode(const struct ctifw_port *p);	/* the code being sent */
+/*
+ * A code is detected after CTIFW_LOOPCODE_DETECT_MS of it. Senders keep it
+ * up for at least 5 s (T1.403; dahdi_maint sends exactly 5 s), so detection
+ * takes less, leaving margin for timing jitter. When enabled (default), a
+ * port detecting loop-up enters network line loopback; loop-down leaves it.
+ */
+#define CTIFW_LOOPCODE_DETECT_MS	4000
 void ctifw_port_set_loopcode_response(struct ctifw_port *p, bool respond);
-enum ctifw_loopcode ctifw_port_rx_loopcode(const struct ctifw_port *p);
+enum ctifw_loopcode ctifw_port_rx_loopcode(const struct ctifw_port *p);	/* the code detected */
 
 enum ctifw_inject {
 	CTIFW_INJECT_FAS = 0,	/* corrupt one FAS word / F-bit */

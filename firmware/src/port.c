@@ -949,6 +949,11 @@ void ctifw_port_send_loopcode(struct ctifw_port *p, enum ctifw_loopcode code)
 	p->lc_idx = 0;
 }
 
+enum ctifw_loopcode ctifw_port_tx_loopcode(const struct ctifw_port *p)
+{
+	return p->lc_tx;
+}
+
 void ctifw_port_set_loopcode_response(struct ctifw_port *p, bool respond)
 {
 	p->lc_respond = respond;

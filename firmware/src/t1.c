@@ -248,9 +248,11 @@ static enum ctifw_loopcode lc_classify(const uint8_t *b)
 
 /*
  * Loop codes: a 5 ms window counts when 36 of its 40 frames carry the
- * code (tolerates errors); 1000 such windows in a row (5 s, T1.403 9.3.1)
- * detect it. A port that sends a loop code itself does not respond.
+ * code (tolerates errors); CTIFW_LOOPCODE_DETECT_MS worth of such windows
+ * in a row detect it. A port that sends a loop code itself does not respond.
  */
+#define LC_WINDOW_FRAMES	40u
+#define LC_DETECT_WINDOWS	(CTIFW_LOOPCODE_DETECT_MS * 8u / LC_WINDOW_FRAMES)
 static void lc_rx(struct ctifw_port *p, const uint8_t *fr)
 {
 	enum ctifw_loopcode c = lc_classify(fr + 1), cur;
@@ -259,7 +261,7 @@ static void lc_rx(struct ctifw_port *p, const uint8_t *fr)
 		p->lc_up++;
 	else if (c == CTIFW_LOOPCODE_DOWN)
 		p->lc_dn++;
-	if (++p->lc_win < 40)
+	if (++p->lc_win < LC_WINDOW_FRAMES)
 		return;
 	cur = p->lc_up >= 36 ? CTIFW_LOOPCODE_UP :
 	      p->lc_dn >= 36 ? CTIFW_LOOPCODE_DOWN : CTIFW_LOOPCODE_NONE;
@@ -269,7 +271,7 @@ static void lc_rx(struct ctifw_port *p, const uint8_t *fr)
 		p->lc_run = 0;
 		p->lc_det = CTIFW_LOOPCODE_NONE;
 	}
-	if (cur == CTIFW_LOOPCODE_NONE || ++p->lc_run != 1000)
+	if (cur == CTIFW_LOOPCODE_NONE || ++p->lc_run != LC_DETECT_WINDOWS)
 		return;
 	p->lc_det = cur;
 	if (!p->lc_respond || p->lc_tx != CTIFW_LOOPCODE_NONE)

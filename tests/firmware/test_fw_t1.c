@@ -363,14 +363,17 @@ static void test_loop_codes(void **st)
 	pair_init(&s, &cfg, 16);
 	pair_run(&s, 400);
 	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_UP);
-	pair_run(&s, 8000 * 4);
+	assert_int_equal(ctifw_port_tx_loopcode(s.p[0]), CTIFW_LOOPCODE_UP);
+	/* detection takes CTIFW_LOOPCODE_DETECT_MS (4 s) of the code */
+	pair_run(&s, 8 * (CTIFW_LOOPCODE_DETECT_MS - 100));
 	assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NONE);
 	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_NONE);
-	pair_run(&s, 8000 * 13 / 10);
+	pair_run(&s, 8 * 300);
 	assert_int_equal(ctifw_port_rx_loopcode(s.p[1]), CTIFW_LOOPCODE_UP);
 	assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NETWORK_LINE);
 	assert_int_equal(ctifw_port_get_loopback(s.p[0]), CTIFW_LOOP_NONE);
 	ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_NONE);
+	assert_int_equal(ctifw_port_tx_loopcode(s.p[0]), CTIFW_LOOPCODE_NONE);
 	pair_run(&s, 400);
 	/* B now returns A's own signal: A receives its payload back. */
 	s.rnd = 77;
@@ -408,6 +411,80 @@ static void test_loop_codes(void **st)
 	pair_free(&s);
 }
 
+/*
+ * Run with uneven ticks of 1..8 ms, as a host that catches up on late timer
+ * expiries does; return the frames run until cond(p) or until limit frames.
+ */
+static unsigned int run_uneven(struct pair *s, unsigned int limit, uint32_t *rnd,
+			       int (*cond)(struct ctifw_port *), struct ctifw_port *p)
+{
+	unsigned int done = 0;
+
+	while (done < limit && !(cond && cond(p))) {
+		unsigned int n = 8 * (1 + (unsigned int)(rand_r(rnd) % 8));
+
+		if (n > limit - done)
+			n = limit - done;
+		pair_step(s, n);
+		done += n;
+	}
+	return done;
+}
+
+static int looped(struct ctifw_port *p)
+{
+	return ctifw_port_get_loopback(p) == CTIFW_LOOP_NETWORK_LINE;
+}
+
+static int unlooped(struct ctifw_port *p)
+{
+	return ctifw_port_get_loopback(p) == CTIFW_LOOP_NONE;
+}
+
+/*
+ * dahdi_maint sends a loop code for exactly 5 s, then stops it. The far end
+ * must follow every time, loop-down included (sent through its own line
+ * loopback), whatever the tick sizes and the phase of the code; a code
+ * shorter than the detection time must do nothing.
+ */
+static void test_loop_codes_5s_uneven_ticks(void **st)
+{
+	struct ctifw_port_config cfg = cfg_of(CTIFW_LINE_T1, CTIFW_FRAMING_T1_ESF, 24);
+	struct pair s;
+	uint32_t rnd = 4242;
+	unsigned int i, t;
+
+	(void)st;
+	pair_init(&s, &cfg, 31);
+	pair_run(&s, 800);
+	for (i = 0; i < 8; i++) {
+		/* a short burst (3 s) of loop-up is ignored */
+		ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_UP);
+		run_uneven(&s, 8 * 3000, &rnd, NULL, NULL);
+		ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_NONE);
+		run_uneven(&s, 8 * (100 + rand_r(&rnd) % 900), &rnd, NULL, NULL);
+		assert_int_equal(ctifw_port_get_loopback(s.p[1]), CTIFW_LOOP_NONE);
+
+		ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_UP);
+		t = run_uneven(&s, 8 * 5000, &rnd, looped, s.p[1]);
+		assert_true(looped(s.p[1]));
+		assert_true(t >= 8 * CTIFW_LOOPCODE_DETECT_MS && t <= 8 * (CTIFW_LOOPCODE_DETECT_MS + 80));
+		run_uneven(&s, 8 * 5000 - t, &rnd, NULL, NULL);
+		ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_NONE);
+		run_uneven(&s, 8 * (rand_r(&rnd) % 3000), &rnd, NULL, NULL);
+		assert_true(looped(s.p[1]));
+
+		ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_DOWN);
+		t = run_uneven(&s, 8 * 5000, &rnd, unlooped, s.p[1]);
+		assert_true(unlooped(s.p[1]));
+		assert_true(t <= 8 * (CTIFW_LOOPCODE_DETECT_MS + 80));
+		run_uneven(&s, 8 * 5000 - t, &rnd, NULL, NULL);
+		ctifw_port_send_loopcode(s.p[0], CTIFW_LOOPCODE_NONE);
+		run_uneven(&s, 8 * (rand_r(&rnd) % 3000), &rnd, NULL, NULL);
+	}
+	pair_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_robbed_bit_mask),
 		cmocka_unit_test(test_robbed_bit_mask_invalid),
 		cmocka_unit_test(test_loop_codes),
+		cmocka_unit_test(test_loop_codes_5s_uneven_ticks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

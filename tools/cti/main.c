@@ -39,7 +39,7 @@ const struct command commands[] = {
 	  "  payload          network payload loopback: received payload sent back, framing regenerated\n"
 	  "  off              no loopback\n"
 	  "  up | down        T1 only: send the in-band loop-up (00001) or loop-down (001) code\n"
-	  "                   (T1.403 9.3.1) for --duration seconds (default 6; the far end acts after 5 s)\n"
+	  "                   (T1.403 9.3.1) for --duration seconds (default 6; the far end acts after 4 s)\n"
 	  "Exit status: 0 done; 1 when the far end is on this board and did not follow a loop code.\n" },
 	{ "inject", cmd_inject, "SPAN fas|mfas|crc|cas|prbs|bpv [--count N | --rate N/s] [--duration S]",
 	  "inject framing, CRC, CAS, PRBS or bipolar errors",
