@@ -397,6 +397,30 @@ static int ctitdm_inject(struct ctitdm_port *port, enum ctifw_inject what,
 	return 0;
 }
 
+/* The line time that corresponds to the clock now (the tick may lag it). */
+static u64 ctitdm_line_now_ms(void)
+{
+	u64 now = ktime_ms_delta(ktime_get(), ctitdm_start);
+	u64 done = READ_ONCE(ctitdm_done_ms);
+
+	return max(now, done);
+}
+
+/* Start or stop the port's loop code when line time reaches it. */
+static void ctitdm_loopcode_step(struct ctitdm_port *port, u64 now)
+{
+	enum ctifw_loopcode want = CTIFW_LOOPCODE_NONE;
+
+	if (port->lc_code != CTIFW_LOOPCODE_NONE) {
+		if (now >= port->lc_until_ms)
+			port->lc_code = CTIFW_LOOPCODE_NONE;
+		else if (now >= port->lc_from_ms)
+			want = port->lc_code;
+	}
+	if (ctifw_port_tx_loopcode(port->fw) != want)
+		ctifw_port_send_loopcode(port->fw, want);
+}
+
 /* Alarm simulation steps through the alarms a far end can cause. */
 static const u32 ctitdm_sim_steps[] = {
 	CTIFW_ALARM_LOF, CTIFW_ALARM_RAI, CTIFW_ALARM_AIS, CTIFW_ALARM_LOS, 0,
@@ -414,8 +438,9 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 	switch (cmd) {
 	case DAHDI_MAINT_NONE:
 		ctifw_port_set_loopback(port->fw, CTIFW_LOOP_NONE);
-		ctifw_port_send_loopcode(port->fw, CTIFW_LOOPCODE_NONE);
-		port->loopcode_ms = 0;
+		/* stop the loop code at the line time of this command */
+		port->lc_until_ms = min(port->lc_until_ms,
+					max(ctitdm_line_now_ms(), port->lc_from_ms));
 		ctifw_port_simulate_alarm(port->fw, 0);
 		port->sim_step = 0;
 		if (port->prbs_on) {
@@ -441,9 +466,11 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 			res = -ENOSYS;
 			break;
 		}
-		ctifw_port_send_loopcode(port->fw, cmd == DAHDI_MAINT_LOOPUP ?
-					 CTIFW_LOOPCODE_UP : CTIFW_LOOPCODE_DOWN);
-		port->loopcode_ms = DAHDI_LOOPCODE_TIME;
+		/* DAHDI never stops the code itself: stop after DAHDI_LOOPCODE_TIME */
+		port->lc_code = cmd == DAHDI_MAINT_LOOPUP ? CTIFW_LOOPCODE_UP :
+							     CTIFW_LOOPCODE_DOWN;
+		port->lc_from_ms = ctitdm_line_now_ms();
+		port->lc_until_ms = port->lc_from_ms + DAHDI_LOOPCODE_TIME;
 		break;
 	case DAHDI_MAINT_FAS_DEFECT:
 		res = ctitdm_inject(port, CTIFW_INJECT_FAS, "FAS");
@@ -760,6 +787,7 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 	struct ctifw_prbs_status prbs[CTITDM_MAX_PORTS];
 	u8 rx_cas[CTITDM_MAX_CHANS + 1];
 	unsigned int n = ms * CTITDM_FRAMES_PER_MS;
+	u64 now = ctitdm_done_ms;
 	unsigned long flags;
 	unsigned int b, i, c;
 
@@ -785,6 +813,7 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 		for (i = 0; i < board->nports; i++) {
 			struct ctitdm_port *port = board->ports[i];
 
+			ctitdm_loopcode_step(port, now);
 			ctifw_port_tx(port->fw, ctitdm_port_active(port) ?
 				      port->txbuf : NULL, n);
 		}
@@ -799,14 +828,6 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 			port->fw_alarms = ctifw_port_alarms(port->fw);
 			port->fw_loop = ctifw_port_get_loopback(port->fw) !=
 					CTIFW_LOOP_NONE;
-			if (port->loopcode_ms > 0) {
-				port->loopcode_ms -= ms;
-				if (port->loopcode_ms <= 0) {
-					port->loopcode_ms = 0;
-					ctifw_port_send_loopcode(port->fw,
-								 CTIFW_LOOPCODE_NONE);
-				}
-			}
 		}
 	}
 	spin_unlock_irqrestore(&ctitdm_lock, flags);
@@ -871,7 +892,7 @@ static enum hrtimer_restart ctitdm_tick(struct hrtimer *timer)
 		for (b = 0; b < ctitdm_nboards; b++)
 			if (ctitdm_boards[b]->ddev)
 				ctitdm_boards[b]->ddev->irqmisses += drop;
-		ctitdm_done_ms += drop;
+		WRITE_ONCE(ctitdm_done_ms, ctitdm_done_ms + drop);
 		behind = max_catchup_ms;
 	}
 	while (behind) {
@@ -880,7 +901,7 @@ static enum hrtimer_restart ctitdm_tick(struct hrtimer *timer)
 			      ((ctitdm_done_ms + ms) / 1000);
 
 		ctitdm_run_batch(ms, second);
-		ctitdm_done_ms += ms;
+		WRITE_ONCE(ctitdm_done_ms, ctitdm_done_ms + ms);
 		behind -= ms;
 	}
 	hrtimer_forward_now(timer, ms_to_ktime(1));

@@ -6,7 +6,7 @@
  * Writable: peer, tx, ais, ber, burst, ppm, bit_delay. Every write is
  * validated; a bad value is refused with -EINVAL and a pr_warn naming the
  * attribute and the value. Read-only: alarms, defects, counters, prbs,
- * loopback, config, in_sync, rx_bit_offset, rx_loopcode, span.
+ * loopback, config, in_sync, rx_bit_offset, rx_loopcode, tx_loopcode, span.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -435,18 +435,29 @@ static ssize_t loopback_show(struct kobject *kobj, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(names) ? names[v] : "?");
 }
 
-static ssize_t rx_loopcode_show(struct kobject *kobj, struct kobj_attribute *a,
-				char *buf)
+static ssize_t loopcode_show(struct ctitdm_port *port, bool rx, char *buf)
 {
 	static const char * const names[] = { "none", "up", "down" };
-	struct ctitdm_port *port = to_port(kobj);
 	unsigned long flags;
 	unsigned int v;
 
 	spin_lock_irqsave(&ctitdm_lock, flags);
-	v = ctifw_port_rx_loopcode(port->fw);
+	v = rx ? ctifw_port_rx_loopcode(port->fw) :
+		 ctifw_port_tx_loopcode(port->fw);
 	spin_unlock_irqrestore(&ctitdm_lock, flags);
 	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(names) ? names[v] : "?");
+}
+
+static ssize_t rx_loopcode_show(struct kobject *kobj, struct kobj_attribute *a,
+				char *buf)
+{
+	return loopcode_show(to_port(kobj), true, buf);
+}
+
+static ssize_t tx_loopcode_show(struct kobject *kobj, struct kobj_attribute *a,
+				char *buf)
+{
+	return loopcode_show(to_port(kobj), false, buf);
 }
 
 static ssize_t config_show(struct kobject *kobj, struct kobj_attribute *a,
@@ -513,6 +524,7 @@ static struct kobj_attribute attr_counters = __ATTR_RO(counters);
 static struct kobj_attribute attr_prbs = __ATTR_RO(prbs);
 static struct kobj_attribute attr_loopback = __ATTR_RO(loopback);
 static struct kobj_attribute attr_rx_loopcode = __ATTR_RO(rx_loopcode);
+static struct kobj_attribute attr_tx_loopcode = __ATTR_RO(tx_loopcode);
 static struct kobj_attribute attr_config = __ATTR_RO(config);
 static struct kobj_attribute attr_in_sync = __ATTR_RO(in_sync);
 static struct kobj_attribute attr_rx_bit_offset = __ATTR_RO(rx_bit_offset);
@@ -523,6 +535,7 @@ static struct attribute *ctitdm_port_attrs[] = {
 	&attr_burst.attr, &attr_ppm.attr, &attr_bit_delay.attr,
 	&attr_alarms.attr, &attr_defects.attr, &attr_counters.attr,
 	&attr_prbs.attr, &attr_loopback.attr, &attr_rx_loopcode.attr,
+	&attr_tx_loopcode.attr,
 	&attr_config.attr, &attr_in_sync.attr, &attr_rx_bit_offset.attr,
 	&attr_span.attr,
 	NULL,

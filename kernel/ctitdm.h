@@ -46,7 +46,15 @@ struct ctitdm_port {
 	u32 fw_alarms;			/* last ctifw_port_alarms() */
 	bool fw_loop;			/* a loopback is active (any cause) */
 	u32 sim_step;			/* DAHDI_MAINT_ALARM_SIM state */
-	int loopcode_ms;		/* time left sending a loop code */
+	/*
+	 * T1 loop code sent from lc_from_ms until lc_until_ms, in line time
+	 * (ms since load, as ctitdm_done_ms counts it). A maint command takes
+	 * effect at the line time of the moment it was issued, so a code sent
+	 * for 5 s of wall time (dahdi_maint) is 5 s on the line, however far
+	 * the tick lags behind the clock.
+	 */
+	enum ctifw_loopcode lc_code;
+	u64 lc_from_ms, lc_until_ms;
 	bool prbs_on;
 	u8 rx_cas[CTITDM_MAX_CHANS + 1];
 	unsigned long flags;

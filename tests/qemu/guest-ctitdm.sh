@@ -18,7 +18,7 @@ check() {
 # diag: state of spans and ports after a failure
 diag() {
 	for s in 1 2 3 4; do [ -e /sys/bus/dahdi_spans/devices/span-$s ] && echo "#   span $s alarms $(spanalarms $s)"; done
-	for p in 1 2 3 4; do [ -d $P/port$p ] && echo "#   port$p: alarms $(cat $P/port$p/alarms) defects $(cat $P/port$p/defects) sync $(cat $P/port$p/in_sync) off $(cat $P/port$p/rx_bit_offset) peer $(cat $P/port$p/peer) loop $(cat $P/port$p/loopback) lc $(cat $P/port$p/rx_loopcode)"; done
+	for p in 1 2 3 4; do [ -d $P/port$p ] && echo "#   port$p: alarms $(cat $P/port$p/alarms) defects $(cat $P/port$p/defects) sync $(cat $P/port$p/in_sync) off $(cat $P/port$p/rx_bit_offset) peer $(cat $P/port$p/peer) loop $(cat $P/port$p/loopback) lc rx $(cat $P/port$p/rx_loopcode) tx $(cat $P/port$p/tx_loopcode)"; done
 }
 # until_true SECONDS CMD...: retry CMD until it succeeds (guest time is slow).
 until_true() {
@@ -168,15 +168,23 @@ check "payload loop: firmware in payload loopback" grep -qx network_payload $P/p
 check "network payload loop: chan 4 -> far end -> chan 4" retry3 ctitdm-test bchan 4 4 2000
 dahdi_maint -s 2 -l off >/dev/null
 check "loop codes refused on E1" "! ctitdm-test maint 1 loopup"
-check "T1 loopup accepted" dahdi_maint -s 3 -l loopup
-# the code runs 10 s of line time and the far end needs 5 s of it; on a
-# heavily loaded host one run has been seen to pass without detection, so a
-# second loop-up is allowed
-loopup_seen() { until_true 40 grep -qx network_line $P/port4/loopback; }
-check "T1 loopup: far end (port 4) enters line loopback" "loopup_seen || { echo '# loop-up again'; dahdi_maint -s 3 -l loopup && loopup_seen; }"
+# dahdi_maint sends a loop code for exactly 5 s of wall time, then MAINT_NONE;
+# the far end detects it after 4 s of line time. The driver applies both
+# commands at the line time of their moment, so a lagging tick cannot shorten it.
+check "T1 loopup accepted (dahdi_maint: 5 s of code)" dahdi_maint -s 3 -l loopup
+check "T1 loopup: port 3 stops sending when dahdi_maint ends the code" until_true 5 grep -qx none $P/port3/tx_loopcode
+check "T1 loopup: far end (port 4) enters line loopback" until_true 10 grep -qx network_line $P/port4/loopback
 check "T1 loopup: far end span 4 reports LOOPBACK" has_alarm 4 $LOOPBACK
 check "T1 loopdown accepted" dahdi_maint -s 3 -l loopdown
-check "T1 loopdown: far end leaves loopback" until_true 60 grep -qx none $P/port4/loopback
+check "T1 loopdown: far end leaves loopback" until_true 10 grep -qx none $P/port4/loopback
+check "T1 loopdown: span 4 LOOPBACK clears" until_true 10 "! has_alarm 4 $LOOPBACK"
+# a loop code stopped after 2 s is too short to act on
+check "2 s of loop-up (raw DAHDI_MAINT, then NONE)" "ctitdm-test maint 3 loopup && until_true 5 grep -qx up $P/port3/tx_loopcode && sleep 2 && ctitdm-test maint 3 none"
+check "2 s of loop-up: far end stays out of loopback" "sleep 4; grep -qx none $P/port4/loopback && grep -qx none $P/port3/tx_loopcode"
+# without MAINT_NONE the driver sends the code for DAHDI_LOOPCODE_TIME (10 s)
+check "raw LOOPUP: far end loops" "ctitdm-test maint 3 loopup && until_true 20 grep -qx network_line $P/port4/loopback"
+check "raw LOOPUP: port 3 ends the code by itself after 10 s" "grep -qx up $P/port3/tx_loopcode && until_true 30 grep -qx none $P/port3/tx_loopcode"
+check "raw LOOPDOWN: far end leaves loopback, code ends after 10 s" "ctitdm-test maint 3 loopdown && until_true 20 grep -qx none $P/port4/loopback && until_true 30 grep -qx none $P/port3/tx_loopcode"
 ctitdm-test maint 3 none >/dev/null
 
 # ---- maintenance: error injection and counters ----
