@@ -599,8 +599,12 @@ const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size);	/* "RED YEL
 enum cti_loopback { CTI_LOOP_NONE = 0, CTI_LOOP_LOCAL, CTI_LOOP_NETWORK_LINE, CTI_LOOP_NETWORK_PAYLOAD };
 int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode);
 /*
- * T1: send loop-up (1) or loop-down (0) in-band codes to the far end, until
- * called with -1 (sim) or for DAHDI's DAHDI_LOOPCODE_TIME (dahdi).
+ * T1: start sending loop-up (1) or loop-down (0) in-band codes to the far
+ * end (T1.403 9.3.1), or stop (-1). A far end acts after 4 s of the code;
+ * send it for at least 5 s. On the sim board the code runs until -1. On
+ * DAHDI the driver ends it after DAHDI_LOOPCODE_TIME (10 s): call again
+ * within that time to keep it up; -1 sends DAHDI_MAINT_NONE, which also
+ * ends a loopback, PRBS or alarm simulation set on that span.
  */
 int cti_span_loopcode(cti_ctx_t *ctx, int span, int up);
 

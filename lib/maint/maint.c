@@ -479,9 +479,14 @@ int cti_span_loopcode(cti_ctx_t *ctx, int span, int up)
 	if (p) {
 		ctifw_port_send_loopcode(p, up < 0 ? CTIFW_LOOPCODE_NONE :
 					 up ? CTIFW_LOOPCODE_UP : CTIFW_LOOPCODE_DOWN);
-	} else if (up >= 0) {
-		/* DAHDI sends the code for DAHDI_LOOPCODE_TIME and stops by itself. */
-		r = dahdi_maint(ctx, "cti_span_loopcode", sc, up ? DAHDI_MAINT_LOOPUP : DAHDI_MAINT_LOOPDOWN);
+	} else {
+		/*
+		 * Drivers stop a code after DAHDI_LOOPCODE_TIME (10 s); NONE ends
+		 * it sooner (DAHDI passes NONE on only while a code or loopback is
+		 * set, so it is harmless after the code ended by itself).
+		 */
+		r = dahdi_maint(ctx, "cti_span_loopcode", sc, up < 0 ? DAHDI_MAINT_NONE :
+				up ? DAHDI_MAINT_LOOPUP : DAHDI_MAINT_LOOPDOWN);
 	}
 out:
 	cti__unlock(ctx);

@@ -175,4 +175,29 @@ check "cti fax receive: the received TIFF has 2 pages, not blank, pixel-identica
 $C trace --duration 4 --call 1234 >/tmp/trace.txt 2>&1
 check "trace: Q.931 SETUP decoded on both spans" "grep -q 'net .*> .*Q.931 SETUP' /tmp/trace.txt && grep -q 'cpe .*< .*Q.931 SETUP' /tmp/trace.txt"
 
+# ---- T1 loop codes over DAHDI: the pair becomes T1 ----
+echo 1 > $DEV/unassign_span; echo 2 > $DEV/unassign_span
+ST=$DEV/spantype; [ -e $ST ] || ST=$DEV/dahdi_spantype
+echo "1:T1" > $ST; echo "2:T1" > $ST
+echo "1:1:1" > $DEV/assign_span; echo "2:2:25" > $DEV/assign_span
+cat >/etc/dahdi/system.conf <<CONF
+span=1,1,0,esf,b8zs
+span=2,2,0,esf,b8zs
+bchan=1-23
+hardhdlc=24
+bchan=25-47
+hardhdlc=48
+CONF
+check "T1: spans reassigned and configured, no alarms" "dahdi_cfg && until_true 20 cti status && cti status 1 | grep -q 'T1 esf/b8zs'"
+check "cti loop 1 up --duration 5: far end loops, the code stops with the command" \
+	"cti loop 1 up --duration 5 && until_true 10 grep -qx network_line $P/port2/loopback && until_true 3 grep -qx none $P/port1/tx_loopcode"
+# the driver ends a code after DAHDI_LOOPCODE_TIME (10 s): cti renews it to keep it up longer
+cti loop 1 down --duration 12 >/tmp/lc.txt 2>&1 &
+lpid=$!
+sleep 11.5
+check "cti loop 1 down --duration 12: still sending after 11 s" grep -qx down $P/port1/tx_loopcode
+wait $lpid; lrc=$?
+check "cti loop 1 down exits 0; far end out of loopback, code stopped" \
+	"cat /tmp/lc.txt; [ $lrc = 0 ] && grep -qx none $P/port2/loopback && until_true 3 grep -qx none $P/port1/tx_loopcode"
+
 echo "1..$n"

@@ -62,6 +62,12 @@ int cmd_loop(int argc, char **argv)
 		return lib_error("loop", rc);
 	cti_span_status(T.ctx, span, &st);
 	for (long s = 0; s < duration && !T.stop; s++) {
+		/* DAHDI drivers stop a code after 10 s: renew it to keep it up */
+		if (s && s % 5 == 0 && (rc = cti_span_loopcode(T.ctx, span, mode == 4)) < 0) {
+			progress_end();
+			cti_span_loopcode(T.ctx, span, -1);
+			return lib_error("loop", rc);
+		}
 		progress("%s: sending loop-%s code: %ld/%ld s", st.name, mode == 4 ? "up" : "down", s, duration);
 		run_for(1000, NULL, NULL);
 	}
