@@ -192,14 +192,14 @@ void core_call_free(struct cti_call *c);
 void core_calls_close(cti_ctx_t *ctx);
 void core_call_media_new(struct cti_call *c);
 
-/* sim.c */
+/* transport_sim.c */
 int core_sim_open(cti_ctx_t *ctx, int nports);
 void core_sim_close(cti_ctx_t *ctx);
 int core_sim_span_start(struct core_span *sp);
 void core_sim_tick(cti_ctx_t *ctx);
 int core_sim_send(struct core_span *sp, const uint8_t *buf, int len);
 
-/* dahdi.c */
+/* transport_dahdi.c */
 int core_dahdi_span_start(struct core_span *sp);
 void core_dahdi_span_stop(struct core_span *sp);
 int core_dahdi_send(struct core_span *sp, const uint8_t *buf, int len);

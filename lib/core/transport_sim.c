@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sim.c - the built-in emulated board: firmware engine ports (ctifw) hosted
+ * transport_sim.c - the built-in emulated board: firmware engine ports (ctifw) hosted
  * in the library, cabled in pairs (1-2, 3-4, ...), moved every 1 ms
  * (8 frames: tx phase for all ports, then rx phase for all). D-channel
  * frames go through the firmware HDLC controller, B-channel bytes through

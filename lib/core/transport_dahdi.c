@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dahdi.c - the dahdi transport: any DAHDI span (our ctitdm board or a real
+ * transport_dahdi.c - the dahdi transport: any DAHDI span (our ctitdm board or a real
  * card). B-channels: /dev/dahdi/channel + DAHDI_SPECIFY, blocksize 160,
  * DAHDI_SETLAW, audio mode. D-channel: same, in HDLC FCS mode
  * (DAHDI_HDLCFCSMODE: DAHDI adds/checks the FCS; reads and writes carry 2
