@@ -208,7 +208,7 @@ void media_cpa_block(struct media_chan *c)
 			media_cpa_end(c, CTI_CPA_VOICE, CTI_TERM_EOD);
 			return;
 		}
-	} else if (cls == -1 && !ring_on && cti_call_state(c->call) == CTI_CALL_CONNECTED) {
+	} else if (cls == -1 && !ring_on && c->m->ops->call_connected(c->call)) {
 		/* silence counts once the call is answered */
 		p->silence_ms += 20;
 		if (p->p.silence_ms && p->silence_ms >= p->p.silence_ms) {

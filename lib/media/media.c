@@ -105,7 +105,7 @@ void media_post(struct media_chan *c, cti_event_t *ev, int type)
 	ev->call = c->call;
 	ev->span = c->span;
 	ev->channel = c->channel;
-	cti__post(c->m->ctx, ev);
+	c->m->ops->post(c->m->core, ev);
 }
 
 void media_op_free(struct op *o)
@@ -162,28 +162,58 @@ void media_op_end(struct media_chan *c, struct op *o, int reason, int err, const
 
 /* ---------------------------------------------------------------- engine and channels */
 
-struct media_engine *media_engine_new(cti_ctx_t *ctx)
+static const struct media_core_ops *_Atomic core_ops;
+
+const struct media_core_ops *media_core(void)
+{
+	return core_ops;
+}
+
+struct media_engine *media_call_engine(cti_call_t *call)
+{
+	const struct media_core_ops *ops = core_ops;
+
+	return ops ? ops->call_engine(call) : NULL;
+}
+
+void media_lock(struct media_engine *m)
+{
+	m->ops->lock(m->core);
+}
+
+void media_unlock(struct media_engine *m)
+{
+	m->ops->unlock(m->core);
+}
+
+struct media_engine *media_engine_new(const struct media_core_ops *ops, void *core,
+				      const struct media_config *cfg)
 {
 	struct media_engine *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
 	pthread_once(&tables_once, g711_tables);	/* contexts may be opened in parallel */
-	m->ctx = ctx;
+	core_ops = ops;		/* one core per process: every engine gets the same */
+	m->ops = ops;
+	m->core = core;
+	m->tt = tone_table_find(cfg && cfg->tone_country ? cfg->tone_country : "itu");
+	if (!m->tt)
+		m->tt = tone_table_find("itu");
 	return m;
 }
 
-struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum cti_law law)
+struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum cti_law law, int span,
+				  int channel)
 {
 	struct media_chan *c = calloc(1, sizeof(*c));
-	const struct tone_table *tt = tone_table_find(cti__tone_country(m->ctx));
 
 	if (!c)
 		return NULL;
 	c->m = m;
 	c->call = call;
-	c->span = cti_call_span(call);
-	c->channel = cti_call_channel(call);
+	c->span = span;
+	c->channel = channel;
 	c->law = law;
 	c->dec = law == CTI_LAW_ALAW ? media_alaw_dec : media_ulaw_dec;
 	c->enc = law == CTI_LAW_ALAW ? media_alaw_enc : media_ulaw_enc;
@@ -208,7 +238,7 @@ struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum
 	 * a library update cannot change it silently.
 	 */
 	dtmf_rx_parms(c->dtmf, 0, 8, 4, -36);
-	tone_det_init(&c->td, tt ? tt : tone_table_find("itu"));
+	tone_det_init(&c->td, m->tt);
 	for (int i = 0; i < LEVEL_BLOCKS; i++)
 		c->lev_rx[i] = c->lev_tx[i] = 0;
 	c->next = m->chans;
@@ -506,11 +536,15 @@ struct media_chan *media_begin(cti_call_t *call, const char *fn, int *err)
 		*err = cti__error(CTI_EINVAL, "%s: call is NULL", fn);
 		return NULL;
 	}
-	cti_ctx_t *ctx = cti__call_ctx(call);
-	cti__lock(ctx);
-	struct media_chan *c = cti__call_media(call);
+	struct media_engine *m = media_call_engine(call);
+	if (!m) {
+		*err = cti__error(CTI_ESTATE, "%s: the call's context has no media engine", fn);
+		return NULL;
+	}
+	media_lock(m);
+	struct media_chan *c = m->ops->call_chan(call);
 	if (!c) {
-		cti__unlock(ctx);
+		media_unlock(m);
 		*err = cti__error(CTI_ESTATE, "%s: the call has no B-channel (not connected or cleared)", fn);
 		return NULL;
 	}
@@ -519,7 +553,7 @@ struct media_chan *media_begin(cti_call_t *call, const char *fn, int *err)
 
 int media_end(struct media_chan *c, int rc)
 {
-	cti__unlock(c->m->ctx);
+	media_unlock(c->m);
 	return rc;
 }
 

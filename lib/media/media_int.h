@@ -256,7 +256,9 @@ struct cti_conf {
 };
 
 struct media_engine {
-	cti_ctx_t *ctx;
+	const struct media_core_ops *ops;
+	void *core;		/* the core's context, for ops */
+	const struct tone_table *tt;
 	struct media_chan *chans;
 	struct cti_conf *confs;
 	int next_op;
@@ -279,6 +281,12 @@ static inline int16_t sat16(int32_t v)
 }
 
 /* ---- media.c: events, operations, API helpers ---- */
+/* The core's interface, registered by media_engine_new() (NULL before). */
+const struct media_core_ops *media_core(void);
+/* The engine of a call's context (NULL: none). */
+struct media_engine *media_call_engine(cti_call_t *call);
+void media_lock(struct media_engine *m);
+void media_unlock(struct media_engine *m);
 void media_post(struct media_chan *c, cti_event_t *ev, int type);
 void media_op_free(struct op *o);
 /* End an operation: exactly one OP_DONE. Detaches it from the channel. */

@@ -99,12 +99,12 @@ int cti_bridge(cti_call_t *a, cti_call_t *b)
 	if (!a || !b || a == b)
 		return cti__error(CTI_EINVAL, "cti_bridge: %s", a == b && a ? "a call cannot be bridged to itself" :
 				  "call is NULL");
-	if (cti__call_ctx(a) != cti__call_ctx(b))
+	if (media_call_engine(a) != media_call_engine(b))
 		return cti__error(CTI_EINVAL, "cti_bridge: calls of different contexts");
 	struct media_chan *ca = media_begin(a, "cti_bridge", &err);
 	if (!ca)
 		return err;
-	struct media_chan *cb = cti__call_media(b);
+	struct media_chan *cb = ca->m->ops->call_chan(b);
 	if (!cb)
 		return media_end(ca, cti__error(CTI_ESTATE, "cti_bridge: the second call has no B-channel"));
 	if (ca->bridge == cb)
@@ -136,18 +136,22 @@ cti_conf_t *cti_conf_new(cti_ctx_t *ctx)
 		cti__error(CTI_EINVAL, "cti_conf_new: ctx is NULL");
 		return NULL;
 	}
-	cti__lock(ctx);
-	struct media_engine *m = cti__media(ctx);
-	struct cti_conf *cf = m ? calloc(1, sizeof(*cf)) : NULL;
+	struct media_engine *m = media_core() ? media_core()->ctx_engine(ctx) : NULL;
+	if (!m) {
+		cti__error(CTI_ESTATE, "cti_conf_new: no media engine");
+		return NULL;
+	}
+	media_lock(m);
+	struct cti_conf *cf = calloc(1, sizeof(*cf));
 	if (!cf) {
-		cti__unlock(ctx);
-		cti__error(m ? CTI_ENOMEM : CTI_ESTATE, "cti_conf_new: %s", m ? "out of memory" : "no media engine");
+		media_unlock(m);
+		cti__error(CTI_ENOMEM, "cti_conf_new: out of memory");
 		return NULL;
 	}
 	cf->m = m;
 	cf->next = m->confs;
 	m->confs = cf;
-	cti__unlock(ctx);
+	media_unlock(m);
 	return cf;
 }
 
@@ -192,7 +196,7 @@ void cti_conf_free(cti_conf_t *conf)
 	if (!conf)
 		return;
 	struct media_engine *m = conf->m;
-	cti__lock(m->ctx);
+	media_lock(m);
 	while (conf->n)
 		media_conf_drop(conf, conf->mem[0]);
 	for (struct cti_conf **pp = &m->confs; *pp; pp = &(*pp)->next)
@@ -200,7 +204,7 @@ void cti_conf_free(cti_conf_t *conf)
 			*pp = conf->next;
 			break;
 		}
-	cti__unlock(m->ctx);
+	media_unlock(m);
 	free(conf);
 }
 
@@ -213,12 +217,12 @@ int cti_monitor(cti_call_t *supervisor, cti_call_t *target, enum cti_monitor_mod
 				  "a call cannot monitor itself" : "call is NULL");
 	if ((unsigned)mode > CTI_MONITOR_BARGE)
 		return cti__error(CTI_EINVAL, "cti_monitor: mode %d unknown", mode);
-	if (cti__call_ctx(supervisor) != cti__call_ctx(target))
+	if (media_call_engine(supervisor) != media_call_engine(target))
 		return cti__error(CTI_EINVAL, "cti_monitor: calls of different contexts");
 	struct media_chan *s = media_begin(supervisor, "cti_monitor", &err);
 	if (!s)
 		return err;
-	struct media_chan *t = cti__call_media(target);
+	struct media_chan *t = s->m->ops->call_chan(target);
 	if (!t)
 		return media_end(s, cti__error(CTI_ESTATE, "cti_monitor: the target call has no B-channel"));
 	if (t->mon_target == s)

@@ -19,3 +19,6 @@ $(B)/tests/media/test_media_sim: $(B)/tests/media/test_media_sim.o $(CTI_A) $(FW
 
 ALL_TARGETS += $(B)/tests/media/test_media_sim
 UNIT_TESTS += $(B)/tests/media/test_media_sim
+
+# lib/media depends on no core module (symbols, headers, tone list).
+SCRIPT_TESTS += tests/media/test_layering.sh

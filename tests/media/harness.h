@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * harness.h - fake libcti core for unit tests of lib/media: implements the
- * cti__* functions media uses (lock no-op, events appended to an array,
+ * harness.h - fake libcti core for unit tests of lib/media: gives the
+ * engine a media_core_ops (lock counted, events appended to an array,
  * clock advanced by the test) and "wires" that carry each call's transmit
  * block to another call's receive side one tick later, like a line.
  */
@@ -35,6 +35,7 @@ struct cti_ctx {
 	const char *country;
 	struct cti_call **calls;
 	int ncalls, callsize;
+	int locks;			/* lock depth: 0 outside API calls */
 };
 
 cti_ctx_t *h_ctx(const char *country);

@@ -961,6 +961,29 @@ static void test_tones_us(void **state) { (void)state; tone_detect_country("us")
 static void test_tones_uk(void **state) { (void)state; tone_detect_country("uk"); }
 static void test_tones_cn(void **state) { (void)state; tone_detect_country("cn"); }
 
+/* The one tone country list: names, canonical spelling, the eu alias, and every listed name has a table. */
+static void test_tone_countries(void **state)
+{
+	(void)state;
+	const char *canon = NULL;
+
+	assert_string_equal(media_tone_countries(), "itu, us, uk, cn");
+	assert_true(media_tone_country_ok("CN", &canon));
+	assert_string_equal(canon, "cn");
+	assert_true(media_tone_country_ok("eu", &canon));
+	assert_string_equal(canon, "itu");
+	assert_false(media_tone_country_ok("fr", &canon));
+	assert_false(media_tone_country_ok("", &canon));
+	assert_false(media_tone_country_ok(NULL, &canon));
+	char list[64];
+	snprintf(list, sizeof(list), "%s", media_tone_countries());
+	for (char *save, *name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		assert_non_null(tone_table_find(name));
+		assert_true(media_tone_country_ok(name, &canon));
+		assert_string_equal(canon, name);
+	}
+}
+
 /* Generated cadences: on/off times and levels as in the table (UK ringback: 0.4/0.2/0.4/2.0, 400+450 Hz). */
 static void test_tone_cadence_generated(void **state)
 {
@@ -1443,6 +1466,7 @@ int main(void)
 		cmocka_unit_test(test_tones_uk),
 		cmocka_unit_test(test_tones_cn),
 		cmocka_unit_test(test_tones_wrong_table),
+		cmocka_unit_test(test_tone_countries),
 		cmocka_unit_test(test_tones_sox),
 		cmocka_unit_test(test_goertzel_shares),
 		cmocka_unit_test(test_tone_cadence_generated),
