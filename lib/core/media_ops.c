@@ -56,6 +56,8 @@ struct media_engine *core_media_engine_new(cti_ctx_t *ctx)
 {
 	struct media_config cfg = {
 		.tone_country = ctx->tones,
+		/* real clock: files are read and written by the engine's I/O thread, never in the tick */
+		.io_thread = ctx->clock == CTI_CLOCK_REAL,
 	};
 
 	return media_engine_new(&core_media_ops, ctx, &cfg);

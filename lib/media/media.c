@@ -130,6 +130,29 @@ void media_op_end(struct media_chan *c, struct op *o, int reason, int err, const
 {
 	cti_event_t ev;
 
+	if (o->job) {
+		struct io_job *j = o->job;
+		int kind = j->kind, rc;
+
+		o->job = NULL;
+		/* a recording ended by a full ring does not wait for the stalled disk */
+		rc = media_io_release(&c->m->io, j, kind == CTI_OP_RECORD && reason != CTI_TERM_ERROR ?
+				      REC_CLOSE_WAIT_MS : 0, o->errmsg, sizeof(o->errmsg));
+		if (kind == CTI_OP_RECORD && reason != CTI_TERM_ERROR && rc <= 0) {
+			if (rc == 0)
+				snprintf(o->errmsg, sizeof(o->errmsg),
+					 "record: '%.60s': disk stalled, file finished in the background",
+					 o->rpath[0]);
+			reason = CTI_TERM_ERROR;
+			err = CTI_EIO;
+			msg = o->errmsg;
+		}
+	}
+	if (o->kind == CTI_OP_PLAY && o->underrun && !msg) {
+		snprintf(o->errmsg, sizeof(o->errmsg), "play: %llu ms of silence: the file was read late",
+			 (unsigned long long)o->underrun / 8);
+		msg = o->errmsg;
+	}
 	if (o->kind == CTI_OP_RECORD) {
 		if (reason != CTI_TERM_ERROR && media_rec_flush(c, o) < 0) {
 			reason = CTI_TERM_ERROR;
@@ -198,6 +221,13 @@ struct media_engine *media_engine_new(const struct media_core_ops *ops, void *co
 	m->ops = ops;
 	m->core = core;
 	m->tt = tone_table_find(cfg && cfg->tone_country ? cfg->tone_country : "itu");
+	m->io_thread = cfg && cfg->io_thread;
+	m->rec_ring_frames = (cfg && cfg->rec_ring_ms ? cfg->rec_ring_ms : 2000) * 8;
+	m->play_ring_samples = (cfg && cfg->play_ring_ms ? cfg->play_ring_ms : 1000) * 8;
+	if (m->rec_ring_frames < 2 * MEDIA_BLOCK)
+		m->rec_ring_frames = 2 * MEDIA_BLOCK;
+	if (m->play_ring_samples < 2 * MEDIA_BLOCK)
+		m->play_ring_samples = 2 * MEDIA_BLOCK;
 	if (!m->tt)
 		m->tt = tone_table_find("itu");
 	return m;
@@ -292,6 +322,7 @@ void media_engine_free(struct media_engine *m)
 		return;
 	while (m->chans)
 		media_chan_free(m->chans);
+	media_io_stop(&m->io);	/* every file finished and closed */
 	while (m->confs) {
 		struct cti_conf *cf = m->confs;
 		m->confs = cf->next;

@@ -44,6 +44,14 @@ struct media_core_ops {
 
 struct media_config {
 	const char *tone_country;	/* "itu", "us", "uk", "cn" (NULL: itu) */
+	/*
+	 * File I/O of recordings and playbacks in the engine's I/O thread, the
+	 * tick only moving samples through bounded rings (real clock). 0: in
+	 * the tick (virtual clock: deterministic). See docs/media.md.
+	 */
+	int io_thread;
+	unsigned rec_ring_ms;		/* recording ring, 0: 2000 ms (how long a disk may stall) */
+	unsigned play_ring_ms;		/* playback read-ahead, 0: 1000 ms */
 };
 
 struct media_engine *media_engine_new(const struct media_core_ops *ops, void *core,

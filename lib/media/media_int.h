@@ -119,19 +119,20 @@ int tone_det_dtmf_like(const struct tone_det *d);
 int tone_det_sig_of(const struct tone_det *d, enum cti_tone tone);
 
 /* ---- engine state: channels, operations, conferences (media.c) ---- */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <sndfile.h>
 #include <spandsp.h>
 
-#define DIGBUF 256		/* per-channel digit buffer */
-#define REC_FLUSH_BLOCKS 5	/* recordings are written every 100 ms */
-#define LEVEL_BLOCKS 5		/* cti_levels: 100 ms */
-
-struct play_src {
-	char *path;		/* file (NULL: memory) */
-	uint8_t *buf;		/* copy of the in-memory audio */
-	size_t len;
-	enum cti_format fmt;	/* resolved: WAV_* (any) or RAW_* */
+/* ---- file I/O thread (io.c) ---- */
+struct io_ring {		/* single producer, single consumer */
+	int16_t *buf;
+	size_t cap;		/* samples */
+	_Atomic size_t wr, rd;	/* samples put / taken so far */
 };
+
+struct op;
 
 /*
  * A recording file: libsndfile writes header and samples; after each write
@@ -149,7 +150,55 @@ struct recfile {
 	int fact_off, size_off;	/* offsets of the fact sample count (-1: none) and the data chunk size */
 };
 
+#define MEDIA_IO_THREADS 4	/* workers per engine: a file stalled holds one */
+
+struct media_io {
+	int nthreads;			/* 0: not started (the first file job starts them) */
+	pthread_t th[MEDIA_IO_THREADS];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* wakes the workers */
+	pthread_cond_t done_cv;		/* a job was serviced or finished */
+	int quit, rush;			/* rush: due times ignored (media_io_settle) */
+	struct io_job *qhead, *qtail;	/* jobs waiting for service, due first at the head (mu) */
+	struct io_job *all;		/* every job not finished (mu) */
+};
+
+#define DIGBUF 256		/* per-channel digit buffer */
+#define REC_FLUSH_BLOCKS 5	/* recordings are written every 100 ms */
+#define LEVEL_BLOCKS 5		/* cti_levels: 100 ms */
+
+struct play_src {
+	char *path;		/* file (NULL: memory) */
+	uint8_t *buf;		/* copy of the in-memory audio */
+	size_t len;
+	enum cti_format fmt;	/* resolved: WAV_* (any) or RAW_* */
+};
+
+
+struct io_job {
+	struct io_job *next;		/* media_io queue (mu) */
+	struct io_job *anext, *aprev;	/* media_io.all (mu) */
+	int queued;			/* (mu) in the queue, not held by a worker */
+	uint64_t due_us;		/* (mu) next service */
+	unsigned long starts, svc, want;	/* (mu) services started, ended; media_io_settle's target */
+	int kind;			/* CTI_OP_RECORD or CTI_OP_PLAY */
+	_Atomic int closing;		/* owner: no more data; finish */
+	_Atomic int failed;		/* thread: err[] says why */
+	_Atomic int eof;		/* play: all items read into the ring */
+	int done, detached;		/* (mu) thread finished / owner let go */
+	char err[128];
+	/* record: the files, one ring per file (frames interleaved as in the file) */
+	struct recfile rf[2];
+	int nrf;
+	char path[2][256];
+	struct io_ring ring[2];
+	/* play: a private operation holding the items, read by media_play_block() */
+	struct op *src;
+};
+
 struct op {
+	struct io_job *job;	/* file I/O done by the engine's I/O thread (NULL: in the tick) */
+	uint64_t underrun;	/* play: samples of silence because the reader was late */
 	int id;
 	int kind;
 	cti_term_t term;
@@ -256,6 +305,9 @@ struct cti_conf {
 };
 
 struct media_engine {
+	struct media_io io;
+	int io_thread;		/* file I/O in the I/O thread (else in the tick) */
+	size_t rec_ring_frames, play_ring_samples;
 	const struct media_core_ops *ops;
 	void *core;		/* the core's context, for ops */
 	const struct tone_table *tt;
@@ -302,6 +354,7 @@ int media_term_check(const cti_term_t *t, const char *fn);
 int media_out_free(struct media_chan *c, const char *fn);
 
 /* ---- player.c ---- */
+#define REC_CLOSE_WAIT_MS 200	/* an ending recording waits this long at most for the I/O thread */
 #define PLAY_CHUNK 2000	/* samples read from a file at once (250 ms): one read() per 12 ticks */
 /* Produce the play op's next block into acc; returns 1 at end of data, -1 on error (o->errmsg). */
 int media_play_block(struct media_chan *c, struct op *o, int32_t *acc);
@@ -311,6 +364,23 @@ int media_sf_fmt(enum cti_format f);
 int media_rec_flush(struct media_chan *c, struct op *o);
 /* Append this tick's audio of the call to the recording. */
 int media_rec_block(struct media_chan *c, struct op *o);
+
+int media_rec_write(struct recfile *r, const int16_t *x, int frames);
+
+/* ---- io.c ---- */
+size_t media_ring_used(struct io_ring *r);
+int media_ring_put(struct io_ring *r, const int16_t *x, size_t n);
+size_t media_ring_get(struct io_ring *r, int16_t *x, size_t n);
+/* Hand an opened recording (o->rf) / a play's items to the thread; NULL: out of memory (o unchanged). */
+struct io_job *media_io_rec(struct media_io *io, struct op *o, size_t ring_frames);
+struct io_job *media_io_play(struct media_io *io, struct op *o, size_t ring_samples);
+/* Let go of a job (see io.c): 1 finished, 0 finishing in the background, -1 write failed (err). */
+int media_io_release(struct media_io *io, struct io_job *j, int wait_ms, char *err, size_t errsz);
+void media_io_settle(struct media_io *io);
+void media_io_stop(struct media_io *io);
+/* Test knob: the next read or write of a file whose path contains match first sleeps ms. */
+void media_io_test_stall(const char *match, unsigned ms);
+void media_io_maybe_stall(const char *path);	/* where files are read/written (thread or tick) */
 
 /* ---- detect.c ---- */
 /* Decode the received block, run the detectors (tones, DTMF, CNG/CED). */

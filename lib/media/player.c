@@ -107,10 +107,41 @@ static int mem_read(struct op *o, struct play_src *s, int16_t *out, int n, const
 
 
 /* Produce the play op's next block into acc; returns 1 at end of data, -1 on error (o->errmsg). */
+/*
+ * The block from the I/O thread's read-ahead ring. Empty before the first
+ * samples arrive: the play starts a block later. Empty after: silence,
+ * counted (o->underrun) and reported in OP_DONE's message.
+ */
+static int play_block_io(struct op *o, int32_t *acc)
+{
+	struct io_job *j = o->job;
+	int eof = atomic_load_explicit(&j->eof, memory_order_acquire);
+	int16_t buf[MEDIA_BLOCK];
+	size_t got = media_ring_get(&j->ring[0], buf, MEDIA_BLOCK);
+
+	for (size_t i = 0; i < got; i++)
+		acc[i] += buf[i];
+	if (got < MEDIA_BLOCK && eof) {
+		if (atomic_load_explicit(&j->failed, memory_order_acquire)) {
+			snprintf(o->errmsg, sizeof(o->errmsg), "%s", j->err);
+			return -1;
+		}
+		o->samples += got;
+		return 1;
+	}
+	if (got < MEDIA_BLOCK && (o->samples || got))
+		o->underrun += MEDIA_BLOCK - got;
+	o->samples += got;
+	return 0;
+}
+
 int media_play_block(struct media_chan *c, struct op *o, int32_t *acc)
 {
 	int16_t buf[MEDIA_BLOCK];
 	int have = 0;
+
+	if (o->job)
+		return play_block_io(o, acc);
 
 	while (have < MEDIA_BLOCK && o->cur < o->nitems) {
 		struct play_src *s = &o->items[o->cur];
@@ -214,6 +245,9 @@ int cti_play(cti_call_t *call, const cti_play_item_t *items, int n, const cti_te
 			memcpy(s->buf, it->buf, it->len);
 		}
 	}
+	for (int i = 0; i < n && c->m->io_thread && !o->job; i++)
+		if (items[i].path)	/* files are read ahead by the I/O thread (NULL: in the tick) */
+			o->job = media_io_play(&c->m->io, o, c->m->play_ring_samples);
 	c->out = o;
 	return media_end(c, o->id);
 }

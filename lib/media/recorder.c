@@ -81,7 +81,7 @@ static void rec_parse(struct recfile *r)
 	}
 }
 
-static int rec_write(struct recfile *r, const int16_t *x, int frames)
+int media_rec_write(struct recfile *r, const int16_t *x, int frames)
 {
 	if (sf_writef_short(r->sf, x, frames) != frames)
 		return -1;
@@ -104,6 +104,8 @@ static int rec_write(struct recfile *r, const int16_t *x, int frames)
 int media_rec_flush(struct media_chan *c, struct op *o)
 {
 	(void)c;
+	if (o->job)
+		return 0;	/* the I/O thread writes continuously */
 	if (!o->rn || !o->rf[0].sf)
 		return 0;
 	int n = o->rn;
@@ -112,13 +114,60 @@ int media_rec_flush(struct media_chan *c, struct op *o)
 	for (int k = 0; k < 2; k++) {
 		if (!o->rf[k].sf)
 			continue;
+		media_io_maybe_stall(o->rpath[k]);
 		errno = 0;
-		if (rec_write(&o->rf[k], k ? o->rbuf2 : o->rbuf1, n) < 0) {
+		if (media_rec_write(&o->rf[k], k ? o->rbuf2 : o->rbuf1, n) < 0) {
 			const char *why = errno ? strerror(errno) : sf_strerror(o->rf[k].sf);
-			snprintf(o->errmsg, sizeof(o->errmsg), "record: writing '%s' failed: %s", o->rpath[k], why);
+			snprintf(o->errmsg, sizeof(o->errmsg), "record: writing '%.60s' failed: %.40s", o->rpath[k], why);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * The block into the I/O thread's ring(s). A full ring means the disk has
+ * stalled longer than the ring holds: the recording ends (CTI_TERM_ERROR)
+ * rather than the tick waiting; what the ring took is written.
+ */
+static int rec_block_io(struct media_chan *c, struct op *o)
+{
+	struct io_job *j = o->job;
+	int16_t x[2 * MEDIA_BLOCK], y[MEDIA_BLOCK];
+	size_t n1 = MEDIA_BLOCK;
+	int bad;
+
+	if (atomic_load_explicit(&j->failed, memory_order_acquire)) {
+		snprintf(o->errmsg, sizeof(o->errmsg), "%s", j->err);
+		return -1;
+	}
+	switch (o->mode) {
+	case CTI_REC_MIXED:
+		for (int i = 0; i < MEDIA_BLOCK; i++)
+			x[i] = sat16((int32_t)c->rxl[i] + c->txl[i]);
+		break;
+	case CTI_REC_STEREO:
+		for (int i = 0; i < MEDIA_BLOCK; i++) {
+			x[2 * i] = c->rxl[i];
+			x[2 * i + 1] = c->txl[i];
+		}
+		n1 = 2 * MEDIA_BLOCK;
+		break;
+	case CTI_REC_SPLIT:
+		memcpy(x, c->rxl, sizeof(c->rxl));
+		memcpy(y, c->txl, sizeof(c->txl));
+		break;
+	}
+	bad = o->mode == CTI_REC_SPLIT && j->ring[1].cap - media_ring_used(&j->ring[1]) < MEDIA_BLOCK;
+	if (bad || media_ring_put(&j->ring[0], x, n1) < 0) {
+		snprintf(o->errmsg, sizeof(o->errmsg),
+			 "record: '%.60s': disk stalled (%u ms queued), recording ended", o->rpath[0],
+			 (unsigned)(c->m->rec_ring_frames / 8));
+		return -1;
+	}
+	if (o->mode == CTI_REC_SPLIT)
+		media_ring_put(&j->ring[1], y, MEDIA_BLOCK);
+	o->samples += MEDIA_BLOCK;
 	return 0;
 }
 
@@ -127,6 +176,9 @@ int media_rec_block(struct media_chan *c, struct op *o)
 {
 	int n = MEDIA_BLOCK;
 	int16_t *p1 = o->rbuf1 + (o->mode == CTI_REC_STEREO ? 2 : 1) * o->rn * 1;
+
+	if (o->job)
+		return rec_block_io(c, o);
 
 	switch (o->mode) {
 	case CTI_REC_MIXED:
@@ -193,6 +245,8 @@ int cti_record(cti_call_t *call, const cti_record_params_t *p, const cti_term_t 
 		media_op_end(c, o, CTI_TERM_ERROR, CTI_EIO, msg);
 		return media_end(c, id);
 	}
+	if (c->m->io_thread)
+		o->job = media_io_rec(&c->m->io, o, c->m->rec_ring_frames);	/* NULL: written in the tick */
 	if (p->beep) {
 		const struct tone_table *tt = c->td.tt;
 		gen_tone(&o->gen, tt, CTI_TONE_BEEP);

@@ -9,6 +9,10 @@
 #include <spandsp.h>
 
 #include "harness.h"
+#include "../../lib/media/media_int.h"
+
+int h_io_thread, h_io_settle = 1;
+unsigned h_rec_ring_ms;
 
 static char errbuf[512];
 
@@ -62,9 +66,11 @@ cti_ctx_t *h_ctx(const char *country)
 {
 	cti_ctx_t *ctx = calloc(1, sizeof(*ctx));
 
-	struct media_config cfg = { .tone_country = country };
+	struct media_config cfg = { .tone_country = country, .io_thread = h_io_thread,
+				    .rec_ring_ms = h_rec_ring_ms };
 
 	ctx->country = country;
+	ctx->io_settle = h_io_thread && h_io_settle;
 	ctx->m = media_engine_new(&h_ops, ctx, &cfg);
 	return ctx;
 }
@@ -143,6 +149,8 @@ void h_tick(cti_ctx_t *ctx, int n)
 				rx[k] = c->law == CTI_LAW_ALAW ? linear_to_alaw(v) : linear_to_ulaw(v);
 			}
 		}
+		if (ctx->io_settle)
+			media_io_settle(&ctx->m->io);
 		media_engine_tick(ctx->m);
 		ctx->now += 20;
 		for (int i = 0; i < ctx->ncalls; i++) {

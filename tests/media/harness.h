@@ -36,8 +36,17 @@ struct cti_ctx {
 	struct cti_call **calls;
 	int ncalls, callsize;
 	int locks;			/* lock depth: 0 outside API calls */
+	int io_settle;
 };
 
+/*
+ * Engine options for the next h_ctx(): file I/O in the engine's I/O thread
+ * (as with a real clock) and its recording ring. h_io_settle: h_tick waits
+ * for the thread to have drained/prefetched before each tick, so runs stay
+ * deterministic (set 0 for real-time tests).
+ */
+extern int h_io_thread, h_io_settle;
+extern unsigned h_rec_ring_ms;
 cti_ctx_t *h_ctx(const char *country);
 void h_ctx_free(cti_ctx_t *ctx);
 cti_call_t *h_call(cti_ctx_t *ctx, enum cti_law law);
