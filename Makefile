@@ -93,6 +93,10 @@ include $(sort $(wildcard firmware/build.mk lib/build.mk tools/build.mk examples
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- top-level targets ----
+# The ThreadSanitizer variant builds only libcti and the tests it runs.
+.PHONY: tsan-all
+tsan-all: $(CTI_A) $(CTI_SO) $(TSAN_TESTS)
+
 .PHONY: all deps test check check-std check-asan check-tsan qemu-check bench demo install clean distclean
 
 deps:
@@ -104,7 +108,7 @@ all: $(ALL_TARGETS)
 # Run the tests of the current variant; counts go to $(B)/results.
 ifeq ($(SAN),thread)
 # Under TSan only the tests that exercise threads (TSAN_TESTS); any report aborts the test.
-test: all $(TSAN_TESTS)
+test: tsan-all
 	@rm -f $(B)/results
 	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $$TSAN_OPTIONS" \
 		tests/run-tests.sh $(B)/results unit $(TSAN_TESTS)
@@ -128,9 +132,6 @@ check-asan:
 check-tsan: | deps
 	$(MAKE) -j$(JOBS) SAN=thread tsan-all
 	$(MAKE) SAN=thread test
-
-.PHONY: tsan-all
-tsan-all: $(CTI_A) $(CTI_SO) $(TSAN_TESTS)
 
 check: | deps
 	$(MAKE) check-std
