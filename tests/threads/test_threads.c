@@ -6,7 +6,7 @@
  *
  * The main thread dispatches events and places, answers, hangs up and
  * releases calls; hammer threads meanwhile read every accessor of the live
- * calls, the clock, the span status, the levels, and start timers. A call
+ * calls, the clock, the span status, the levels, start timers and play tones. A call
  * handle is valid until the handler of its CTI_EV_CALL_RELEASED returns: the
  * dispatcher removes it from the shared live set (under the test's mutex)
  * inside that handler, and the hammers touch handles only under that mutex.
@@ -25,7 +25,7 @@
 
 #define NCALLS 24		/* calls placed span 1 -> span 2 */
 #define CONCURRENT 4		/* outgoing calls in progress at once */
-#define HOLD_MS 60		/* connected time before the caller hangs up */
+#define HOLD_MS 150		/* connected time before the caller hangs up */
 #define NHAMMER 3
 #define MAXLIVE 16
 #define WALL_LIMIT_S 90		/* generous: TSan runs 5-15x slower */
@@ -42,6 +42,8 @@ static struct tag tags[MAXLIVE];
 static cti_ctx_t *ctx;
 static atomic_int stop;
 static atomic_int hammer_timers_started, hammer_timers_fired;
+static atomic_int tones_started;	/* cti_play_tone from the hammers */
+static int ops_done;			/* CTI_EV_OP_DONE seen by the dispatcher */
 
 /* dispatcher's counters (main thread only) */
 static int dchan_up, placed, active_out, offered, answered, connected, hangups, released, hangup_timers;
@@ -50,7 +52,7 @@ static int bad_events;
 /* what the hammers saw */
 struct seen {
 	unsigned states;	/* bit per enum cti_call_state */
-	long reads, levels_ok, status_ok, timers_cancelled;
+	long reads, levels_ok, levels_loud, status_ok, timers_cancelled;
 	int bad;		/* impossible values */
 	char why[160];
 };
@@ -116,6 +118,9 @@ static void on_event(cti_ctx_t *c, const cti_event_t *ev, void *user)
 		break;
 	case CTI_EV_CALL_CONNECTED:
 		connected++;
+		break;
+	case CTI_EV_OP_DONE:
+		ops_done++;
 		break;
 	case CTI_EV_TIMER:
 		if (ev->u.timer.user == HAMMER_TIMER) {
@@ -224,11 +229,23 @@ static void *hammer(void *arg)
 					seen_bad(s, "levels", (long)rx);
 				else
 					s->levels_ok++;
+				/* a milliwatt tone (0 dBm0) one of us plays on this call or its peer */
+				if (rx > -10 || tx > -10)
+					s->levels_loud++;
+			}
+			if (cs == CTI_CALL_CONNECTED && (k + (unsigned)i) % 16 == 0) {
+				cti_term_t term;
+
+				cti_term_init(&term);
+				term.max_time_ms = 200;
+				if (cti_play_tone(call, CTI_TONE_MILLIWATT, &term) > 0)
+					atomic_fetch_add(&tones_started, 1);
 			}
 			s->reads++;
 		}
 		pthread_mutex_unlock(&mu);
 		k++;
+		nanosleep(&(struct timespec){ 0, 20000 }, NULL);	/* share the CPUs with the dispatcher */
 	}
 	return NULL;
 }
@@ -286,7 +303,8 @@ static void test_real_clock_threads(void **state)
 	for (int i = 0; i < NHAMMER; i++)
 		pthread_join(th[i], NULL);
 	t0 = wall_s();
-	while (atomic_load(&hammer_timers_fired) < atomic_load(&hammer_timers_started) && wall_s() - t0 < 10)
+	while ((atomic_load(&hammer_timers_fired) < atomic_load(&hammer_timers_started) ||
+		ops_done < atomic_load(&tones_started)) && wall_s() - t0 < 10)
 		cti_dispatch(ctx, 20);
 	cti_close(ctx);
 
@@ -301,11 +319,14 @@ static void test_real_clock_threads(void **state)
 	assert_int_equal(released, 2 * NCALLS);
 	assert_true(atomic_load(&hammer_timers_started) > 0);
 	assert_int_equal(atomic_load(&hammer_timers_fired), atomic_load(&hammer_timers_started));
+	/* every tone a hammer started ended with exactly one OP_DONE (max time, stopped or hangup) */
+	assert_true(atomic_load(&tones_started) > 0);
+	assert_int_equal(ops_done, atomic_load(&tones_started));
 	for (int i = 0; i < MAXLIVE; i++)
 		assert_null(live[i]);
 	{
 		unsigned states = 0;
-		long reads = 0, levels = 0;
+		long reads = 0, levels = 0, loud = 0;
 
 		for (int i = 0; i < NHAMMER; i++) {
 			if (seen[i].bad)
@@ -316,13 +337,18 @@ static void test_real_clock_threads(void **state)
 			states |= seen[i].states;
 			reads += seen[i].reads;
 			levels += seen[i].levels_ok;
+			loud += seen[i].levels_loud;
 		}
+		print_message("calls %d, accessor rounds %ld, levels %ld (loud %ld), tones %d, timers %d, states 0x%x\n",
+			      placed, reads, levels, loud, atomic_load(&tones_started), atomic_load(&hammer_timers_fired),
+			      states);
 		/* the hammers caught calls in flight and connected, and read their levels */
 		assert_true(states & (1u << CTI_CALL_CONNECTED));
 		assert_true(states & ((1u << CTI_CALL_DIALING) | (1u << CTI_CALL_OFFERED) | (1u << CTI_CALL_PROCEEDING) |
 				      (1u << CTI_CALL_ALERTING)));
 		assert_true(reads > 2 * NCALLS);
 		assert_true(levels > 0);
+		assert_true(loud > 0);
 	}
 }
 
