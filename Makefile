@@ -2,11 +2,12 @@
 #
 #   make            build everything (installs Debian packages first: make deps)
 #   make check      build and run every test: unit, integration, ASan+UBSan, TSan, QEMU kernel
+#   make check-tsan ThreadSanitizer build (SAN=thread, build/tsan) running TSAN_TESTS
 #   make demo       fax-on-demand call center on the built-in emulated board
 #   make bench      benchmarks with their targets
 #
 # Non-recursive: each directory contributes a build.mk fragment that appends
-# to the lists below. Objects go to $(B) (build/std, or build/asan with SAN=1).
+# to the lists below. Objects go to $(B) (build/std, build/asan with SAN=1, build/tsan with SAN=thread).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
