@@ -13,7 +13,8 @@ CTI_LINK = $(CTI_A) $(FW_LIB) $(LIB_LIBS)
 # libc's. The shared library exports none of libpri's symbols
 # (--exclude-libs); the static libcti.a carries libpri's members as
 # libpri_<name>.o.
-PRI_A := $(shell $(CC) -print-file-name=libpri.a)
+# (Debian's path when libpri-dev is not installed yet: make deps installs it before the build.)
+PRI_A := $(or $(filter /%,$(shell $(CC) -print-file-name=libpri.a)),/usr/lib/libpri.a)
 PRI_CTI_A := $(B)/lib/pri/libpri-cti.a
 PRI_STAMP := $(B)/lib/pri/members.stamp
 
