@@ -11,6 +11,8 @@ $(B)/tests/media/bench_media: $(B)/tests/media/bench_media.o $(MEDIA_HARNESS) $(
 
 ALL_TARGETS += $(B)/tests/media/test_media $(B)/tests/media/bench_media
 UNIT_TESTS += $(B)/tests/media/test_media
+# The file I/O workers (lib/media/io.c) share rings and jobs with the tick: TSan checks them.
+TSAN_TESTS += $(B)/tests/media/test_media
 BENCHES += $(B)/tests/media/bench_media
 
 # Integration: the real library (core + media) over the sim board in virtual time.
