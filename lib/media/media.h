@@ -63,8 +63,9 @@ struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum
 				  int channel);
 /*
  * The call was cleared: stop every operation with CTI_TERM_HANGUP (recordings
- * closed, files valid), leave bridges/conferences/monitors, end the hook.
- * Then free.
+ * closed, files valid; with I/O workers a recording waits up to 200 ms for
+ * its file, see docs/media.md), leave bridges/conferences/monitors, end the
+ * hook. Then free.
  */
 void media_chan_free(struct media_chan *c);
 
