@@ -4,7 +4,7 @@
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c
 CTID_OBJS := $(CTID_SRCS:%.c=$(B)/%.o)
 CTID_LIB := $(B)/server/ctid/libctid.a
 
@@ -13,4 +13,12 @@ $(CTID_LIB): $(CTID_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CTID_OBJS): server/ctid/acd.h
+$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h
+
+$(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h
+
+$(B)/server/ctid/ctid: $(B)/server/ctid/main.o $(CTID_LIB) $(CTI_A) $(FW_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(CTID_LIB) $(CTI_LINK)
+
+ALL_TARGETS += $(B)/server/ctid/ctid
