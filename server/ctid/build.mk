@@ -1,10 +1,15 @@
 # server/ctid: the call-center server on libcti (docs/ctid.md).
 #
 #   acd.c      ACD engine: agents, queues, skills, routing, statistics (no I/O, time passed in)
+#   config.c   ctid.conf parser with file:line errors
+#   cdr.c      call detail records in SQLite (WAL)
+#   main.c     the ctid program (ctid --check FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c
+# SQLite (libsqlite3-dev) for the CDR store.
+CTID_LIBS := -lsqlite3
 CTID_OBJS := $(CTID_SRCS:%.c=$(B)/%.o)
 CTID_LIB := $(B)/server/ctid/libctid.a
 
@@ -13,12 +18,12 @@ $(CTID_LIB): $(CTID_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h
+$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h
 
 $(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h
 
 $(B)/server/ctid/ctid: $(B)/server/ctid/main.o $(CTID_LIB) $(CTI_A) $(FW_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(CTID_LIB) $(CTI_LINK)
+	$(CC) $(LDFLAGS) -o $@ $< $(CTID_LIB) $(CTI_LINK) $(CTID_LIBS)
 
 ALL_TARGETS += $(B)/server/ctid/ctid
