@@ -9,6 +9,13 @@ $(B)/tests/fax/test_fax: $(B)/tests/fax/test_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB
 
 UNIT_TESTS += $(B)/tests/fax/test_fax
 
+# The TIFF check against damaged documents (quick: no T.30 session).
+$(B)/tests/fax/test_fax_tiff: $(B)/tests/fax/test_fax_tiff.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_tiff
+
 $(B)/tests/fax/bench_fax: $(B)/tests/fax/bench_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
@@ -36,4 +43,4 @@ UNIT_TESTS += $(B)/tests/fax/test_fax_sim
 endif
 
 # Built by 'make' too, so 'make bench' finds the benchmark.
-ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
+ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_tiff $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
