@@ -32,6 +32,9 @@
 
 #define T30_FCF_CFR 0x84	/* confirmation to receive (T.30 5.3.6) */
 
+/* Samples on each side of one that despike() compares it with. */
+#define SPIKE_REACH 3
+
 struct fax_session {
 	struct fax_session *next;	/* registry of sessions on channels */
 	cti_ctx_t *ctx;
@@ -52,6 +55,8 @@ struct fax_session {
 	int bit_rate;
 	uint64_t samples;
 	int16_t rxbuf[MEDIA_BLOCK];
+	int16_t hist[2 * SPIKE_REACH];	/* received samples not yet passed on (delay line) */
+	unsigned spikes;		/* samples repaired by despike() */
 };
 
 /*
@@ -327,6 +332,47 @@ static void finish(struct fax_session *s, int reason)
 	s->done = 1;
 }
 
+/*
+ * A bit error on a G.711 line hits one 8-bit sample: a flipped segment bit
+ * multiplies the sample by 2 to 128, an isolated spike far above anything
+ * around it. Such spikes break V.21 control frames (HDLC CRC) and
+ * high-speed training far more often than the small error a flipped
+ * mantissa bit leaves, and every lost control frame costs a T.30 retry;
+ * ECM, with more control exchanges per page (PPS, PPR), suffers most.
+ * A sample more than six times the largest of its SPIKE_REACH neighbours
+ * on either side (plus 512) is replaced by the mean of its two neighbours.
+ * Modem signals do not look like that; a factor of 2 or 3 does hit V.17 and
+ * V.29 signals (their QAM envelope dips) and makes training fall back on a
+ * clean line, 6 never did in the tests. Measured (test_fax_ber, 30 seeds,
+ * BER 1e-4 both ways): ECM 23/30 complete instead of 20/30. Costs
+ * SPIKE_REACH samples of delay (0.4 ms).
+ */
+static void despike(struct fax_session *s, int16_t *x, int n)
+{
+	int16_t w[MEDIA_BLOCK + 2 * SPIKE_REACH];
+	int i, k;
+
+	memcpy(w, s->hist, sizeof(s->hist));
+	memcpy(w + 2 * SPIKE_REACH, x, (size_t)n * sizeof(*x));
+	for (i = 0; i < n; i++) {
+		int c = i + SPIKE_REACH, a = abs(w[c]), m = 0;
+
+		for (k = 1; k <= SPIKE_REACH; k++) {
+			if (abs(w[c - k]) > m)
+				m = abs(w[c - k]);
+			if (abs(w[c + k]) > m)
+				m = abs(w[c + k]);
+		}
+		x[i] = w[c];
+		if (a > 6 * m + 512) {
+			x[i] = (int16_t)((w[c - 1] + w[c + 1]) / 2);
+			w[c] = x[i];
+			s->spikes++;
+		}
+	}
+	memcpy(s->hist, w + n, sizeof(s->hist));
+}
+
 void fax_session_hook(void *user, const int16_t *rx, int16_t *tx, int n)
 {
 	struct fax_session *s = user;
@@ -338,6 +384,7 @@ void fax_session_hook(void *user, const int16_t *rx, int16_t *tx, int n)
 	}
 	/* fax_rx works on its input in place: never hand it the engine's buffer. */
 	memcpy(s->rxbuf, rx, (size_t)n * sizeof(*rx));
+	despike(s, s->rxbuf, n);
 	fax_rx(s->fs, s->rxbuf, n);
 	if (!s->phase_e)
 		k = fax_tx(s->fs, tx, n);

@@ -16,6 +16,13 @@ $(B)/tests/fax/test_fax_tiff: $(B)/tests/fax/test_fax_tiff.o $(FAX_HARNESS_OBJS)
 
 UNIT_TESTS += $(B)/tests/fax/test_fax_tiff
 
+# Fax through line bit errors, several seeds (FAX_BER_SEEDS overrides the count).
+$(B)/tests/fax/test_fax_ber: $(B)/tests/fax/test_fax_ber.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_ber
+
 $(B)/tests/fax/bench_fax: $(B)/tests/fax/bench_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
@@ -43,4 +50,4 @@ UNIT_TESTS += $(B)/tests/fax/test_fax_sim
 endif
 
 # Built by 'make' too, so 'make bench' finds the benchmark.
-ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_tiff $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
+ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_tiff $(B)/tests/fax/test_fax_ber $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
