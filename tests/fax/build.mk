@@ -51,3 +51,8 @@ endif
 
 # Built by 'make' too, so 'make bench' finds the benchmark.
 ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_tiff $(B)/tests/fax/test_fax_ber $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
+
+# cti --sim fax send refuses a damaged TIFF before dialling.
+ifneq ($(wildcard tools/cti/call.c),)
+SCRIPT_TESTS += tests/fax/test_fax_tool.sh
+endif
