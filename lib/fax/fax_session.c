@@ -53,6 +53,8 @@ struct fax_session {
 	int pages_posted;
 	int bad_rows;
 	int bit_rate;
+	int timed_out;		/* stopped at max_ms */
+	uint32_t max_ms;
 	uint64_t samples;
 	int16_t rxbuf[MEDIA_BLOCK];
 	int16_t hist[2 * SPIKE_REACH];	/* received samples not yet passed on (delay line) */
@@ -66,6 +68,14 @@ struct fax_session {
  */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fax_session *reg_head;
+static uint32_t max_ms_setting;		/* 0: FAX_MAX_MS; under reg_lock */
+
+void fax_set_max_ms(uint32_t ms)
+{
+	pthread_mutex_lock(&reg_lock);
+	max_ms_setting = ms;
+	pthread_mutex_unlock(&reg_lock);
+}
 
 int fax_chan_busy(struct media_chan *chan)
 {
@@ -231,6 +241,9 @@ struct fax_session *fax_session_new(const struct fax_session_cfg *c)
 	s->sending = c->sending;
 	s->calling = c->calling;
 	s->tx_is_temp = c->tx_is_temp;
+	pthread_mutex_lock(&reg_lock);
+	s->max_ms = max_ms_setting ? max_ms_setting : FAX_MAX_MS;
+	pthread_mutex_unlock(&reg_lock);
 	if (c->tx_file)
 		snprintf(s->tx_file, sizeof(s->tx_file), "%s", c->tx_file);
 	s->fs = fax_init(NULL, c->calling ? 1 : 0);
@@ -284,9 +297,20 @@ void fax_session_set_chan(struct fax_session *s, struct media_chan *chan)
 	pthread_mutex_unlock(&reg_lock);
 }
 
+/* "30-minute" or "90-second". */
+static const char *limit_text(const struct fax_session *s, char *buf, size_t size)
+{
+	if (s->max_ms % 60000 == 0)
+		snprintf(buf, size, "%u-minute", s->max_ms / 60000);
+	else
+		snprintf(buf, size, "%u-second", s->max_ms / 1000);
+	return buf;
+}
+
 /* Post FAX_DONE and OP_DONE (reason for the op), release spandsp (files closed). */
 static void finish(struct fax_session *s, int reason)
 {
+	char lim[32];
 	cti_event_t ev;
 	t30_stats_t st;
 	int pages;
@@ -300,7 +324,12 @@ static void finish(struct fax_session *s, int reason)
 	ev.u.fax.bad_rows = s->bad_rows;
 	if (!ev.u.fax.bit_rate)
 		ev.u.fax.bit_rate = s->bit_rate;
-	snprintf(ev.u.fax.result_text, sizeof(ev.u.fax.result_text), "%s", t30_completion_code_to_str(s->result));
+	if (s->timed_out)
+		snprintf(ev.u.fax.result_text, sizeof(ev.u.fax.result_text), "Stopped at the %s fax time limit",
+			 limit_text(s, lim, sizeof(lim)));
+	else
+		snprintf(ev.u.fax.result_text, sizeof(ev.u.fax.result_text), "%s",
+			 t30_completion_code_to_str(s->result));
 	/* Files closed before anyone hears of the result. */
 	fax_release(s->fs);
 	fax_free(s->fs);
@@ -324,6 +353,12 @@ static void finish(struct fax_session *s, int reason)
 	} else if (reason == CTI_TERM_EOD) {
 		reason = CTI_TERM_ERROR;
 		ev.u.op.error = CTI_EIO;
+	}
+	if (s->timed_out) {
+		reason = CTI_TERM_MAX_TIME;
+		ev.u.op.error = 0;
+		snprintf(ev.u.op.message, sizeof(ev.u.op.message), "fax stopped at its %s time limit after %d "
+			 "page%s", limit_text(s, lim, sizeof(lim)), s->pages_posted, s->pages_posted == 1 ? "" : "s");
 	}
 	ev.u.op.reason = reason;
 	ev.u.op.duration_ms = (uint32_t)(s->samples / 8);
@@ -391,6 +426,17 @@ void fax_session_hook(void *user, const int16_t *rx, int16_t *tx, int n)
 	if (k < n)
 		memset(tx + k, 0, (size_t)(n - k) * sizeof(*tx));
 	s->samples += (uint64_t)n;
+	if (!s->phase_e && s->samples >= (uint64_t)s->max_ms * 8) {
+		/* Time limit: end T.30 here (closes the received file with its complete pages). */
+		s->timed_out = 1;
+		t30_terminate(s->t30);
+		if (!s->phase_e) {
+			s->phase_e = 1;
+			s->result = T30_ERR_CALLDROPPED;
+		}
+		if (s->result == T30_ERR_OK)
+			s->result = T30_ERR_CALLDROPPED;	/* cut short: never "OK" */
+	}
 	if (s->phase_e) {
 		finish(s, CTI_TERM_EOD);
 		/* Detach: media calls fax_session_end(CTI_TERM_STOPPED), which frees s. */
