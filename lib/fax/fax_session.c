@@ -23,7 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES 0
+/* Internal structures: the T.30 state, for the receiver workaround in rt_frame_cb. */
+#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES 1
 #include <tiffio.h>
 #include <spandsp.h>
 
@@ -31,6 +32,14 @@
 #include "../media/media.h"
 
 #define T30_FCF_CFR 0x84	/* confirmation to receive (T.30 5.3.6) */
+#define T30_FCF_DCS 0x82	/* digital command signal */
+/*
+ * spandsp 0.0.6's private T.30 receiver states (t30.c: T30_STATE_F_TCF,
+ * T30_STATE_F_FTT), as its FLOW log prints them. Debian's libspandsp2 is
+ * 0.0.6; a build against another version must recheck these.
+ */
+#define SPANDSP_T30_STATE_F_TCF 7
+#define SPANDSP_T30_STATE_F_FTT 9
 
 /* Samples on each side of one that despike() compares it with. */
 #define SPIKE_REACH 3
@@ -170,8 +179,18 @@ static void rt_frame_cb(t30_state_t *t, void *user, int incoming, const uint8_t 
 	struct fax_session *s = user;
 	cti_event_t ev;
 
-	(void)t;
-	(void)incoming;
+	/*
+	 * spandsp 0.0.6 bug: when the receiver's modem fails to train on TCF it
+	 * sends nothing (no FTT) and stays in F_TCF; the sender repeats DCS
+	 * after T4, and the receiver takes that DCS as unexpected and hangs up
+	 * (DCN, "Unexpected message received"). A repeated DCS after a failed
+	 * training is T.30's normal retry (T.30 5.3.6): put the receiver where
+	 * it is after sending FTT, which handles DCS as the next attempt. This
+	 * frame handler runs before spandsp processes the frame.
+	 * At BER 1e-4 this was half of the remaining ECM failures.
+	 */
+	if (incoming && len >= 3 && (msg[2] & 0xfe) == T30_FCF_DCS && t->state == SPANDSP_T30_STATE_F_TCF)
+		t->state = SPANDSP_T30_STATE_F_FTT;
 	/* Training accepted: rate, ECM and resolution of this phase C are final. */
 	if (len >= 3 && (msg[2] & 0xfe) == T30_FCF_CFR) {
 		fill_fax_event(s, &ev, CTI_EV_FAX_PHASE_B);
