@@ -461,6 +461,7 @@ static void line_ber_1e4_ecm_10(void **state)
 		path(doc, sizeof(doc), "simber4.tif");
 		path(rx, sizeof(rx), "simber4-rx.tif");
 		testdoc_defaults(&d, 2, 300 + i);
+		d.rows = 1100;	/* A4 fine */
 		assert_int_equal(testdoc_write(doc, &d), 0);
 		r->tx.ndocs = 1;
 		r->tx.docs[0].path = doc;
