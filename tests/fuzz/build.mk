@@ -34,8 +34,13 @@ $(FUZZ_B)/libcti-fuzz.a: $(FUZZ_LIB_OBJS) $(FUZZ_FW_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libcti-fuzz.a
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LIBS)
+# libpri: the copy lib/build.mk prepares for libcti (gettimeofday renamed to
+# libcti's clock), not instrumented.
+FUZZ_PRI := $(or $(PRI_CTI_A),-lpri)
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libcti-fuzz.a $(PRI_CTI_A)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $(FUZZ_B)/tests/fuzz/fuzz_$*.o $(FUZZ_B)/libcti-fuzz.a \
+		$(FUZZ_PRI) $(LIB_LIBS)
 
 .PHONY: fuzz-bin
 fuzz-bin: $(FUZZ_TARGETS)
