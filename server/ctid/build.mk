@@ -3,11 +3,12 @@
 #   acd.c      ACD engine: agents, queues, skills, routing, statistics (no I/O, time passed in)
 #   config.c   ctid.conf parser with file:line errors
 #   cdr.c      call detail records in SQLite (WAL)
-#   main.c     the ctid program (ctid --check FILE)
+#   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
+#   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c
 # SQLite (libsqlite3-dev) for the CDR store.
 CTID_LIBS := -lsqlite3
 CTID_OBJS := $(CTID_SRCS:%.c=$(B)/%.o)
@@ -18,9 +19,9 @@ $(CTID_LIB): $(CTID_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h
+$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h
 
-$(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h
+$(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h server/ctid/server.h
 
 $(B)/server/ctid/ctid: $(B)/server/ctid/main.o $(CTID_LIB) $(CTI_A) $(FW_LIB)
 	@mkdir -p $(@D)
