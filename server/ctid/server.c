@@ -82,6 +82,7 @@ struct server {
 	/* sim traffic */
 	int caller_span, phone_span;
 	int placed, finished;
+	int phones;			/* live far-end parties */
 	int place_timer;
 	int errors;
 };
@@ -409,11 +410,17 @@ static void sim_place(struct server *s)
 	snprintf(p.calling.number, sizeof(p.calling.number), "0301000%03d", s->placed + 1);
 	p.span = s->caller_span;
 	struct phone *ph = calloc(1, sizeof(*ph));
+	if (!ph) {
+		s->errors++;
+		return;
+	}
 	ph->kind = KIND_PHONE;
+	s->phones++;
 	ph->call = cti_call_place(s->ctx, &p);
 	if (!ph->call) {
 		logmsg(s, "sim: cannot place a call: %s", cti_last_error());
 		free(ph);
+		s->phones--;
 		s->errors++;
 		s->finished++;
 	} else {
@@ -430,6 +437,11 @@ static void sim_event(struct server *s, const cti_event_t *ev)
 	switch (ev->type) {
 	case CTI_EV_CALL_OFFERED:	/* an agent's phone rings: answer */
 		ph = calloc(1, sizeof(*ph));
+		if (!ph) {
+			cti_call_reject(ev->call, 47);
+			break;
+		}
+		s->phones++;
 		ph->kind = KIND_PHONE;
 		ph->call = ev->call;
 		cti_call_set_user(ev->call, ph);
@@ -451,6 +463,7 @@ static void sim_event(struct server *s, const cti_event_t *ev)
 			if (ph->timer > 0)
 				cti_timer_cancel(s->ctx, ph->timer);
 			free(ph);
+			s->phones--;
 		}
 		break;
 	default:
@@ -682,7 +695,7 @@ static void shutdown_calls(struct server *s)
 			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	}
 	uint64_t until = cti_now_ms(s->ctx) + 5000;
-	while (s->calls && cti_now_ms(s->ctx) < until)
+	while ((s->calls || s->phones) && cti_now_ms(s->ctx) < until)
 		cti_dispatch(s->ctx, 100);
 }
 
@@ -696,8 +709,10 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 
 	cti_config_t *cc = cti_config_new();
 	int rc = 1;
-	if (!cc)
+	if (!cc) {
+		ctid_config_free(cfg);
 		return 1;
+	}
 	if (cfg->sim_pairs) {
 		enum cti_line line = strcasecmp(cfg->sim_line, "t1") ? CTI_LINE_E1 : CTI_LINE_T1;
 		static const char *sws[] = { "euroisdn", "ni2", "ni1", "dms100", "4ess", "5ess", "qsig" };
@@ -710,17 +725,20 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		    (cfg->virtual_clock && cti_config_set_clock(cc, CTI_CLOCK_VIRTUAL))) {
 			fprintf(stderr, "ctid: sim board: %s\n", cti_last_error());
 			cti_config_free(cc);
+			ctid_config_free(cfg);
 			return 1;
 		}
 	} else if (cti_config_load(cc, cfg->cti_conf)) {
 		fprintf(stderr, "ctid: %s\n", cti_last_error());
 		cti_config_free(cc);
+		ctid_config_free(cfg);
 		return 1;
 	}
 	s->ctx = cti_open(cc);
 	cti_config_free(cc);
 	if (!s->ctx) {
 		fprintf(stderr, "ctid: cti_open: %s\n", cti_last_error());
+		ctid_config_free(cfg);
 		return 1;
 	}
 	char err[512];
@@ -780,12 +798,12 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			got_hup = 0;
 			reload(s);
 		}
-		int n = cti_dispatch(s->ctx, cfg->virtual_clock ? 1000 : 200);
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : 200);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
 		}
-		if (opts->sim_calls && s->finished >= opts->sim_calls && !s->calls)
+		if (opts->sim_calls && s->finished >= opts->sim_calls && !s->calls && !s->phones)
 			break;
 		if (opts->max_ms && cti_now_ms(s->ctx) >= opts->max_ms) {
 			logmsg(s, "--max-time reached");
