@@ -3,14 +3,15 @@
 #   acd.c      ACD engine: agents, queues, skills, routing, statistics (no I/O, time passed in)
 #   config.c   ctid.conf parser with file:line errors
 #   cdr.c      call detail records in SQLite (WAL)
+#   ws.c       WebSocket transport (libwebsockets thread), JSON messages handled in server.c
 #   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
 #   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c
-# SQLite (libsqlite3-dev) for the CDR store.
-CTID_LIBS := -lsqlite3
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/ws.c
+# SQLite (libsqlite3-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
+CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson 2>/dev/null) -lpthread
 CTID_OBJS := $(CTID_SRCS:%.c=$(B)/%.o)
 CTID_LIB := $(B)/server/ctid/libctid.a
 
@@ -19,7 +20,7 @@ $(CTID_LIB): $(CTID_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h
+$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h server/ctid/ws.h
 
 $(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h server/ctid/server.h
 

@@ -303,9 +303,11 @@ static void ctid_key(struct parser *p, int line, const char *key, char *v)
 	case 3: {
 		const char *colon = strrchr(v, ':');
 		int port;
-		if (!colon || colon == v || !parse_int(colon + 1, 1, 65535, &port) ||
-		    !copy(c->listen, sizeof(c->listen), v))
-			bad_value(p, line, key, v, "HOST:PORT, e.g. 127.0.0.1:8088");
+		if (!strcasecmp(v, "none"))
+			copy(c->listen, sizeof(c->listen), "none");
+		else if (!colon || colon == v || !parse_int(colon + 1, 0, 65535, &port) ||
+			 !copy(c->listen, sizeof(c->listen), v))
+			bad_value(p, line, key, v, "HOST:PORT, e.g. 127.0.0.1:8088 (port 0: any free one), or none");
 		break;
 	}
 	case 4:

@@ -19,6 +19,8 @@
 #include "server.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,6 +35,7 @@
 #include "acd.h"
 #include "cdr.h"
 #include "config.h"
+#include "ws.h"
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_CLEARING };
 
@@ -67,8 +70,17 @@ struct phone {	/* sim traffic: a far-end party */
 	int timer;
 };
 
+struct sess {	/* a WebSocket client as the main thread knows it */
+	struct sess *next;
+	int client;
+	char agent[ACD_NAME_MAX];	/* "" until Login */
+	bool supervisor;
+};
+
 struct server {
 	struct ctid_config *cfg;
+	ws_t *ws;
+	struct sess *sessions;
 	const char *cfg_path;
 	struct server_opts opts;
 	cti_ctx_t *ctx;
@@ -142,6 +154,35 @@ static struct ccall *find_by_acd(struct server *s, uint64_t id)
 		if (c->acd_call == id)
 			return c;
 	return NULL;
+}
+
+
+/* ---- WebSocket events (docs/ctid-protocol.md) ---- */
+
+static void send_json(struct server *s, int client, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	if (text)
+		ws_send(s->ws, client, text);
+	free(text);
+}
+
+/* An event about an agent goes to that agent's sessions and to every supervisor. Takes obj. */
+static void emit(struct server *s, const char *agent, json_t *obj)
+{
+	if (s->ws)
+		for (struct sess *x = s->sessions; x; x = x->next)
+			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent)))
+				send_json(s, x->client, obj);
+	json_decref(obj);
+}
+
+static json_t *call_event(const char *name, const struct ccall *c)
+{
+	char id[16];
+	snprintf(id, sizeof(id), "%u", c->id);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", name, "callID", id, "agent", c->agent_id,
+			 "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
 }
 
 static void write_cdr(struct server *s, struct ccall *c, int leg)
@@ -365,6 +406,7 @@ static void deliver(struct server *s, const struct acd_event *ev)
 	c->state = C_RINGING;
 	c->ring_timer = cti_timer_start(s->ctx, (uint32_t)s->cfg->ring_timeout_s * 1000, c);
 	logmsg(s, "call %u: delivered to agent %s (position %s)", c->id, ev->agent, p.called.number);
+	emit(s, c->agent_id, call_event("DeliveredEvent", c));
 }
 
 static void acd_events(struct server *s)
@@ -393,6 +435,9 @@ static void acd_events(struct server *s)
 		case ACD_EV_AGENT_STATE:
 			logmsg(s, "agent %s: %s -> %s", ev.agent, acd_state_name(ev.old_state),
 			       acd_state_name(ev.new_state));
+			emit(s, ev.agent, json_pack("{s:s, s:s, s:s, s:i}", "event", "AgentStateEvent", "agent", ev.agent,
+						    "agentState", acd_state_name(ev.new_state), "reasonCode",
+						    ev.reason_code));
 			break;
 		}
 	}
@@ -547,6 +592,7 @@ static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev
 		if (cti_bridge(c->in, c->agent))
 			logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
 		logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
+		emit(s, c->agent_id, call_event("EstablishedEvent", c));
 		break;
 	case CTI_EV_CALL_HANGUP:
 		c->agent_cause = ev->u.hangup.cause;
@@ -556,6 +602,9 @@ static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev
 		/* This leg is done: its CDR row now, then forget the handle (a new
 		 * agent leg may be placed for the same caller). */
 		write_cdr(s, c, 2);
+		json_t *cleared = call_event("ConnectionClearedEvent", c);
+		json_object_set_new(cleared, "cause", json_integer(c->agent_cause));
+		emit(s, c->agent_id, cleared);
 		cti_call_set_user(c->agent, NULL);
 		cti_call_release(c->agent);
 		c->agent = NULL;
@@ -650,6 +699,222 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	else if (ev->call == c->agent)
 		agent_event(s, c, ev);
 	acd_events(s);
+}
+
+
+/* ---- WebSocket commands (docs/ctid-protocol.md) ---- */
+
+static struct sess *sess_get(struct server *s, int client, bool create)
+{
+	for (struct sess *x = s->sessions; x; x = x->next)
+		if (x->client == client)
+			return x;
+	if (!create)
+		return NULL;
+	struct sess *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->client = client;
+		x->next = s->sessions;
+		s->sessions = x;
+	}
+	return x;
+}
+
+static void sess_drop(struct server *s, int client)
+{
+	for (struct sess **pp = &s->sessions; *pp; pp = &(*pp)->next)
+		if ((*pp)->client == client) {
+			struct sess *x = *pp;
+			*pp = x->next;
+			free(x);
+			return;
+		}
+}
+
+__attribute__((format(printf, 5, 6)))
+static void reply_error(struct server *s, int client, json_t *invoke, const char *error, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", msg);
+	if (invoke)
+		json_object_set(o, "invokeID", invoke);
+	send_json(s, client, o);
+	json_decref(o);
+}
+
+/* Takes extra (may be NULL). */
+static void reply_ok(struct server *s, int client, json_t *invoke, const char *command, json_t *extra)
+{
+	json_t *o = extra ? extra : json_object();
+	json_object_set_new(o, "response", json_string(command));
+	if (invoke)
+		json_object_set(o, "invokeID", invoke);
+	send_json(s, client, o);
+	json_decref(o);
+}
+
+static struct ccall *find_call_id(struct server *s, json_t *id)
+{
+	unsigned n = 0;
+	if (json_is_string(id))
+		n = (unsigned)strtoul(json_string_value(id), NULL, 10);
+	else if (json_is_integer(id))
+		n = (unsigned)json_integer_value(id);
+	for (struct ccall *c = s->calls; n && c; c = c->next)
+		if (c->id == n)
+			return c;
+	return NULL;
+}
+
+static void command(struct server *s, int client, const char *text)
+{
+	json_error_t jerr;
+	json_t *msg = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!msg || !json_is_object(msg)) {
+		reply_error(s, client, NULL, "invalidMessage", msg ? "expected a JSON object"
+					: "malformed JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		json_decref(msg);
+		return;
+	}
+	json_t *invoke = json_object_get(msg, "invokeID");
+	const char *cmd = json_string_value(json_object_get(msg, "command"));
+	struct sess *x = sess_get(s, client, true);
+	if (!cmd) {
+		reply_error(s, client, invoke, "invalidMessage", "no \"command\" string");
+		goto out;
+	}
+	if (!x) {
+		reply_error(s, client, invoke, "resourceBusy", "out of memory");
+		goto out;
+	}
+	if (!strcmp(cmd, "Login")) {
+		const char *token = json_string_value(json_object_get(msg, "token"));
+		const struct ctid_agent *a = ctid_config_agent_by_token(s->cfg, token);
+		if (!a) {
+			logmsg(s, "ws client %d: login refused", client);
+			reply_error(s, client, invoke, "authenticationFailed", "unknown token");
+			goto out;
+		}
+		snprintf(x->agent, sizeof(x->agent), "%s", a->acd.id);
+		x->supervisor = a->supervisor;
+		logmsg(s, "ws client %d: logged in as %s%s", client, x->agent, x->supervisor ? " (supervisor)" : "");
+		reply_ok(s, client, invoke, cmd, json_pack("{s:s, s:b}", "agent", x->agent, "supervisor", x->supervisor));
+		goto out;
+	}
+	if (!x->agent[0]) {
+		reply_error(s, client, invoke, "notLoggedIn", "send Login with your token first");
+		goto out;
+	}
+	uint64_t now = cti_now_ms(s->ctx);
+	if (!strcmp(cmd, "SetAgentState") || !strcmp(cmd, "QueryAgentState")) {
+		const char *agent = json_string_value(json_object_get(msg, "agent"));
+		if (!agent)
+			agent = x->agent;
+		if (strcmp(agent, x->agent) && !x->supervisor) {
+			reply_error(s, client, invoke, "privilegeViolation", "agent %s cannot act for agent %s", x->agent,
+				    agent);
+			goto out;
+		}
+		int r = ACD_OK;
+		if (!strcmp(cmd, "SetAgentState")) {
+			const char *st = json_string_value(json_object_get(msg, "agentState"));
+			json_t *rc = json_object_get(msg, "reasonCode");
+			int reason = json_is_integer(rc) ? (int)json_integer_value(rc) : 0;
+			if (!st) {
+				reply_error(s, client, invoke, "invalidMessage",
+					    "no \"agentState\" (accepted: LoggedIn, LoggedOut, Ready, NotReady)");
+				goto out;
+			}
+			if (!strcmp(st, "LoggedIn"))
+				r = acd_agent_login(s->acd, agent, now);
+			else if (!strcmp(st, "LoggedOut"))
+				r = acd_agent_logout(s->acd, agent, now);
+			else if (!strcmp(st, "Ready"))
+				r = acd_agent_ready(s->acd, agent, now);
+			else if (!strcmp(st, "NotReady"))
+				r = acd_agent_not_ready(s->acd, agent, reason, now);
+			else {
+				reply_error(s, client, invoke, "invalidAgentState",
+					    "agentState '%s' unknown (accepted: LoggedIn, LoggedOut, Ready, NotReady)", st);
+				goto out;
+			}
+		}
+		enum acd_agent_state as;
+		int reason = 0;
+		if (r == ACD_OK)
+			r = acd_agent_state(s->acd, agent, &as, &reason);
+		if (r) {
+			reply_error(s, client, invoke, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState", "agent %s: %s",
+				    agent, acd_strerror(r));
+			goto out;
+		}
+		reply_ok(s, client, invoke, cmd, json_pack("{s:s, s:s, s:i}", "agent", agent, "agentState",
+							   acd_state_name(as), "reasonCode", reason));
+		goto out;
+	}
+	if (!strcmp(cmd, "ClearConnection")) {
+		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
+		if (!c || c->state == C_CLEARING) {
+			reply_error(s, client, invoke, "invalidCallID", "no such call");
+			goto out;
+		}
+		if (!x->supervisor && (strcmp(c->agent_id, x->agent) || (c->state != C_RINGING && c->state != C_TALKING))) {
+			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
+				    x->agent);
+			goto out;
+		}
+		logmsg(s, "call %u: ClearConnection by %s", c->id, x->agent);
+		if (c->agent)
+			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
+		clear_caller(c, 16);
+		reply_ok(s, client, invoke, cmd, NULL);
+		goto out;
+	}
+	if (!strcmp(cmd, "SnapshotQueue")) {
+		const char *q = json_string_value(json_object_get(msg, "queue"));
+		struct acd_queue_stats st;
+		if (!q || acd_queue_stats(s->acd, q, now, &st)) {
+			reply_error(s, client, invoke, "invalidQueue", "no queue '%s'", q ? q : "");
+			goto out;
+		}
+		reply_ok(s, client, invoke, cmd,
+			 json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "queue", q, "waiting", st.waiting,
+				   "ringing", st.ringing, "longestWaitMs", (json_int_t)st.longest_wait_ms, "offered",
+				   st.offered, "answered", st.answered, "abandoned", st.abandoned, "overflowed",
+				   st.overflowed, "timedOut", st.timed_out, "serviceLevelPermille",
+				   st.service_level_permille));
+		goto out;
+	}
+	static const char *const later[] = { "AnswerCall", "HoldCall", "RetrieveCall", "SingleStepTransfer",
+					     "ConsultationCall", "TransferCall", "ConferenceCall", "MakeCall",
+					     "MonitorStart", "StartRecording", "StopRecording" };
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+		if (!strcmp(cmd, later[i])) {
+			reply_error(s, client, invoke, "serviceNotSupported", "%s is not implemented yet", cmd);
+			goto out;
+		}
+	reply_error(s, client, invoke, "unknownCommand",
+		    "command '%s' unknown (accepted: Login, SetAgentState, QueryAgentState, ClearConnection, SnapshotQueue)",
+		    cmd);
+out:
+	json_decref(msg);
+}
+
+static void ws_process(struct server *s)
+{
+	int client;
+	char *text;
+	while (s->ws && ws_next(s->ws, &client, &text)) {
+		if (!text)
+			sess_drop(s, client);
+		else
+			command(s, client, text);
+		free(text);
+	}
 }
 
 static int span_of(struct server *s, enum ctid_trunk_role role)
@@ -752,6 +1017,14 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: %s\n", err);
 		goto out;
 	}
+	if (strcmp(cfg->listen, "none")) {
+		s->ws = ws_start(cfg->listen, err, sizeof(err));
+		if (!s->ws) {
+			fprintf(stderr, "ctid: %s\n", err);
+			goto out;
+		}
+		logmsg(s, "WebSocket interface on port %d", ws_port(s->ws));
+	}
 	s->in_span = span_of(s, CTID_TRUNK_INBOUND);
 	s->pos_span = span_of(s, CTID_TRUNK_POSITIONS);
 	if (s->in_span <= 0) {
@@ -798,7 +1071,13 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			got_hup = 0;
 			reload(s);
 		}
-		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : 200);
+		if (s->ws && !s->cfg->virtual_clock) {
+			struct pollfd pf[2] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
+						{ .fd = ws_fd(s->ws), .events = POLLIN } };
+			poll(pf, 2, 200);
+		}
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : s->ws ? 0 : 200);
+		ws_process(s);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
@@ -824,6 +1103,12 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	rc = s->errors ? 1 : 0;
 	logmsg(s, "stopped");
 out:
+	ws_stop(s->ws);
+	while (s->sessions) {
+		struct sess *x = s->sessions;
+		s->sessions = x->next;
+		free(x);
+	}
 	cti_set_event_handler(s->ctx, NULL, NULL);
 	cti_close(s->ctx);
 	while (s->calls) {	/* only if shutdown_calls ran out of time */

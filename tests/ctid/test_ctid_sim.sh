@@ -25,6 +25,7 @@ clock = $1
 cdr = sqlite:$T/cdr.db
 prompts = prompts
 ring_timeout = 10
+listen = none
 
 [trunk pstn]
 span = sim2

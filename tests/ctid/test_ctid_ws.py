@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+# test_ctid_ws.py CTID WORKDIR - ctid's WebSocket interface with a real client (python3-websockets)
+# against ctid on the emulated board in real time: hostile messages get error replies and the
+# server keeps serving; agents log in; a call arrives with its screen-pop fields; another agent
+# cannot clear it; the agent clears it; the CDR rows in SQLite match. Prints TAP.
+import asyncio
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import websockets
+
+CTID, T = sys.argv[1], sys.argv[2]
+n = 0
+failed = 0
+
+
+def check(what, cond, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} - {what}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {what} {detail}")
+    sys.stdout.flush()
+
+
+CONF = f"""
+[ctid]
+sim = 2 e1 euroisdn
+clock = real
+cdr = sqlite:{T}/cdr.db
+prompts = prompts
+listen = 127.0.0.1:0
+[trunk pstn]
+span = sim2
+role = inbound
+[trunk desks]
+span = sim3
+role = positions
+[routes]
+800100 = ivr:main
+[ivr main]
+hello = play welcome.wav
+menu  = digits 1 timeout=5
+pick  = branch 1=queue:billing default=menu
+[queue billing]
+skills = billing:1
+moh = music.wav
+[agent 1001]
+position = 3001
+skills = billing:5
+token = token-of-1001
+[agent 1002]
+position = 3002
+skills = billing:2
+token = token-of-1002
+[agent boss]
+supervisor = yes
+token = token-of-boss
+"""
+
+
+async def rpc(ws, msg, timeout=5):
+    """Send a command, return its reply (skipping events)."""
+    await ws.send(json.dumps(msg) if not isinstance(msg, (str, bytes)) else msg)
+    while True:
+        r = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if "event" not in r:
+            return r
+
+
+async def wait_event(ws, name, timeout=15, **match):
+    end = time.monotonic() + timeout
+    while True:
+        r = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, end - time.monotonic())))
+        if r.get("event") == name and all(r.get(k) == v for k, v in match.items()):
+            return r
+
+
+async def main(port):
+    url = f"ws://127.0.0.1:{port}"
+    # ---- hostile and bad messages: an error reply each, the connection stays usable ----
+    async with websockets.connect(url, max_size=None) as ws:
+        r = await rpc(ws, "{not json")
+        check("malformed JSON -> invalidMessage with position", r.get("error") == "invalidMessage"
+              and "line 1 column" in r.get("message", ""), r)
+        r = await rpc(ws, "[1,2]")
+        check("JSON array -> invalidMessage", r.get("error") == "invalidMessage", r)
+        r = await rpc(ws, b"\x00\x01binary")
+        check("binary frame -> invalidMessage", r.get("error") == "invalidMessage", r)
+        r = await rpc(ws, {"invokeID": 7, "command": "SetAgentState", "agentState": "Ready"})
+        check("command before Login -> notLoggedIn, invokeID echoed",
+              r.get("error") == "notLoggedIn" and r.get("invokeID") == 7, r)
+        r = await rpc(ws, {"invokeID": 8, "command": "Login", "token": "wrong"})
+        check("wrong token -> authenticationFailed", r.get("error") == "authenticationFailed", r)
+        r = await rpc(ws, {"command": "Login", "token": "token-of-1002"})
+        check("Login as 1002", r.get("response") == "Login" and r.get("agent") == "1002", r)
+        r = await rpc(ws, {"command": "FrobnicateCall"})
+        check("unknown command -> unknownCommand", r.get("error") == "unknownCommand", r)
+        r = await rpc(ws, {"command": "HoldCall", "callID": "1"})
+        check("not yet implemented service -> serviceNotSupported", r.get("error") == "serviceNotSupported", r)
+        r = await rpc(ws, {"command": "SetAgentState", "agentState": "Ready", "agent": "1001"})
+        check("agent acting for another agent -> privilegeViolation", r.get("error") == "privilegeViolation", r)
+        r = await rpc(ws, {"command": "SetAgentState", "agentState": "Sleeping"})
+        check("bad agent state -> invalidAgentState", r.get("error") == "invalidAgentState", r)
+        r = await rpc(ws, {"command": "SetAgentState", "agentState": "Ready"})
+        check("Ready while logged out -> invalidAgentState", r.get("error") == "invalidAgentState", r)
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.send("x" * (1024 * 1024))
+        r = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        check("1 MB frame -> messageTooLarge", r.get("error") == "messageTooLarge", r)
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+            closed = False
+        except websockets.ConnectionClosed as e:
+            closed = e.code == 1009
+        check("... and that connection is closed with 1009", closed)
+    # 1000 connections at once, each answered
+    conns = await asyncio.gather(*[websockets.connect(url) for _ in range(1000)])
+    replies = await asyncio.gather(*[rpc(c, {"command": "Login", "token": "bad"}, timeout=30) for c in conns])
+    check("1000 connections each get their reply",
+          sum(r.get("error") == "authenticationFailed" for r in replies) == 1000)
+    await asyncio.gather(*[c.close() for c in conns])
+
+    # ---- the agent flow ----
+    a1 = await websockets.connect(url)
+    a2 = await websockets.connect(url)
+    boss = await websockets.connect(url)
+    check("server still serving: Login 1001", (await rpc(a1, {"command": "Login", "token": "token-of-1001"}))
+          .get("agent") == "1001")
+    r = await rpc(boss, {"command": "Login", "token": "token-of-boss"})
+    check("supervisor Login", r.get("supervisor") is True, r)
+    await rpc(a2, {"command": "Login", "token": "token-of-1002"})
+    r = await rpc(a2, {"command": "SetAgentState", "agentState": "LoggedIn"})
+    check("1002 LoggedIn -> NotReady", r.get("agentState") == "NotReady", r)
+    r = await rpc(a1, {"command": "SetAgentState", "agentState": "LoggedIn"})
+    r = await rpc(a1, {"command": "SetAgentState", "agentState": "Ready"})
+    check("1001 Ready", r.get("agentState") == "Ready", r)
+    ev = await wait_event(boss, "AgentStateEvent", agent="1001", agentState="Ready")
+    check("supervisor sees 1001's AgentStateEvent", ev["agent"] == "1001")
+    d = await wait_event(a1, "DeliveredEvent", timeout=20)
+    check("DeliveredEvent with screen-pop fields (ANI, DNIS, IVR digits, queue)",
+          d.get("callingDevice") == "0301000001" and d.get("calledDevice") == "800100"
+          and d.get("userData") == "1" and d.get("queue") == "billing" and d.get("agent") == "1001", d)
+    e = await wait_event(a1, "EstablishedEvent", callID=d["callID"])
+    check("EstablishedEvent for the same call", e["callID"] == d["callID"])
+    await wait_event(boss, "EstablishedEvent", callID=d["callID"])
+    r = await rpc(a2, {"command": "ClearConnection", "callID": d["callID"]})
+    check("another agent cannot clear the call -> privilegeViolation", r.get("error") == "privilegeViolation", r)
+    r = await rpc(a1, {"command": "ClearConnection", "callID": "999"})
+    check("unknown call -> invalidCallID", r.get("error") == "invalidCallID", r)
+    r = await rpc(boss, {"command": "SnapshotQueue", "queue": "billing"})
+    check("SnapshotQueue: offered 1 answered 1", r.get("offered") == 1 and r.get("answered") == 1, r)
+    r = await rpc(a1, {"invokeID": "x1", "command": "ClearConnection", "callID": d["callID"]})
+    check("the agent clears its call", r.get("response") == "ClearConnection" and r.get("invokeID") == "x1", r)
+    c = await wait_event(a1, "ConnectionClearedEvent", callID=d["callID"])
+    check("ConnectionClearedEvent with cause 16", c.get("cause") == 16, c)
+    await wait_event(boss, "ConnectionClearedEvent", callID=d["callID"])
+    for w in (a1, a2, boss):
+        await w.close()
+
+
+log = open(f"{T}/log", "w")
+os.makedirs(f"{T}/prompts", exist_ok=True)
+for f, secs in (("welcome.wav", "1"), ("music.wav", "2")):
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", f"{T}/prompts/{f}", "synth", secs,
+                    "sine", "400"], check=True, stderr=subprocess.DEVNULL)
+with open(f"{T}/ctid.conf", "w") as f:
+    f.write(CONF)
+proc = subprocess.Popen([CTID, "--sim-calls", "1", "--sim-digits", "1", "--sim-talk", "600000", f"{T}/ctid.conf"],
+                        stderr=log)
+port = None
+for _ in range(100):
+    m = re.search(r"WebSocket interface on port (\d+)", open(f"{T}/log").read())
+    if m:
+        port = int(m.group(1))
+        break
+    time.sleep(0.1)
+check("ctid listens", port is not None)
+if port:
+    try:
+        asyncio.run(asyncio.wait_for(main(port), 120))
+    except Exception as e:  # a timeout or a dropped connection is a failure, not a crash of the test
+        check("client flow completed", False, repr(e))
+proc.send_signal(signal.SIGTERM)
+try:
+    rc = proc.wait(20)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = -1
+check("ctid exits 0 on SIGTERM", rc == 0, f"rc={rc}")
+db = sqlite3.connect(f"{T}/cdr.db")
+rows = db.execute("SELECT leg, ani, dnis, digits, queue, agent, cause FROM cdr ORDER BY leg").fetchall()
+check("CDR rows match the call", rows == [(1, "0301000001", "800100", "1", "billing", "1001", 16),
+                                          (2, "0301000001", "3001", None, "billing", "1001", 16)], rows)
+print(f"1..{n}")
+if failed:
+    print(open(f"{T}/log").read()[-3000:], file=sys.stderr)
+sys.exit(1 if failed else 0)
