@@ -28,7 +28,7 @@ struct cdr_leg {
 	char queue[32];
 	char agent[32];
 	int cause;		/* Q.850 clearing cause */
-	char recording[256];	/* file path, "" when not recorded */
+	char recording[320];	/* file path, "" when not recorded */
 	int fax_pages;
 };
 

@@ -60,7 +60,7 @@ struct ccall {
 	int64_t start_ms, answer_ms, agent_start_ms, agent_answer_ms;
 	int cause, agent_cause;
 	int fax_pages;
-	char recording[CTID_PATH_MAX];
+	char recording[CTID_PATH_MAX + 48];
 	bool in_released;
 };
 
@@ -574,6 +574,33 @@ static void caller_event(struct server *s, struct ccall *c, const cti_event_t *e
 	}
 }
 
+
+/* Recording policy: all calls, or the calls of queues with record = yes; from the agent's answer. */
+static void start_recording(struct server *s, struct ccall *c)
+{
+	const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+	if (s->cfg->record_policy == CTID_POLICY_NONE ||
+	    (s->cfg->record_policy == CTID_POLICY_QUEUES && !(q && q->record)))
+		return;
+	char path2[CTID_PATH_MAX + 48];
+	cti_record_params_t rp;
+	cti_record_params_init(&rp);
+	snprintf(c->recording, sizeof(c->recording), "%s/call-%u%s.wav", s->cfg->record_dir, c->id,
+		 s->cfg->record_mode == CTID_RECORD_SPLIT ? "-caller" : "");
+	rp.path = c->recording;
+	if (s->cfg->record_mode == CTID_RECORD_SPLIT) {
+		snprintf(path2, sizeof(path2), "%s/call-%u-agent.wav", s->cfg->record_dir, c->id);
+		rp.path2 = path2;
+		rp.mode = CTI_REC_SPLIT;
+	} else {
+		rp.mode = CTI_REC_STEREO;	/* left: the caller, right: the agent */
+	}
+	if (cti_record(c->in, &rp, NULL) <= 0) {
+		logmsg(s, "call %u: recording %s failed: %s", c->id, c->recording, cti_last_error());
+		c->recording[0] = 0;
+	}
+}
+
 static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev)
 {
 	switch (ev->type) {
@@ -591,6 +618,7 @@ static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev
 		acd_answered(s->acd, c->acd_call, cti_now_ms(s->ctx));
 		if (cti_bridge(c->in, c->agent))
 			logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
+		start_recording(s, c);
 		logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
 		emit(s, c->agent_id, call_event("EstablishedEvent", c));
 		break;

@@ -94,6 +94,26 @@ rm -f "$T"/cdr.db*
 check "route 800200 -> queue outage -> first agent (1001)" \
 	test "$(q "SELECT queue || ':' || agent || ':' || ifnull(digits, '-') FROM cdr WHERE leg = 1")" = "outage:1001:-"
 
+# ---- recording policy: all calls, stereo (caller left, agent right) or split ----
+for mode in stereo split; do
+	rm -rf "$T"/cdr.db* "$T/rec"; mkdir "$T/rec"
+	{ conf virtual; printf '[recording]\npolicy = all\nmode = %s\ndir = %s/rec\n' $mode "$T"; } >"$T/rec.conf"
+	"$CTID" --login-all --sim-calls 1 --sim-digits 1 --sim-talk 3000 "$T/rec.conf" >/dev/null 2>"$T/log"
+	if [[ $mode == stereo ]]; then
+		f=$T/rec/call-1.wav
+		check "stereo: CDR rows carry the recording path" test "$(q 'SELECT count(*) FROM cdr WHERE recording = '"'$f'"'')" = 2
+		check "stereo: a 2-channel WAV of the 3 s conversation" \
+			test "$(soxi -c "$f" 2>/dev/null)" = 2 -a "$(soxi -s "$f" 2>/dev/null)" -ge 24000 -a "$(soxi -s "$f" 2>/dev/null)" -le 24400
+	else
+		check "split: two mono WAVs (caller, agent)" test "$(soxi -c "$T/rec/call-1-caller.wav" 2>/dev/null)" = 1 -a \
+			"$(soxi -c "$T/rec/call-1-agent.wav" 2>/dev/null)" = 1
+		check "split: CDR names the caller file" test "$(q 'SELECT recording FROM cdr WHERE leg = 1')" = "$T/rec/call-1-caller.wav"
+	fi
+done
+sed -i 's/^policy = all/policy = none/' "$T/rec.conf"; rm -rf "$T"/cdr.db* "$T/rec"; mkdir "$T/rec"
+"$CTID" --login-all --sim-calls 1 --sim-digits 1 --sim-talk 1000 "$T/rec.conf" >/dev/null 2>"$T/log"
+check "policy none: nothing recorded" test -z "$(ls "$T/rec")" -a "$(q 'SELECT count(*) FROM cdr WHERE recording IS NULL')" = 2
+
 # ---- 3: real time: SIGHUP reload, SIGTERM during a call ----
 rm -f "$T"/cdr.db*
 conf real >"$T/ctid.conf"
