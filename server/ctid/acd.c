@@ -53,7 +53,7 @@ struct acd {
 	struct acd_event *events;
 	size_t ev_head, ev_count, cap_events;	/* ring */
 	uint64_t next_call_id;
-	int *order;		/* scratch for routing */
+	int *order;		/* scratch for routing: the ready agents */
 	size_t cap_order;
 };
 
@@ -318,67 +318,78 @@ static int skill_score(const struct agent *a, const struct acd_queue_cfg *q)
 	return sum;
 }
 
-static const acd_t *sort_acd;	/* qsort has no context argument in C11 */
-
-static int call_cmp(const void *pa, const void *pb)
+/* Serving order: queue priority (higher first), VIP first, arrival, id. < 0: a before b. */
+static int call_cmp(const acd_t *acd, const struct call *a, const struct call *b)
 {
-	const struct call *a = &sort_acd->calls[*(const int *)pa];
-	const struct call *b = &sort_acd->calls[*(const int *)pb];
-	int pra = sort_acd->queues[a->queue].cfg.priority, prb = sort_acd->queues[b->queue].cfg.priority;
+	int pra = acd->queues[a->queue].cfg.priority, prb = acd->queues[b->queue].cfg.priority;
 	if (pra != prb)
 		return pra > prb ? -1 : 1;
 	if (a->vip != b->vip)
 		return a->vip ? -1 : 1;
 	if (a->arrived != b->arrived)
 		return a->arrived < b->arrived ? -1 : 1;
-	return a->id < b->id ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int pick_agent(const acd_t *acd, const struct acd_queue_cfg *q)
+/* The agent (index into ready[], -1: none) the queue's strategy picks among the ready ones. */
+static int pick_agent(const acd_t *acd, const int *ready, size_t nready, const struct acd_queue_cfg *q)
 {
 	int best = -1, best_score = -1;
-	for (size_t i = 0; i < acd->nagents; i++) {
-		const struct agent *a = &acd->agents[i];
-		if (a->state != ACD_READY)
-			continue;
+	for (size_t k = 0; k < nready; k++) {
+		const struct agent *a = &acd->agents[ready[k]];
 		int score = skill_score(a, q);
 		if (score < 0)
 			continue;
 		if (q->strategy != ACD_BEST_SKILL)
 			score = 0;
 		if (best < 0 || score > best_score ||
-		    (score == best_score && a->idle_since < acd->agents[best].idle_since)) {
-			best = (int)i;
+		    (score == best_score && a->idle_since < acd->agents[ready[best]].idle_since)) {
+			best = (int)k;
 			best_score = score;
 		}
 	}
 	return best;
 }
 
+/*
+ * Deliver calls while a ready agent can take one: each round the first call
+ * in serving order that some ready agent qualifies for gets the agent its
+ * queue's strategy picks. No sort: a round is one pass over the waiting
+ * calls, checking eligibility only for calls ahead of the best found so
+ * far, and there are at most as many rounds as ready agents. So an overload
+ * (many waiting, few ready) costs O(waiting) per event, not O(waiting x agents).
+ */
 static void route(acd_t *acd, uint64_t now)
 {
-	bool any_ready = false;
-	for (size_t i = 0; i < acd->nagents && !any_ready; i++)
-		any_ready = acd->agents[i].state == ACD_READY;
-	if (!any_ready || !acd->ncalls)
+	if (!acd->ncalls)
 		return;
-	if (grow((void **)&acd->order, &acd->cap_order, acd->ncalls, sizeof(*acd->order)))
+	if (grow((void **)&acd->order, &acd->cap_order, acd->nagents, sizeof(*acd->order)))
 		return;
-	size_t n = 0;
-	for (size_t i = 0; i < acd->ncalls; i++)
-		if (acd->calls[i].state == CALL_WAITING)
-			acd->order[n++] = (int)i;
-	sort_acd = acd;
-	qsort(acd->order, n, sizeof(*acd->order), call_cmp);
-	for (size_t k = 0; k < n; k++) {
-		struct call *c = &acd->calls[acd->order[k]];
+	int *ready = acd->order;
+	size_t nready = 0;
+	for (size_t i = 0; i < acd->nagents; i++)
+		if (acd->agents[i].state == ACD_READY)
+			ready[nready++] = (int)i;
+	while (nready) {
+		int best = -1, best_k = -1;
+		for (size_t i = 0; i < acd->ncalls; i++) {
+			const struct call *c = &acd->calls[i];
+			if (c->state != CALL_WAITING || (best >= 0 && call_cmp(acd, c, &acd->calls[best]) > 0))
+				continue;
+			int k = pick_agent(acd, ready, nready, &acd->queues[c->queue].cfg);
+			if (k >= 0) {
+				best = (int)i;
+				best_k = k;
+			}
+		}
+		if (best < 0)
+			return;
+		struct call *c = &acd->calls[best];
 		struct queue *q = &acd->queues[c->queue];
-		int ai = pick_agent(acd, &q->cfg);
-		if (ai < 0)
-			continue;
-		struct agent *a = &acd->agents[ai];
+		struct agent *a = &acd->agents[ready[best_k]];
+		ready[best_k] = ready[--nready];
 		c->state = CALL_RINGING;
-		c->agent = ai;
+		c->agent = (int)(a - acd->agents);
 		a->call = c->id;
 		struct acd_event *ev = push_event(acd, ACD_EV_DELIVER, now);
 		if (ev) {

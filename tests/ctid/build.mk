@@ -18,3 +18,12 @@ $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%.o): server/ctid/acd.h server/ctid/config.h
 UNIT_TESTS += $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%)
 SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh
 SAN_SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh
+
+# bench_acd: the ACD engine with 1000 agents and a day of 200,000 calls (make bench).
+$(B)/tests/ctid/bench_acd: $(B)/tests/ctid/bench_acd.o $(CTID_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(CTID_LIB) $(CTID_LIBS)
+$(B)/tests/ctid/bench_acd.o: CPPFLAGS += -Iserver/ctid
+$(B)/tests/ctid/bench_acd.o: server/ctid/acd.h
+ALL_TARGETS += $(B)/tests/ctid/bench_acd
+BENCHES += $(B)/tests/ctid/bench_acd
