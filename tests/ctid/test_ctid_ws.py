@@ -159,6 +159,21 @@ async def main(port):
     check("unknown call -> invalidCallID", r.get("error") == "invalidCallID", r)
     r = await rpc(boss, {"command": "SnapshotQueue", "queue": "billing"})
     check("SnapshotQueue: offered 1 answered 1", r.get("offered") == 1 and r.get("answered") == 1, r)
+    # The command-line client: a supervisor's snapshot as JSON lines, and a refused login.
+    ctictl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../server/ctid/ctictl")
+    p = await asyncio.create_subprocess_exec(
+        ctictl, "--url", url, "--token", "token-of-boss", "--count", "1", "--timeout", "10",
+        '{"command": "QueryAgentState", "agent": "1001"}', stdout=asyncio.subprocess.PIPE)
+    out, _ = await p.communicate()
+    lines = [json.loads(x) for x in out.decode().splitlines()]
+    check("ctictl: login reply and the reply to its command as JSON lines",
+          p.returncode == 0 and len(lines) == 2 and lines[0].get("supervisor") is True
+          and lines[1].get("agentState") == "Talking", (p.returncode, lines))
+    p = await asyncio.create_subprocess_exec(ctictl, "--url", url, "--token", "forged-token", "--timeout", "10",
+                                             stdout=asyncio.subprocess.PIPE)
+    out, _ = await p.communicate()
+    check("ctictl: wrong token -> exit 1 with the error line",
+          p.returncode == 1 and json.loads(out.decode()).get("error") == "authenticationFailed", (p.returncode, out))
     r = await rpc(a1, {"invokeID": "x1", "command": "ClearConnection", "callID": d["callID"]})
     check("the agent clears its call", r.get("response") == "ClearConnection" and r.get("invokeID") == "x1", r)
     c = await wait_event(a1, "ConnectionClearedEvent", callID=d["callID"])
