@@ -27,6 +27,8 @@ struct maint_ctx;
 /* ---- errors (lib/core/error.c) ---- */
 /* Record a formatted message for cti_last_error() and return code (negative). */
 int cti__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reset cti_last_error_code() to CTI_OK (entry of functions that return pointers). */
+void cti__clear_error(void);
 
 /* ---- context (lib/core) ---- */
 void cti__lock(cti_ctx_t *ctx);

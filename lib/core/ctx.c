@@ -36,8 +36,10 @@ static _Thread_local cti_ctx_t *tls_dispatching;
  * virtual clock, libcti provides gettimeofday(): while this thread is inside
  * a libpri call made for a virtual-clock context it returns the virtual
  * time; otherwise (every other caller, real clock) the real time.
+ * Exported from libcti.so (scripts/cti-symbols.sh EXTRA) so the shared
+ * libpri finds it.
  */
-int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+__attribute__((visibility("default"))) int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 {
 	cti_ctx_t *ctx = tls_pri_ctx;
 
@@ -413,6 +415,7 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	cti_ctx_t *ctx;
 	int maxport = 0;
 
+	cti__clear_error();
 	if (!cfg) {
 		cti__error(CTI_EINVAL, "cti_open: NULL config");
 		return NULL;
@@ -533,10 +536,12 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 fail:
 	{
 		char msg[512];
+		/* Keep the failing step's code: EIO for a device, ENOENT for a missing span... */
+		int code = cti_last_error_code() < 0 ? cti_last_error_code() : CTI_EIO;
 
 		snprintf(msg, sizeof(msg), "%s", cti_last_error());
 		cti_close(ctx);
-		cti__error(CTI_ECONFIG, "%s", msg);
+		cti__error(code, "%s", msg);
 	}
 	return NULL;
 }
@@ -671,8 +676,9 @@ struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
 }
 
 /* libpri 1.6 cannot free a struct pri: keep LeakSanitizer quiet about it. */
+/* Visible: the sanitizer runtime looks it up in the program's dynamic symbols. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
+__attribute__((visibility("default"))) const char *__lsan_default_suppressions(void)
 {
 	return "leak:libpri.so\n";
 }
