@@ -35,6 +35,33 @@
  * Handles: a cti_call_t is valid from the event that introduces it
  * (cti_call_place() return or CTI_EV_CALL_OFFERED) until the handler for its
  * CTI_EV_CALL_RELEASED event returns.
+ *
+ * ABI: structs that grow (libcti.so.1 stays compatible)
+ * -----------------------------------------------------
+ * New fields are only ever added at the end of a struct. So that a program
+ * built against an older cti.h keeps working with a newer libcti.so.1:
+ *
+ *   - Parameter structs the application fills in (cti_span_config_t,
+ *     cti_call_params_t, cti_term_t, cti_record_params_t, cti_cpa_params_t,
+ *     cti_fax_params_t) start with `uint32_t size`. Their init macro (e.g.
+ *     cti_term_init(&t)) sets it to the application's sizeof and fills the
+ *     defaults: always call it before setting fields. The library reads only
+ *     the first `size` bytes (fields beyond take their defaults); size 0 is
+ *     CTI_EINVAL "call cti_..._init() first". Copy such a struct only after
+ *     init (a copy keeps its size).
+ *   - Structs the library fills in (cti_span_status_t, cti_bert_status_t,
+ *     cti_line_faults_t, cti_call_params_t via cti_call_get_params()) are
+ *     passed through macros that add sizeof(*out): the library writes only
+ *     that many bytes.
+ *   - Structs embedded in others or used as arrays (cti_party_t,
+ *     cti_counters_t, cti_play_item_t, cti_fax_doc_t) never change; new data
+ *     goes into the containing struct.
+ *   - cti_event_t is owned by the library: read it only through the pointer
+ *     the handler gets, never copy it by value or keep the pointer (its size
+ *     grows, and u.trace.data is valid only during the handler).
+ *
+ * Exported functions are the CTI_API declarations of this header, versioned
+ * CTI_1.0; see docs/api.md for the ABI check and versioning rules.
  */
 #ifndef CTI_H
 #define CTI_H
@@ -164,6 +191,7 @@ enum cti_hunt { CTI_HUNT_FIRST_FREE = 0, CTI_HUNT_ROUND_ROBIN = 1 };
 #define CTI_NAME_MAX 32
 
 typedef struct cti_span_config {
+	uint32_t size;			/* set by cti_span_config_init() (see ABI above) */
 	char name[CTI_NAME_MAX];	/* unique; default "span<N>" */
 	enum cti_transport transport;
 	int port;			/* sim port 1..sim_ports, or DAHDI span number */
@@ -180,7 +208,8 @@ typedef struct cti_span_config {
 } cti_span_config_t;
 
 /* Defaults for a line type: E1 CRC-4/HDB3/EuroISDN/A-law or T1 ESF/B8ZS/NI2/u-law, PRI, user side, sim port 1. */
-CTI_API void cti_span_config_init(cti_span_config_t *sc, enum cti_line line);
+#define cti_span_config_init(sc, line) cti_span_config_init_sized((sc), sizeof(*(sc)), (line))
+CTI_API void cti_span_config_init_sized(cti_span_config_t *sc, size_t size, enum cti_line line);
 
 CTI_API cti_config_t *cti_config_new(void);
 CTI_API void cti_config_free(cti_config_t *cfg);
@@ -268,6 +297,7 @@ enum cti_redirect_reason {
 };
 
 typedef struct cti_call_params {
+	uint32_t size;			/* set by cti_call_params_init() (see ABI above) */
 	cti_party_t called;
 	cti_party_t calling;
 	cti_party_t redirecting;	/* number "" = none */
@@ -283,7 +313,8 @@ typedef struct cti_call_params {
 	void *user;			/* application data carried on the call */
 } cti_call_params_t;
 
-CTI_API void cti_call_params_init(cti_call_params_t *p);
+#define cti_call_params_init(p) cti_call_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_call_params_init_sized(cti_call_params_t *p, size_t size);
 /*
  * Place an outgoing call. Hunts a free B-channel in the group or span
  * (first free or round robin; a channel seized by the far end at the same
@@ -328,8 +359,14 @@ CTI_API int cti_call_hangup(cti_call_t *call, int cause, int location);
  */
 CTI_API int cti_call_release(cti_call_t *call);
 
+/*
+ * Copy the call's parameters (numbers, names, bearer, user...) into *out,
+ * taken under the context lock: safe from any thread while the handle is
+ * valid. out needs no init (the macro passes its size).
+ */
+#define cti_call_get_params(call, out) cti_call_get_params_sized((call), (out), sizeof(*(out)))
+CTI_API int cti_call_get_params_sized(cti_call_t *call, cti_call_params_t *out, size_t size);
 /* Accessors (valid until released). */
-CTI_API const cti_call_params_t *cti_call_get_params(cti_call_t *call);
 CTI_API int cti_call_span(cti_call_t *call);		/* span index, 0 before a channel is known */
 CTI_API int cti_call_channel(cti_call_t *call);		/* B-channel, 0 before one is known */
 CTI_API int cti_call_outgoing(cti_call_t *call);
@@ -359,6 +396,7 @@ CTI_API int cti_span_restart(cti_ctx_t *ctx, int span, int channel);
  * ==================================================================== */
 
 typedef struct cti_term {
+	uint32_t size;			/* set by cti_term_init() (see ABI above) */
 	int max_digits;			/* end after this many digits (0: no limit) */
 	char term_digits[17];		/* any of these ends it ("#") */
 	uint32_t first_digit_ms;	/* no digit within this time from the start */
@@ -371,7 +409,9 @@ typedef struct cti_term {
 	int stop_on_digit;		/* play/tone: any digit ends it (barge-in) */
 } cti_term_t;
 
-CTI_API void cti_term_init(cti_term_t *t);	/* all conditions off, silence -42 dBm0 */
+/* All conditions off, silence -42 dBm0. */
+#define cti_term_init(t) cti_term_init_sized((t), sizeof(*(t)))
+CTI_API void cti_term_init_sized(cti_term_t *t, size_t size);
 
 enum cti_term_reason {
 	CTI_TERM_EOD = 0,		/* end of data (play/tone/dtmf finished) */
@@ -422,6 +462,7 @@ enum cti_record_mode {
 };
 
 typedef struct cti_record_params {
+	uint32_t size;			/* set by cti_record_params_init() (see ABI above) */
 	const char *path;
 	const char *path2;		/* CTI_REC_SPLIT only */
 	enum cti_record_mode mode;
@@ -429,7 +470,8 @@ typedef struct cti_record_params {
 	int beep;			/* play a 1 kHz 200 ms beep first */
 } cti_record_params_t;
 
-CTI_API void cti_record_params_init(cti_record_params_t *p);
+#define cti_record_params_init(p) cti_record_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_record_params_init_sized(cti_record_params_t *p, size_t size);
 /*
  * Record the call. The WAV header is kept valid on disk at all times (the
  * file is playable if the process dies or the call drops). A write error
@@ -481,13 +523,15 @@ enum cti_cpa_result {
 CTI_API const char *cti_cpa_result_name(enum cti_cpa_result r);
 
 typedef struct cti_cpa_params {
+	uint32_t size;			/* set by cti_cpa_params_init() (see ABI above) */
 	uint32_t no_answer_ms;		/* ringback this long: NO_ANSWER (default 30000) */
 	uint32_t voice_ms;		/* speech shorter than this then silence: VOICE (default 1500) */
 	uint32_t max_ms;		/* give up after (default 45000) */
 	uint32_t silence_ms;		/* answered and nothing heard this long: SILENCE (default 5000, 0 off) */
 } cti_cpa_params_t;
 
-CTI_API void cti_cpa_params_init(cti_cpa_params_t *p);
+#define cti_cpa_params_init(p) cti_cpa_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_cpa_params_init_sized(cti_cpa_params_t *p, size_t size);
 /* Start analysing the call's received audio (from placing the call or later). Ends with CTI_EV_CPA_DONE. */
 CTI_API int cti_cpa_start(cti_call_t *call, const cti_cpa_params_t *p);
 
@@ -522,6 +566,7 @@ CTI_API int cti_monitor_stop(cti_call_t *supervisor);
  * Fax (T.30 over the call's B-channel; spandsp + libtiff)
  * ==================================================================== */
 
+/* Documents one cti_fax_send() takes at most. */
 #define CTI_FAX_MAX_DOCS 16
 
 enum cti_fax_modem { CTI_FAX_V27TER = 1, CTI_FAX_V29 = 2, CTI_FAX_V17 = 4 };
@@ -535,8 +580,9 @@ typedef struct cti_fax_doc {
 } cti_fax_doc_t;
 
 typedef struct cti_fax_params {
-	cti_fax_doc_t docs[CTI_FAX_MAX_DOCS];	/* send: documents in order */
-	int ndocs;
+	uint32_t size;			/* set by cti_fax_params_init() (see ABI above) */
+	const cti_fax_doc_t *docs;	/* send: ndocs documents in order (read when sending starts) */
+	int ndocs;			/* 1..CTI_FAX_MAX_DOCS */
 	const char *receive_path;	/* receive: multi-page TIFF written as pages arrive */
 	char ident[21];			/* local ident (TSI/CSI) */
 	char header[50];		/* page header line ("" = none) */
@@ -547,7 +593,8 @@ typedef struct cti_fax_params {
 	int compressions;		/* CTI_FAX_T4_* / CTI_FAX_T6 mask (default all; T.4 1D always kept) */
 } cti_fax_params_t;
 
-CTI_API void cti_fax_params_init(cti_fax_params_t *p);
+#define cti_fax_params_init(p) cti_fax_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_fax_params_init_sized(cti_fax_params_t *p, size_t size);
 /* Checks every document first (CTI_EFORMAT naming file and problem); the call is not touched on error. */
 CTI_API int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p);
 CTI_API int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p);
@@ -617,7 +664,9 @@ CTI_API int cti_parse_channels(const char *list, int max, uint32_t *mask);
 CTI_API int cti_span_count(cti_ctx_t *ctx);
 /* Span index by name, or CTI_ENOENT. */
 CTI_API int cti_span_find(cti_ctx_t *ctx, const char *name);
-CTI_API int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st);
+/* The macro passes sizeof(*st): st needs no init. */
+#define cti_span_status(ctx, span, st) cti_span_status_sized((ctx), (span), (st), sizeof(*(st)))
+CTI_API int cti_span_status_sized(cti_ctx_t *ctx, int span, cti_span_status_t *st, size_t size);
 CTI_API int cti_span_reset_counters(cti_ctx_t *ctx, int span);
 CTI_API const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size);	/* "RED YELLOW" / "OK" */
 
@@ -647,7 +696,8 @@ typedef struct cti_bert_status {
 } cti_bert_status_t;
 /* Takes the span out of call service (D-channel stopped) while the test runs. */
 CTI_API int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slot_mask);
-CTI_API int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st);
+#define cti_bert_status(ctx, span, st) cti_bert_status_sized((ctx), (span), (st), sizeof(*(st)))
+CTI_API int cti_bert_status_sized(cti_ctx_t *ctx, int span, cti_bert_status_t *st, size_t size);
 CTI_API int cti_bert_stop(cti_ctx_t *ctx, int span);
 
 /* Emulated cables (sim board, or ctitdm board through sysfs; ports are board ports). */
@@ -661,9 +711,11 @@ typedef struct cti_line_faults {
 CTI_API int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b);
 CTI_API int cti_cable_cut(cti_ctx_t *ctx, int port);
 CTI_API int cti_cable_peer(cti_ctx_t *ctx, int port);	/* peer port, 0 if cut */
-/* Faults on the signal arriving at port. */
-CTI_API int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f);
-CTI_API int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f);
+/* Faults on the signal arriving at port (the macros pass sizeof(*f); fields beyond it: none). */
+#define cti_cable_set_faults(ctx, port, f) cti_cable_set_faults_sized((ctx), (port), (f), sizeof(*(f)))
+#define cti_cable_get_faults(ctx, port, f) cti_cable_get_faults_sized((ctx), (port), (f), sizeof(*(f)))
+CTI_API int cti_cable_set_faults_sized(cti_ctx_t *ctx, int port, const cti_line_faults_t *f, size_t size);
+CTI_API int cti_cable_get_faults_sized(cti_ctx_t *ctx, int port, cti_line_faults_t *f, size_t size);
 
 /* ======================================================================
  * Events
@@ -695,6 +747,7 @@ enum cti_event_type {
 };
 CTI_API const char *cti_event_name(int type);
 
+/* Library-owned: read through the handler's pointer only (see ABI above). */
 struct cti_event {
 	int type;		/* enum cti_event_type */
 	cti_call_t *call;	/* the call, or NULL for span events */
@@ -734,8 +787,8 @@ struct cti_event {
 		} fax;
 		struct {
 			int tx;			/* 1: sent by us */
-			uint32_t len;
-			uint8_t data[300];	/* frame without FCS (truncated to 300) */
+			uint32_t len;		/* bytes at data */
+			const uint8_t *data;	/* frame without FCS; valid only during the handler */
 		} trace;
 		struct { int id; void *user; } timer;
 	} u;
