@@ -10,7 +10,7 @@ check_only=0
 [[ ${1:-} == --check ]] && check_only=1
 
 PACKAGES=(
-	build-essential pkg-config bzip2 cpio
+	build-essential pkg-config bzip2 cpio libtsan2
 	libpri-dev libspandsp-dev libtiff-dev libtiff-tools libsndfile1-dev
 	libpcap-dev libjansson-dev libcmocka-dev libspeexdsp-dev libtonezone-dev
 	ghostscript sox multimon-ng tshark python3 python3-kconfiglib

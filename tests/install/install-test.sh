@@ -59,11 +59,7 @@ check "every function declared in cti.h is marked CTI_API" test -z "$unmarked"
 [[ -z $unmarked ]] || sed 's/^/# not CTI_API: /' <<<"$unmarked"
 check "cti.h declares functions ($(wc -l <<<"$hdr_funcs"))" test "$(wc -l <<<"$hdr_funcs")" -gt 50
 exported=$(nm -D --defined-only --with-symbol-versions "$so" | awk '{print $3}' | sort)
-# gettimeofday: the virtual clock's, unversioned for libpri.so (scripts/cti-symbols.sh),
-# expected only while lib/ defines a process-wide gettimeofday() for it.
-gtod=
-grep -qE '^(__attribute__\(\(visibility\("default"\)\)\) )?int gettimeofday\(' lib/*/*.c && gtod=gettimeofday
-want_exp=$( (sed 's/$/@@CTI_1.0/' <<<"$hdr_funcs"; echo CTI_1.0; [[ -z $gtod ]] || echo "$gtod") | sort)
+want_exp=$( (sed 's/$/@@CTI_1.0/' <<<"$hdr_funcs"; echo CTI_1.0) | sort)
 if [[ $exported == "$want_exp" ]]; then
 	ok "libcti.so.1 exports exactly the $(wc -l <<<"$hdr_funcs") functions of cti.h as CTI_1.0 (nm -D)"
 else
