@@ -30,7 +30,8 @@
  * Every function is thread safe. Functions return 0 (or a positive value
  * documented with them) on success and a negative CTI_E* code on failure;
  * functions returning pointers return NULL. In both cases cti_last_error()
- * gives a message naming the problem (file, line, value).
+ * gives a message naming the problem (file, line, value) and
+ * cti_last_error_code() the CTI_E* code (per thread).
  *
  * Handles: a cti_call_t is valid from the event that introduces it
  * (cti_call_place() return or CTI_EV_CALL_OFFERED) until the handler for its
@@ -243,7 +244,11 @@ CTI_API int cti_config_dahdi_scan(cti_config_t *cfg);
 typedef struct cti_event cti_event_t;
 typedef void (*cti_event_fn)(cti_ctx_t *ctx, const cti_event_t *ev, void *user);
 
-/* Open the spans of cfg (cfg may be freed afterwards). NULL on error. */
+/*
+ * Open the spans of cfg (cfg may be freed afterwards). NULL on error, with
+ * cti_last_error_code() telling which kind: CTI_ECONFIG (configuration),
+ * CTI_EIO (device or file), CTI_ENOENT (no such DAHDI span), CTI_ENOMEM.
+ */
 CTI_API cti_ctx_t *cti_open(const cti_config_t *cfg);
 /* Hang up every call, stop every operation (recordings closed valid), free everything. */
 CTI_API void cti_close(cti_ctx_t *ctx);
@@ -318,9 +323,9 @@ CTI_API void cti_call_params_init_sized(cti_call_params_t *p, size_t size);
 /*
  * Place an outgoing call. Hunts a free B-channel in the group or span
  * (first free or round robin; a channel seized by the far end at the same
- * time is handled as glare and another is tried). NULL with CTI_ENOCHAN
- * when all are busy, CTI_EDOWN when the D-channel is down, CTI_EINVAL for a
- * bad number. Progress arrives as events.
+ * time is handled as glare and another is tried). NULL on failure, with
+ * cti_last_error_code() CTI_ENOCHAN when all are busy, CTI_EDOWN when the
+ * D-channel is down, CTI_EINVAL for a bad number. Progress arrives as events.
  */
 CTI_API cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p);
 
