@@ -18,29 +18,13 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "cti.h"
+#include "error.h"		/* cti__error() */
+#include "abi.h"		/* cti__abi_*(): growable public structs */
 
 struct ctifw_port;
 struct media_engine;
 struct media_chan;
 struct maint_ctx;
-
-/* ---- errors (lib/core/error.c) ---- */
-/* Record a formatted message for cti_last_error() and return code (negative). */
-int cti__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reset cti_last_error_code() to CTI_OK (entry of functions that return pointers). */
-void cti__clear_error(void);
-
-/* ---- growable public structs (lib/core/abi.c; "ABI" in cti.h) ---- */
-/* Init macro's work: zero the app's size bytes, copy the defaults (full bytes) in, set .size. */
-void cti__abi_init(void *app, size_t size, const void *defaults, size_t full);
-/*
- * Copy an app parameter struct into full (which holds the defaults): its first
- * .size bytes; .size becomes full_size. CTI_EINVAL naming fn and type when
- * .size is 0 (no init), CTI_ENOTSUP when a newer app sets fields we lack.
- */
-int cti__abi_in(void *full, size_t full_size, const void *app, const char *fn, const char *type);
-/* Copy an output struct out: size bytes of full (zero beyond full_size). */
-int cti__abi_out(void *app, size_t size, const void *full, size_t full_size, const char *fn, const char *type);
 
 /* ---- context (lib/core) ---- */
 void cti__lock(cti_ctx_t *ctx);
@@ -50,7 +34,6 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev);
 /* Context clock in ms / in 8 kHz samples. Lock held or not. */
 uint64_t cti__now_ms(cti_ctx_t *ctx);
 struct media_engine *cti__media(cti_ctx_t *ctx);
-const char *cti__tone_country(cti_ctx_t *ctx);
 /*
  * lib/maint's per-context state lives in the context (NULL until lib/maint
  * allocates it, lock held); cti_close() hands it to maint_ctx_free() once
