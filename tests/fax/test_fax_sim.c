@@ -466,7 +466,7 @@ static void line_ber_1e4_ecm_10(void **state)
 		d.rows = 1100;	/* A4 fine */
 		assert_int_equal(testdoc_write(doc, &d), 0);
 		r->tx.ndocs = 1;
-		r->tx.docs[0].path = doc;
+		r->tx_docs[0].path = doc;
 		r->rx.receive_path = rx;
 		place(r);
 		memset(&f, 0, sizeof(f));
