@@ -57,15 +57,25 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 	return 0;
 }
 
+/*
+ * enter/leave nest: an event handler run from inside libpri's timers or
+ * frame input (call clearing, glare retry) enters again. Leaving the inner
+ * level must not switch libpri back to the real clock for the rest of the
+ * outer call: its timers would then be scheduled decades ahead of the
+ * virtual clock and never expire (a data link stuck in state 5).
+ */
+static _Thread_local int tls_pri_depth;
+
 void core_pri_enter(cti_ctx_t *ctx)
 {
-	if (ctx->clock == CTI_CLOCK_VIRTUAL)
-		tls_pri_ctx = ctx;
+	if (tls_pri_depth++ == 0)
+		tls_pri_ctx = ctx->clock == CTI_CLOCK_VIRTUAL ? ctx : NULL;
 }
 
 void core_pri_leave(void)
 {
-	tls_pri_ctx = NULL;
+	if (tls_pri_depth > 0 && --tls_pri_depth == 0)
+		tls_pri_ctx = NULL;
 }
 
 static uint64_t mono_ms(void)
