@@ -50,6 +50,8 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call);
 struct media_chan *cti__call_media(cti_call_t *call);
 /* Law of the call's span. */
 enum cti_law cti__call_law(cti_call_t *call);
+/* Call objects the context holds (not yet freed after CTI_EV_CALL_RELEASED); takes the lock. */
+int cti__call_count(cti_ctx_t *ctx);
 
 /* ---- spans, for lib/maint (lock held) ---- */
 const cti_span_config_t *cti__span_config(cti_ctx_t *ctx, int span);	/* NULL if no such span */

@@ -164,7 +164,13 @@ int core_span_pri_start(struct core_span *sp)
 			 pri_read_cb, pri_write_cb, sp);
 	if (pri) {
 		sp->pri = pri;
-		pri_set_debug(pri, getenv("CTI_DEBUG_PRI") ? PRI_DEBUG_Q931_STATE : 0);
+		/* CTI_DEBUG_PRI=1: Q.931 states; a larger value is libpri's PRI_DEBUG_* mask */
+		{
+			const char *d = getenv("CTI_DEBUG_PRI");
+			int mask = d ? atoi(d) : 0;
+
+			pri_set_debug(pri, !d ? 0 : mask > 1 ? mask : PRI_DEBUG_Q931_STATE);
+		}
 		if (sp->cfg.switchtype == CTI_SWITCH_EUROISDN || sp->cfg.switchtype == CTI_SWITCH_QSIG) {
 			pri_display_options_send(pri, PRI_DISPLAY_OPTION_NAME_INITIAL);
 			pri_display_options_receive(pri, PRI_DISPLAY_OPTION_NAME_INITIAL);
@@ -371,13 +377,31 @@ static void call_finish(struct cti_call *c, int cause, int location, int remote)
 		post_released(c);
 }
 
-/* Drop a call without signalling (D-channel/line lost, restart). */
-static void call_drop(struct cti_call *c, int cause, int location)
+/* The far end may still hold this channel's call: RESTART it when the D-channel is up. */
+static void chan_restart_later(struct core_span *sp, int ch)
+{
+	if (!sp || !sp->pri || ch <= 0 || ch >= CORE_MAX_CHAN)
+		return;
+	if (!sp->restart_pending) {
+		sp->restart_next_ms = 0;
+		sp->restart_tries = 0;
+	}
+	sp->restart_pending |= 1u << ch;
+}
+
+/*
+ * Drop a call without signalling (D-channel/line lost, restart). restart:
+ * the far end was not told (line or data link down): RESTART the channel
+ * once the D-channel is back so that its leg is cleared too.
+ */
+static void call_drop(struct cti_call *c, int cause, int location, int restart)
 {
 	if (c->pc && c->span && c->span->pri) {
 		core_pri_enter(c->ctx);
 		pri_destroycall(c->span->pri, c->pc);
 		core_pri_leave();
+		if (restart)
+			chan_restart_later(c->span, c->channel);
 	}
 	c->pc = NULL;
 	call_finish(c, cause, location, 1);
@@ -480,7 +504,7 @@ static int chan_of(int pchan)
 static int span_free_chan(struct core_span *sp)
 {
 	for (int ch = 1; ch <= sp->maxchan; ch++)
-		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch])
+		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch] && !(sp->restart_pending & (1u << ch)))
 			return ch;
 	return 0;
 }
@@ -507,7 +531,7 @@ static void ev_ring(struct core_span *sp, pri_event *e)
 		}
 		other = NULL;
 	}
-	if (!ch || !(sp->bmask & (1u << ch)) || other) {
+	if (!ch || !(sp->bmask & (1u << ch)) || other || (sp->restart_pending & (1u << ch))) {
 		int want = ch;
 
 		ch = (!want || r->flexible) ? span_free_chan(sp) : 0;
@@ -627,6 +651,9 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 	if (kind == PRI_EVENT_HANGUP) {
 		q931_call *pc = c->pc;
 
+		/* cleared by libpri itself while the data link is down (T309): the far end was not told */
+		if (!sp->l2_up)
+			chan_restart_later(sp, c->channel);
 		c->pc = NULL;
 		/* libpri wants pri_hangup() after PRI_EVENT_HANGUP to free its call */
 		pri_hangup(sp->pri, pc, cause);
@@ -648,7 +675,7 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 	call_finish(c, c->cause ? c->cause : cause, c->remote ? c->rx_loc : c->tx_loc, c->remote);
 }
 
-static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan)
+static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan, int restart)
 {
 	struct cti_call *c, *next;
 
@@ -662,7 +689,7 @@ static void span_clear_calls(struct core_span *sp, int cause, int active_too, in
 			continue;
 		c->cause = cause;
 		c->remote = 1;
-		call_drop(c, cause, -1);
+		call_drop(c, cause, -1, restart);
 	}
 }
 
@@ -679,7 +706,7 @@ static void span_dchan_down(struct core_span *sp)
 	ev.span = sp->index;
 	cti__post(sp->ctx, &ev);
 	/* Q.931 5.8.9: calls not yet active are cleared, cause 41 */
-	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0);
+	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0, 1);
 }
 
 static void handle_event(struct core_span *sp, pri_event *e)
@@ -711,7 +738,18 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		ev.channel = ch;
 		ev.u.restart.channel = ch;
 		cti__post(ctx, &ev);
-		span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, ch);
+		span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, ch, 0);
+		if (ch)
+			sp->restart_pending &= ~(1u << ch);
+		else
+			sp->restart_pending = 0;
+		break;
+	}
+	case PRI_EVENT_RESTART_ACK: {
+		int ch = chan_of(e->restartack.channel);
+
+		if (ch > 0 && ch < CORE_MAX_CHAN)
+			sp->restart_pending &= ~(1u << ch);
 		break;
 	}
 	case PRI_EVENT_RING:
@@ -784,6 +822,7 @@ void core_span_alarms(struct core_span *sp, uint32_t alarms)
 	uint32_t red = CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS;
 	cti_event_t ev;
 	int was_red = (sp->alarms & red) != 0;
+	int was_down = (sp->alarms & (red | CTI_ALARM_RAI)) != 0;
 
 	sp->alarms = alarms;
 	memset(&ev, 0, sizeof(ev));
@@ -791,22 +830,54 @@ void core_span_alarms(struct core_span *sp, uint32_t alarms)
 	ev.span = sp->index;
 	ev.u.alarm.alarms = alarms;
 	cti__post(sp->ctx, &ev);
-	/* physical layer lost: no call can survive it (cause 38, network out of order) */
-	if (!was_red && (alarms & red)) {
-		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0);
-		/* layer 1 is gone: so is the data link (libpri notices only at T200/T203) */
+	/*
+	 * Physical layer lost: no call can survive it (cause 38, network out
+	 * of order). The same on the far end of a one-way fault: a remote
+	 * alarm (RAI, yellow) says the far end lost our signal and clears its
+	 * calls by this rule; ours cannot reach it (its receive side is what
+	 * failed) and its D-channel answers nothing, so clear ours the same
+	 * way instead of holding the B-channels until the application hangs up.
+	 */
+	if (!was_down && (alarms & (red | CTI_ALARM_RAI)))
+		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0, 1);
+	/* layer 1 is gone: so is the data link (libpri notices only at T200/T203) */
+	if (!was_red && (alarms & red))
 		span_dchan_down(sp);
-	}
 }
+
+#define RESTART_RETRY_MS 10000
+#define RESTART_TRIES 3
 
 void core_span_service_check(struct core_span *sp)
 {
+	uint64_t now;
+
 	/*
 	 * T309 (Q.931 5.8.9: active calls survive a data link failure for T309,
 	 * then are cleared with cause 27) runs inside libpri, which reports the
-	 * clearing as PRI_EVENT_HANGUP. Nothing to do here.
+	 * clearing as PRI_EVENT_HANGUP.
+	 *
+	 * Channels whose calls were dropped while the far end could not be
+	 * told: RESTART them (Q.931 5.5) as soon as the D-channel is up, again
+	 * every RESTART_RETRY_MS until acknowledged; after RESTART_TRIES they
+	 * are given back to service anyway.
 	 */
-	(void)sp;
+	if (!sp->restart_pending || !sp->pri || !sp->dchan_up || !sp->in_service)
+		return;
+	now = core_now_ms(sp->ctx);
+	if (now < sp->restart_next_ms)
+		return;
+	if (sp->restart_tries >= RESTART_TRIES) {
+		sp->restart_pending = 0;
+		return;
+	}
+	sp->restart_tries++;
+	sp->restart_next_ms = now + RESTART_RETRY_MS;
+	core_pri_enter(sp->ctx);
+	for (int ch = 1; ch <= sp->maxchan; ch++)
+		if (sp->restart_pending & (1u << ch))
+			pri_reset(sp->pri, ch);
+	core_pri_leave();
 }
 
 int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service)
@@ -817,7 +888,7 @@ int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service)
 		return cti__error(CTI_ENOENT, "cti__span_set_service: no span %d", span);
 	sp = ctx->spans[span];
 	if (!in_service && sp->in_service) {
-		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0);
+		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0, 1);
 		sp->in_service = 0;
 		if (sp->dchan_up) {
 			cti_event_t ev;
@@ -896,7 +967,8 @@ static int pick_chan(struct core_span *sp, struct cti_call *c, int rr)
 	for (int k = 0; k < sp->maxchan; k++) {
 		int ch = ((start - 1 + k) % sp->maxchan) + 1;
 
-		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch] && !(c->tried[sp->index] & (1u << ch))) {
+		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch] && !(c->tried[sp->index] & (1u << ch)) &&
+		    !(sp->restart_pending & (1u << ch))) {
 			if (rr)
 				sp->rr_next = ch % sp->maxchan + 1;
 			return ch;
@@ -1046,6 +1118,12 @@ cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p)
 		if (sp->chan_call[p->channel]) {
 			cti__unlock(ctx);
 			cti__error(CTI_EBUSY, "cti_call_place: span %d channel %d is busy", p->span, p->channel);
+			return NULL;
+		}
+		if (sp->restart_pending & (1u << p->channel)) {
+			cti__unlock(ctx);
+			cti__error(CTI_EBUSY, "cti_call_place: span %d channel %d is being restarted after a line fault",
+				   p->span, p->channel);
 			return NULL;
 		}
 	}
@@ -1225,7 +1303,7 @@ static int do_hangup(struct cti_call *c, int cause, int location)
 	c->location = location;
 	c->state = CTI_CALL_CLEARING;
 	if (!c->pc || !sp || !sp->pri || !sp->dchan_up) {
-		call_drop(c, cause, location);
+		call_drop(c, cause, location, 1);
 		return 0;
 	}
 	c->hangup_sent = 1;
@@ -1332,7 +1410,7 @@ int cti_span_restart(cti_ctx_t *ctx, int span, int channel)
 		return cti__error(CTI_EDOWN, "cti_span_restart: span %d: D-channel down", span);
 	}
 	/* our calls on the channel(s) are gone (Q.931 5.5.2) */
-	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, channel);
+	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, channel, 0);
 	core_pri_enter(ctx);
 	for (int ch = 1; ch <= sp->maxchan; ch++) {
 		if ((channel && ch != channel) || !(sp->bmask & (1u << ch)))
@@ -1403,6 +1481,19 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call)
 struct media_chan *cti__call_media(cti_call_t *call)
 {
 	return call ? call->media : NULL;
+}
+
+int cti__call_count(cti_ctx_t *ctx)
+{
+	int n = 0;
+
+	if (!ctx)
+		return 0;
+	cti__lock(ctx);
+	for (struct cti_call *c = ctx->calls; c; c = c->next)
+		n++;
+	cti__unlock(ctx);
+	return n;
 }
 
 enum cti_law cti__call_law(cti_call_t *call)
