@@ -32,7 +32,7 @@ static struct cti_call *find_call(cti_ctx_t *ctx, q931_call *pc)
 static int pri_read_cb(struct pri *pri, void *buf, int buflen)
 {
 	struct core_span *sp = pri_get_userdata(pri);
-	int n = sp->dframe_len;
+	int n = sp ? sp->dframe_len : 0;
 
 	if (n <= 0 || n + 2 > buflen)
 		return 0;
@@ -96,7 +96,7 @@ static int pri_write_cb(struct pri *pri, void *buf, int buflen)
 	int cref, mt, flag;
 	uint8_t *cause;
 
-	if (len <= 0 || !sp->in_service)
+	if (!sp || sp->pri_sink || len <= 0 || !sp->in_service)
 		return buflen;
 	/* Q.850 location of our clearing: libpri 1.6 has no API for it, set it in the frame */
 	cause = find_cause(f, len, &cref, &mt, &flag);
@@ -153,15 +153,120 @@ static void pri_global_init(void)
 static void handle_event(struct core_span *sp, pri_event *e);
 static void call_finish(struct cti_call *c, int cause, int location, int remote);
 
+/*
+ * libpri 1.6 has no destructor for what pri_new_cb() allocates (the
+ * controller, its timer table, its links: 24-72 KB). Instead of losing that
+ * at every cti_close, stopped instances go to a process-wide pool and the
+ * next span with the same role and switch type takes one back: the memory
+ * held is bounded by the most spans ever open at once, and stays reachable.
+ * Everything libpri can free (its calls) is freed when the span stops.
+ */
+struct pri_pooled {
+	struct pri *pri;
+	int node, sw;
+	struct pri_pooled *next;
+};
+
+static pthread_mutex_t pri_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pri_pooled *pri_pool;
+static int pri_pool_created, pri_pool_idle;
+
+void cti__pri_pool_stats(int *created, int *idle)
+{
+	pthread_mutex_lock(&pri_pool_lock);
+	if (created)
+		*created = pri_pool_created;
+	if (idle)
+		*idle = pri_pool_idle;
+	pthread_mutex_unlock(&pri_pool_lock);
+}
+
+static struct pri *pri_pool_take(int node, int sw)
+{
+	struct pri *pri = NULL;
+
+	pthread_mutex_lock(&pri_pool_lock);
+	for (struct pri_pooled **pp = &pri_pool; *pp; pp = &(*pp)->next)
+		if ((*pp)->node == node && (*pp)->sw == sw) {
+			struct pri_pooled *e = *pp;
+
+			*pp = e->next;
+			pri = e->pri;
+			free(e);
+			pri_pool_idle--;
+			break;
+		}
+	pthread_mutex_unlock(&pri_pool_lock);
+	return pri;
+}
+
+static void pri_pool_put(struct pri *pri, int node, int sw)
+{
+	struct pri_pooled *e = malloc(sizeof(*e));
+
+	if (!e)
+		return;	/* out of memory: this instance is lost, nothing else to do */
+	e->pri = pri;
+	e->node = node;
+	e->sw = sw;
+	pthread_mutex_lock(&pri_pool_lock);
+	e->next = pri_pool;
+	pri_pool = e;
+	pri_pool_idle++;
+	pthread_mutex_unlock(&pri_pool_lock);
+}
+
+/* Hand libpri one received Q.921 frame (its reply frames go nowhere while sp->pri_sink). */
+static void pri_feed(struct core_span *sp, uint8_t a0, uint8_t ctl)
+{
+	sp->dframe[0] = a0;
+	sp->dframe[1] = 0x01;	/* TEI 0, EA */
+	sp->dframe[2] = ctl;
+	sp->dframe_len = 3;
+	pri_check_event(sp->pri);
+	sp->dframe_len = 0;
+}
+
+/*
+ * A pooled instance starts on a new line in a known Q.921 state: whatever
+ * it was in, a DISC (7/8 -> 4), a DM with F=1 (5/6 -> 4) and a DM with F=0
+ * (4 -> 5: SABME, T200 started on this context's clock) leave it awaiting
+ * establishment, as a new instance is. Its replies are not sent.
+ */
+static void pri_reset_link(struct core_span *sp)
+{
+	int net = sp->cfg.role == CTI_ROLE_NETWORK;
+	/* C/R bit of the peer: commands from the network side carry 1, from the user side 0 */
+	uint8_t cmd = net ? 0x00 : 0x02, rsp = net ? 0x02 : 0x00;
+
+	sp->pri_sink = 1;
+	pri_feed(sp, cmd, 0x53);	/* DISC, P=1 */
+	pri_feed(sp, rsp, 0x1f);	/* DM, F=1 */
+	pri_feed(sp, rsp, 0x0f);	/* DM, F=0 */
+	sp->pri_sink = 0;
+}
+
 int core_span_pri_start(struct core_span *sp)
 {
 	cti_ctx_t *ctx = sp->ctx;
+	int node = sp->cfg.role == CTI_ROLE_NETWORK ? PRI_NETWORK : PRI_CPE, sw = pri_switch(&sp->cfg);
 	struct pri *pri;
 
 	pthread_once(&pri_once, pri_global_init);
 	core_pri_enter(ctx);
-	pri = pri_new_cb(-1, sp->cfg.role == CTI_ROLE_NETWORK ? PRI_NETWORK : PRI_CPE, pri_switch(&sp->cfg),
-			 pri_read_cb, pri_write_cb, sp);
+	pri = pri_pool_take(node, sw);
+	if (pri) {
+		pri_set_userdata(pri, sp);
+		sp->pri = pri;
+		pri_reset_link(sp);
+	} else {
+		pri = pri_new_cb(-1, node, sw, pri_read_cb, pri_write_cb, sp);
+		if (pri) {
+			pthread_mutex_lock(&pri_pool_lock);
+			pri_pool_created++;
+			pthread_mutex_unlock(&pri_pool_lock);
+		}
+	}
 	if (pri) {
 		sp->pri = pri;
 		/* CTI_DEBUG_PRI=1: Q.931 states; a larger value is libpri's PRI_DEBUG_* mask */
@@ -191,8 +296,16 @@ int core_span_pri_start(struct core_span *sp)
 
 void core_span_pri_stop(struct core_span *sp)
 {
-	/* libpri 1.6 has no destructor for struct pri: stop feeding it. */
+	struct pri *pri = sp->pri;
+
+	if (!pri)
+		return;
+	/* the calls are freed (core_calls_close); the instance goes back to the pool */
+	core_pri_enter(sp->ctx);
+	pri_set_userdata(pri, NULL);
+	core_pri_leave();
 	sp->pri = NULL;
+	pri_pool_put(pri, sp->cfg.role == CTI_ROLE_NETWORK ? PRI_NETWORK : PRI_CPE, pri_switch(&sp->cfg));
 }
 
 void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
@@ -415,8 +528,8 @@ void core_calls_close(cti_ctx_t *ctx)
 			core_pri_enter(ctx);
 			if (c->span->dchan_up && !c->hangup_sent && !c->hangup_posted)
 				pri_hangup(c->span->pri, c->pc, PRI_CAUSE_NORMAL_CLEARING);
-			else
-				pri_destroycall(c->span->pri, c->pc);
+			/* the line stops: nothing will answer; free libpri's call now (no-op if gone) */
+			pri_destroycall(c->span->pri, c->pc);
 			core_pri_leave();
 		}
 		c->pc = NULL;

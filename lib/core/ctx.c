@@ -680,13 +680,6 @@ struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
 	return ctx->sim_ports[port - 1];
 }
 
-/* libpri 1.6 cannot free a struct pri: keep LeakSanitizer quiet about it. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libpri.so\n";
-}
-
 const char *cti_event_name(int type)
 {
 	static const char *const names[] = {
