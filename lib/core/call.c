@@ -152,6 +152,7 @@ static void pri_global_init(void)
 
 static void handle_event(struct core_span *sp, pri_event *e);
 static void call_finish(struct cti_call *c, int cause, int location, int remote);
+static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan, int restart);
 
 /*
  * libpri 1.6 has no destructor for what pri_new_cb() allocates (the
@@ -335,6 +336,16 @@ void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
 		handle_event(sp, e);
 	core_pri_leave();
 	/*
+	 * SABME while our data link was up: the far end re-established it
+	 * (its T200 ran out N200 times). Frames in flight were discarded on
+	 * both sides, libpri reports nothing: calls not yet active may have
+	 * lost a message for good (a CONNECT, an ALERTING) and would hang half
+	 * set up. Clear them as on a data link failure (Q.931 5.8.9, cause 41)
+	 * and RESTART their channels, as the far end does on its side.
+	 */
+	if (len >= 3 && (buf[2] & 0xef) == 0x6f && sp->l2_up && sp->dchan_up)
+		span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0, 1);
+	/*
 	 * The caller cleared an offered call we have not answered at all yet:
 	 * libpri ("not yet a call") clears it by itself and reports nothing.
 	 * Seen here in the frame; the libpri call is libpri's to free.
@@ -373,6 +384,7 @@ void core_span_pri_timers(struct core_span *sp)
 	if (!sp->pri)
 		return;
 	core_pri_enter(sp->ctx);
+	sp->in_timers = 1;
 	for (int guard = 0; guard < 64; guard++) {
 		tv = pri_schedule_next(sp->pri);
 		if (!tv)
@@ -386,6 +398,7 @@ void core_span_pri_timers(struct core_span *sp)
 		if (e)
 			handle_event(sp, e);
 	}
+	sp->in_timers = 0;
 	core_pri_leave();
 }
 
@@ -764,8 +777,14 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 	if (kind == PRI_EVENT_HANGUP) {
 		q931_call *pc = c->pc;
 
-		/* cleared by libpri itself while the data link is down (T309): the far end was not told */
-		if (!sp->l2_up)
+		/*
+		 * Cleared by libpri itself, from a timer, not a message: T309 while
+		 * the data link is down, T303 twice without an answer, T308 twice
+		 * without RELEASE COMPLETE. The far end may still hold the call (a
+		 * message lost on a bad line): RESTART the channel once we can.
+		 */
+		if ((!sp->l2_up || sp->in_timers) && c->span == sp && c->channel &&
+		    sp->chan_call[c->channel] == c)
 			chan_restart_later(sp, c->channel);
 		c->pc = NULL;
 		/* libpri wants pri_hangup() after PRI_EVENT_HANGUP to free its call */

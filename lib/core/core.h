@@ -112,6 +112,7 @@ struct core_span {
 	 * or line down): the far end may still hold them. RESTART them once the
 	 * D-channel is up; not used for calls until acknowledged.
 	 */
+	int in_timers;			/* libpri's timers are running (events are not from a message) */
 	int pri_sink;			/* libpri's frames are dropped (pooled instance being reset) */
 	uint32_t restart_pending;
 	uint64_t restart_next_ms;	/* next (re)transmission of those RESTARTs */
