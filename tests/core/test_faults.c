@@ -421,6 +421,53 @@ static void test_hangup_during_dchan_loss(void **state)
 	cti_close(ctx);
 }
 
+/*
+ * The far end resets the data link while a call is half set up: span 2
+ * called span 1 and got CALL PROCEEDING; span 1's ALERTING and CONNECT are
+ * lost (its D-channel transmit garbled), its T200 runs out, it sends SABME,
+ * which arrives once the garbling stops: span 2's data link is reset without
+ * ever going down, the lost messages are gone for good. Both legs must be
+ * cleared (cause 41), not left PROCEEDING on one side and active on the other.
+ */
+static void test_link_reset_half_setup(void **state)
+{
+	cti_ctx_t *ctx = up_pair(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	cti_call_t *c, *in;
+	struct ctifw_port *p1;
+	int from, down0, pr0;
+
+	(void)state;
+	R.auto_answer = 0;
+	R.auto_release = 1;
+	from = R.n;
+	c = place(ctx, 2);
+	assert_true(run_until(ctx, &R.offered, 1, 2000));
+	in = last_offered();
+	pr0 = rec_count(&R, CTI_EV_CALL_PROCEEDING, 2);
+	assert_int_equal(cti_call_proceeding(in), 0);
+	while (rec_count(&R, CTI_EV_CALL_PROCEEDING, 2) == pr0)
+		cti_dispatch(ctx, 5);
+	cti__lock(ctx);
+	p1 = cti__sim_port(ctx, 1);
+	ctifw_prbs_start(p1, CTIFW_PRBS_2E11, 1u << 16, true, false);
+	cti__unlock(ctx);
+	down0 = R.dchan_down;
+	assert_int_equal(cti_call_alerting(in), 0);
+	assert_int_equal(cti_call_answer(in), 0);
+	assert_true(run_until(ctx, &R.dchan_down, down0 + 1, 20000));
+	assert_false(dchan_up(ctx, 1));
+	assert_true(dchan_up(ctx, 2));	/* span 2 never noticed */
+	cti__lock(ctx);
+	ctifw_prbs_stop(p1);
+	cti__unlock(ctx);
+	assert_true(run_until(ctx, &R.released, 2, 30000));
+	assert_int_equal(hangup_cause(c, from), 41);
+	assert_int_equal(hangup_cause(in, from), 41);
+	R.auto_answer = 1;
+	assert_clean_and_usable(ctx);
+	cti_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_t309_short_loss),
 		cmocka_unit_test(test_t309_long_loss),
 		cmocka_unit_test(test_hangup_during_dchan_loss),
+		cmocka_unit_test(test_link_reset_half_setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
