@@ -156,7 +156,7 @@ static void span_clear_calls(struct core_span *sp, int cause, int active_too, in
 
 /*
  * libpri 1.6 has no destructor for what pri_new_cb() allocates (the
- * controller, its timer table, its links: 24-72 KB). Instead of losing that
+ * controller, its timer table, its links: about 18 KB). Instead of losing that
  * at every cti_close, stopped instances go to a process-wide pool and the
  * next span with the same role and switch type takes one back: the memory
  * held is bounded by the most spans ever open at once, and stays reachable.
@@ -231,8 +231,9 @@ static void pri_feed(struct core_span *sp, uint8_t a0, uint8_t ctl)
 /*
  * A pooled instance starts on a new line in a known Q.921 state: whatever
  * it was in, a DISC (7/8 -> 4), a DM with F=1 (5/6 -> 4) and a DM with F=0
- * (4 -> 5: SABME, T200 started on this context's clock) leave it awaiting
- * establishment, as a new instance is. Its replies are not sent.
+ * (4 -> 5: SABME sent, T200 started on this context's clock) leave it
+ * awaiting establishment, exactly as a new instance is. The replies to the
+ * first two are not sent.
  */
 static void pri_reset_link(struct core_span *sp)
 {
@@ -243,8 +244,8 @@ static void pri_reset_link(struct core_span *sp)
 	sp->pri_sink = 1;
 	pri_feed(sp, cmd, 0x53);	/* DISC, P=1 */
 	pri_feed(sp, rsp, 0x1f);	/* DM, F=1 */
-	pri_feed(sp, rsp, 0x0f);	/* DM, F=0 */
 	sp->pri_sink = 0;
+	pri_feed(sp, rsp, 0x0f);	/* DM, F=0 */
 }
 
 int core_span_pri_start(struct core_span *sp)
