@@ -22,7 +22,7 @@
 #include "core.h"
 #include "../media/media.h"
 
-/* Virtual clock: libpri's timers read gettimeofday(); see below. */
+/* Virtual clock: libpri's timers read cti__pri_gettimeofday(); see below. */
 #define VIRT_EPOCH_S 1700000000LL
 /* cti_dispatch(-1) in virtual time gives up after this much virtual time without an event. */
 #define VIRT_WAIT_MAX_MS 600000
@@ -31,13 +31,15 @@ static _Thread_local cti_ctx_t *tls_pri_ctx;	/* libpri runs for this virtual-clo
 static _Thread_local cti_ctx_t *tls_dispatching;
 
 /*
- * libpri 1.6 schedules its Q.921/Q.931 timers with gettimeofday() and offers
- * no clock hook except pri_schedule_run_tv(). To run its timers on the
- * virtual clock, libcti provides gettimeofday(): while this thread is inside
- * a libpri call made for a virtual-clock context it returns the virtual
- * time; otherwise (every other caller, real clock) the real time.
+ * libpri 1.6 schedules its Q.921/Q.931 timers with gettimeofday() and exports
+ * no clock hook (pri_schedule_run_tv() is declared but not exported). libcti
+ * links Debian's static libpri with that one reference renamed to this
+ * function (lib/build.mk: objcopy --redefine-sym), so only libpri's timers
+ * see it; the process's gettimeofday() stays libc's. While this thread is
+ * inside a libpri call made for a virtual-clock context it returns the
+ * virtual time; otherwise (real clock) the real time.
  */
-int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+int cti__pri_gettimeofday(struct timeval *tv, void *tz)
 {
 	cti_ctx_t *ctx = tls_pri_ctx;
 
@@ -48,6 +50,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 		tv->tv_sec = (time_t)(VIRT_EPOCH_S + (int64_t)(us / 1000000));
 		tv->tv_usec = (suseconds_t)(us % 1000000);
 	} else {
+		/* not gettimeofday(): an application may define its own */
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -100,7 +103,15 @@ uint64_t cti__now_ms(cti_ctx_t *ctx)
 
 uint64_t cti_now_ms(cti_ctx_t *ctx)
 {
-	return cti__now_ms(ctx);
+	uint64_t now;
+
+	if (!ctx)
+		return 0;
+	/* the virtual clock advances under the lock in the dispatching thread */
+	cti__lock(ctx);
+	now = core_now_ms(ctx);
+	cti__unlock(ctx);
+	return now;
 }
 
 void cti__lock(cti_ctx_t *ctx)
@@ -116,11 +127,6 @@ void cti__unlock(cti_ctx_t *ctx)
 struct media_engine *cti__media(cti_ctx_t *ctx)
 {
 	return ctx ? ctx->media : NULL;
-}
-
-const char *cti__tone_country(cti_ctx_t *ctx)
-{
-	return ctx ? ctx->tones : "itu";
 }
 
 /* ---------------- event queue ---------------- */
@@ -506,7 +512,7 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	}
 	if (group_setup(ctx, cfg) < 0)
 		goto fail;
-	ctx->media = media_engine_new(ctx);
+	ctx->media = core_media_engine_new(ctx);
 	if (ctx->has_sim && core_sim_open(ctx, cfg->sim_ports) < 0)
 		goto fail;
 	for (int i = 1; i <= ctx->nspans; i++) {

@@ -9,7 +9,9 @@ $(B)/tests/core/%: $(B)/tests/core/%.o $(CTI_A) $(FW_LIB)
 $(B)/tests/core/test_calls.o $(B)/tests/core/test_faults.o $(B)/tests/core/test_leak.o $(B)/tests/core/test_trace.o $(B)/tests/core/bench_core.o: tests/core/simcalls.h
 
 UNIT_TESTS += $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
-SCRIPT_TESTS += tests/core/tshark-test.sh
+SCRIPT_TESTS += tests/core/tshark-test.sh tests/core/leak-test.sh
 ALL_TARGETS += $(B)/tests/core/pcap_call
 BENCHES += $(B)/tests/core/bench_core
 ALL_TARGETS += $(B)/tests/core/bench_core
+# test_calls also under ThreadSanitizer: its real-clock tests place calls from a second thread.
+TSAN_TESTS += $(B)/tests/core/test_calls
