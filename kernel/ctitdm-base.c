@@ -73,6 +73,10 @@ static int max_catchup_ms = 100;
 module_param(max_catchup_ms, int, 0444);
 MODULE_PARM_DESC(max_catchup_ms, "Missed ticks processed at once; older ones are dropped (8..1000)");
 
+static int catchup_ms = CTITDM_MAX_BATCH_MS;
+module_param(catchup_ms, int, 0444);
+MODULE_PARM_DESC(catchup_ms, "Most ms of line time processed per timer expiry when behind; the rest follows at the next expiries (1..1000)");
+
 static struct ctitdm_board *ctitdm_boards[CTITDM_MAX_BOARDS];
 static struct platform_device *ctitdm_pdevs[CTITDM_MAX_BOARDS];
 static unsigned int ctitdm_nboards;
@@ -929,8 +933,12 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 
 /*
  * Count ticks from the clock, not from timer expiries: under load (or
- * software emulation) expiries come late, so each expiry processes every
- * millisecond that elapsed, in batches of up to CTIFW_MAX_FRAMES frames.
+ * software emulation) expiries come late, and the milliseconds that elapsed
+ * are caught up in batches of up to CTIFW_MAX_FRAMES frames, at most
+ * catchup_ms per expiry: a backlog is spread over the next expiries (1 ms
+ * apart), so the line runs at most catchup_ms times faster than real time
+ * and a B-channel reader/writer with one 20 ms block queued keeps pace
+ * instead of facing one burst of the whole stall.
  */
 static enum hrtimer_restart ctitdm_tick(struct hrtimer *timer)
 {
@@ -951,6 +959,7 @@ static enum hrtimer_restart ctitdm_tick(struct hrtimer *timer)
 		WRITE_ONCE(ctitdm_done_ms, ctitdm_done_ms + drop);
 		behind = max_catchup_ms;
 	}
+	behind = min_t(u64, behind, catchup_ms);
 	while (behind) {
 		unsigned int ms = min_t(u64, behind, CTITDM_MAX_BATCH_MS);
 		bool second = (ctitdm_done_ms / 1000) !=
@@ -1207,6 +1216,10 @@ static int ctitdm_check_params(void)
 	    rai_set_ms > 60000 || alarm_clear_ms < 1 || alarm_clear_ms > 60000) {
 		pr_err("alarm_set_ms=%d rai_set_ms=%d alarm_clear_ms=%d: each must be 1..60000\n",
 		       alarm_set_ms, rai_set_ms, alarm_clear_ms);
+		return -EINVAL;
+	}
+	if (catchup_ms < 1 || catchup_ms > 1000) {
+		pr_err("catchup_ms=%d: must be 1..1000\n", catchup_ms);
 		return -EINVAL;
 	}
 	if (max_catchup_ms < CTITDM_MAX_BATCH_MS || max_catchup_ms > 1000) {
