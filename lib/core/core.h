@@ -158,6 +158,7 @@ struct cti_ctx {
 	int has_sim, has_dahdi;
 	int dahdi_ctl;
 	int dahdi_rx_done;		/* core_dahdi_rx_block read this step's blocks */
+	int dahdi_realign;		/* B-channel block phases to be aligned (transport_dahdi.c) */
 	/* global trace (span 0) */
 	void *pcap;
 	void *pcap_dead;
