@@ -41,8 +41,6 @@
  */
 #define DAHDI_BBUFS 8
 #define DAHDI_PREFILL 80	/* 10 ms */
-#define REALIGN_READ 1
-#define REALIGN_WRITE 2
 
 #define SPANSTAT_EVERY_MS 100
 

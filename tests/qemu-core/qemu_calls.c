@@ -8,6 +8,7 @@
 #include "../core/simcalls.h"
 #include "../../lib/internal.h"
 #include "../../lib/media/media.h"
+#include "../../lib/core/core.h"
 #include "../qemu/tap.h"
 
 static struct rec R;
@@ -142,7 +143,7 @@ static void lat_tx(void *user, const int16_t *rx, int16_t *tx, int n)
 
 	(void)rx;
 	memset(tx, 0, sizeof(*tx) * (size_t)n);
-	if (b >= LAT_EVERY && b % LAT_EVERY == 0 && l->nsent < LAT_CLICKS) {
+	if ((b == 3 || (b >= LAT_EVERY && b % LAT_EVERY == 0)) && l->nsent < LAT_CLICKS) {
 		int k = (l->nsent * 37) % (n - 8);
 
 		for (int i = 0; i < 8; i++)
@@ -188,6 +189,7 @@ static void latency_test(cti_ctx_t *ctx)
 			break;
 		}
 	memset(&l, 0, sizeof(l));
+	l.quiet_until = 3 * 160;	/* nothing sent before the first click */
 	cti__lock(ctx);
 	if (c && in) {
 		mc = cti__call_media(c);
@@ -197,6 +199,12 @@ static void latency_test(cti_ctx_t *ctx)
 		/* one lock hold: both counters start at the same media step */
 		media_chan_set_hook(mc, lat_tx, NULL, &l);
 		media_chan_set_hook(mi, lat_rx, NULL, &l);
+		/*
+		 * Start from the buffering as configured: earlier calls' stalls
+		 * may have grown the transmit cushion, so realign both sides
+		 * now; the first click (block 3) measures the configuration.
+		 */
+		ctx->dahdi_realign |= REALIGN_READ | REALIGN_WRITE;
 	}
 	cti__unlock(ctx);
 	ok(r && mc && mi, "latency call connected, hooks on both legs");
@@ -215,7 +223,7 @@ static void latency_test(cti_ctx_t *ctx)
 		media_chan_set_hook(mi, NULL, NULL, NULL);
 		cti__unlock(ctx);
 	}
-	/* each arrival belongs to the last click sent before it (clicks are 500 ms apart) */
+	/* each arrival belongs to the last click sent before it (clicks are >= 440 ms apart) */
 	n = 0;
 	printf("# one-way delay (ms):");
 	for (int g = 0; g < l.ngot; g++) {
@@ -237,18 +245,20 @@ static void latency_test(cti_ctx_t *ctx)
 	printf("\n");
 	ok(l.nsent == LAT_CLICKS && l.ngot == l.nsent, "latency: %d clicks sent, %d received", l.nsent, l.ngot);
 	/*
-	 * The least delay is what the buffering gives while the system keeps
-	 * up: about 30 ms (20 ms media step + 10 ms cushion). A stall makes
-	 * DAHDI play idle and the cushion grow for the rest of the call (no
-	 * audio lost, so fax survives); on a starved emulator that happens
-	 * within the first clicks. So the 40 ms target is reported, and what
-	 * is asserted is that the old fixed 160 ms cushion (176 ms measured)
-	 * is gone: the least delay is under 100 ms.
+	 * The first click, 60 ms after the realignment, measures the
+	 * buffering as configured: 20 ms media step + 10 ms cushion. A stall
+	 * makes DAHDI play idle and the cushion grow for the rest of the call
+	 * (no audio lost, so fax survives), so the later clicks are printed,
+	 * not asserted.
 	 */
-	printf("# target <= 40 ms (G.114, chan_dahdi): %s (min %.1f ms, mean %.1f ms, max %.1f ms)\n",
-	       n > 0 && lo <= 40 * 8 ? "met" : "missed", lo / 8.0, n ? sum / 8.0 / n : 0.0,
+	printf("# later clicks: min %.1f ms, mean %.1f ms, max %.1f ms\n", lo / 8.0, n ? sum / 8.0 / n : 0.0,
 	       hi / 8.0);
-	ok(n > 0 && lo > 0 && lo < 100 * 8, "DAHDI one-way added delay: min %.1f ms < 100 ms (was 176 ms)", lo / 8.0);
+	{
+		long first = l.ngot && l.nsent && l.got[0] >= l.sent[0] ? l.got[0] - l.sent[0] : -1;
+
+		ok(first > 0 && first <= 40 * 8, "DAHDI one-way added delay <= 40 ms as configured: %.1f ms (was 176 ms)",
+		   first / 8.0);
+	}
 	if (c)
 		cti_call_hangup(c, 16, CTI_LOC_DEFAULT);
 	r = wait_for(ctx, &R.released, base_rel + 2, 30000);
