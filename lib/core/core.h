@@ -169,7 +169,6 @@ struct cti_ctx {
 	int has_sim, has_dahdi;
 	int dahdi_ctl;
 	int dahdi_rx_done;		/* core_dahdi_rx_block read this step's blocks */
-	int dahdi_realign;		/* REALIGN_*: B-channel buffers to realign (transport_dahdi.c) */
 	/* global trace (span 0) */
 	void *pcap;
 	void *pcap_dead;
@@ -216,8 +215,6 @@ void core_sim_tick(cti_ctx_t *ctx);
 int core_sim_send(struct core_span *sp, const uint8_t *buf, int len);
 
 /* transport_dahdi.c */
-#define REALIGN_READ 1		/* ctx->dahdi_realign: align the read buffers' block phases */
-#define REALIGN_WRITE 2		/* empty the write buffers, restart at the 10 ms cushion */
 int core_dahdi_span_start(struct core_span *sp);
 void core_dahdi_span_stop(struct core_span *sp);
 int core_dahdi_send(struct core_span *sp, const uint8_t *buf, int len);

@@ -21,26 +21,7 @@
 #include <dahdi/user.h>
 #include "core.h"
 
-/*
- * B-channel buffering and pacing (G.114: keep one-way delay low;
- * chan_dahdi runs with 20-40 ms). One media block (20 ms) is written per
- * block received (core_tick_ms; a late media step reads every block waiting
- * and writes as many). The added one-way delay is the media step itself
- * (20 ms, as on the emulated board) plus how long a written block waits in
- * DAHDI's write buffers plus how long a received block waits for the media
- * step:
- *  - write: DAHDI_POLICY_IMMEDIATE and a cushion of DAHDI_PREFILL samples
- *    of idle queued first when the channels open, so a block waits about
- *    that long. If the reader/writer is late anyway, DAHDI
- *    plays idle, the late blocks queue behind and the cushion grows to what
- *    the system needs (a loaded host, an emulator), up to DAHDI_BBUFS
- *    blocks; a write that finds them all full restarts at the cushion;
- *  - read: the block phases of all B-channels are aligned when they open
- *    (realign), so a received block is read in the tick it completes.
- * Measured in tests/qemu-core (docs/kernel.md, "Latency").
- */
-#define DAHDI_BBUFS 8
-#define DAHDI_PREFILL 80	/* 10 ms */
+#define DAHDI_BBUFS 16	/* B-channel buffers of 20 ms: tx starts with 160 ms queued, rx holds 320 ms */
 
 #define SPANSTAT_EVERY_MS 100
 
@@ -156,9 +137,12 @@ static int open_chan(struct core_span *sp, int absch, int hdlc)
 	} else {
 		struct dahdi_bufferinfo bi;
 
-		/* Transmit starts with the first block written (see DAHDI_BBUFS). */
+		/*
+		 * Transmit starts (and restarts after an underrun) only with
+		 * half the buffers queued: DAHDI_BBUFS/2 blocks of cushion.
+		 */
 		memset(&bi, 0, sizeof(bi));
-		bi.txbufpolicy = DAHDI_POLICY_IMMEDIATE;
+		bi.txbufpolicy = DAHDI_POLICY_HALF_FULL;
 		bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
 		bi.numbufs = DAHDI_BBUFS;
 		bi.bufsize = CORE_BLOCK;
@@ -197,6 +181,10 @@ int core_dahdi_span_start(struct core_span *sp)
 	if (base < 0)
 		return cti__error(CTI_EIO, "cti_open: span '%s': DAHDI span %d not found (no /sys/bus/dahdi_spans and "
 				  "no /dev/dahdi/ctl)", sp->cfg.name, sp->cfg.port);
+	/* DAHDI is there (sysfs lists its spans) but not this span: a missing span, not a device error. */
+	if (access("/sys/bus/dahdi_spans/devices", F_OK) == 0 && read_sys_int(sp->cfg.port, "basechan", &base) < 0)
+		return cti__error(CTI_ENOENT, "cti_open: span '%s': no DAHDI span %d (not in /sys/bus/dahdi_spans)",
+				  sp->cfg.name, sp->cfg.port);
 	if (sp->cfg.signalling == CTI_SIG_PRI) {
 		int fd = open_chan(sp, base + sp->cfg.dchannel - 1, 1);
 
@@ -213,7 +201,6 @@ int core_dahdi_span_start(struct core_span *sp)
 		}
 	}
 	sp->alarms = ~0u;	/* first SPANSTAT reports the state */
-	ctx->dahdi_realign = REALIGN_READ | REALIGN_WRITE;	/* the new B-channels */
 	return 0;
 }
 
@@ -345,52 +332,10 @@ int core_dahdi_paced(cti_ctx_t *ctx)
 }
 
 /*
- * Align the block phases (what: which side): empty every B-channel's DAHDI
- * read (write) buffers at once, the reference last, so every channel's next
- * received block starts with the same chunk (all spans run on one timing
- * source), and queue DAHDI_PREFILL samples of idle before the next block
- * written. Costs the part blocks in the buffers: done when the B-channels
- * open, and on the write side when every write buffer is full.
- */
-static void realign(cti_ctx_t *ctx, int rfd, int what)
-{
-	int fl = 0, pass;
-
-	if (what & REALIGN_READ)
-		fl |= DAHDI_FLUSH_READ;
-	if (what & REALIGN_WRITE)
-		fl |= DAHDI_FLUSH_WRITE;
-	for (pass = 0; pass < 2; pass++) {
-		for (int i = 1; i <= ctx->nspans; i++) {
-			struct core_span *sp = ctx->spans[i];
-			uint8_t idle[DAHDI_PREFILL];
-
-			if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
-				continue;
-			memset(idle, sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, sizeof(idle));
-			for (int ch = 1; ch <= sp->maxchan; ch++) {
-				int fd = sp->bfd[ch];
-
-				if (fd < 0 || (fd == rfd) != (pass == 1))
-					continue;
-				if (ioctl(fd, DAHDI_FLUSH, &fl) < 0) {
-					/* best effort: the phase stays as it was */
-				}
-				if ((fl & DAHDI_FLUSH_WRITE) && write(fd, idle, sizeof(idle)) < 0) {
-					/* DAHDI plays idle anyway */
-				}
-			}
-		}
-	}
-	ctx->dahdi_realign &= ~what;
-}
-
-/*
  * Read one received block on every B-channel if the reference channel has
  * one (1), else nothing (0). Channels of the other spans run on the same
- * timing source and, aligned, complete their blocks in the same tick as the
- * reference; one that has no block yet (read between two spans' receive in
- * the same tick) gets idle once and keeps a block of backlog from then on.
+ * timing source; one that has no block yet (read between two spans' receive
+ * in the same tick) gets idle once and keeps a block of backlog from then on.
  */
 int core_dahdi_rx_block(cti_ctx_t *ctx)
 {
@@ -398,13 +343,7 @@ int core_dahdi_rx_block(cti_ctx_t *ctx)
 	int rch, fd = ref_fd(ctx, &rsp, &rch);
 	uint8_t tmp[CORE_BLOCK];
 
-	if (fd >= 0 && (ctx->dahdi_realign & REALIGN_READ)) {
-		realign(ctx, fd, REALIGN_READ);
-		return 0;
-	}
-	if (fd < 0)
-		return 0;
-	if (read(fd, tmp, CORE_BLOCK) != CORE_BLOCK)
+	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK)
 		return 0;
 	memcpy(rsp->rxbuf[rch], tmp, CORE_BLOCK);
 	for (int i = 1; i <= ctx->nspans; i++) {
@@ -432,14 +371,6 @@ void core_dahdi_blocks(cti_ctx_t *ctx, int out)
 		ctx->dahdi_rx_done = 0;		/* core_dahdi_rx_block read them */
 		return;
 	}
-	if (out && (ctx->dahdi_realign & REALIGN_WRITE)) {
-		/* right before the step's write, so the cushion is DAHDI_PREFILL */
-		struct core_span *rsp;
-		int rch, fd = ref_fd(ctx, &rsp, &rch);
-
-		if (fd >= 0)
-			realign(ctx, fd, REALIGN_WRITE);
-	}
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
 
@@ -450,8 +381,7 @@ void core_dahdi_blocks(cti_ctx_t *ctx, int out)
 				continue;
 			if (out) {
 				if (write(sp->bfd[ch], sp->txbuf[ch], CORE_BLOCK) < 0) {
-					/* buffers full: DAHDI plays what it has; realign */
-					ctx->dahdi_realign |= REALIGN_WRITE;
+					/* buffer full: DAHDI plays what it has */
 				}
 			} else {
 				uint8_t tmp[CORE_BLOCK];
