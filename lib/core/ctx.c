@@ -60,15 +60,25 @@ int cti__pri_gettimeofday(struct timeval *tv, void *tz)
 	return 0;
 }
 
+/*
+ * enter/leave nest: an event handler run from inside libpri's timers or
+ * frame input (call clearing, glare retry) enters again. Leaving the inner
+ * level must not switch libpri back to the real clock for the rest of the
+ * outer call: its timers would then be scheduled decades ahead of the
+ * virtual clock and never expire (a data link stuck in state 5).
+ */
+static _Thread_local int tls_pri_depth;
+
 void core_pri_enter(cti_ctx_t *ctx)
 {
-	if (ctx->clock == CTI_CLOCK_VIRTUAL)
-		tls_pri_ctx = ctx;
+	if (tls_pri_depth++ == 0)
+		tls_pri_ctx = ctx->clock == CTI_CLOCK_VIRTUAL ? ctx : NULL;
 }
 
 void core_pri_leave(void)
 {
-	tls_pri_ctx = NULL;
+	if (tls_pri_depth > 0 && --tls_pri_depth == 0)
+		tls_pri_ctx = NULL;
 }
 
 static uint64_t mono_ms(void)
@@ -139,6 +149,15 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev)
 	cti_event_t *slot = &ctx->q[(ctx->qhead + ctx->qlen) % ctx->qcap];
 
 	*slot = *ev;
+	if (ev->type == CTI_EV_TRACE && ev->u.trace.data) {
+		/* The frame is the event's own until its handler returned (deliver() frees it). */
+		uint8_t *copy = malloc(ev->u.trace.len ? ev->u.trace.len : 1);
+
+		if (!copy)
+			return;	/* out of memory: the event is lost */
+		memcpy(copy, ev->u.trace.data, ev->u.trace.len);
+		slot->u.trace.data = copy;
+	}
 	if (!slot->time_ms)
 		slot->time_ms = core_now_ms(ctx);
 	if (ctx->qlen++ == 0 && ctx->efd >= 0) {
@@ -180,6 +199,8 @@ static int deliver(cti_ctx_t *ctx)
 		cti__lock(ctx);
 		if (ev.type == CTI_EV_CALL_RELEASED && ev.call)
 			core_call_free(ev.call);
+		if (ev.type == CTI_EV_TRACE)
+			free((void *)ev.u.trace.data);
 		n++;
 	}
 	return n;
@@ -419,6 +440,7 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	cti_ctx_t *ctx;
 	int maxport = 0;
 
+	cti__clear_error();
 	if (!cfg) {
 		cti__error(CTI_EINVAL, "cti_open: NULL config");
 		return NULL;
@@ -539,10 +561,12 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 fail:
 	{
 		char msg[512];
+		/* Keep the failing step's code: EIO for a device, ENOENT for a missing span... */
+		int code = cti_last_error_code() < 0 ? cti_last_error_code() : CTI_EIO;
 
 		snprintf(msg, sizeof(msg), "%s", cti_last_error());
 		cti_close(ctx);
-		cti__error(CTI_ECONFIG, "%s", msg);
+		cti__error(code, "%s", msg);
 	}
 	return NULL;
 }
@@ -591,6 +615,9 @@ void cti_close(cti_ctx_t *ctx)
 		close(ctx->efd);
 	if (ctx->tfd >= 0)
 		close(ctx->tfd);
+	for (size_t i = 0; i < ctx->qlen; i++)	/* undelivered trace frames */
+		if (ctx->q[(ctx->qhead + i) % ctx->qcap].type == CTI_EV_TRACE)
+			free((void *)ctx->q[(ctx->qhead + i) % ctx->qcap].u.trace.data);
 	free(ctx->q);
 	pthread_mutex_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->dispatch_lock);
@@ -674,28 +701,6 @@ struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
 	if (!ctx || port < 1 || port > ctx->sim_nports)
 		return NULL;
 	return ctx->sim_ports[port - 1];
-}
-
-/*
- * libpri 1.6 cannot free a struct pri (nor what hangs off it): keep
- * LeakSanitizer quiet about it. libpri is linked into libcti, so its
- * allocations are named by the libpri functions that call malloc/calloc
- * (objdump -dr /usr/lib/libpri.a), not by a module.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libpri.so\n"
-	       "leak:pri_ctrl_new\n"
-	       "leak:pri_link_new\n"
-	       "leak:pri_schedule_event\n"
-	       "leak:pri_call_apdu_queue\n"
-	       "leak:pri_cc_new_record\n"
-	       "leak:pri_sr_new\n"
-	       "leak:q921_mdl_send\n"
-	       "leak:q921_transmit_iframe\n"
-	       "leak:q931_create_call_record\n"
-	       "leak:q931_get_subcall\n";
 }
 
 const char *cti_event_name(int type)
