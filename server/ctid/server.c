@@ -334,9 +334,12 @@ static void run_step(struct ccall *c)
 	}
 	case IVR_FAX: {
 		cti_fax_params_t fp;
+		cti_fax_doc_t doc;
 		cti_fax_params_init(&fp);
 		resolve(s, st->arg, path, sizeof(path));
-		fp.docs[0].path = path;
+		memset(&doc, 0, sizeof(doc));
+		doc.path = path;
+		fp.docs = &doc;
 		fp.ndocs = 1;
 		c->op = cti_fax_send(c->in, &fp);
 		break;
