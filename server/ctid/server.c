@@ -37,7 +37,7 @@
 #include "config.h"
 #include "ws.h"
 
-enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_CLEARING };
+enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
 
 enum { KIND_CCALL = 1, KIND_PHONE = 2 };
 
@@ -532,7 +532,8 @@ static void caller_event(struct server *s, struct ccall *c, const cti_event_t *e
 		if (ev->u.op.id != c->op)
 			break;
 		c->op = 0;
-		if (c->state == C_QUEUED && ev->u.op.kind == CTI_OP_PLAY && ev->u.op.reason == CTI_TERM_EOD) {
+		if ((c->state == C_QUEUED || c->state == C_HELD) && ev->u.op.kind == CTI_OP_PLAY &&
+		    ev->u.op.reason == CTI_TERM_EOD) {
 			/* Music on hold loops while the caller waits. */
 			const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
 			if (q && q->moh[0]) {
@@ -559,7 +560,7 @@ static void caller_event(struct server *s, struct ccall *c, const cti_event_t *e
 				acd_abandon(s->acd, c->acd_call, cti_now_ms(s->ctx));
 			if (c->agent)
 				cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
-		} else if (c->state == C_TALKING) {
+		} else if (c->state == C_TALKING || c->state == C_HELD) {
 			acd_call_end(s->acd, c->acd_call, cti_now_ms(s->ctx));
 			if (c->agent)
 				cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
@@ -642,7 +643,7 @@ static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev
 		if (c->state == C_RINGING) {	/* busy, rejected, no answer */
 			c->state = C_QUEUED;
 			acd_no_answer(s->acd, c->acd_call, cti_now_ms(s->ctx));
-		} else if (c->state == C_TALKING) {
+		} else if (c->state == C_TALKING || c->state == C_HELD) {
 			acd_call_end(s->acd, c->acd_call, cti_now_ms(s->ctx));
 			c->acd_call = 0;
 			clear_caller(c, 16);
@@ -893,7 +894,8 @@ static void command(struct server *s, int client, const char *text)
 			reply_error(s, client, invoke, "invalidCallID", "no such call");
 			goto out;
 		}
-		if (!x->supervisor && (strcmp(c->agent_id, x->agent) || (c->state != C_RINGING && c->state != C_TALKING))) {
+		if (!x->supervisor && (strcmp(c->agent_id, x->agent) ||
+				       (c->state != C_RINGING && c->state != C_TALKING && c->state != C_HELD))) {
 			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
 				    x->agent);
 			goto out;
@@ -903,6 +905,48 @@ static void command(struct server *s, int client, const char *text)
 			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 		clear_caller(c, 16);
 		reply_ok(s, client, invoke, cmd, NULL);
+		goto out;
+	}
+	if (!strcmp(cmd, "HoldCall") || !strcmp(cmd, "RetrieveCall")) {
+		/* Server-side hold: the caller is unbridged from the agent and hears the queue's music. */
+		bool hold = !strcmp(cmd, "HoldCall");
+		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
+		if (!c || c->state == C_CLEARING) {
+			reply_error(s, client, invoke, "invalidCallID", "no such call");
+			goto out;
+		}
+		if (!x->supervisor && strcmp(c->agent_id, x->agent)) {
+			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
+				    x->agent);
+			goto out;
+		}
+		if (c->state != (hold ? C_TALKING : C_HELD) || !c->agent) {
+			reply_error(s, client, invoke, "invalidCallState", "call %u is not %s", c->id,
+				    hold ? "connected" : "held");
+			goto out;
+		}
+		if (hold) {
+			cti_unbridge(c->in);
+			const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+			if (q && q->moh[0]) {
+				char path[3 * CTID_PATH_MAX];
+				resolve(s, q->moh, path, sizeof(path));
+				c->op = cti_play_file(c->in, path, NULL);
+			}
+			c->state = C_HELD;
+		} else {
+			if (c->op > 0)
+				cti_stop(c->in, c->op);
+			c->op = 0;
+			if (cti_bridge(c->in, c->agent)) {
+				reply_error(s, client, invoke, "resourceBusy", "bridge: %s", cti_last_error());
+				goto out;
+			}
+			c->state = C_TALKING;
+		}
+		logmsg(s, "call %u: %s by %s", c->id, cmd, x->agent);
+		reply_ok(s, client, invoke, cmd, NULL);
+		emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
 		goto out;
 	}
 	if (!strcmp(cmd, "SnapshotQueue")) {
@@ -920,7 +964,7 @@ static void command(struct server *s, int client, const char *text)
 				   st.service_level_permille));
 		goto out;
 	}
-	static const char *const later[] = { "AnswerCall", "HoldCall", "RetrieveCall", "SingleStepTransfer",
+	static const char *const later[] = { "AnswerCall", "SingleStepTransfer",
 					     "ConsultationCall", "TransferCall", "ConferenceCall", "MakeCall",
 					     "MonitorStart", "StartRecording", "StopRecording" };
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
@@ -929,7 +973,8 @@ static void command(struct server *s, int client, const char *text)
 			goto out;
 		}
 	reply_error(s, client, invoke, "unknownCommand",
-		    "command '%s' unknown (accepted: Login, SetAgentState, QueryAgentState, ClearConnection, SnapshotQueue)",
+		    "command '%s' unknown (accepted: Login, SetAgentState, QueryAgentState, ClearConnection, HoldCall, "
+		    "RetrieveCall, SnapshotQueue)",
 		    cmd);
 out:
 	json_decref(msg);
