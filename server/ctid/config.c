@@ -264,9 +264,16 @@ static void bad_value(struct parser *p, int line, const char *key, const char *v
 
 static void ctid_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "cti_conf", "sim", "clock", "listen", "cdr", "prompts", "ring_timeout" };
+	static const char *const keys[] = { "cti_conf", "sim", "clock", "listen", "cdr", "prompts", "ring_timeout",
+					    "tls_cert", "tls_key" };
 	struct ctid_config *c = p->cfg;
-	switch (section_key(p, line, key, "ctid", keys, 7)) {
+	switch (section_key(p, line, key, "ctid", keys, 9)) {
+	case 7:
+	case 8:
+		if (!copy(!strcasecmp(key, "tls_cert") ? c->tls_cert : c->tls_key, CTID_PATH_MAX, v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		c->tls_line = line;
+		break;
 	case 0:
 		if (!copy(c->cti_conf, sizeof(c->cti_conf), v))
 			bad_value(p, line, key, v, "a path shorter than 256");
@@ -887,6 +894,16 @@ static void check_file(struct parser *p, int line, const char *what, const char 
 		err(&p->e, line, "%s: cannot read '%s': %s", what, path, strerror(errno));
 }
 
+/* A file named relative to the configuration file's directory (not prompts). */
+static void check_conf_file(struct parser *p, int line, const char *what, const char *file)
+{
+	char path[2 * CTID_PATH_MAX + 2];
+	snprintf(path, sizeof(path), "%s%s%s", file[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+		 file[0] == '/' ? "" : "/", file);
+	if (access(path, R_OK))
+		err(&p->e, line, "%s: cannot read '%s': %s", what, path, strerror(errno));
+}
+
 static void cross_checks(struct parser *p)
 {
 	struct ctid_config *c = p->cfg;
@@ -895,6 +912,12 @@ static void cross_checks(struct parser *p)
 		err(&p->e, 0, "no [ctid] section (it says where the trunks are: sim = ... or cti_conf = ...)");
 	else if (!c->sim_pairs == !c->cti_conf[0])
 		err(&p->e, p->ctid_line, "[ctid] needs exactly one of sim = PAIRS LINE SWITCHTYPE or cti_conf = PATH");
+	if (!c->tls_cert[0] != !c->tls_key[0])
+		err(&p->e, c->tls_line, "TLS needs both tls_cert and tls_key");
+	else if (c->tls_cert[0]) {
+		check_conf_file(p, c->tls_line, "tls_cert", c->tls_cert);
+		check_conf_file(p, c->tls_line, "tls_key", c->tls_key);
+	}
 	if (c->virtual_clock && !c->sim_pairs)
 		err(&p->e, p->ctid_line, "clock = virtual needs the emulated board (sim = ...)");
 	bool inbound = false, positions = false;

@@ -98,6 +98,9 @@ struct ctid_config {
 	char sim_line[8], sim_switch[16];
 	bool virtual_clock;
 	char listen[64];		/* host:port of the WebSocket interface */
+	char tls_cert[CTID_PATH_MAX];	/* PEM certificate (chain): wss:// when set with tls_key */
+	char tls_key[CTID_PATH_MAX];
+	int tls_line;
 	char cdr[CTID_PATH_MAX];	/* sqlite:PATH | postgresql:CONNINFO */
 	char prompts[CTID_PATH_MAX];	/* base directory of relative file names */
 	int ring_timeout_s;		/* ring an agent's position this long (RONA after) */

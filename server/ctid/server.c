@@ -148,6 +148,16 @@ static void resolve(struct server *s, const char *file, char *out, size_t size)
 		snprintf(out, size, "%.*s/%s", dlen, dir, file);
 }
 
+/* A path from the configuration file: absolute, or relative to the file's directory. */
+static void resolve_conf(struct server *s, const char *file, char *out, size_t size)
+{
+	const char *slash = strrchr(s->cfg_path, '/');
+	if (file[0] == '/' || !slash)
+		snprintf(out, size, "%s", file);
+	else
+		snprintf(out, size, "%.*s/%s", (int)(slash - s->cfg_path), s->cfg_path, file);
+}
+
 static struct ccall *find_by_acd(struct server *s, uint64_t id)
 {
 	for (struct ccall *c = s->calls; c; c = c->next)
@@ -1094,12 +1104,18 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		goto out;
 	}
 	if (strcmp(cfg->listen, "none")) {
-		s->ws = ws_start(cfg->listen, err, sizeof(err));
+		char cert[3 * CTID_PATH_MAX], key[3 * CTID_PATH_MAX];
+		if (cfg->tls_cert[0]) {
+			resolve_conf(s, cfg->tls_cert, cert, sizeof(cert));
+			resolve_conf(s, cfg->tls_key, key, sizeof(key));
+		}
+		s->ws = ws_start(cfg->listen, cfg->tls_cert[0] ? cert : NULL, cfg->tls_cert[0] ? key : NULL, err,
+				 sizeof(err));
 		if (!s->ws) {
 			fprintf(stderr, "ctid: %s\n", err);
 			goto out;
 		}
-		logmsg(s, "WebSocket interface on port %d", ws_port(s->ws));
+		logmsg(s, "WebSocket interface on port %d%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "");
 	}
 	s->in_span = span_of(s, CTID_TRUNK_INBOUND);
 	s->pos_span = span_of(s, CTID_TRUNK_POSITIONS);

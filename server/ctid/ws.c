@@ -246,7 +246,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-ws_t *ws_start(const char *listen, char *err, size_t errlen)
+ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err, size_t errlen)
 {
 	if (the_ws) {
 		snprintf(err, errlen, "listen: already started");
@@ -274,12 +274,18 @@ ws_t *ws_start(const char *listen, char *err, size_t errlen)
 	info.iface = strcmp(host, "0.0.0.0") && strcmp(host, "*") ? host : NULL;
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (cert && key) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cert;
+		info.ssl_private_key_filepath = key;
+	}
 	info.gid = -1;
 	info.uid = -1;
 	the_ws = ws;
 	ws->ctx = lws_create_context(&info);
 	if (!ws->ctx) {
-		snprintf(err, errlen, "listen %s: cannot listen (address in use or not local?)", listen);
+		snprintf(err, errlen, "listen %s: cannot listen (address in use or not local?%s)", listen,
+			 cert ? " or TLS certificate/key not usable" : "");
 		goto bad;
 	}
 	struct lws_vhost *vh = lws_get_vhost_by_name(ws->ctx, "default");

@@ -17,8 +17,11 @@
 
 typedef struct ws ws_t;
 
-/* listen: "HOST:PORT" (PORT 0: any free port, see ws_port). NULL and err on failure. */
-ws_t *ws_start(const char *listen, char *err, size_t errlen);
+/*
+ * listen: "HOST:PORT" (PORT 0: any free port, see ws_port); cert and key: PEM
+ * files for wss:// (NULL: plain ws://). NULL and err on failure.
+ */
+ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err, size_t errlen);
 int ws_port(ws_t *ws);
 /* Readable while ws_next has something. */
 int ws_fd(ws_t *ws);

@@ -223,6 +223,8 @@ static const struct {
 	{ "![ctid]\nsim = 1 e1 ni3\n", "t.conf:2: bad value 'ni3' for sim switchtype (accepted: euroisdn, ni2," },
 	{ "![ctid]\nlisten = 8088\n", "t.conf:2: bad value '8088' for listen (accepted: HOST:PORT" },
 	{ "![ctid]\ncdr = mysql:x\n", "t.conf:2: bad value 'mysql:x' for cdr (accepted: sqlite:PATH, postgresql:CONNINFO)" },
+	{ "![ctid]\ntls_cert = c.pem\n", "t.conf:2: TLS needs both tls_cert and tls_key" },
+	{ "![ctid]\ntls_cert = c.pem\ntls_key = k.pem\n", "t.conf:3: tls_cert: cannot read " },
 	{ "![ctid]\nring_timeout = 0\n", "t.conf:2: bad value '0' for ring_timeout (accepted: 1-600 seconds)" },
 };
 

@@ -230,6 +230,54 @@ db = sqlite3.connect(f"{T}/cdr.db")
 rows = db.execute("SELECT leg, ani, dnis, digits, queue, agent, cause FROM cdr ORDER BY leg").fetchall()
 check("CDR rows match the call", rows == [(1, "0301000001", "800100", "1", "billing", "1001", 16),
                                           (2, "0301000001", "3001", None, "billing", "1001", 16)], rows)
+
+# ---- TLS: wss:// with the configured certificate; a plain ws:// client gets nothing ----
+import ssl
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                "-keyout", f"{T}/key.pem", "-out", f"{T}/cert.pem"], check=True, stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+with open(f"{T}/tls.conf", "w") as f:
+    f.write(CONF.replace("listen = 127.0.0.1:0", "listen = 127.0.0.1:0\ntls_cert = cert.pem\ntls_key = key.pem"))
+log2 = open(f"{T}/log2", "w")
+proc = subprocess.Popen([CTID, "--max-time", "60", f"{T}/tls.conf"], stderr=log2)
+port = None
+for _ in range(100):
+    m = re.search(r"WebSocket interface on port (\d+) \(TLS\)", open(f"{T}/log2").read())
+    if m:
+        port = int(m.group(1))
+        break
+    time.sleep(0.1)
+check("ctid listens with TLS", port is not None)
+
+
+async def tls_flow(port):
+    ctx = ssl.create_default_context(cafile=f"{T}/cert.pem")
+    ctx.check_hostname = False
+    async with websockets.connect(f"wss://127.0.0.1:{port}", ssl=ctx) as ws:
+        r = await rpc(ws, {"command": "Login", "token": "token-of-1001"})
+        check("wss:// Login over TLS", r.get("agent") == "1001", r)
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}", open_timeout=5) as ws:
+            r = await rpc(ws, {"command": "Login", "token": "token-of-1001"}, timeout=3)
+            plain = r
+    except Exception as e:
+        plain = repr(e)
+    check("plain ws:// to the TLS port gets no service", not isinstance(plain, dict), plain)
+
+
+if port:
+    try:
+        asyncio.run(asyncio.wait_for(tls_flow(port), 60))
+    except Exception as e:
+        check("TLS flow completed", False, repr(e))
+proc.send_signal(signal.SIGTERM)
+try:
+    rc = proc.wait(20)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = -1
+check("TLS ctid exits 0 on SIGTERM", rc == 0, f"rc={rc}")
+
 print(f"1..{n}")
 if failed:
     print(open(f"{T}/log").read()[-3000:], file=sys.stderr)
