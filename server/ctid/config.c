@@ -265,9 +265,13 @@ static void bad_value(struct parser *p, int line, const char *key, const char *v
 static void ctid_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "cti_conf", "sim", "clock", "listen", "cdr", "prompts", "ring_timeout",
-					    "tls_cert", "tls_key" };
+					    "tls_cert", "tls_key", "stats_interval" };
 	struct ctid_config *c = p->cfg;
-	switch (section_key(p, line, key, "ctid", keys, 9)) {
+	switch (section_key(p, line, key, "ctid", keys, 10)) {
+	case 9:
+		if (!parse_int(v, 0, 3600, &c->stats_interval_s))
+			bad_value(p, line, key, v, "0-3600 seconds (0: off)");
+		break;
 	case 7:
 	case 8:
 		if (!copy(!strcasecmp(key, "tls_cert") ? c->tls_cert : c->tls_key, CTID_PATH_MAX, v))
@@ -1042,6 +1046,7 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 	struct ctid_config *c = p.cfg;
 	copy(c->path, sizeof(c->path), p.e.name);
 	c->ring_timeout_s = 20;
+	c->stats_interval_s = 5;
 	copy(c->listen, sizeof(c->listen), "127.0.0.1:8088");
 	copy(c->cdr, sizeof(c->cdr), "sqlite:/var/lib/ctid/cdr.db");
 	copy(c->record_dir, sizeof(c->record_dir), "/var/spool/ctid");

@@ -104,6 +104,7 @@ struct ctid_config {
 	char cdr[CTID_PATH_MAX];	/* sqlite:PATH | postgresql:CONNINFO */
 	char prompts[CTID_PATH_MAX];	/* base directory of relative file names */
 	int ring_timeout_s;		/* ring an agent's position this long (RONA after) */
+	int stats_interval_s;		/* QueueStatsEvent to supervisors this often (0: off) */
 	/* [recording] */
 	enum { CTID_POLICY_NONE, CTID_POLICY_ALL, CTID_POLICY_QUEUES } record_policy;
 	enum ctid_record_mode record_mode;

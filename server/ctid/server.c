@@ -89,6 +89,7 @@ struct server {
 	struct ccall *calls;
 	unsigned next_id;
 	int tick_timer;
+	uint64_t next_stats;		/* next QueueStatsEvent round */
 	bool dchan_up_in, dchan_up_pos;
 	int in_span, pos_span;		/* libcti span indexes of the trunks */
 	/* sim traffic */
@@ -665,6 +666,33 @@ static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev
 	}
 }
 
+
+/* Wallboards: every stats_interval seconds each queue's figures to the supervisors. */
+static void queue_stats_events(struct server *s)
+{
+	uint64_t now = cti_now_ms(s->ctx);
+	if (!s->ws || !s->cfg->stats_interval_s || now < s->next_stats)
+		return;
+	s->next_stats = now + (uint64_t)s->cfg->stats_interval_s * 1000;
+	bool any = false;
+	for (struct sess *x = s->sessions; x; x = x->next)
+		any |= x->supervisor;
+	if (!any)
+		return;
+	for (int i = 0; i < s->cfg->nqueues; i++) {
+		struct acd_queue_stats st;
+		const char *q = s->cfg->queues[i].acd.name;
+		if (acd_queue_stats(s->acd, q, now, &st))
+			continue;
+		/* agent NULL: supervisors only */
+		emit(s, NULL, json_pack("{s:s, s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "event",
+					"QueueStatsEvent", "queue", q, "waiting", st.waiting, "ringing", st.ringing,
+					"longestWaitMs", (json_int_t)st.longest_wait_ms, "offered", st.offered, "answered",
+					st.answered, "abandoned", st.abandoned, "overflowed", st.overflowed, "timedOut",
+					st.timed_out, "serviceLevelPermille", st.service_level_permille));
+	}
+}
+
 static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct server *s = user;
@@ -682,6 +710,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		void *u = ev->u.timer.user;
 		if (u == s) {
 			acd_tick(s->acd, cti_now_ms(s->ctx));
+			queue_stats_events(s);
 			s->tick_timer = cti_timer_start(s->ctx, 250, s);
 		} else if (u == &s->placed) {
 			sim_place(s);

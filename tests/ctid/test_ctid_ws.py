@@ -38,6 +38,7 @@ clock = real
 cdr = sqlite:{T}/cdr.db
 prompts = prompts
 listen = 127.0.0.1:0
+stats_interval = 1
 [trunk pstn]
 span = sim2
 role = inbound
@@ -171,6 +172,8 @@ async def main(port):
     check("RetrieveCall -> reply and RetrievedEvent", r.get("response") == "RetrieveCall", r)
     r = await rpc(a1, {"command": "ClearConnection", "callID": "999"})
     check("unknown call -> invalidCallID", r.get("error") == "invalidCallID", r)
+    qs = await wait_event(boss, "QueueStatsEvent", timeout=5, queue="billing")
+    check("supervisor gets QueueStatsEvent for the wallboard", qs.get("answered") == 1 and qs.get("offered") == 1, qs)
     r = await rpc(boss, {"command": "SnapshotQueue", "queue": "billing"})
     check("SnapshotQueue: offered 1 answered 1", r.get("offered") == 1 and r.get("answered") == 1, r)
     # The command-line client: a supervisor's snapshot as JSON lines, and a refused login.
