@@ -184,7 +184,7 @@ static int check_span(const cti_config_t *cfg, const cti_span_config_t *sc, cons
 	int maxc = core_span_max_chan(sc->line);
 	int dch = sc->dchannel ? sc->dchannel : core_default_dchan(sc->line);
 
-	if ((unsigned)sc->transport > CTI_TRANSPORT_DAHDI)
+	if (!core_transport_ops(sc->transport))
 		return cti__error(CTI_ECONFIG, "%sspan '%s': bad transport %d (accepted: sim, dahdi)", where,
 				  sc->name, sc->transport);
 	if ((unsigned)sc->line > CTI_LINE_T1)
@@ -207,10 +207,13 @@ static int check_span(const cti_config_t *cfg, const cti_span_config_t *sc, cons
 	    (unsigned)sc->law > CTI_LAW_ULAW)
 		return cti__error(CTI_ECONFIG, "%sspan '%s': value out of range (coding/signalling/role/switchtype/law)",
 				  where, sc->name);
-	if (sc->transport == CTI_TRANSPORT_SIM && (sc->port < 1 || sc->port > 256))
-		return cti__error(CTI_ECONFIG, "%sspan '%s': sim port %d outside 1-256", where, sc->name, sc->port);
-	if (sc->transport == CTI_TRANSPORT_DAHDI && (sc->port < 1 || sc->port > 1024))
-		return cti__error(CTI_ECONFIG, "%sspan '%s': DAHDI span %d outside 1-1024", where, sc->name, sc->port);
+	{
+		const struct cti_transport_ops *ops = core_transport_ops(sc->transport);
+
+		if (sc->port < 1 || sc->port > ops->max_port)
+			return cti__error(CTI_ECONFIG, "%sspan '%s': %s %d outside 1-%d", where, sc->name,
+					  ops->port_noun, sc->port, ops->max_port);
+	}
 	if (dch < 1 || dch > maxc)
 		return cti__error(CTI_ECONFIG, "%sspan '%s': dchannel %d outside 1-%d", where, sc->name, dch, maxc);
 	if (sc->bchannels[0]) {

@@ -309,6 +309,11 @@ static const struct cti_transport_ops *const transport_table[CORE_NTRANSPORTS] =
 	[CTI_TRANSPORT_DAHDI] = &core_transport_dahdi,
 };
 
+const struct cti_transport_ops *core_transport_ops(enum cti_transport kind)
+{
+	return (unsigned)kind < CORE_NTRANSPORTS ? transport_table[kind] : NULL;
+}
+
 #define for_each_used_transport(ctx, tp) \
 	for (struct core_transport *tp = (ctx)->tp; tp < (ctx)->tp + CORE_NTRANSPORTS; tp++) \
 		if (tp->used)

@@ -31,6 +31,8 @@ struct core_transport;
 
 struct cti_transport_ops {
 	const char *name;			/* "sim", "dahdi" (config keyword) */
+	const char *port_noun;			/* what a span's port number counts: "sim port", "DAHDI span" */
+	int max_port;				/* port numbers 1..max_port */
 
 	/* ---- lifecycle (cti_open / cti_close) ---- */
 	/* Is span index (0-based in cfg) acceptable? CTI_ECONFIG + message if not. Before anything opens. */
@@ -109,6 +111,8 @@ struct core_transport {
 
 extern const struct cti_transport_ops core_transport_sim;
 extern const struct cti_transport_ops core_transport_dahdi;
+/* The operations of a transport kind (NULL: no such kind). */
+const struct cti_transport_ops *core_transport_ops(enum cti_transport kind);
 
 /* ---- what core offers the transport interface's users (lib/maint), lock held ---- */
 /* The span (NULL: no such span, error set naming fn) and its transport's operations. */

@@ -1129,6 +1129,8 @@ static int dahdi_cable_get_faults(struct core_transport *tp, const char *fn, int
 
 const struct cti_transport_ops core_transport_dahdi = {
 	.name = "dahdi",
+	.port_noun = "DAHDI span",
+	.max_port = 1024,
 	.check = dahdi_check,
 	.open = dahdi_open,
 	.close = dahdi_close,

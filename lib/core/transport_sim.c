@@ -511,6 +511,8 @@ static int sim_cable_get_faults(struct core_transport *tp, const char *fn, int p
 
 const struct cti_transport_ops core_transport_sim = {
 	.name = "sim",
+	.port_noun = "sim port",
+	.max_port = 256,
 	.check = sim_check,
 	.open = sim_open,
 	.close = sim_close,
