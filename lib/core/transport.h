@@ -11,10 +11,11 @@
  * lib/maint reach the line only through these operations: nothing outside
  * the two transport files knows firmware ports, DAHDI ioctls or sysfs.
  *
- * Direction: core calls the transport; the transport calls back into core
- * only through core_span_dframe() (received D-channel frame),
- * core_span_alarms() (alarm change) and core_media_block() is driven by
- * core itself. Every operation runs with the context lock held.
+ * Direction: core and lib/maint call the transport; the transport calls
+ * back into core only through core_span_dframe() (received D-channel frame)
+ * and core_span_alarms() (alarm change), and reads/writes the spans' 20 ms
+ * rxbuf/txbuf. The media steps are core's (core_tick_ms). Every operation
+ * runs with the context lock held.
  *
  * Optional operations are NULL; the maintenance operations of a transport
  * that has none set an error and return CTI_ENOTSUP.
