@@ -44,6 +44,10 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call);
 struct media_chan *cti__call_media(cti_call_t *call);
 /* Law of the call's span. */
 enum cti_law cti__call_law(cti_call_t *call);
+/* cti_call_span/channel/state for code that holds the lock (the public ones take it). */
+int cti__call_span(cti_call_t *call);
+int cti__call_channel(cti_call_t *call);
+enum cti_call_state cti__call_state(cti_call_t *call);
 
 /* ---- spans, for lib/maint (lock held) ---- */
 const cti_span_config_t *cti__span_config(cti_ctx_t *ctx, int span);	/* NULL if no such span */

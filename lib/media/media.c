@@ -411,8 +411,8 @@ struct media_chan *media_chan_new(struct media_engine *m, cti_call_t *call, enum
 		return NULL;
 	c->m = m;
 	c->call = call;
-	c->span = cti_call_span(call);
-	c->channel = cti_call_channel(call);
+	c->span = cti__call_span(call);		/* lock held: core_call_media_new() */
+	c->channel = cti__call_channel(call);
 	c->law = law;
 	c->dec = law == CTI_LAW_ALAW ? alaw_dec : ulaw_dec;
 	c->enc = law == CTI_LAW_ALAW ? alaw_enc : ulaw_enc;
@@ -988,7 +988,7 @@ static void cpa_block(struct media_chan *c)
 			cpa_end(c, CTI_CPA_VOICE, CTI_TERM_EOD);
 			return;
 		}
-	} else if (cls == -1 && !ring_on && cti_call_state(c->call) == CTI_CALL_CONNECTED) {
+	} else if (cls == -1 && !ring_on && cti__call_state(c->call) == CTI_CALL_CONNECTED) {
 		/* silence counts once the call is answered */
 		p->silence_ms += 20;
 		if (p->p.silence_ms && p->silence_ms >= p->p.silence_ms) {

@@ -51,6 +51,9 @@ enum cti_law cti__call_law(cti_call_t *call) { return call->law; }
 int cti_call_span(cti_call_t *call) { return call->span; }
 int cti_call_channel(cti_call_t *call) { return call->channel; }
 enum cti_call_state cti_call_state(cti_call_t *call) { return call->state; }
+int cti__call_span(cti_call_t *call) { return call->span; }
+int cti__call_channel(cti_call_t *call) { return call->channel; }
+enum cti_call_state cti__call_state(cti_call_t *call) { return call->state; }
 
 cti_ctx_t *h_ctx(const char *country)
 {
