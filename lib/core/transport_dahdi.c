@@ -7,7 +7,7 @@
  * FCS bytes, exactly what libpri produces and expects). Alarms from
  * DAHDI_SPANSTAT. Runs on the real clock only: the clock thread services the
  * descriptors every 1 ms (non-blocking) with the context lock held. The
- * media blocks are paced by the B-channels (core_dahdi_rx_block): one 20 ms
+ * media blocks are paced by the B-channels (the block_rx operation): one 20 ms
  * step per block DAHDI received, never by the thread's own timer.
  *
  * Maintenance: DAHDI_SPANSTAT / DAHDI_MAINT ioctls on /dev/dahdi/ctl, as
