@@ -40,6 +40,10 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call);
 struct media_chan *cti__call_media(cti_call_t *call);
 /* Law of the call's span. */
 enum cti_law cti__call_law(cti_call_t *call);
+/* libpri instances created in this process, and those idle in the pool (lib/core/call.c). */
+void cti__pri_pool_stats(int *created, int *idle);
+/* Call objects the context holds (not yet freed after CTI_EV_CALL_RELEASED); takes the lock. */
+int cti__call_count(cti_ctx_t *ctx);
 /* cti_call_span/channel/state for code that holds the lock (the public ones take it). */
 int cti__call_span(cti_call_t *call);
 int cti__call_channel(cti_call_t *call);
@@ -53,6 +57,13 @@ void cti__span_chan_states(cti_ctx_t *ctx, int span, char *out, size_t size);
 /* Stop (0) or restart (1) call service on a span: D-channel down/up, B-channels freed (BERT). */
 int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service);
 /* The line itself (transports, cables): lib/core/transport.h. */
+/*
+ * Test hook only (tests/core, tests/soak drive the firmware directly): the
+ * sim board's port 1..n of a context, NULL if none. No lib/ module uses it
+ * (tests/core/test_layering.sh).
+ */
+struct ctifw_port;
+struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port);
 /* DAHDI_SPANSTAT alarm bits as CTI_ALARM_*, the one mapping events and status share (transport_dahdi.c). */
 uint32_t cti__alarms_from_dahdi(int dahdi_alarms);
 

@@ -108,6 +108,16 @@ struct core_span {
 	void *tpriv;
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
 	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */
+	/*
+	 * Channels whose call we dropped without clearing messages (data link
+	 * or line down): the far end may still hold them. RESTART them once the
+	 * D-channel is up; not used for calls until acknowledged.
+	 */
+	int in_timers;			/* libpri's timers are running (events are not from a message) */
+	int pri_sink;			/* libpri's frames are dropped (pooled instance being reset) */
+	uint32_t restart_pending;
+	uint64_t restart_next_ms;	/* next (re)transmission of those RESTARTs */
+	int restart_tries;
 };
 
 struct core_group {
@@ -189,9 +199,6 @@ void core_span_service_check(struct core_span *sp);
 void core_call_free(struct cti_call *c);
 void core_calls_close(cti_ctx_t *ctx);
 void core_call_media_new(struct cti_call *c);
-
-/* transport_sim.c: the sim board's port (1..n) of a context, NULL if none (tests reach the firmware). */
-struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port);
 
 /* transport_dahdi.c: add every E1/T1 DAHDI span to cfg (cti_config_dahdi_scan). */
 int core_dahdi_scan(cti_config_t *cfg);
