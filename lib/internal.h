@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include "cti.h"
 #include "error.h"		/* cti__error() */
+#include "abi.h"		/* cti__abi_*(): growable public structs */
 
 struct media_engine;
 struct media_chan;

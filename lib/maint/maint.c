@@ -100,7 +100,23 @@ static void status_common(cti_ctx_t *ctx, int span, const cti_span_config_t *sc,
 	st->nchannels = sc->line == CTI_LINE_T1 ? 24 : 31;
 }
 
-int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
+static int span_status_full(cti_ctx_t *ctx, int span, cti_span_status_t *st);
+
+/* Sized public entry points (see "ABI" in cti.h): full structs inside, the caller's size outside. */
+int cti_span_status_sized(cti_ctx_t *ctx, int span, cti_span_status_t *st, size_t size)
+{
+	cti_span_status_t full;
+	int r;
+
+	if (!st)
+		return cti__error(CTI_EINVAL, "cti_span_status: NULL status");
+	memset(&full, 0, sizeof(full));
+	r = span_status_full(ctx, span, &full);
+	cti__abi_out(st, size, &full, sizeof(full), "cti_span_status", "cti_span_status_t");
+	return r;
+}
+
+static int span_status_full(cti_ctx_t *ctx, int span, cti_span_status_t *st)
 {
 	static const char fn[] = "cti_span_status";
 	const cti_span_config_t *sc;
@@ -280,7 +296,22 @@ out:
 	return r;
 }
 
-int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
+static int bert_status_full(cti_ctx_t *ctx, int span, cti_bert_status_t *st);
+
+int cti_bert_status_sized(cti_ctx_t *ctx, int span, cti_bert_status_t *st, size_t size)
+{
+	cti_bert_status_t full;
+	int r;
+
+	if (!st)
+		return cti__error(CTI_EINVAL, "cti_bert_status: NULL status");
+	memset(&full, 0, sizeof(full));
+	r = bert_status_full(ctx, span, &full);
+	cti__abi_out(st, size, &full, sizeof(full), "cti_bert_status", "cti_bert_status_t");
+	return r;
+}
+
+static int bert_status_full(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
 {
 	static const char fn[] = "cti_bert_status";
 	struct core_span *sp;
@@ -377,7 +408,20 @@ int cti_cable_peer(cti_ctx_t *ctx, int port)
 	return r;
 }
 
-int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
+static int cable_set_faults_full(cti_ctx_t *ctx, int port, const cti_line_faults_t *f);
+
+int cti_cable_set_faults_sized(cti_ctx_t *ctx, int port, const cti_line_faults_t *f, size_t size)
+{
+	cti_line_faults_t full;
+
+	if (!f)
+		return cti__error(CTI_EINVAL, "cti_cable_set_faults: NULL %s", ctx ? "faults" : "context");
+	memset(&full, 0, sizeof(full));	/* fields the caller does not know: no fault */
+	memcpy(&full, f, size < sizeof(full) ? size : sizeof(full));
+	return cable_set_faults_full(ctx, port, &full);
+}
+
+static int cable_set_faults_full(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 {
 	static const char fn[] = "cti_cable_set_faults";
 	int r;
@@ -394,7 +438,22 @@ int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 	return r;
 }
 
-int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
+static int cable_get_faults_full(cti_ctx_t *ctx, int port, cti_line_faults_t *f);
+
+int cti_cable_get_faults_sized(cti_ctx_t *ctx, int port, cti_line_faults_t *f, size_t size)
+{
+	cti_line_faults_t full;
+	int r;
+
+	if (!f)
+		return cti__error(CTI_EINVAL, "cti_cable_get_faults: NULL %s", ctx ? "faults" : "context");
+	memset(&full, 0, sizeof(full));
+	r = cable_get_faults_full(ctx, port, &full);
+	cti__abi_out(f, size, &full, sizeof(full), "cti_cable_get_faults", "cti_line_faults_t");
+	return r;
+}
+
+static int cable_get_faults_full(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
 {
 	static const char fn[] = "cti_cable_get_faults";
 	int r;
