@@ -79,7 +79,7 @@ int cmd_trace(int argc, char **argv)
 	int rc, o, span = 0;
 	struct trace_run tr;
 
-	while ((o = getopt_long(argc, argv, "hw:", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "hw:", opts)) != -1) {
 		switch (o) {
 		case 'w': pcap = optarg; break;
 		case 'd': if ((rc = arg_int("trace", "--duration", optarg, 1, 86400, &duration))) return rc; break;
@@ -95,6 +95,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return usage_error("trace", "expects at most one SPAN");
+	if (pcap && (rc = out_path_check("trace", "-w", pcap)))
+		return rc;
 	if ((rc = tool_open("trace")) || (optind < argc && (rc = span_arg("trace", argv[optind], &span))))
 		return rc;
 	memset(&tr, 0, sizeof(tr));
