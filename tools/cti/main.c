@@ -521,13 +521,15 @@ static int run_batch(const char *path, int force)
 			break;
 		}
 	}
-	if (ferror(f)) {
+	if (T.stop) {
+		/* a signal also ends a blocking read of stdin (EINTR): that is no read error */
+		fprintf(stderr, "cti: --batch %s:%d: interrupted\n", path, lineno);
+		if (!worst)
+			worst = EXIT_INTERRUPTED;
+	} else if (ferror(f)) {
 		fprintf(stderr, "cti: --batch %s:%d: read error: %s\n", path, lineno + 1, strerror(errno));
 		if (!worst)
 			worst = EXIT_ERROR;
-	} else if (T.stop && !worst) {
-		fprintf(stderr, "cti: --batch %s:%d: interrupted\n", path, lineno);
-		worst = EXIT_INTERRUPTED;
 	}
 	free(line);
 	if (f != stdin)
