@@ -1,12 +1,13 @@
 # CTI E1/T1 PRI stack - top-level build.
 #
 #   make            build everything (installs Debian packages first: make deps)
-#   make check      build and run every test: unit, integration, ASan+UBSan, QEMU kernel
+#   make check      build and run every test: unit, integration, ASan+UBSan, TSan, QEMU kernel
+#   make check-tsan ThreadSanitizer build (SAN=thread, build/tsan) running TSAN_TESTS
 #   make demo       fax-on-demand call center on the built-in emulated board
 #   make bench      benchmarks with their targets
 #
 # Non-recursive: each directory contributes a build.mk fragment that appends
-# to the lists below. Objects go to $(B) (build/std, or build/asan with SAN=1).
+# to the lists below. Objects go to $(B) (build/std, build/asan with SAN=1, build/tsan with SAN=thread).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -24,6 +25,11 @@ SAN ?= 0
 ifeq ($(SAN),1)
 B := build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SAN),thread)
+# ThreadSanitizer (libtsan2): data races between the clock thread, dispatching
+# threads and application threads; make check-tsan runs TSAN_TESTS with it.
+B := build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 else
 B := build/std
 SANFLAGS :=
@@ -62,7 +68,8 @@ FW_CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC -ffreestanding $(SANFLAGS)
 
 # Libraries libcti links (Debian packages; see scripts/deps.sh).
 LIB_PKGS := spandsp libtiff-4 sndfile libpcap jansson speexdsp
-LIB_LIBS = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpri -lpthread -lm
+# libpri is not among them: lib/build.mk links its static library into libcti.
+LIB_LIBS = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
 LIB_CFLAGS = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
@@ -71,6 +78,7 @@ ALL_TARGETS :=		# built by 'make'
 UNIT_TESTS :=		# cmocka binaries run by 'make test' (std and asan)
 SCRIPT_TESTS :=		# shell tests run by 'make test' (std only), get $(B) as $$1
 SAN_SCRIPT_TESTS :=	# shell tests also run against the ASan+UBSan build
+TSAN_TESTS :=		# cmocka binaries also run by 'make check-tsan' (ThreadSanitizer build)
 BENCHES :=		# binaries or scripts run by 'make bench'
 QEMU_TESTS :=		# run by 'make qemu-check'
 INSTALL_TARGETS :=	# phony install steps
@@ -86,7 +94,11 @@ include $(sort $(wildcard firmware/build.mk lib/build.mk tools/build.mk examples
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- top-level targets ----
-.PHONY: all deps test check check-std check-asan qemu-check bench demo install clean distclean
+# The ThreadSanitizer variant builds only libcti and the tests it runs.
+.PHONY: tsan-all
+tsan-all: $(CTI_A) $(CTI_SO) $(TSAN_TESTS)
+
+.PHONY: all deps test check check-std check-asan check-tsan qemu-check bench demo install clean distclean
 
 deps:
 	@scripts/deps.sh
@@ -95,11 +107,19 @@ all: | deps
 all: $(ALL_TARGETS)
 
 # Run the tests of the current variant; counts go to $(B)/results.
+ifeq ($(SAN),thread)
+# Under TSan only the tests that exercise threads (TSAN_TESTS); any report aborts the test.
+test: tsan-all
+	@rm -f $(B)/results
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $$TSAN_OPTIONS" \
+		tests/run-tests.sh $(B)/results unit $(TSAN_TESTS)
+else
 test: all $(UNIT_TESTS)
 	@rm -f $(B)/results
 	@tests/run-tests.sh $(B)/results unit $(UNIT_TESTS)
 	@$(if $(and $(SCRIPT_TESTS),$(filter 0,$(SAN))),tests/run-tests.sh $(B)/results script $(SCRIPT_TESTS),true)
 	@$(if $(and $(SAN_SCRIPT_TESTS),$(filter 1,$(SAN))),tests/run-tests.sh $(B)/results script $(SAN_SCRIPT_TESTS),true)
+endif
 
 check-std:
 	$(MAKE) -j$(JOBS) SAN=0 all
@@ -109,13 +129,19 @@ check-asan:
 	$(MAKE) -j$(JOBS) SAN=1 all
 	$(MAKE) SAN=1 test
 
+# ThreadSanitizer: builds libcti and the TSAN_TESTS only (not every program).
+check-tsan: | deps
+	$(MAKE) -j$(JOBS) SAN=thread tsan-all
+	$(MAKE) SAN=thread test
+
 check: | deps
 	$(MAKE) check-std
 	$(MAKE) check-asan
+	$(MAKE) check-tsan
 ifeq ($(CONFIG_KERNEL_DRIVER),y)
 	$(MAKE) qemu-check
 endif
-	@tests/summary.sh build/std/results build/asan/results build/qemu/results
+	@tests/summary.sh build/std/results build/asan/results build/tsan/results build/qemu/results
 
 # QEMU tests are scripts (TAP) that get build/qemu as $$1; they find the
 # userspace build in build/std and the kernel build in build/kernel.
@@ -125,6 +151,13 @@ qemu-check: all
 
 bench: all
 	@tests/run-bench.sh $(B) $(BENCHES)
+
+# libFuzzer targets (tests/fuzz): a bounded run (also in make check) and a long one.
+.PHONY: fuzz fuzz-long
+fuzz: fuzz-bin
+	@tests/fuzz/run-fuzz.sh build/fuzz $(or $(FUZZ_SECONDS),20)
+fuzz-long: fuzz-bin
+	@tests/fuzz/run-fuzz.sh build/fuzz $(or $(FUZZ_SECONDS),1800)
 
 demo: all $(DEMO_TARGETS)
 

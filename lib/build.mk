@@ -6,13 +6,36 @@ CTI_A := $(B)/lib/libcti.a
 CTI_SO := $(B)/lib/libcti.so.1
 CTI_LINK = $(CTI_A) $(FW_LIB) $(LIB_LIBS)
 
-$(CTI_A): $(LIB_OBJS) $(FW_OBJS)
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+# libpri is linked into libcti (Debian's libpri-dev ships a PIC libpri.a) with
+# its one clock reference, gettimeofday, renamed to libcti's hidden
+# cti__pri_gettimeofday (lib/core/ctx.c): libpri's Q.921/Q.931 timers follow
+# the context's clock (virtual or real) and the process's gettimeofday stays
+# libc's. The shared library exports none of libpri's symbols
+# (--exclude-libs); the static libcti.a carries libpri's members as
+# libpri_<name>.o.
+# (Debian's path when libpri-dev is not installed yet: make deps installs it before the build.)
+PRI_A := $(or $(filter /%,$(shell $(CC) -print-file-name=libpri.a)),/usr/lib/libpri.a)
+PRI_CTI_A := $(B)/lib/pri/libpri-cti.a
+PRI_STAMP := $(B)/lib/pri/members.stamp
 
-$(CTI_SO): $(LIB_OBJS) $(FW_LIB)
+$(PRI_CTI_A): $(PRI_A)
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libcti.so.1 $(LDFLAGS) -o $@ $(LIB_OBJS) $(FW_LIB) $(LIB_LIBS)
+	objcopy --redefine-sym gettimeofday=cti__pri_gettimeofday $< $@
+	@if nm $@ | grep -qw 'U gettimeofday'; then echo "$@: libpri still calls gettimeofday" >&2; rm -f $@; exit 1; fi
+
+$(PRI_STAMP): $(PRI_CTI_A)
+	rm -rf $(B)/lib/pri/o && mkdir -p $(B)/lib/pri/o
+	cd $(B)/lib/pri/o && ar x $(abspath $<) && for f in *.o; do mv "$$f" "libpri_$$f"; done
+	touch $@
+
+$(CTI_A): $(LIB_OBJS) $(FW_OBJS) $(PRI_STAMP)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $(LIB_OBJS) $(FW_OBJS) $(B)/lib/pri/o/libpri_*.o
+
+$(CTI_SO): $(LIB_OBJS) $(FW_LIB) $(PRI_CTI_A)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libcti.so.1 $(LDFLAGS) -o $@ $(LIB_OBJS) $(FW_LIB) $(PRI_CTI_A) \
+		-Wl,--exclude-libs,$(notdir $(PRI_CTI_A)) $(LIB_LIBS)
 	ln -sf libcti.so.1 $(B)/lib/libcti.so
 
 ALL_TARGETS += $(CTI_A) $(if $(LIB_OBJS),$(CTI_SO))

@@ -4,12 +4,13 @@
 set -euo pipefail
 
 PACKAGES=(
-	build-essential pkg-config bzip2 cpio
+	build-essential pkg-config bzip2 cpio libtsan2
 	libpri-dev libspandsp-dev libtiff-dev libtiff-tools libsndfile1-dev
 	libpcap-dev libjansson-dev libcmocka-dev libspeexdsp-dev libtonezone-dev
 	ghostscript sox multimon-ng tshark python3 python3-kconfiglib
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	dahdi-source dahdi dahdi-linux
+	clang libclang-rt-14-dev
 )
 
 missing=()

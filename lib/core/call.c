@@ -258,11 +258,11 @@ void core_span_pri_timers(struct core_span *sp)
 		tv = pri_schedule_next(sp->pri);
 		if (!tv)
 			break;
-		gettimeofday(&now, NULL);
+		cti__pri_gettimeofday(&now, NULL);
 		if (timercmp(tv, &now, >))
 			break;
 		/* libpri 1.6 declares pri_schedule_run_tv() but does not export it;
-		 * pri_schedule_run() reads gettimeofday(), the context clock here (ctx.c) */
+		 * pri_schedule_run() reads libpri's clock, cti__pri_gettimeofday (ctx.c) */
 		e = pri_schedule_run(sp->pri);
 		if (e)
 			handle_event(sp, e);
@@ -314,7 +314,8 @@ static void post_call(struct cti_call *c, int type)
 void core_call_media_new(struct cti_call *c)
 {
 	if (!c->media && c->ctx->media && c->span)
-		c->media = media_chan_new(c->ctx->media, c, c->span->cfg.law);
+		c->media = media_chan_new(c->ctx->media, c, c->span->cfg.law, cti__call_span(c),
+					  cti__call_channel(c));
 }
 
 static void chan_take(struct cti_call *c, struct core_span *sp, int ch)
@@ -1356,35 +1357,95 @@ const cti_call_params_t *cti_call_get_params(cti_call_t *call)
 	return &call->params;
 }
 
-int cti_call_span(cti_call_t *call)
+/*
+ * The accessors read live call state, which the clock thread and the
+ * dispatching thread change under the context lock: they take it too. A
+ * handle stays valid until the handler of its CTI_EV_CALL_RELEASED event
+ * returns; the application must not use it afterwards (from any thread).
+ * The cti__call_* variants are for library code that already holds the lock.
+ */
+int cti__call_span(cti_call_t *call)
 {
 	return call && call->span ? call->span->index : 0;
 }
 
-int cti_call_channel(cti_call_t *call)
+int cti__call_channel(cti_call_t *call)
 {
 	return call ? call->channel : 0;
 }
 
+enum cti_call_state cti__call_state(cti_call_t *call)
+{
+	return call ? call->state : CTI_CALL_IDLE;
+}
+
+int cti_call_span(cti_call_t *call)
+{
+	int span;
+
+	if (!call)
+		return 0;
+	cti__lock(call->ctx);
+	span = cti__call_span(call);
+	cti__unlock(call->ctx);
+	return span;
+}
+
+int cti_call_channel(cti_call_t *call)
+{
+	int ch;
+
+	if (!call)
+		return 0;
+	cti__lock(call->ctx);
+	ch = cti__call_channel(call);
+	cti__unlock(call->ctx);
+	return ch;
+}
+
 int cti_call_outgoing(cti_call_t *call)
 {
-	return call ? call->outgoing : 0;
+	int out;
+
+	if (!call)
+		return 0;
+	cti__lock(call->ctx);
+	out = call->outgoing;
+	cti__unlock(call->ctx);
+	return out;
 }
 
 void cti_call_set_user(cti_call_t *call, void *user)
 {
-	if (call)
-		call->params.user = user;
+	if (!call)
+		return;
+	cti__lock(call->ctx);
+	call->params.user = user;
+	cti__unlock(call->ctx);
 }
 
 void *cti_call_get_user(cti_call_t *call)
 {
-	return call ? call->params.user : NULL;
+	void *user;
+
+	if (!call)
+		return NULL;
+	cti__lock(call->ctx);
+	user = call->params.user;
+	cti__unlock(call->ctx);
+	return user;
 }
 
 enum cti_call_state cti_call_state(cti_call_t *call)
 {
-	return call ? call->state : CTI_CALL_IDLE;
+	enum cti_call_state st;
+
+	if (!call)
+		return CTI_CALL_IDLE;
+	cti__lock(call->ctx);
+	st = cti__call_state(call);
+	cti__unlock(call->ctx);
+	return st;
 }
 
 const char *cti_call_state_name(enum cti_call_state s)

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include "../internal.h"
 
 #define CORE_MAX_SPANS 256
@@ -175,9 +176,13 @@ struct cti_ctx {
 /* ctx.c */
 void core_tick_ms(cti_ctx_t *ctx);			/* sim: one 1 ms tick (lock held) */
 void core_media_block(cti_ctx_t *ctx);			/* 20 ms media step (lock held) */
+/* The context's media engine, given the core's interface (media_ops.c). */
+struct media_engine *core_media_engine_new(cti_ctx_t *ctx);
 uint64_t core_now_ms(cti_ctx_t *ctx);
 void core_run_timers(cti_ctx_t *ctx);
-/* Virtual-clock time for libpri (see ctx.c: libpri's gettimeofday). */
+/* libpri's clock: its gettimeofday reference is renamed to this (lib/build.mk, ctx.c). */
+__attribute__((visibility("hidden"))) int cti__pri_gettimeofday(struct timeval *tv, void *tz);
+/* Around every libpri call (lock held): libpri's clock is this context's. */
 void core_pri_enter(cti_ctx_t *ctx);
 void core_pri_leave(void);
 

@@ -22,7 +22,7 @@
 #include "core.h"
 #include "../media/media.h"
 
-/* Virtual clock: libpri's timers read gettimeofday(); see below. */
+/* Virtual clock: libpri's timers read cti__pri_gettimeofday(); see below. */
 #define VIRT_EPOCH_S 1700000000LL
 /* cti_dispatch(-1) in virtual time gives up after this much virtual time without an event. */
 #define VIRT_WAIT_MAX_MS 600000
@@ -31,13 +31,15 @@ static _Thread_local cti_ctx_t *tls_pri_ctx;	/* libpri runs for this virtual-clo
 static _Thread_local cti_ctx_t *tls_dispatching;
 
 /*
- * libpri 1.6 schedules its Q.921/Q.931 timers with gettimeofday() and offers
- * no clock hook except pri_schedule_run_tv(). To run its timers on the
- * virtual clock, libcti provides gettimeofday(): while this thread is inside
- * a libpri call made for a virtual-clock context it returns the virtual
- * time; otherwise (every other caller, real clock) the real time.
+ * libpri 1.6 schedules its Q.921/Q.931 timers with gettimeofday() and exports
+ * no clock hook (pri_schedule_run_tv() is declared but not exported). libcti
+ * links Debian's static libpri with that one reference renamed to this
+ * function (lib/build.mk: objcopy --redefine-sym), so only libpri's timers
+ * see it; the process's gettimeofday() stays libc's. While this thread is
+ * inside a libpri call made for a virtual-clock context it returns the
+ * virtual time; otherwise (real clock) the real time.
  */
-int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+int cti__pri_gettimeofday(struct timeval *tv, void *tz)
 {
 	cti_ctx_t *ctx = tls_pri_ctx;
 
@@ -48,6 +50,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 		tv->tv_sec = (time_t)(VIRT_EPOCH_S + (int64_t)(us / 1000000));
 		tv->tv_usec = (suseconds_t)(us % 1000000);
 	} else {
+		/* not gettimeofday(): an application may define its own */
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -90,7 +93,15 @@ uint64_t cti__now_ms(cti_ctx_t *ctx)
 
 uint64_t cti_now_ms(cti_ctx_t *ctx)
 {
-	return cti__now_ms(ctx);
+	uint64_t now;
+
+	if (!ctx)
+		return 0;
+	/* the virtual clock advances under the lock in the dispatching thread */
+	cti__lock(ctx);
+	now = core_now_ms(ctx);
+	cti__unlock(ctx);
+	return now;
 }
 
 void cti__lock(cti_ctx_t *ctx)
@@ -106,11 +117,6 @@ void cti__unlock(cti_ctx_t *ctx)
 struct media_engine *cti__media(cti_ctx_t *ctx)
 {
 	return ctx ? ctx->media : NULL;
-}
-
-const char *cti__tone_country(cti_ctx_t *ctx)
-{
-	return ctx ? ctx->tones : "itu";
 }
 
 /* ---------------- event queue ---------------- */
@@ -496,7 +502,7 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	}
 	if (group_setup(ctx, cfg) < 0)
 		goto fail;
-	ctx->media = media_engine_new(ctx);
+	ctx->media = core_media_engine_new(ctx);
 	if (ctx->has_sim && core_sim_open(ctx, cfg->sim_ports) < 0)
 		goto fail;
 	for (int i = 1; i <= ctx->nspans; i++) {
@@ -670,11 +676,26 @@ struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
 	return ctx->sim_ports[port - 1];
 }
 
-/* libpri 1.6 cannot free a struct pri: keep LeakSanitizer quiet about it. */
+/*
+ * libpri 1.6 cannot free a struct pri (nor what hangs off it): keep
+ * LeakSanitizer quiet about it. libpri is linked into libcti, so its
+ * allocations are named by the libpri functions that call malloc/calloc
+ * (objdump -dr /usr/lib/libpri.a), not by a module.
+ */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libpri.so\n";
+	return "leak:libpri.so\n"
+	       "leak:pri_ctrl_new\n"
+	       "leak:pri_link_new\n"
+	       "leak:pri_schedule_event\n"
+	       "leak:pri_call_apdu_queue\n"
+	       "leak:pri_cc_new_record\n"
+	       "leak:pri_sr_new\n"
+	       "leak:q921_mdl_send\n"
+	       "leak:q921_transmit_iframe\n"
+	       "leak:q931_create_call_record\n"
+	       "leak:q931_get_subcall\n";
 }
 
 const char *cti_event_name(int type)

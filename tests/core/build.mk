@@ -13,3 +13,5 @@ SCRIPT_TESTS += tests/core/tshark-test.sh
 ALL_TARGETS += $(B)/tests/core/pcap_call
 BENCHES += $(B)/tests/core/bench_core
 ALL_TARGETS += $(B)/tests/core/bench_core
+# test_calls also under ThreadSanitizer: its real-clock tests place calls from a second thread.
+TSAN_TESTS += $(B)/tests/core/test_calls
