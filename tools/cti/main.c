@@ -152,8 +152,9 @@ static void print_global_help(FILE *f)
 	fputs(global_help, f);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
-	fputs("\nExit status: 0 pass, 1 test failed, 2 bad arguments, 3 could not run (no spans, device, file,\n"
-	      "configuration or library error), 4 interrupted (SIGINT/SIGTERM during a test call). See cti(1).\n", f);
+	fputs("\nExit status: 0 pass, 1 test failed, 2 bad arguments or configuration file, 3 could not run (no\n"
+	      "spans, device, I/O or library error), 4 interrupted (SIGINT/SIGTERM during a test call). See cti(1).\n",
+	      f);
 }
 
 int show_help(const char *cmd)
@@ -308,10 +309,8 @@ int tool_open(const char *cmd)
 	}
 	T.ctx = cti_open(cfg);
 	cti_config_free(cfg);
-	if (!T.ctx) {
-		lib_error(cmd, CTI_EIO);
-		return EXIT_ERROR;
-	}
+	if (!T.ctx)
+		return lib_error(cmd, cti_last_error_code());
 	cti_set_event_handler(T.ctx, on_event, NULL);
 	if (cti_span_count(T.ctx) <= 0) {
 		fprintf(stderr, "cti %s: no spans%s\n", cmd,

@@ -17,8 +17,8 @@
 /* Exit codes (documented in cti(1)). */
 #define EXIT_PASS 0	/* done / test passed */
 #define EXIT_FAIL 1	/* test ran and failed (alarm present, BER over threshold, call failed) */
-#define EXIT_USAGE 2	/* bad command line */
-#define EXIT_ERROR 3	/* could not run: no spans, device, file, configuration or library error */
+#define EXIT_USAGE 2	/* bad command line, configuration file or file name */
+#define EXIT_ERROR 3	/* could not run: no spans, device, I/O or library error */
 #define EXIT_INTERRUPTED 4	/* SIGINT/SIGTERM ended a test call (cleared with cause 16) */
 
 enum responder {
@@ -92,8 +92,8 @@ int out_path_check(const char *cmd, const char *what, const char *path);
 int in_path_check(const char *cmd, const char *what, const char *path);
 /*
  * Open a file to read (--batch, ...) without blocking: refuses FIFOs,
- * directories and devices before reading. NULL with *rc = exit code and a
- * message naming the file.
+ * directories and devices before reading. NULL with *rc = 2 (bad input, as a
+ * bad --config) and a message naming the file.
  */
 FILE *open_regular(const char *cmd, const char *what, const char *path, int *rc);
 /* Unknown option / missing argument message for getopt's '?' and ':'. */

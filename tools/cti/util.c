@@ -28,7 +28,8 @@ int usage_error(const char *cmd, const char *fmt, ...)
 int lib_error(const char *cmd, int rc)
 {
 	fprintf(stderr, "cti %s: %s (%s)\n", cmd, cti_last_error(), cti_strerror(rc));
-	return rc == CTI_EINVAL ? EXIT_USAGE : EXIT_ERROR;
+	/* Bad input (an argument, the --config file) is a usage error; anything else could not run. */
+	return rc == CTI_EINVAL || rc == CTI_ECONFIG ? EXIT_USAGE : EXIT_ERROR;
 }
 
 int arg_int(const char *cmd, const char *what, const char *s, long min, long max, long *out)
@@ -369,13 +370,13 @@ FILE *open_regular(const char *cmd, const char *what, const char *path, int *rc)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		fprintf(stderr, "cti: %s %s: cannot open: %s\n", what, path, strerror(errno));
-		*rc = EXIT_ERROR;
+		*rc = EXIT_USAGE;	/* a bad file name is bad input, like a bad --config */
 		return NULL;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "cti: %s %s: not a regular file (%s)\n", what, path, file_kind(st.st_mode));
 		close(fd);
-		*rc = EXIT_ERROR;
+		*rc = EXIT_USAGE;
 		return NULL;
 	}
 	/* blocking reads again (a regular file never blocks, but keep stdio's usual behaviour) */
