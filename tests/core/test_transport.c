@@ -171,9 +171,6 @@ static void test_check_refuses(void **state)
 	(void)state;
 	assert_null(open_text("[span d]\ntransport = dahdi\nport = 1\nline = e1\n"));
 	assert_non_null(strstr(cti_last_error(), "span 'd': clock virtual works with transport sim only"));
-	assert_null(open_text("[general]\nsim_ports = 2\n[span a]\ntransport = sim\nport = 2\n"
-			      "[span b]\ntransport = sim\nport = 2\n"));
-	assert_non_null(strstr(cti_last_error(), "spans 'a' and 'b' both use sim port 2"));
 }
 
 int main(void)
