@@ -322,13 +322,14 @@ void media_engine_free(struct media_engine *m)
 		return;
 	while (m->chans)
 		media_chan_free(m->chans);
-	media_io_stop(&m->io);	/* every file finished and closed */
 	while (m->confs) {
 		struct cti_conf *cf = m->confs;
 		m->confs = cf->next;
 		free(cf);
 	}
-	free(m);
+	/* every file finished and closed, or (disk stalled) left to the workers, which free m */
+	if (media_io_stop(&m->io, m))
+		free(m);
 }
 
 uint8_t *media_chan_rx(struct media_chan *c)

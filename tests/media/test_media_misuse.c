@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -434,6 +435,61 @@ static void test_record_200(void **state)
 	alarm(0);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * Closing while a recording's disk is stalled (real time, I/O worker): the
+ * close returns within MEDIA_IO_STOP_WAIT_MS (+ the 200 ms the ending
+ * recording waits), not when the disk comes back; the worker then finishes
+ * the file (valid, every accepted sample) and frees the engine.
+ */
+static void test_close_while_disk_stalled(void **state)
+{
+	(void)state;
+	h_io_thread = 1;
+	h_io_settle = 0;
+	cti_ctx_t *ctx = h_ctx("itu");
+	cti_call_t *a = h_call(ctx, CTI_LAW_ALAW);
+	cti_record_params_t rp;
+
+	h_io_thread = 0;
+	h_io_settle = 1;
+	arm(30);
+	cti_record_params_init(&rp);
+	rp.path = tpath("stall_close.wav");
+	media_io_test_stall("stall_close.wav", 3500);	/* the first write sleeps 3.5 s */
+	int id = cti_record(a, &rp, NULL);
+	assert_true(id > 0);
+	h_tick(ctx, 10);
+	usleep(300000);	/* the worker is in the stalled write */
+	h_tick(ctx, 10);	/* 20 blocks accepted into the ring */
+	uint64_t t0 = mono_ms();
+	h_ctx_free(ctx);
+	uint64_t took = mono_ms() - t0;
+	fprintf(stderr, "# close with a stalled disk took %llu ms\n", (unsigned long long)took);
+	if (took > 2500)	/* the stall has 3.2 s left: an unbounded close takes that long */
+		fail_msg("close waited %llu ms for the stalled disk", (unsigned long long)took);
+	/* the worker finishes the file, then frees the engine */
+	uint64_t end = mono_ms() + 15000;
+	while (media_io_test_orphans() && mono_ms() < end)
+		usleep(20000);
+	assert_int_equal(media_io_test_orphans(), 0);
+	size_t n;
+	int ch;
+	int16_t *x = read_wav(tpath("stall_close.wav"), &n, &ch);
+	assert_non_null(x);
+	assert_int_equal(n, 20 * MEDIA_BLOCK);
+	free(x);
+	media_io_test_stall(NULL, 0);
+	alarm(0);
+}
+
 /* ------------------------------------------------------------ playing files */
 
 /* A FIFO with no writer: open() would block cti_play for ever. */
@@ -531,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_record_fifo),
 		cmocka_unit_test(test_record_dir_removed),
 		cmocka_unit_test(test_record_200),
+		cmocka_unit_test(test_close_while_disk_stalled),
 		cmocka_unit_test(test_play_fifo),
 		cmocka_unit_test(test_play_lying_headers),
 		cmocka_unit_test(test_play_truncated),
