@@ -10,7 +10,9 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "../internal.h"
+#include "cti.h"
+#include "abi.h"
+#include "error.h"
 
 /*
  * The fields of each parameter struct. An older cti.h's struct ends at a
