@@ -174,6 +174,7 @@ struct cti_ctx {
 	int thread_stop;
 	int tfd;
 	int closing;
+	int close_requested;		/* cti_close() called from an event handler */
 };
 
 /* ctx.c */

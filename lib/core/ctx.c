@@ -205,6 +205,8 @@ static int deliver(cti_ctx_t *ctx)
 		if (ev.type == CTI_EV_TRACE)
 			free((void *)ev.u.trace.data);
 		n++;
+		if (ctx->close_requested)	/* cti_close() from the handler: no more events */
+			break;
 	}
 	return n;
 }
@@ -239,6 +241,8 @@ int cti_dispatch(cti_ctx_t *ctx, int timeout_ms)
 	cti__unlock(ctx);
 	tls_dispatching = NULL;
 	pthread_mutex_unlock(&ctx->dispatch_lock);
+	if (ctx->close_requested)	/* the handler called cti_close(): do it now it returned */
+		cti_close(ctx);
 	return n;
 }
 
@@ -606,6 +610,14 @@ void cti_close(cti_ctx_t *ctx)
 {
 	if (!ctx)
 		return;
+	/*
+	 * From inside an event handler the context is still in use by the
+	 * cti_dispatch() below it: close when that dispatch returns.
+	 */
+	if (tls_dispatching == ctx) {
+		ctx->close_requested = 1;
+		return;
+	}
 	if (ctx->thread_running) {
 		cti__lock(ctx);
 		ctx->thread_stop = 1;

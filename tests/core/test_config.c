@@ -204,6 +204,40 @@ static void test_error_codes_version(void **state)
 }
 
 /* The sample shipped in docs/ must parse (run from the top of the tree). */
+/* cti_close() from inside an event handler closes once the handler returned (was a use after free). */
+static int close_seen;
+static void close_from_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
+{
+	(void)user;
+	if (ev->type == CTI_EV_DCHAN_UP) {
+		close_seen++;
+		cti_close(ctx);
+		/* still usable until the handler returns */
+		assert_true(cti_span_count(ctx) >= 1);
+	}
+}
+
+static void test_close_in_handler(void **state)
+{
+	(void)state;
+	cti_config_t *cfg = cti_config_new();
+
+	assert_int_equal(cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL), 0);
+	assert_int_equal(cti_config_sim_pairs(cfg, 2, CTI_LINE_E1, CTI_SWITCH_EUROISDN), 0);
+	cti_ctx_t *ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	assert_non_null(ctx);
+	cti_set_event_handler(ctx, close_from_handler, NULL);
+	int n = 0;
+	while (!close_seen && n < 200) {
+		int rc = cti_dispatch(ctx, 100);
+		assert_true(rc >= 0);
+		n++;
+	}
+	/* The context is gone now; only its first DCHAN_UP reached the handler. */
+	assert_int_equal(close_seen, 1);
+}
+
 static void test_sample(void **state)
 {
 	cti_config_t *cfg = cti_config_new();
@@ -301,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_close_in_handler),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_api),
