@@ -37,6 +37,7 @@ struct call {
 	int agent;		/* index while RINGING/TALKING, else -1 */
 	enum call_state state;
 	bool vip;
+	bool answered;		/* an agent answered it once (a transfer rings another) */
 	uint64_t arrived;	/* into the ACD: routing order */
 	uint64_t queued_at;	/* into the current queue: overflow, max wait, service level */
 };
@@ -610,10 +611,13 @@ int acd_answered(acd_t *acd, uint64_t call, uint64_t now)
 		return ACD_ESTATE;
 	struct queue *q = &acd->queues[c->queue];
 	uint64_t waited = now - c->queued_at;
-	q->st.answered++;
-	q->st.total_answer_wait_ms += waited;
-	if (waited <= q->cfg.service_level_ms)
-		q->st.answered_in_sl++;
+	if (!c->answered) {	/* a transferred call was counted when first answered */
+		q->st.answered++;
+		q->st.total_answer_wait_ms += waited;
+		if (waited <= q->cfg.service_level_ms)
+			q->st.answered_in_sl++;
+	}
+	c->answered = true;
 	c->state = CALL_TALKING;
 	set_state(acd, &acd->agents[c->agent], ACD_TALKING, 0, now);
 	return ACD_OK;
@@ -645,9 +649,11 @@ int acd_abandon(acd_t *acd, uint64_t call, uint64_t now)
 	if (c->state == CALL_TALKING)
 		return ACD_ESTATE;
 	struct queue *q = &acd->queues[c->queue];
-	q->st.abandoned++;
-	if (now - c->queued_at <= q->cfg.service_level_ms)
-		q->st.abandoned_in_sl++;
+	if (!c->answered) {
+		q->st.abandoned++;
+		if (now - c->queued_at <= q->cfg.service_level_ms)
+			q->st.abandoned_in_sl++;
+	}
 	if (c->state == CALL_RINGING) {
 		struct agent *a = &acd->agents[c->agent];
 		uint64_t idle = a->idle_since;
@@ -678,6 +684,43 @@ int acd_call_end(acd_t *acd, uint64_t call, uint64_t now)
 		set_state(acd, a, ACD_READY, 0, now);
 	}
 	remove_call(acd, ci);
+	acd_tick(acd, now);
+	return ACD_OK;
+}
+
+int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now)
+{
+	int ci = find_call(acd, call);
+	if (ci < 0)
+		return ACD_ENOENT;
+	int ti = find_agent(acd, to);
+	if (ti < 0)
+		return ACD_ENOENT;
+	struct call *c = &acd->calls[ci];
+	struct agent *t = &acd->agents[ti];
+	if (c->state != CALL_TALKING || t->state != ACD_READY || c->agent == ti)
+		return ACD_ESTATE;
+	/* The first agent's part ends as a call end (wrap-up) ... */
+	struct agent *a = &acd->agents[c->agent];
+	uint64_t wrap = acd->queues[c->queue].cfg.wrapup_ms;
+	a->call = 0;
+	if (wrap) {
+		a->wrapup_until = now + wrap;
+		set_state(acd, a, ACD_WRAPUP, 0, now);
+	} else {
+		set_state(acd, a, ACD_READY, 0, now);
+	}
+	/* ... and the call is delivered to the target like a routed one. */
+	c->state = CALL_RINGING;
+	c->agent = ti;
+	t->call = c->id;
+	struct acd_event *ev = push_event(acd, ACD_EV_DELIVER, now);
+	if (ev) {
+		ev->call = c->id;
+		snprintf(ev->agent, sizeof(ev->agent), "%s", t->cfg.id);
+		snprintf(ev->queue, sizeof(ev->queue), "%s", acd->queues[c->queue].cfg.name);
+	}
+	set_state(acd, t, ACD_RINGING, 0, now);
 	acd_tick(acd, now);
 	return ACD_OK;
 }

@@ -159,6 +159,13 @@ int acd_no_answer(acd_t *acd, uint64_t call, uint64_t now);
 int acd_abandon(acd_t *acd, uint64_t call, uint64_t now);
 /* A talking call ended (either side): agent -> WRAPUP (or READY without wrap-up time). */
 int acd_call_end(acd_t *acd, uint64_t call, uint64_t now);
+/*
+ * Single-step transfer of a talking call to a READY agent: the current agent
+ * goes to wrap-up, the target gets ACD_EV_DELIVER (RINGING). Queue statistics
+ * count the call once. ACD_ESTATE if the call is not talking or the target
+ * not ready.
+ */
+int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now);
 /* The call left the ACD by other means (transferred away by the agent, etc.): same as acd_call_end. */
 
 /* Timers: wrap-up expiry, overflow, max wait; then routing. Call it whenever time moves. */

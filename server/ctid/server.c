@@ -39,7 +39,10 @@
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
 
-enum { KIND_CCALL = 1, KIND_PHONE = 2 };
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+
+/* User data of an agent leg left behind by a transfer: released when it clears. */
+static int orphan_kind = KIND_ORPHAN;
 
 struct ccall {
 	int kind;		/* KIND_CCALL: first member, like struct phone's */
@@ -732,6 +735,11 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	if (!ev->call)
 		return;
 	void *u = cti_call_get_user(ev->call);
+	if (u && *(int *)u == KIND_ORPHAN) {
+		if (ev->type == CTI_EV_CALL_HANGUP)
+			cti_call_release(ev->call);
+		return;
+	}
 	if ((u && *(int *)u == KIND_PHONE) ||
 	    (!u && ev->type == CTI_EV_CALL_OFFERED && s->opts.sim_calls && ev->span == s->phone_span)) {
 		sim_event(s, ev);
@@ -988,6 +996,58 @@ static void command(struct server *s, int client, const char *text)
 		emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
 		goto out;
 	}
+	if (!strcmp(cmd, "SingleStepTransfer")) {
+		/* To another agent (who must be Ready): this agent's leg is cleared, the caller rings the other. */
+		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
+		const char *to = json_string_value(json_object_get(msg, "transferredTo"));
+		if (!c || c->state == C_CLEARING) {
+			reply_error(s, client, invoke, "invalidCallID", "no such call");
+			goto out;
+		}
+		if (!x->supervisor && strcmp(c->agent_id, x->agent)) {
+			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
+				    x->agent);
+			goto out;
+		}
+		if (!to) {
+			reply_error(s, client, invoke, "invalidMessage", "no \"transferredTo\" (the agent to transfer to)");
+			goto out;
+		}
+		if (c->state != C_TALKING || !c->agent) {
+			reply_error(s, client, invoke, "invalidCallState", "call %u is not connected", c->id);
+			goto out;
+		}
+		int r = acd_transfer(s->acd, c->acd_call, to, now);
+		if (r) {
+			reply_error(s, client, invoke, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState",
+				    "cannot transfer call %u to agent %s: %s", c->id, to, acd_strerror(r));
+			goto out;
+		}
+		reply_ok(s, client, invoke, cmd, NULL);	/* before the events it causes */
+		cti_call_t *old = c->agent;
+		cti_unbridge(c->in);
+		c->agent_cause = 16;
+		write_cdr(s, c, 2);
+		json_t *tr = call_event("TransferredEvent", c);
+		json_object_set_new(tr, "transferredTo", json_string(to));
+		emit(s, c->agent_id, tr);
+		json_t *cleared = call_event("ConnectionClearedEvent", c);
+		json_object_set_new(cleared, "cause", json_integer(16));
+		emit(s, c->agent_id, cleared);
+		cti_call_set_user(old, &orphan_kind);
+		cti_call_hangup(old, 16, CTI_LOC_DEFAULT);
+		c->agent = NULL;
+		c->state = C_QUEUED;
+		const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+		if (q && q->moh[0]) {
+			char path[3 * CTID_PATH_MAX];
+			resolve(s, q->moh, path, sizeof(path));
+			c->op = cti_play_file(c->in, path, NULL);
+		}
+		logmsg(s, "call %u: SingleStepTransfer from %s to %s", c->id, c->agent_id, to);
+		acd_events(s);	/* rings the target's position */
+		goto out;
+	}
 	if (!strcmp(cmd, "SnapshotQueue")) {
 		const char *q = json_string_value(json_object_get(msg, "queue"));
 		struct acd_queue_stats st;
@@ -1003,7 +1063,7 @@ static void command(struct server *s, int client, const char *text)
 				   st.service_level_permille));
 		goto out;
 	}
-	static const char *const later[] = { "AnswerCall", "SingleStepTransfer",
+	static const char *const later[] = { "AnswerCall",
 					     "ConsultationCall", "TransferCall", "ConferenceCall", "MakeCall",
 					     "MonitorStart", "StartRecording", "StopRecording" };
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
@@ -1013,7 +1073,7 @@ static void command(struct server *s, int client, const char *text)
 		}
 	reply_error(s, client, invoke, "unknownCommand",
 		    "command '%s' unknown (accepted: Login, SetAgentState, QueryAgentState, ClearConnection, HoldCall, "
-		    "RetrieveCall, SnapshotQueue)",
+		    "RetrieveCall, SingleStepTransfer, SnapshotQueue)",
 		    cmd);
 out:
 	json_decref(msg);
@@ -1029,6 +1089,7 @@ static void ws_process(struct server *s)
 		else
 			command(s, client, text);
 		free(text);
+		acd_events(s);	/* e.g. Ready delivers a waiting caller at once */
 	}
 }
 

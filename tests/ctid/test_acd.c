@@ -527,6 +527,44 @@ static void test_config_errors(void **state)
 	acd_free(acd);
 }
 
+static void test_transfer(void **state)
+{
+	(void)state;
+	acd_t *acd = acd_new();
+	add_queue(acd, "q", 0, ACD_LONGEST_IDLE, NULL);
+	uint64_t wrap = 5000;
+	set_queue(acd, "q", edit_wrapup, &wrap);
+	add_agent(acd, "a", NULL);
+	add_agent(acd, "b", NULL);
+	ready(acd, "a", 0);
+	int64_t c = acd_enqueue(acd, "q", "1", 100);
+	assert_int_equal(acd_transfer(acd, c, "b", 200), ACD_ESTATE);	/* ringing, not talking */
+	assert_int_equal(acd_answered(acd, c, 1000), ACD_OK);
+	assert_int_equal(acd_transfer(acd, c, "b", 2000), ACD_ESTATE);	/* b logged out */
+	assert_int_equal(acd_transfer(acd, c, "nobody", 2000), ACD_ENOENT);
+	assert_int_equal(acd_transfer(acd, c, "a", 2000), ACD_ESTATE);	/* to itself */
+	ready(acd, "b", 2000);
+	drain(acd);
+	assert_int_equal(acd_transfer(acd, c, "b", 3000), ACD_OK);
+	struct acd_event ev = next_deliver(acd);
+	assert_int_equal(ev.call, (uint64_t)c);
+	assert_string_equal(ev.agent, "b");
+	assert_int_equal(state_of(acd, "a", NULL), ACD_WRAPUP);
+	assert_int_equal(state_of(acd, "b", NULL), ACD_RINGING);
+	assert_int_equal(acd_agent_call(acd, "a"), 0);
+	assert_int_equal(acd_agent_call(acd, "b"), (uint64_t)c);
+	assert_int_equal(acd_answered(acd, c, 4000), ACD_OK);
+	assert_int_equal(acd_call_end(acd, c, 9000), ACD_OK);
+	struct acd_queue_stats st;
+	assert_int_equal(acd_queue_stats(acd, "q", 9000, &st), ACD_OK);
+	assert_int_equal(st.offered, 1);
+	assert_int_equal(st.answered, 1);	/* counted once */
+	assert_int_equal(st.total_answer_wait_ms, 900);
+	acd_tick(acd, 8000);
+	assert_int_equal(state_of(acd, "a", NULL), ACD_READY);	/* wrap-up from the transfer at 3000 */
+	acd_free(acd);
+}
+
 /* Many agents and calls: every call is delivered exactly once, nothing leaks (ASan). */
 static void test_load(void **state)
 {
@@ -569,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_abandon_and_no_answer),
 		cmocka_unit_test(test_service_level),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_transfer),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,11 +191,30 @@ async def main(port):
     out, _ = await p.communicate()
     check("ctictl: wrong token -> exit 1 with the error line",
           p.returncode == 1 and json.loads(out.decode()).get("error") == "authenticationFailed", (p.returncode, out))
-    r = await rpc(a1, {"invokeID": "x1", "command": "ClearConnection", "callID": d["callID"]})
-    check("the agent clears its call", r.get("response") == "ClearConnection" and r.get("invokeID") == "x1", r)
+    # Single-step transfer to 1002 (NotReady first: refused), then 1002 clears the call.
+    r = await rpc(a1, {"command": "SingleStepTransfer", "callID": d["callID"], "transferredTo": "1002"})
+    check("transfer to a NotReady agent -> invalidAgentState", r.get("error") == "invalidAgentState", r)
+    r = await rpc(a2, {"command": "SetAgentState", "agentState": "Ready"})
+    check("1002 Ready", r.get("agentState") == "Ready", r)
+    r = await rpc(a1, {"command": "SingleStepTransfer", "callID": d["callID"], "transferredTo": "1002"})
+    check("SingleStepTransfer to 1002", r.get("response") == "SingleStepTransfer", r)
+    t = await wait_event(a1, "TransferredEvent", callID=d["callID"])
+    check("TransferredEvent to the first agent", t.get("transferredTo") == "1002", t)
     c = await wait_event(a1, "ConnectionClearedEvent", callID=d["callID"])
+    check("first agent's leg cleared with cause 16", c.get("cause") == 16 and c.get("agent") == "1001", c)
+    d2 = await wait_event(a2, "DeliveredEvent", callID=d["callID"])
+    check("1002 gets the DeliveredEvent with the same screen-pop fields",
+          d2.get("callingDevice") == "0301000001" and d2.get("userData") == "1", d2)
+    await wait_event(a2, "EstablishedEvent", callID=d["callID"])
+    r = await rpc(a1, {"command": "ClearConnection", "callID": d["callID"]})
+    check("after the transfer 1001 cannot clear it -> privilegeViolation", r.get("error") == "privilegeViolation", r)
+    r = await rpc(a2, {"invokeID": "x1", "command": "ClearConnection", "callID": d["callID"]})
+    check("1002 clears the call", r.get("response") == "ClearConnection" and r.get("invokeID") == "x1", r)
+    c = await wait_event(a2, "ConnectionClearedEvent", callID=d["callID"])
     check("ConnectionClearedEvent with cause 16", c.get("cause") == 16, c)
-    await wait_event(boss, "ConnectionClearedEvent", callID=d["callID"])
+    await wait_event(boss, "ConnectionClearedEvent", callID=d["callID"], agent="1002")
+    r = await rpc(boss, {"command": "SnapshotQueue", "queue": "billing"})
+    check("the transferred call counts once in the queue", r.get("offered") == 1 and r.get("answered") == 1, r)
     for w in (a1, a2, boss):
         await w.close()
 
@@ -230,9 +249,11 @@ except subprocess.TimeoutExpired:
     rc = -1
 check("ctid exits 0 on SIGTERM", rc == 0, f"rc={rc}")
 db = sqlite3.connect(f"{T}/cdr.db")
-rows = db.execute("SELECT leg, ani, dnis, digits, queue, agent, cause FROM cdr ORDER BY leg").fetchall()
-check("CDR rows match the call", rows == [(1, "0301000001", "800100", "1", "billing", "1001", 16),
-                                          (2, "0301000001", "3001", None, "billing", "1001", 16)], rows)
+rows = db.execute("SELECT leg, ani, dnis, digits, queue, agent, cause FROM cdr ORDER BY leg, id").fetchall()
+check("CDR rows match the call: caller, 1001's leg, 1002's leg",
+      rows == [(1, "0301000001", "800100", "1", "billing", "1002", 16),
+               (2, "0301000001", "3001", None, "billing", "1001", 16),
+               (2, "0301000001", "3002", None, "billing", "1002", 16)], rows)
 
 # ---- TLS: wss:// with the configured certificate; a plain ws:// client gets nothing ----
 import ssl
