@@ -267,7 +267,7 @@ ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err,
 	}
 	pthread_mutex_init(&ws->lock, NULL);
 	ws->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	lws_set_log_level(getenv("CTID_LWS_DEBUG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO : LLL_ERR | LLL_WARN, NULL);
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	info.port = atoi(colon + 1);
