@@ -68,11 +68,40 @@ token = token-of-boss
 """
 
 
+# One reader task per connection feeds a queue: the test never cancels ws.recv() (waiting with a
+# timeout on the queue instead), so a timeout cannot disturb the connection itself.
+readers = {}
+
+
+def inbox(ws):
+    if ws not in readers:
+        q = asyncio.Queue()
+
+        async def read():
+            try:
+                async for m in ws:
+                    await q.put(m)
+            except websockets.ConnectionClosed as e:
+                await q.put(e)
+            else:
+                await q.put(websockets.ConnectionClosedOK(None, None))
+        readers[ws] = (q, asyncio.ensure_future(read()))
+    return readers[ws][0]
+
+
+async def next_msg(ws, timeout):
+    m = await asyncio.wait_for(inbox(ws).get(), timeout)
+    if isinstance(m, Exception):
+        raise m
+    return json.loads(m)
+
+
 async def rpc(ws, msg, timeout=5):
     """Send a command, return its reply (skipping events)."""
+    inbox(ws)
     await ws.send(json.dumps(msg) if not isinstance(msg, (str, bytes)) else msg)
     while True:
-        r = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        r = await next_msg(ws, timeout)
         if "event" not in r:
             return r
 
@@ -80,7 +109,7 @@ async def rpc(ws, msg, timeout=5):
 async def wait_event(ws, name, timeout=15, **match):
     end = time.monotonic() + timeout
     while True:
-        r = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, end - time.monotonic())))
+        r = await next_msg(ws, max(0.1, end - time.monotonic()))
         if r.get("event") == name and all(r.get(k) == v for k, v in match.items()):
             return r
 
@@ -114,11 +143,12 @@ async def main(port):
         r = await rpc(ws, {"command": "SetAgentState", "agentState": "Ready"})
         check("Ready while logged out -> invalidAgentState", r.get("error") == "invalidAgentState", r)
     async with websockets.connect(url, max_size=None) as ws:
+        inbox(ws)
         await ws.send("x" * (1024 * 1024))
-        r = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        r = await next_msg(ws, 10)
         check("1 MB frame -> messageTooLarge", r.get("error") == "messageTooLarge", r)
         try:
-            await asyncio.wait_for(ws.recv(), 5)
+            await next_msg(ws, 5)
             closed = False
         except websockets.ConnectionClosed as e:
             closed = e.code == 1009
