@@ -1,0 +1,842 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * suppl.c - ISDN supplementary services over libpri: hold/retrieve,
+ * transfer (ECT, 2BCT, RLT, QSIG), deflection/rerouting, keypad facility,
+ * display text. Both sides of a trunk: the requesting side's calls and the
+ * serving side's events and replies. docs/supplementary.md has the table.
+ *
+ * What libpri 1.6 does per switch type (read in its pri.c, q931.c,
+ * pri_facility.c):
+ *   - HOLD/RETRIEVE messages: every switch type parses them; they are the
+ *     ETSI call hold procedure (EN 300 139), offered here on EuroISDN only.
+ *   - pri_channel_bridge(): EuroISDN ECT (EctLinkIdRequest, then
+ *     ExplicitEctExecute; the network side gets PRI_SUBCMD_TRANSFER_CALL and
+ *     answers pri_transfer_rsp), NI2/5ESS/4ESS 2BCT (InitiateTransfer invoke,
+ *     no answer; libpri's network side does not decode it: done here from the
+ *     frame), DMS100 RLT (only once the network gave an RLT call id, which
+ *     libpri's network side never does), QSIG CallTransferComplete to both
+ *     far ends (the transferring PINX keeps the B-channels joined).
+ *   - pri_reroute_call(): EuroISDN CallRerouting (point to point), QSIG
+ *     CallRerouting; the serving side gets PRI_SUBCMD_REROUTING.
+ * All entry points take the context lock; the core_suppl_* hooks run with it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libpri.h>
+#include "core.h"
+
+/* ---------------- what each switch type offers ---------------- */
+
+static int sw_hold(enum cti_switchtype sw)
+{
+	return sw == CTI_SWITCH_EUROISDN;
+}
+
+static const char *sw_transfer(enum cti_switchtype sw)
+{
+	switch (sw) {
+	case CTI_SWITCH_EUROISDN: return "ECT";
+	case CTI_SWITCH_NI2: case CTI_SWITCH_5ESS: case CTI_SWITCH_4ESS: return "2BCT";
+	case CTI_SWITCH_DMS100: return "RLT";
+	case CTI_SWITCH_QSIG: return "QSIG";
+	default: return "none";
+	}
+}
+
+static int sw_deflect(enum cti_switchtype sw)
+{
+	return sw == CTI_SWITCH_EUROISDN || sw == CTI_SWITCH_QSIG;
+}
+
+/* 1 if offered, else 0 with a message naming the switch type (no error code). */
+static int supported(const struct core_span *sp, enum cti_suppl what, const char *fn)
+{
+	const char *sw = core_switch_name(sp->cfg.switchtype);
+
+	switch (what) {
+	case CTI_SUPPL_HOLD:
+		if (sw_hold(sp->cfg.switchtype))
+			return 1;
+		cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s has no call hold (HOLD/RETRIEVE is EuroISDN only)",
+			   fn, sp->index, sw);
+		return 0;
+	case CTI_SUPPL_TRANSFER:
+		if (strcmp(sw_transfer(sp->cfg.switchtype), "none"))
+			return 1;
+		cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s has no call transfer (ECT EuroISDN, 2BCT "
+			   "NI2/5ESS/4ESS, RLT DMS100, QSIG)", fn, sp->index, sw);
+		return 0;
+	case CTI_SUPPL_DEFLECT:
+		if (sw_deflect(sp->cfg.switchtype))
+			return 1;
+		cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s has no call deflection (EuroISDN and QSIG only)",
+			   fn, sp->index, sw);
+		return 0;
+	case CTI_SUPPL_KEYPAD:
+	case CTI_SUPPL_DISPLAY:
+		return 1;
+	}
+	cti__error(CTI_EINVAL, "%s: unknown service %d", fn, (int)what);
+	return 0;
+}
+
+void core_suppl_span_start(struct core_span *sp)
+{
+	struct pri *pri = sp->pri;
+	enum cti_switchtype sw = sp->cfg.switchtype;
+
+	pri_hold_enable(pri, sw_hold(sw));
+	/* serving side of ECT (EctLinkIdRequest) */
+	pri_transfer_enable(pri, sw == CTI_SWITCH_EUROISDN);
+	pri_reroute_enable(pri, sw_deflect(sw));
+	/* display text in INFORMATION during calls, both ways */
+	pri_display_options_send(pri, PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
+	pri_display_options_receive(pri, PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
+}
+
+void core_suppl_init_call(struct cti_call *c)
+{
+	c->hold = CORE_HOLD_IDLE;
+	c->xfer_invoke = -1;
+	c->defl_invoke = -1;
+}
+
+static void post_suppl(struct cti_call *c, int type, int result, int remote, struct cti_call *other,
+		       const char *text)
+{
+	cti_event_t ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.call = c;
+	ev.span = c->span ? c->span->index : 0;
+	ev.channel = c->channel;
+	ev.u.suppl.result = result;
+	ev.u.suppl.remote = remote;
+	ev.u.suppl.other = other;
+	if (text)
+		snprintf(ev.u.suppl.text, sizeof(ev.u.suppl.text), "%s", text);
+	cti__post(c->ctx, &ev);
+}
+
+static int live(struct cti_call *c, const char *fn)
+{
+	if (!c)
+		return cti__error(CTI_EINVAL, "%s: NULL call", fn);
+	if (c->released || c->hangup_posted || c->hangup_sent || c->state == CTI_CALL_CLEARING ||
+	    c->state == CTI_CALL_CLEARED || !c->pc || !c->span || !c->span->pri)
+		return cti__error(CTI_ESTATE, "%s: call is %s", fn, cti_call_state_name(c->state));
+	return 0;
+}
+
+/* ---------------- public: capabilities ---------------- */
+
+static struct core_span *pri_span(cti_ctx_t *ctx, int span)
+{
+	if (span < 1 || span > ctx->nspans || !ctx->spans[span]->pri)
+		return NULL;
+	return ctx->spans[span];
+}
+
+int cti_suppl_supported(cti_ctx_t *ctx, int span, enum cti_suppl what)
+{
+	struct core_span *sp;
+	int rc;
+
+	if (!ctx)
+		return cti__error(CTI_EINVAL, "cti_suppl_supported: NULL context");
+	cti__lock(ctx);
+	sp = pri_span(ctx, span);
+	if (!sp)
+		rc = cti__error(CTI_ENOENT, "cti_suppl_supported: no PRI span %d", span);
+	else if ((unsigned)what < CTI_SUPPL_HOLD || what > CTI_SUPPL_DISPLAY)
+		rc = cti__error(CTI_EINVAL, "cti_suppl_supported: unknown service %d (accepted: 1-5)", (int)what);
+	else
+		rc = supported(sp, what, "cti_suppl_supported");
+	cti__unlock(ctx);
+	return rc;
+}
+
+const char *cti_transfer_method(cti_ctx_t *ctx, int span)
+{
+	struct core_span *sp;
+	const char *m = "none";
+
+	if (!ctx)
+		return m;
+	cti__lock(ctx);
+	sp = pri_span(ctx, span);
+	if (sp)
+		m = sw_transfer(sp->cfg.switchtype);
+	cti__unlock(ctx);
+	return m;
+}
+
+/* ---------------- hold / retrieve ---------------- */
+
+int cti_call_hold(cti_call_t *c)
+{
+	int rc;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_call_hold: NULL call");
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_hold");
+	if (!rc && !supported(c->span, CTI_SUPPL_HOLD, "cti_call_hold"))
+		rc = CTI_ENOTSUP;
+	if (!rc && c->hold != CORE_HOLD_IDLE)
+		rc = cti__error(CTI_ESTATE, "cti_call_hold: call is held or a hold/retrieve is under way");
+	if (!rc && c->state != CTI_CALL_CONNECTED)
+		rc = cti__error(CTI_ESTATE, "cti_call_hold: call is %s (hold needs CONNECTED)",
+				cti_call_state_name(c->state));
+	if (!rc) {
+		core_pri_enter(c->ctx);
+		if (pri_hold(c->span->pri, c->pc))
+			rc = cti__error(CTI_EIO, "cti_call_hold: libpri refused HOLD on span %d", c->span->index);
+		core_pri_leave();
+		if (!rc)
+			c->hold = CORE_HOLD_REQ;
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+int cti_call_retrieve(cti_call_t *c)
+{
+	int rc, ch = 0;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_call_retrieve: NULL call");
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_retrieve");
+	if (!rc && c->hold != CORE_HOLD_HELD)
+		rc = cti__error(CTI_ESTATE, "cti_call_retrieve: call is not held");
+	if (!rc) {
+		ch = core_span_free_chan(c->span);
+		if (!ch)
+			rc = cti__error(CTI_ENOCHAN, "cti_call_retrieve: no free B-channel on span %d", c->span->index);
+	}
+	if (!rc) {
+		/* the channel is ours from now; the network may choose another in RETRIEVE ACKNOWLEDGE */
+		core_chan_take(c, c->span, ch);
+		core_pri_enter(c->ctx);
+		if (pri_retrieve(c->span->pri, c->pc, ch))
+			rc = cti__error(CTI_EIO, "cti_call_retrieve: libpri refused RETRIEVE on span %d", c->span->index);
+		core_pri_leave();
+		if (rc)
+			core_chan_release(c);
+		else
+			c->hold = CORE_HOLD_RETRIEVE_REQ;
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+int cti_call_held(cti_call_t *c)
+{
+	int held;
+
+	if (!c)
+		return 0;
+	cti__lock(c->ctx);
+	held = c->hold == CORE_HOLD_HELD || c->hold == CORE_HOLD_RETRIEVE_REQ || c->hold == CORE_HOLD_RETRIEVE_IND;
+	cti__unlock(c->ctx);
+	return held;
+}
+
+static int check_cause(int cause, const char *fn)
+{
+	if (cause < 0 || cause > 127)
+		return cti__error(CTI_EINVAL, "%s: cause %d outside 0 (accept) or 1-127", fn, cause);
+	return 0;
+}
+
+int cti_call_hold_reply(cti_call_t *c, int cause)
+{
+	int rc;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_call_hold_reply: NULL call");
+	if ((rc = check_cause(cause, "cti_call_hold_reply")))
+		return rc;
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_hold_reply");
+	if (!rc && c->hold != CORE_HOLD_IND)
+		rc = cti__error(CTI_ESTATE, "cti_call_hold_reply: no HOLD request pending on the call");
+	if (!rc) {
+		core_pri_enter(c->ctx);
+		if (cause ? pri_hold_rej(c->span->pri, c->pc, cause) : pri_hold_ack(c->span->pri, c->pc))
+			rc = cti__error(CTI_EIO, "cti_call_hold_reply: libpri refused HOLD %s",
+					cause ? "REJECT" : "ACKNOWLEDGE");
+		core_pri_leave();
+		if (!rc && !cause) {
+			c->hold = CORE_HOLD_HELD;
+			core_chan_release(c);
+			post_suppl(c, CTI_EV_CALL_HELD, 0, 1, NULL, NULL);
+		} else if (!rc) {
+			c->hold = CORE_HOLD_IDLE;
+		}
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+int cti_call_retrieve_reply(cti_call_t *c, int cause)
+{
+	int rc;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_call_retrieve_reply: NULL call");
+	if ((rc = check_cause(cause, "cti_call_retrieve_reply")))
+		return rc;
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_retrieve_reply");
+	if (!rc && c->hold != CORE_HOLD_RETRIEVE_IND)
+		rc = cti__error(CTI_ESTATE, "cti_call_retrieve_reply: no RETRIEVE request pending on the call");
+	if (!rc && !cause && !c->channel) {
+		/* the channel the user asked for was taken meanwhile: any free one */
+		int ch = core_span_free_chan(c->span);
+
+		if (ch)
+			core_chan_take(c, c->span, ch);
+		else
+			cause = PRI_CAUSE_REQUESTED_CHAN_UNAVAIL;
+	}
+	if (!rc) {
+		core_pri_enter(c->ctx);
+		if (cause ? pri_retrieve_rej(c->span->pri, c->pc, cause) :
+			    pri_retrieve_ack(c->span->pri, c->pc, c->channel | 0x10000))
+			rc = cti__error(CTI_EIO, "cti_call_retrieve_reply: libpri refused RETRIEVE %s",
+					cause ? "REJECT" : "ACKNOWLEDGE");
+		core_pri_leave();
+		if (!rc && !cause) {
+			c->hold = CORE_HOLD_IDLE;
+			post_suppl(c, CTI_EV_CALL_RETRIEVED, 0, 1, NULL, NULL);
+		} else if (!rc) {
+			c->hold = CORE_HOLD_HELD;
+			core_chan_release(c);
+		}
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+static void ev_hold(struct core_span *sp, pri_event *e)
+{
+	struct cti_call *c;
+
+	switch (e->e) {
+	case PRI_EVENT_HOLD:
+		c = core_call_find(sp->ctx, e->hold.call);
+		if (!c) {
+			pri_hold_rej(sp->pri, e->hold.call, PRI_CAUSE_WRONG_CALL_STATE);
+			return;
+		}
+		c->hold = CORE_HOLD_IND;
+		post_suppl(c, CTI_EV_HOLD_REQUEST, 0, 1, NULL, NULL);
+		break;
+	case PRI_EVENT_HOLD_ACK:
+		c = core_call_find(sp->ctx, e->hold_ack.call);
+		if (!c || c->hold != CORE_HOLD_REQ)
+			return;
+		c->hold = CORE_HOLD_HELD;
+		core_chan_release(c);
+		post_suppl(c, CTI_EV_CALL_HELD, 0, 0, NULL, NULL);
+		break;
+	case PRI_EVENT_HOLD_REJ:
+		c = core_call_find(sp->ctx, e->hold_rej.call);
+		if (!c || c->hold != CORE_HOLD_REQ)
+			return;
+		c->hold = CORE_HOLD_IDLE;
+		post_suppl(c, CTI_EV_CALL_HELD, e->hold_rej.cause > 0 ? e->hold_rej.cause : PRI_CAUSE_NORMAL_UNSPECIFIED,
+			   0, NULL, cti_cause_text(e->hold_rej.cause));
+		break;
+	case PRI_EVENT_RETRIEVE: {
+		int ch = e->retrieve.channel < 0 ? 0 : (e->retrieve.channel & 0xff);
+
+		c = core_call_find(sp->ctx, e->retrieve.call);
+		if (!c || c->hold != CORE_HOLD_HELD) {
+			pri_retrieve_rej(sp->pri, e->retrieve.call, PRI_CAUSE_WRONG_CALL_STATE);
+			return;
+		}
+		/* reserve the channel the user asked for (or any, if it may be changed) */
+		if (!ch || ch > sp->maxchan || !(sp->bmask & (1u << ch)) || sp->chan_call[ch])
+			ch = (e->retrieve.flexible || !ch) ? core_span_free_chan(sp) : 0;
+		if (ch)
+			core_chan_take(c, sp, ch);
+		c->hold = CORE_HOLD_RETRIEVE_IND;
+		post_suppl(c, CTI_EV_RETRIEVE_REQUEST, 0, 1, NULL, NULL);
+		break;
+	}
+	case PRI_EVENT_RETRIEVE_ACK: {
+		int ch = e->retrieve_ack.channel < 0 ? 0 : (e->retrieve_ack.channel & 0xff);
+
+		c = core_call_find(sp->ctx, e->retrieve_ack.call);
+		if (!c || c->hold != CORE_HOLD_RETRIEVE_REQ)
+			return;
+		if (ch && ch != c->channel) {
+			/* the network chose another channel */
+			core_chan_release(c);
+			if (ch <= sp->maxchan && !sp->chan_call[ch])
+				core_chan_take(c, sp, ch);
+		}
+		c->hold = CORE_HOLD_IDLE;
+		post_suppl(c, CTI_EV_CALL_RETRIEVED, 0, 0, NULL, NULL);
+		break;
+	}
+	case PRI_EVENT_RETRIEVE_REJ:
+		c = core_call_find(sp->ctx, e->retrieve_rej.call);
+		if (!c || c->hold != CORE_HOLD_RETRIEVE_REQ)
+			return;
+		c->hold = CORE_HOLD_HELD;
+		core_chan_release(c);
+		post_suppl(c, CTI_EV_CALL_RETRIEVED,
+			   e->retrieve_rej.cause > 0 ? e->retrieve_rej.cause : PRI_CAUSE_NORMAL_UNSPECIFIED, 0, NULL,
+			   cti_cause_text(e->retrieve_rej.cause));
+		break;
+	}
+}
+
+/* ---------------- transfer ---------------- */
+
+int cti_call_transfer(cti_call_t *a, cti_call_t *b)
+{
+	cti_ctx_t *ctx;
+	int rc;
+
+	if (!a || !b || a == b)
+		return cti__error(CTI_EINVAL, "cti_call_transfer: need two different calls");
+	ctx = a->ctx;
+	if (b->ctx != ctx)
+		return cti__error(CTI_EINVAL, "cti_call_transfer: calls of different contexts");
+	cti__lock(ctx);
+	rc = live(a, "cti_call_transfer");
+	if (!rc)
+		rc = live(b, "cti_call_transfer");
+	if (!rc && a->span != b->span)
+		rc = cti__error(CTI_EINVAL, "cti_call_transfer: calls on spans %d and %d: transfer joins calls of one "
+				"span (use cti_bridge across spans)", a->span->index, b->span->index);
+	if (!rc && !supported(a->span, CTI_SUPPL_TRANSFER, "cti_call_transfer"))
+		rc = CTI_ENOTSUP;
+	if (!rc && (a->xfer_pending || b->xfer_pending))
+		rc = cti__error(CTI_ESTATE, "cti_call_transfer: a transfer of these calls is under way");
+	if (!rc) {
+		const char *m = sw_transfer(a->span->cfg.switchtype);
+		int prc;
+
+		core_pri_enter(ctx);
+		prc = pri_channel_bridge(a->pc, b->pc);
+		core_pri_leave();
+		if (prc && !strcmp(m, "RLT"))
+			rc = cti__error(CTI_ENOTSUP, "cti_call_transfer: span %d: switch type %s: the network gave "
+					"no RLT call id for these calls (RLT not subscribed)",
+					a->span->index, core_switch_name(a->span->cfg.switchtype));
+		else if (prc)
+			rc = cti__error(CTI_EIO, "cti_call_transfer: span %d: libpri refused the %s request (calls "
+					"not both set up, or bearer capabilities differ)", a->span->index, m);
+	}
+	if (!rc) {
+		a->xfer_pending = b->xfer_pending = 1;
+		a->xfer_master = 1;
+		b->xfer_master = 0;
+		a->xfer_other = b;
+		b->xfer_other = a;
+	}
+	cti__unlock(ctx);
+	return rc;
+}
+
+/*
+ * A leg of a transfer we asked for is cleared: the network took the calls
+ * over (it clears both legs; the other follows) or the transfer was given
+ * up here. Reported once, on the first call of cti_call_transfer() while
+ * both handles are still valid.
+ */
+static void xfer_leg_cleared(struct cti_call *c)
+{
+	struct cti_call *o = c->xfer_other;
+	struct cti_call *m = c->xfer_master || !o ? c : o;
+
+	post_suppl(m, CTI_EV_TRANSFER_DONE, c->remote ? 0 : CTI_ESTATE, 0, m == c ? o : c,
+		   c->remote ? NULL : "a call was cleared here before the network completed the transfer");
+	c->xfer_pending = 0;
+	if (o)
+		o->xfer_pending = 0;
+}
+
+void core_suppl_call_cleared(struct cti_call *c)
+{
+	if (c->xfer_pending)
+		xfer_leg_cleared(c);
+	c->xfer_other = NULL;
+	for (struct cti_call *o = c->ctx->calls; o; o = o->next)
+		if (o->xfer_other == c)
+			o->xfer_other = NULL;
+	if (c->defl_pending) {
+		c->defl_pending = 0;
+		post_suppl(c, CTI_EV_DEFLECT_DONE, c->remote ? 0 : CTI_ESTATE, 0, NULL,
+			   c->remote ? NULL : "the call was cleared here before the network rerouted it");
+	}
+}
+
+int cti_transfer_reply(cti_call_t *c, int accept)
+{
+	int rc;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_transfer_reply: NULL call");
+	cti__lock(c->ctx);
+	rc = live(c, "cti_transfer_reply");
+	if (!rc && c->xfer_invoke < 0 && !c->xfer_ni2)
+		rc = cti__error(CTI_ESTATE, "cti_transfer_reply: no transfer request pending on the call");
+	if (!rc) {
+		struct cti_call *o = c->xfer_other;
+
+		if (!c->xfer_ni2) {
+			core_pri_enter(c->ctx);
+			if (pri_transfer_rsp(c->span->pri, c->pc, c->xfer_invoke, accept ? 1 : 0))
+				rc = cti__error(CTI_EIO, "cti_transfer_reply: libpri refused the ECT response");
+			core_pri_leave();
+		}
+		c->xfer_invoke = -1;
+		c->xfer_ni2 = 0;
+		c->xfer_other = NULL;
+		if (o && o->xfer_other == c)
+			o->xfer_other = NULL;
+		if (!rc && accept) {
+			/* the network took the far parties over: both legs to the user are cleared */
+			core_call_hangup(c, PRI_CAUSE_NORMAL_CLEARING);
+			if (o)
+				core_call_hangup(o, PRI_CAUSE_NORMAL_CLEARING);
+		}
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+static void transfer_request(struct core_span *sp, struct cti_call *c1, struct cti_call *c2, int invoke, int ni2)
+{
+	c1->xfer_invoke = invoke;
+	c1->xfer_ni2 = ni2;
+	c1->xfer_other = c2;
+	c2->xfer_other = c1;
+	(void)sp;
+	post_suppl(c1, CTI_EV_TRANSFER_REQUEST, 0, 1, c2, NULL);
+}
+
+/*
+ * NI2 InitiateTransfer (2BCT) as the network: libpri 1.6 encodes it but its
+ * network side ignores it. Facility IE (0x1c) of a FACILITY message, ROSE
+ * invoke component whose operation is the OID {1 2 840 10005 0 8}, argument
+ * SEQUENCE { INTEGER call reference of the other call (flag as seen here) }.
+ */
+static const uint8_t ni2_xfer_oid[] = { 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x15, 0x00, 0x08 };
+
+#define Q931_FACILITY_MT 0x62
+
+static int parse_ni2_transfer(const uint8_t *f, int len, int *cref, int *other_cref)
+{
+	int i = 4, crlen, mt;
+
+	if (len < 8 || (f[2] & 1) || f[i] != 0x08)
+		return 0;
+	crlen = f[i + 1] & 0x0f;
+	if (crlen < 1 || crlen > 2 || i + 2 + crlen + 1 > len)
+		return 0;
+	/* as libpri keys its calls: value with the flag bit as 0x8000 */
+	*cref = (crlen == 2 ? ((f[i + 2] & 0x7f) << 8) | f[i + 3] : (f[i + 2] & 0x7f)) | ((f[i + 2] & 0x80) << 8);
+	i += 2 + crlen;
+	mt = f[i++];
+	if (mt != Q931_FACILITY_MT)
+		return 0;
+	while (i + 1 < len) {
+		int ielen;
+
+		if (f[i] & 0x80) {
+			i++;
+			continue;
+		}
+		ielen = f[i + 1];
+		if (i + 2 + ielen > len)
+			return 0;
+		if (f[i] == 0x1c) {
+			const uint8_t *p = &f[i + 2];
+
+			for (int k = 0; k + (int)sizeof(ni2_xfer_oid) + 4 <= ielen; k++) {
+				const uint8_t *q = p + k + sizeof(ni2_xfer_oid);
+				int n, v = 0;
+
+				if (memcmp(p + k, ni2_xfer_oid, sizeof(ni2_xfer_oid)))
+					continue;
+				/* SEQUENCE { INTEGER } */
+				if (q[0] != 0x30 || q[2] != 0x02)
+					return 0;
+				n = q[3];
+				if (n < 1 || n > 3 || (q + 4 + n) > p + ielen)
+					return 0;
+				for (int j = 0; j < n; j++)
+					v = (v << 8) | q[4 + j];
+				*other_cref = v;
+				return 1;
+			}
+		}
+		i += 2 + ielen;
+	}
+	return 0;
+}
+
+/*
+ * libpri's key of a call: the call reference with 0x8000 set for the calls
+ * this side originated. pri_get_crv() gives it shifted (GR-303 layout:
+ * crv << 3 | mode); the flag is ours to add.
+ */
+static struct cti_call *call_by_cref(struct core_span *sp, int cref)
+{
+	for (struct cti_call *c = sp->ctx->calls; c; c = c->next) {
+		int mode = 0, crv, cr;
+
+		if (c->span != sp || !c->pc || c->hangup_posted)
+			continue;
+		crv = pri_get_crv(sp->pri, c->pc, &mode);
+		if (crv < 0)
+			continue;
+		cr = ((crv << 3) | (mode & 7)) | (c->outgoing ? 0x8000 : 0);
+		if (cr == cref)
+			return c;
+	}
+	return NULL;
+}
+
+void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len)
+{
+	int cref, other;
+	struct cti_call *c1, *c2;
+	enum cti_switchtype sw = sp->cfg.switchtype;
+
+	if (sp->cfg.role != CTI_ROLE_NETWORK || strcmp(sw_transfer(sw), "2BCT"))
+		return;
+
+	if (!parse_ni2_transfer(buf, len, &cref, &other))
+		return;
+	c1 = call_by_cref(sp, cref);
+	c2 = call_by_cref(sp, other);
+	if (!c1 || !c2 || c1 == c2)
+		return;		/* nothing to join: the user's calls stay as they are */
+	transfer_request(sp, c1, c2, -1, 1);
+}
+
+/* ---------------- deflection ---------------- */
+
+int cti_call_deflect(cti_call_t *c, const cti_party_t *to)
+{
+	int rc;
+
+	if (!c || !to)
+		return cti__error(CTI_EINVAL, "cti_call_deflect: NULL argument");
+	if (!to->number[0] || strnlen(to->number, CTI_NUMBER_MAX) >= CTI_NUMBER_MAX ||
+	    strspn(to->number, "0123456789*#") != strlen(to->number))
+		return cti__error(CTI_EINVAL, "cti_call_deflect: number '%.*s': 1-%d of 0-9 * #", CTI_NUMBER_MAX,
+				  to->number, CTI_NUMBER_MAX - 1);
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_deflect");
+	if (!rc && !supported(c->span, CTI_SUPPL_DEFLECT, "cti_call_deflect"))
+		rc = CTI_ENOTSUP;
+	if (!rc && c->defl_pending)
+		rc = cti__error(CTI_ESTATE, "cti_call_deflect: a deflection of this call is under way");
+	if (!rc) {
+		struct pri_party_redirecting r;
+
+		memset(&r, 0, sizeof(r));
+		r.to.number.valid = 1;
+		r.to.number.plan = (to->ton << 4) | to->npi;
+		r.to.number.presentation = PRES_ALLOWED_USER_NUMBER_NOT_SCREENED;
+		snprintf(r.to.number.str, sizeof(r.to.number.str), "%s", to->number);
+		r.from.number.valid = c->params.called.number[0] != 0;
+		r.from.number.plan = (c->params.called.ton << 4) | c->params.called.npi;
+		snprintf(r.from.number.str, sizeof(r.from.number.str), "%s", c->params.called.number);
+		r.count = 1;
+		r.reason = PRI_REDIR_DEFLECTION;
+		r.orig_reason = PRI_REDIR_DEFLECTION;
+		core_pri_enter(c->ctx);
+		if (pri_reroute_call(c->span->pri, c->pc, NULL, &r, 2))
+			rc = cti__error(CTI_EIO, "cti_call_deflect: libpri refused the rerouting request on span %d",
+					c->span->index);
+		core_pri_leave();
+		if (!rc)
+			c->defl_pending = 1;
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+int cti_deflect_reply(cti_call_t *c, int accept)
+{
+	int rc;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_deflect_reply: NULL call");
+	cti__lock(c->ctx);
+	rc = live(c, "cti_deflect_reply");
+	if (!rc && c->defl_invoke < 0)
+		rc = cti__error(CTI_ESTATE, "cti_deflect_reply: no deflection request pending on the call");
+	if (!rc) {
+		core_pri_enter(c->ctx);
+		if (pri_rerouting_rsp(c->span->pri, c->pc, c->defl_invoke,
+				      accept ? PRI_REROUTING_RSP_OK_CLEAR : PRI_REROUTING_RSP_NOT_ALLOWED))
+			rc = cti__error(CTI_EIO, "cti_deflect_reply: libpri refused the rerouting response");
+		core_pri_leave();
+		c->defl_invoke = -1;
+		if (!rc && accept)
+			core_call_hangup(c, PRI_CAUSE_NORMAL_CLEARING);
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+/* ---------------- keypad, display ---------------- */
+
+int cti_call_keypad(cti_call_t *c, const char *digits)
+{
+	int rc;
+
+	if (!c || !digits || !digits[0])
+		return cti__error(CTI_EINVAL, "cti_call_keypad: NULL call or no digits");
+	if (strlen(digits) > 31 || strspn(digits, "0123456789*#") != strlen(digits))
+		return cti__error(CTI_EINVAL, "cti_call_keypad: '%s': 1-31 of 0-9 * #", digits);
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_keypad");
+	if (!rc) {
+		core_pri_enter(c->ctx);
+		if (pri_keypad_facility(c->span->pri, c->pc, digits))
+			rc = cti__error(CTI_EIO, "cti_call_keypad: libpri refused INFORMATION");
+		core_pri_leave();
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+int cti_call_display(cti_call_t *c, const char *text)
+{
+	int rc;
+	size_t n;
+
+	if (!c || !text)
+		return cti__error(CTI_EINVAL, "cti_call_display: NULL argument");
+	n = strlen(text);
+	if (!n || n > 80)
+		return cti__error(CTI_EINVAL, "cti_call_display: text of %zu characters (1-80)", n);
+	for (size_t i = 0; i < n; i++)
+		if (text[i] < 0x20 || text[i] > 0x7e)
+			return cti__error(CTI_EINVAL, "cti_call_display: character 0x%02x at %zu is not printable ASCII",
+					  (unsigned char)text[i], i + 1);
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_display");
+	if (!rc) {
+		struct pri_subcmd_display_txt d;
+
+		memset(&d, 0, sizeof(d));
+		d.char_set = 1;	/* iso8859-1 */
+		d.length = (int)n;
+		memcpy(d.text, text, n);
+		core_pri_enter(c->ctx);
+		if (pri_display_text(c->span->pri, c->pc, &d))
+			rc = cti__error(CTI_EIO, "cti_call_display: libpri refused the display text");
+		core_pri_leave();
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+/* ---------------- events from libpri ---------------- */
+
+void core_suppl_subcmds(struct core_span *sp, struct cti_call *c, void *subcmds_v)
+{
+	struct pri_subcommands *subcmds = subcmds_v;
+
+	if (!subcmds)
+		return;
+	for (int i = 0; i < subcmds->counter_subcmd && i < PRI_MAX_SUBCOMMANDS; i++) {
+		struct pri_subcommand *s = &subcmds->subcmd[i];
+
+		switch (s->cmd) {
+		case PRI_SUBCMD_TRANSFER_CALL: {
+			struct cti_call *c1 = core_call_find(sp->ctx, s->u.transfer.call_1);
+			struct cti_call *c2 = core_call_find(sp->ctx, s->u.transfer.call_2);
+
+			if (!c1 || !c2) {
+				pri_transfer_rsp(sp->pri, s->u.transfer.call_1, s->u.transfer.invoke_id, 0);
+				break;
+			}
+			transfer_request(sp, c1, c2, s->u.transfer.invoke_id, 0);
+			break;
+		}
+		case PRI_SUBCMD_REROUTING: {
+			const struct pri_party_number *n = &s->u.rerouting.deflection.to.number;
+			cti_event_t ev;
+
+			if (!c) {
+				break;
+			}
+			c->defl_invoke = s->u.rerouting.invoke_id;
+			memset(&ev, 0, sizeof(ev));
+			ev.type = CTI_EV_DEFLECT_REQUEST;
+			ev.call = c;
+			ev.span = sp->index;
+			ev.channel = c->channel;
+			ev.u.suppl.remote = 1;
+			snprintf(ev.u.suppl.party.number, sizeof(ev.u.suppl.party.number), "%s", n->str);
+			ev.u.suppl.party.ton = (n->plan >> 4) & 7;
+			ev.u.suppl.party.npi = n->plan & 0x0f;
+			cti__post(sp->ctx, &ev);
+			break;
+		}
+		case PRI_SUBCMD_DISPLAY_TEXT:
+			if (c)
+				post_suppl(c, CTI_EV_DISPLAY, 0, 1, NULL, s->u.display.text);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int core_suppl_event(struct core_span *sp, void *pri_ev)
+{
+	pri_event *e = pri_ev;
+	struct cti_call *c;
+
+	switch (e->e) {
+	case PRI_EVENT_HOLD:
+	case PRI_EVENT_HOLD_ACK:
+	case PRI_EVENT_HOLD_REJ:
+	case PRI_EVENT_RETRIEVE:
+	case PRI_EVENT_RETRIEVE_ACK:
+	case PRI_EVENT_RETRIEVE_REJ:
+		ev_hold(sp, e);
+		return 1;
+	case PRI_EVENT_FACILITY:
+		c = core_call_find(sp->ctx, e->facility.call);
+		core_suppl_subcmds(sp, c, e->facility.subcmds);
+		return 1;
+	case PRI_EVENT_KEYPAD_DIGIT:
+		c = core_call_find(sp->ctx, e->digit.call);
+		if (c)
+			post_suppl(c, CTI_EV_KEYPAD, 0, 1, NULL, e->digit.digits);
+		core_suppl_subcmds(sp, c, e->digit.subcmds);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *core_suppl_event_name(int type)
+{
+	static const char *const names[] = {
+		"HOLD_REQUEST", "CALL_HELD", "RETRIEVE_REQUEST", "CALL_RETRIEVED", "TRANSFER_REQUEST",
+		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY",
+	};
+	int i = type - CTI_EV_HOLD_REQUEST;
+
+	return i >= 0 && i < (int)(sizeof(names) / sizeof(names[0])) ? names[i] : "UNKNOWN";
+}
