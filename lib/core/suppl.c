@@ -436,6 +436,21 @@ int cti_call_transfer(cti_call_t *a, cti_call_t *b)
 			rc = cti__error(CTI_EIO, "cti_call_transfer: span %d: libpri refused the %s request (calls "
 					"not both set up, or bearer capabilities differ)", a->span->index, m);
 	}
+	if (!rc && a->span->cfg.switchtype == CTI_SWITCH_QSIG) {
+		/*
+		 * QSIG (ECMA-178 by join): both far ends were told
+		 * (CallTransferComplete); this PINX joins the two B-channels
+		 * itself. libpri has no path replacement to give them back.
+		 */
+		cti__unlock(ctx);
+		rc = cti_bridge(a, b);
+		cti__lock(ctx);
+		if (!a->released && !a->hangup_posted)
+			post_suppl(a, CTI_EV_TRANSFER_DONE, rc, 0, b,
+				   rc ? cti_last_error() : "QSIG: joined by this PINX, the two B-channels stay in use");
+		cti__unlock(ctx);
+		return rc;
+	}
 	if (!rc) {
 		a->xfer_pending = b->xfer_pending = 1;
 		a->xfer_master = 1;
@@ -608,15 +623,88 @@ static struct cti_call *call_by_cref(struct core_span *sp, int cref)
 	return NULL;
 }
 
+/*
+ * A FACILITY whose Facility IE carries a ROSE returnError (0xa3) or reject
+ * (0xa4) component: the answer to an invoke we sent. libpri 1.6 reports
+ * none for ECT execute or rerouting; seen here. Returns the call reference
+ * (libpri's key) or -1.
+ */
+static int parse_rose_error(const uint8_t *f, int len, int *code)
+{
+	int i = 4, crlen, cref, mt;
+
+	if (len < 8 || (f[2] & 1) || f[i] != 0x08)
+		return -1;
+	crlen = f[i + 1] & 0x0f;
+	if (crlen < 1 || crlen > 2 || i + 2 + crlen + 1 > len)
+		return -1;
+	cref = (crlen == 2 ? ((f[i + 2] & 0x7f) << 8) | f[i + 3] : (f[i + 2] & 0x7f)) | ((f[i + 2] & 0x80) << 8);
+	i += 2 + crlen;
+	mt = f[i++];
+	if (mt != Q931_FACILITY_MT)
+		return -1;
+	while (i + 1 < len) {
+		int ielen;
+
+		if (f[i] & 0x80) {
+			i++;
+			continue;
+		}
+		ielen = f[i + 1];
+		if (i + 2 + ielen > len)
+			return -1;
+		if (f[i] == 0x1c && ielen > 1) {
+			const uint8_t *p = &f[i + 3], *end = &f[i + 2 + ielen];	/* after the protocol profile */
+
+			while (p + 2 <= end) {
+				int tag = p[0], l = p[1], hl = 2;
+
+				if (l == 0x81 && p + 3 <= end) {
+					l = p[2];
+					hl = 3;
+				} else if (l > 0x7f) {
+					break;
+				}
+				if (tag == 0xa3 || tag == 0xa4) {
+					*code = tag;
+					return cref;
+				}
+				p += hl + l;
+			}
+		}
+		i += 2 + ielen;
+	}
+	return -1;
+}
+
 void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len)
 {
-	int cref, other;
+	int cref, other, code;
 	struct cti_call *c1, *c2;
 	enum cti_switchtype sw = sp->cfg.switchtype;
 
+	cref = parse_rose_error(buf, len, &code);
+	if (cref >= 0 && (c1 = call_by_cref(sp, cref)) != NULL) {
+		const char *what = code == 0xa3 ? "returned an error" : "rejected the request";
+		char text[96];
+
+		if (c1->xfer_pending) {
+			struct cti_call *m = c1->xfer_master || !c1->xfer_other ? c1 : c1->xfer_other;
+
+			snprintf(text, sizeof(text), "the network %s (transfer by %s)", what, sw_transfer(sw));
+			post_suppl(m, CTI_EV_TRANSFER_DONE, CTI_EIO, 0, m == c1 ? c1->xfer_other : c1, text);
+			if (c1->xfer_other)
+				c1->xfer_other->xfer_pending = 0;
+			c1->xfer_pending = 0;
+		}
+		if (c1->defl_pending) {
+			snprintf(text, sizeof(text), "the network %s (deflection)", what);
+			c1->defl_pending = 0;
+			post_suppl(c1, CTI_EV_DEFLECT_DONE, CTI_EIO, 0, NULL, text);
+		}
+	}
 	if (sp->cfg.role != CTI_ROLE_NETWORK || strcmp(sw_transfer(sw), "2BCT"))
 		return;
-
 	if (!parse_ni2_transfer(buf, len, &cref, &other))
 		return;
 	c1 = call_by_cref(sp, cref);

@@ -443,6 +443,11 @@ static void test_transfer_refused(void **state)
 	b = connect_call(ctx, USR, "300", NULL);
 	assert_int_equal(cti_call_transfer(a, b), 0);
 	assert_true(run_for(ctx, CTI_EV_TRANSFER_REQUEST, NET, 1, 5000));
+	/* the refusal (ROSE returnError) comes back to the requester */
+	assert_true(run_for(ctx, CTI_EV_TRANSFER_DONE, USR, 1, 5000));
+	assert_int_equal(rec_find(&R, CTI_EV_TRANSFER_DONE, USR, 0)->u.suppl.result, CTI_EIO);
+	assert_ptr_equal(rec_find(&R, CTI_EV_TRANSFER_DONE, USR, 0)->call, a);
+	assert_non_null(strstr(rec_find(&R, CTI_EV_TRANSFER_DONE, USR, 0)->u.suppl.text, "ECT"));
 	run_until(ctx, &R.hangups, 1, 2000);
 	assert_int_equal(R.hangups, 0);
 	assert_int_equal(busy_channels(ctx, USR), 2);
@@ -451,6 +456,49 @@ static void test_transfer_refused(void **state)
 	assert_int_equal(cti_call_transfer(a, a), CTI_EINVAL);
 	assert_int_equal(cti_call_transfer(NULL, b), CTI_EINVAL);
 	assert_int_equal(cti_transfer_reply(a, 1), CTI_ESTATE);
+	cti_close(ctx);
+}
+
+/*
+ * QSIG: the transferring PINX (span 2) tells both far ends and joins the two
+ * calls itself: both stay up on their B-channels, and audio from one far
+ * party reaches the other through the join.
+ */
+static void test_transfer_qsig(void **state)
+{
+	cti_ctx_t *ctx = up(CTI_LINE_E1, CTI_SWITCH_QSIG);
+	cti_call_t *a, *b, *na, *nb;
+	const cti_event_t *ev;
+
+	(void)state;
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	assert_string_equal(cti_transfer_method(ctx, USR), "QSIG");
+	na = connect_call(ctx, NET, "200", &a);
+	b = connect_call(ctx, USR, "300", &nb);
+	assert_int_equal(cti_call_transfer(a, b), 0);
+	assert_true(run_for(ctx, CTI_EV_TRANSFER_DONE, USR, 1, 5000));
+	ev = rec_find(&R, CTI_EV_TRANSFER_DONE, USR, 0);
+	assert_int_equal(ev->u.suppl.result, 0);
+	assert_ptr_equal(ev->u.suppl.other, b);
+	assert_non_null(strstr(ev->u.suppl.text, "QSIG"));
+	assert_true(cti_send_dtmf(na, "5", 0, 0, 0) > 0);
+	/* the digit crosses the join: detected on nb's channel, on the network span */
+	{
+		uint64_t end = cti_now_ms(ctx) + 3000;
+		const cti_event_t *d = NULL;
+
+		while (!d && cti_now_ms(ctx) < end) {
+			cti_dispatch(ctx, 5);
+			for (int i = 0; i < R.n; i++)
+				if (R.ev[i].type == CTI_EV_DIGIT && R.ev[i].call == nb)
+					d = &R.ev[i];
+		}
+		assert_non_null(d);
+		assert_int_equal(d->u.digit.digit, '5');
+	}
+	assert_int_equal(R.hangups, 0);
+	assert_int_equal(busy_channels(ctx, USR), 2);
 	cti_close(ctx);
 }
 
@@ -516,6 +564,32 @@ static void test_deflect(void **state)
 	(void)state;
 	deflect_ok(CTI_SWITCH_EUROISDN);
 	deflect_ok(CTI_SWITCH_QSIG);
+}
+
+/* The network refuses the deflection: the user side learns it, the call stays offered. */
+static void test_deflect_refused(void **state)
+{
+	cti_ctx_t *ctx = up(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	cti_call_params_t p;
+	const cti_event_t *ev;
+
+	(void)state;
+	R.auto_release = 1;
+	S.deflect_to = "4930555123";
+	S.defl_reply = 0;
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "200");
+	p.span = NET;
+	assert_non_null(cti_call_place(ctx, &p));
+	assert_true(run_for(ctx, CTI_EV_DEFLECT_DONE, USR, 1, 5000));
+	ev = rec_find(&R, CTI_EV_DEFLECT_DONE, USR, 0);
+	assert_int_equal(ev->u.suppl.result, CTI_EIO);
+	assert_non_null(strstr(ev->u.suppl.text, "deflection"));
+	assert_int_equal(R.hangups, 0);
+	/* still offered: the user side may answer it */
+	assert_int_equal(cti_call_answer(ev->call), 0);
+	assert_true(run_until(ctx, &R.answered, 1, 5000));
+	cti_close(ctx);
 }
 
 static void test_deflect_unsupported(void **state)
@@ -587,8 +661,10 @@ int main(void)
 		cmocka_unit_test(test_transfer_ect_t1),
 		cmocka_unit_test(test_transfer_2bct),
 		cmocka_unit_test(test_transfer_refused),
+		cmocka_unit_test(test_transfer_qsig),
 		cmocka_unit_test(test_transfer_unsupported),
 		cmocka_unit_test(test_deflect),
+		cmocka_unit_test(test_deflect_refused),
 		cmocka_unit_test(test_deflect_unsupported),
 		cmocka_unit_test(test_keypad_display),
 	};
