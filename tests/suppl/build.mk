@@ -9,3 +9,4 @@ $(B)/tests/suppl/%: $(B)/tests/suppl/%.o $(CTI_A) $(FW_LIB)
 $(B)/tests/suppl/test_suppl.o: tests/core/simcalls.h
 
 UNIT_TESTS += $(SUPPL_TEST_NAMES:%=$(B)/tests/suppl/%)
+SCRIPT_TESTS += tests/suppl/tshark-suppl.sh

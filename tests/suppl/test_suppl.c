@@ -77,6 +77,9 @@ static void handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	}
 }
 
+/* Set before up(): capture that scenario's D-channels to $SUPPL_PCAP_DIR/<name>.pcap (tshark-suppl.sh). */
+static const char *pcap_name;
+
 static const char *swname(enum cti_switchtype sw)
 {
 	return (const char *[]){ "euroisdn", "ni2", "ni1", "dms100", "4ess", "5ess", "qsig" }[sw];
@@ -94,6 +97,14 @@ static cti_ctx_t *up(enum cti_line line, enum cti_switchtype sw)
 	if (!ctx)
 		fail_msg("cti_open: %s", cti_last_error());
 	cti_set_event_handler(ctx, handler, &R);
+	if (pcap_name && getenv("SUPPL_PCAP_DIR")) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s.pcap", getenv("SUPPL_PCAP_DIR"), pcap_name);
+		if (cti_trace_start(ctx, 0, path) < 0)
+			fail_msg("cti_trace_start %s: %s", path, cti_last_error());
+	}
+	pcap_name = NULL;
 	if (!run_until(ctx, &R.dchan_up, 2, 10000))
 		fail_msg("D-channels not up");
 	return ctx;
@@ -259,6 +270,7 @@ static void hold_retrieve(enum cti_line line)
 static void test_hold_retrieve_e1(void **state)
 {
 	(void)state;
+	pcap_name = "hold";
 	hold_retrieve(CTI_LINE_E1);
 }
 
@@ -409,6 +421,7 @@ static void transfer_ok(enum cti_line line, enum cti_switchtype sw, int consult,
 static void test_transfer_ect_e1(void **state)
 {
 	(void)state;
+	pcap_name = "ect";
 	transfer_ok(CTI_LINE_E1, CTI_SWITCH_EUROISDN, 1, "ECT");
 	transfer_ok(CTI_LINE_E1, CTI_SWITCH_EUROISDN, 0, "ECT");
 }
@@ -422,6 +435,7 @@ static void test_transfer_ect_t1(void **state)
 static void test_transfer_2bct(void **state)
 {
 	(void)state;
+	pcap_name = "2bct";
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_NI2, 1, "2BCT");
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_NI2, 0, "2BCT");
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_5ESS, 1, "2BCT");
@@ -432,10 +446,12 @@ static void test_transfer_2bct(void **state)
 /* The network refuses (ECT): no clearing, both calls stay; the far end's refusal is reported. */
 static void test_transfer_refused(void **state)
 {
-	cti_ctx_t *ctx = up(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	cti_ctx_t *ctx;
 	cti_call_t *a, *b;
 
 	(void)state;
+	pcap_name = "ect-refused";
+	ctx = up(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
 	R.auto_answer = 1;
 	R.auto_release = 1;
 	S.xfer_reply = 0;
@@ -562,7 +578,9 @@ static void deflect_ok(enum cti_switchtype sw)
 static void test_deflect(void **state)
 {
 	(void)state;
+	pcap_name = "deflect";
 	deflect_ok(CTI_SWITCH_EUROISDN);
+	pcap_name = "deflect-qsig";
 	deflect_ok(CTI_SWITCH_QSIG);
 }
 
@@ -641,6 +659,7 @@ static void keypad_display(enum cti_line line, enum cti_switchtype sw)
 static void test_keypad_display(void **state)
 {
 	(void)state;
+	pcap_name = "keypad";
 	keypad_display(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
 	keypad_display(CTI_LINE_T1, CTI_SWITCH_NI2);
 	keypad_display(CTI_LINE_T1, CTI_SWITCH_DMS100);
