@@ -10,3 +10,6 @@ $(B)/tests/suppl/test_suppl.o: tests/core/simcalls.h
 
 UNIT_TESTS += $(SUPPL_TEST_NAMES:%=$(B)/tests/suppl/%)
 SCRIPT_TESTS += tests/suppl/tshark-suppl.sh
+# `cti hold` / `cti transfer` on the emulated board (uses tests/tools/lib.sh)
+SCRIPT_TESTS += tests/suppl/test_cti_suppl.sh
+SAN_SCRIPT_TESTS += tests/suppl/test_cti_suppl.sh
