@@ -152,6 +152,13 @@ qemu-check: all
 bench: all
 	@tests/run-bench.sh $(B) $(BENCHES)
 
+# libFuzzer targets (tests/fuzz): a bounded run (also in make check) and a long one.
+.PHONY: fuzz fuzz-long
+fuzz: fuzz-bin
+	@tests/fuzz/run-fuzz.sh build/fuzz $(or $(FUZZ_SECONDS),20)
+fuzz-long: fuzz-bin
+	@tests/fuzz/run-fuzz.sh build/fuzz $(or $(FUZZ_SECONDS),1800)
+
 demo: all $(DEMO_TARGETS)
 
 install: all $(INSTALL_TARGETS)

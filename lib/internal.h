@@ -18,15 +18,12 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "cti.h"
+#include "error.h"		/* cti__error() */
 
 struct ctifw_port;
 struct media_engine;
 struct media_chan;
 struct maint_ctx;
-
-/* ---- errors (lib/core/error.c) ---- */
-/* Record a formatted message for cti_last_error() and return code (negative). */
-int cti__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- context (lib/core) ---- */
 void cti__lock(cti_ctx_t *ctx);
@@ -36,7 +33,6 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev);
 /* Context clock in ms / in 8 kHz samples. Lock held or not. */
 uint64_t cti__now_ms(cti_ctx_t *ctx);
 struct media_engine *cti__media(cti_ctx_t *ctx);
-const char *cti__tone_country(cti_ctx_t *ctx);
 /*
  * lib/maint's per-context state lives in the context (NULL until lib/maint
  * allocates it, lock held); cti_close() hands it to maint_ctx_free() once

@@ -10,6 +10,7 @@ PACKAGES=(
 	ghostscript sox multimon-ng tshark python3 python3-kconfiglib
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	dahdi-source dahdi dahdi-linux
+	clang libclang-rt-14-dev
 )
 
 missing=()

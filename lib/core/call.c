@@ -319,7 +319,8 @@ static void post_call(struct cti_call *c, int type)
 void core_call_media_new(struct cti_call *c)
 {
 	if (!c->media && c->ctx->media && c->span)
-		c->media = media_chan_new(c->ctx->media, c, c->span->cfg.law);
+		c->media = media_chan_new(c->ctx->media, c, c->span->cfg.law, cti__call_span(c),
+					  cti__call_channel(c));
 }
 
 static void chan_take(struct cti_call *c, struct core_span *sp, int ch)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "core.h"
 #include "cticonfig.h"
+#include "../media/media.h"
 
 #ifndef CONFIG_SIM_PORTS
 #define CONFIG_SIM_PORTS 8
@@ -38,7 +39,6 @@ static const struct kw kw_yesno[] = { { "yes", 1 }, { "no", 0 }, { "1", 1 }, { "
 static const struct kw kw_clock[] = { { "real", CTI_CLOCK_REAL }, { "virtual", CTI_CLOCK_VIRTUAL }, { 0, 0 } };
 static const struct kw kw_hunt[] = { { "first-free", CTI_HUNT_FIRST_FREE }, { "round-robin", CTI_HUNT_ROUND_ROBIN },
 				      { 0, 0 } };
-static const char *tone_countries[] = { "itu", "us", "uk", "cn", NULL };
 
 const char *core_switch_name(enum cti_switchtype sw)
 {
@@ -297,13 +297,14 @@ int cti_config_set_tones(cti_config_t *cfg, const char *country)
 {
 	if (!cfg || !country)
 		return cti__error(CTI_EINVAL, "cti_config_set_tones: NULL argument");
-	for (int i = 0; tone_countries[i]; i++)
-		if (!strcasecmp(country, tone_countries[i])) {
-			strcpy(cfg->tones, tone_countries[i]);
-			return 0;
-		}
-	return cti__error(CTI_ECONFIG, "cti_config_set_tones: unknown tone table '%s' (accepted: itu, us, uk, cn)",
-			  country);
+	const char *canon;
+
+	if (media_tone_country_ok(country, &canon)) {
+		snprintf(cfg->tones, sizeof(cfg->tones), "%s", canon);
+		return 0;
+	}
+	return cti__error(CTI_ECONFIG, "cti_config_set_tones: unknown tone table '%s' (accepted: %s)",
+			  country, media_tone_countries());
 }
 
 int cti_config_set_trace(cti_config_t *cfg, const char *pcap_path)
@@ -548,12 +549,13 @@ static int parse_line(struct parser *ps, int line, char *s)
 		if (!strcmp(key, "sim_ports"))
 			return parse_int(ps, line, key, val, 1, 256, &ps->cfg->sim_ports);
 		if (!strcmp(key, "tones")) {
-			for (int i = 0; tone_countries[i]; i++)
-				if (!strcasecmp(val, tone_countries[i])) {
-					strcpy(ps->cfg->tones, tone_countries[i]);
-					return 0;
-				}
-			return perr(ps, line, "bad value '%s' for tones (accepted: %s)", val, "itu, us, uk, cn", "");
+			const char *canon;
+
+			if (media_tone_country_ok(val, &canon)) {
+				snprintf(ps->cfg->tones, sizeof(ps->cfg->tones), "%s", canon);
+				return 0;
+			}
+			return perr(ps, line, "bad value '%s' for tones (accepted: %s)", val, media_tone_countries(), "");
 		}
 		if (!strcmp(key, "trace")) {
 			if (strlen(val) >= sizeof(ps->cfg->trace))

@@ -194,6 +194,8 @@ struct cti_ctx {
 /* ctx.c */
 void core_tick_ms(cti_ctx_t *ctx);			/* sim: one 1 ms tick (lock held) */
 void core_media_block(cti_ctx_t *ctx);			/* 20 ms media step (lock held) */
+/* The context's media engine, given the core's interface (media_ops.c). */
+struct media_engine *core_media_engine_new(cti_ctx_t *ctx);
 uint64_t core_now_ms(cti_ctx_t *ctx);
 void core_run_timers(cti_ctx_t *ctx);
 /* libpri's clock: its gettimeofday reference is renamed to this (lib/build.mk, ctx.c). */

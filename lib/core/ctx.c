@@ -119,11 +119,6 @@ struct media_engine *cti__media(cti_ctx_t *ctx)
 	return ctx ? ctx->media : NULL;
 }
 
-const char *cti__tone_country(cti_ctx_t *ctx)
-{
-	return ctx ? ctx->tones : "itu";
-}
-
 /* ---------------- event queue ---------------- */
 
 void cti__post(cti_ctx_t *ctx, const cti_event_t *ev)
@@ -507,7 +502,7 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	}
 	if (group_setup(ctx, cfg) < 0)
 		goto fail;
-	ctx->media = media_engine_new(ctx);
+	ctx->media = core_media_engine_new(ctx);
 	if (ctx->has_sim && core_sim_open(ctx, cfg->sim_ports) < 0)
 		goto fail;
 	for (int i = 1; i <= ctx->nspans; i++) {

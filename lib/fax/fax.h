@@ -73,6 +73,16 @@ int fax_chan_busy(struct media_chan *chan);
 /* Free without events (setup failed before the hook was installed). */
 void fax_session_free(struct fax_session *s);
 
+/*
+ * Longest a fax session may run: 30 minutes of line time (virtual or real).
+ * At the limit T.30 is terminated and the session ends with op reason
+ * CTI_TERM_MAX_TIME, a FAX_DONE result text saying so, and the pages that
+ * got through. fax_set_max_ms changes it for sessions started afterwards
+ * (tests; 0 restores the default).
+ */
+#define FAX_MAX_MS (30u * 60 * 1000)
+void fax_set_max_ms(uint32_t ms);
+
 /* Map a CTI_FAX_* modem mask and bit-rate cap to spandsp T30_SUPPORT_* bits (0: nothing left). */
 int fax_modem_mask(int modems, int max_rate);
 

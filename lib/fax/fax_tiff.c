@@ -19,9 +19,17 @@
 
 #include "fax.h"
 
-/* libtiff messages go to this buffer instead of stderr (per handle). */
+/*
+ * libtiff messages go here instead of stderr (per handle, thread safe).
+ * libtiff reports many decode problems ("Bad code word", "Premature EOL",
+ * a strip cut short) only through these handlers while TIFFReadScanline
+ * still returns success, so the check counts them: an error at any time, or
+ * a warning while rows are decoded, means the page did not really decode.
+ */
 struct tiff_msg {
 	char text[200];
+	int errors;
+	int decoding;		/* rows being decoded: warnings count as errors */
 };
 
 static int tiff_err_cb(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
@@ -30,19 +38,24 @@ static int tiff_err_cb(TIFF *tif, void *user, const char *module, const char *fm
 
 	(void)tif;
 	(void)module;
-	if (m && !m->text[0])
+	if (!m)
+		return 1;
+	if (!m->text[0])
 		vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	m->errors++;
 	return 1;	/* handled: keep it off stderr */
 }
 
 static int tiff_warn_cb(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
+	struct tiff_msg *m = user;
+
 	(void)tif;
-	(void)user;
 	(void)module;
-	(void)fmt;
-	(void)ap;
-	return 1;	/* unknown tags and the like: not our problem */
+	/* Unknown tags and the like while reading a directory: not our problem. */
+	if (m && m->decoding)
+		return tiff_err_cb(tif, user, module, fmt, ap);
+	return 1;
 }
 
 static TIFF *tiff_open(const char *path, const char *mode, struct tiff_msg *m)
@@ -50,9 +63,9 @@ static TIFF *tiff_open(const char *path, const char *mode, struct tiff_msg *m)
 	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
 	TIFF *t;
 
+	memset(m, 0, sizeof(*m));
 	if (!o)
 		return NULL;
-	m->text[0] = '\0';
 	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_err_cb, m);
 	TIFFOpenOptionsSetWarningHandlerExtR(o, tiff_warn_cb, m);
 	t = TIFFOpenExt(path, mode, o);
@@ -76,6 +89,14 @@ static double res_per_mm(TIFF *t, ttag_t tag)
 	return r / 25.4;
 }
 
+/*
+ * Largest page the check lets through: A3 (the longest ISO fax page, 420 mm)
+ * at 400 lines per inch, rounded up to 8192 rows. Widths are bounded by the
+ * legal fax widths (4864 pels at most). A header claiming more rows is a
+ * broken or hostile file: decoding it would run for minutes.
+ */
+#define FAX_MAX_ROWS 8192
+
 /* Check the directory t is on (page, 1-based). 0 or CTI_EFORMAT via cti__error. */
 static int check_page(TIFF *t, const char *path, int page, struct tiff_msg *m)
 {
@@ -96,6 +117,9 @@ static int check_page(TIFF *t, const char *path, int page, struct tiff_msg *m)
 				  "cti_fax_convert_tiff converts)", path, page);
 	if (w == 0 || h == 0)
 		return cti__error(CTI_EFORMAT, "%s: page %d: empty image (%ux%u)", path, page, w, h);
+	if (h > FAX_MAX_ROWS)
+		return cti__error(CTI_EFORMAT, "%s: page %d: %u rows is beyond the fax page limit of %u rows "
+				  "(A3 at 400 dpi)", path, page, h, FAX_MAX_ROWS);
 	xr = res_per_mm(t, TIFFTAG_XRESOLUTION);
 	yr = res_per_mm(t, TIFFTAG_YRESOLUTION);
 	if (xr == 0 || yr == 0)
@@ -121,25 +145,54 @@ static int check_page(TIFF *t, const char *path, int page, struct tiff_msg *m)
 	if (r16 && yr < 15.0)
 		return cti__error(CTI_EFORMAT, "%s: page %d: R16 needs the superfine vertical resolution "
 				  "(391 dpi), file has %.0f dpi", path, page, yr * 25.4);
+	if (m->errors)
+		return cti__error(CTI_EFORMAT, "%s: page %d: damaged page directory (%s)", path, page, m->text);
 
-	/* Decode every row: a truncated or corrupt strip shows up now, not mid-call. */
+	/*
+	 * Decode every row: a truncated or corrupt strip shows up now, not
+	 * mid-call. libtiff reports most decode errors only to the handler.
+	 */
 	{
 		tmsize_t sz = TIFFScanlineSize(t);
-		uint8_t *row = malloc(sz > 0 ? (size_t)sz : 1);
+		uint8_t *row;
 		uint32_t y;
 
+		if (sz <= 0 || (uint64_t)sz < (w + 7) / 8)
+			return cti__error(CTI_EFORMAT, "%s: page %d: unusable row layout (%s)", path, page,
+					  m->text[0] ? m->text : "bad strip tags");
+		row = malloc((size_t)sz);
 		if (!row)
 			return cti__error(CTI_ENOMEM, "%s: page %d: out of memory", path, page);
+		m->decoding = 1;
 		for (y = 0; y < h; y++) {
-			if (TIFFReadScanline(t, row, y, 0) < 0) {
+			if (TIFFReadScanline(t, row, y, 0) < 0 || m->errors) {
 				free(row);
-				return cti__error(CTI_EFORMAT, "%s: page %d: unreadable image data at row %u (%s)",
-						  path, page, y, m->text[0] ? m->text : "decode error");
+				m->decoding = 0;
+				return cti__error(CTI_EFORMAT, "%s: page %d: image data does not decode at row %u "
+						  "of %u (%s)", path, page, y, h,
+						  m->text[0] ? m->text : "truncated or corrupt strip");
 			}
 		}
+		m->decoding = 0;
 		free(row);
 	}
 	return 0;
+}
+
+/* The file starts like a TIFF ("II*\0", "MM\0*", or BigTIFF's 43). */
+static int tiff_magic(const char *path)
+{
+	unsigned char h[4];
+	FILE *f = fopen(path, "rb");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fread(h, 1, 4, f) == 4 &&
+	     ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) ||
+	      (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43)));
+	fclose(f);
+	return ok;
 }
 
 int fax_tiff_check(const char *path, int first, int last)
@@ -153,10 +206,27 @@ int fax_tiff_check(const char *path, int first, int last)
 	if (first < 0 || last < 0 || (last && first > last))
 		return cti__error(CTI_EINVAL, "%s: bad page range %d-%d", path, first, last);
 	t = tiff_open(path, "r", &m);
+	if (!t && tiff_magic(path))
+		return cti__error(CTI_EFORMAT, "%s: page 1: unreadable page directory, file truncated or "
+				  "corrupt (%s)", path, m.text[0] ? m.text : "libtiff error");
 	if (!t)
 		return cti__error(CTI_EFORMAT, "%s: cannot open as TIFF: %s", path,
 				  m.text[0] ? m.text : "no such file or not a TIFF");
+	if (m.errors) {
+		TIFFClose(t);
+		return cti__error(CTI_EFORMAT, "%s: page 1: damaged page directory (%s)", path, m.text);
+	}
+	/*
+	 * Walk the whole directory chain: a next-page offset pointing outside
+	 * the file (a truncated copy) is reported only to the handler, and the
+	 * count then silently stops at the last readable page.
+	 */
 	pages = TIFFNumberOfDirectories(t);
+	if (m.errors) {
+		TIFFClose(t);
+		return cti__error(CTI_EFORMAT, "%s: page %d: the page chain is broken after page %d, file "
+				  "truncated or corrupt (%s)", path, pages + 1, pages, m.text);
+	}
 	if (pages <= 0) {
 		TIFFClose(t);
 		return cti__error(CTI_EFORMAT, "%s: no pages", path);
@@ -169,7 +239,7 @@ int fax_tiff_check(const char *path, int first, int last)
 	for (p = first ? first : 1; p <= (last ? last : pages); p++) {
 		if (!TIFFSetDirectory(t, (tdir_t)(p - 1))) {
 			TIFFClose(t);
-			return cti__error(CTI_EFORMAT, "%s: page %d: unreadable directory (%s)", path, p,
+			return cti__error(CTI_EFORMAT, "%s: page %d: unreadable page directory (%s)", path, p,
 					  m.text[0] ? m.text : "libtiff error");
 		}
 		rc = check_page(t, path, p, &m);

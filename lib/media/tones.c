@@ -10,6 +10,8 @@
  * North America: 913.8/1370.6/1776.7 Hz.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -194,20 +196,50 @@ static const struct tone_def cn_defs[] = {
 #define TABLE(c, n, d) { c, n, d, (int)(sizeof(d) / sizeof(d[0])) }
 static const struct tone_table tables[] = {
 	TABLE("itu", "ITU-T E.180 / Europe (425 Hz)", itu_defs),
-	TABLE("eu", "ITU-T E.180 / Europe (425 Hz)", itu_defs),
 	TABLE("us", "North America (precise tone plan)", us_defs),
 	TABLE("uk", "United Kingdom", uk_defs),
 	TABLE("cn", "China (450 Hz)", cn_defs),
 };
 
+/*
+ * The one list of tone countries: the configuration (lib/core/config.c)
+ * checks names against it through media_tone_country_ok().
+ */
 const struct tone_table *tone_table_find(const char *country)
 {
-	if (!country || !*country)
+	if (!country || !*country || !strcasecmp(country, "eu"))	/* eu: an alias of itu */
 		country = "itu";
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		if (!strcasecmp(tables[i].country, country))
 			return &tables[i];
 	return NULL;
+}
+
+int media_tone_country_ok(const char *country, const char **canon)
+{
+	const struct tone_table *t = country && *country ? tone_table_find(country) : NULL;
+
+	if (t && canon)
+		*canon = t->country;
+	return t != NULL;
+}
+
+static char country_list[64];
+static pthread_once_t country_list_once = PTHREAD_ONCE_INIT;
+
+static void country_list_fill(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		n += (size_t)snprintf(country_list + n, sizeof(country_list) - n, "%s%s", i ? ", " : "",
+				      tables[i].country);
+}
+
+const char *media_tone_countries(void)
+{
+	pthread_once(&country_list_once, country_list_fill);
+	return country_list;
 }
 
 const struct tone_def *tone_table_def(const struct tone_table *t, enum cti_tone tone)

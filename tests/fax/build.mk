@@ -9,6 +9,20 @@ $(B)/tests/fax/test_fax: $(B)/tests/fax/test_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB
 
 UNIT_TESTS += $(B)/tests/fax/test_fax
 
+# The TIFF check against damaged documents (quick: no T.30 session).
+$(B)/tests/fax/test_fax_tiff: $(B)/tests/fax/test_fax_tiff.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_tiff
+
+# Fax through line bit errors, several seeds (FAX_BER_SEEDS overrides the count).
+$(B)/tests/fax/test_fax_ber: $(B)/tests/fax/test_fax_ber.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_ber
+
 $(B)/tests/fax/bench_fax: $(B)/tests/fax/bench_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
@@ -36,4 +50,9 @@ UNIT_TESTS += $(B)/tests/fax/test_fax_sim
 endif
 
 # Built by 'make' too, so 'make bench' finds the benchmark.
-ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
+ALL_TARGETS += $(B)/tests/fax/test_fax $(B)/tests/fax/test_fax_tiff $(B)/tests/fax/test_fax_ber $(B)/tests/fax/test_fax_nofax $(B)/tests/fax/bench_fax
+
+# cti --sim fax send refuses a damaged TIFF before dialling.
+ifneq ($(wildcard tools/cti/call.c),)
+SCRIPT_TESTS += tests/fax/test_fax_tool.sh
+endif

@@ -19,6 +19,7 @@
 
 #include "harness.h"
 #include "testdoc.h"
+#include "../../lib/fax/fax.h"
 
 static cti_ctx_t *ctx;
 static char dir[64];
@@ -675,6 +676,56 @@ static void stopped(void **state)
 	assert_null(x.a.chan.fn);
 }
 
+/*
+ * A fax longer than its time limit (30 minutes; 1 minute here, the same
+ * code path) stops there and says so: op reason CTI_TERM_MAX_TIME, result
+ * text and op message naming the limit, the pages that got through kept.
+ */
+static void time_limit(void **state)
+{
+	struct xfer x;
+	struct testdoc d;
+	char doc[128], rx[128], msg[200];
+	int k, pages;
+
+	(void)state;
+	assert_int_equal(FAX_MAX_MS, 30u * 60 * 1000);
+	path(doc, sizeof(doc), "long.tif");
+	path(rx, sizeof(rx), "long-rx.tif");
+	testdoc_defaults(&d, 10, 85);
+	d.rows = 1100;
+	assert_int_equal(testdoc_write(doc, &d), 0);
+	fax_set_max_ms(60000);
+	xfer_init(&x, rx);
+	xfer_add_doc(&x, doc, 0, 0);
+	x.tx.modems = x.rx.modems = CTI_FAX_V27TER;	/* 4800 bit/s: 10 pages take minutes */
+	xfer_start(&x);
+	fax_set_max_ms(0);
+	harness_run(ctx, &x.a, &x.b, 300000, 0);
+	for (k = 0; k < 2; k++) {
+		cti_call_t *c = k ? &x.b : &x.a;
+		const cti_event_t *done = harness_find(ctx, CTI_EV_FAX_DONE, c, 0);
+		const cti_event_t *op = harness_find(ctx, CTI_EV_OP_DONE, c, 0);
+
+		assert_non_null(done);
+		assert_non_null(op);
+		assert_int_not_equal(done->u.fax.result, 0);
+		assert_string_equal(done->u.fax.result_text, "Stopped at the 1-minute fax time limit");
+		assert_int_equal(op->u.op.reason, CTI_TERM_MAX_TIME);
+		if (!strstr(op->u.op.message, "fax stopped at its 1-minute time limit after"))
+			fail_msg("op message '%s'", op->u.op.message);
+		assert_true(op->u.op.duration_ms >= 60000 && op->u.op.duration_ms <= 60020);
+		assert_true(done->u.fax.page >= 1 && done->u.fax.page < 10);
+		assert_null(c->chan.fn);
+	}
+	/* The receiver's file holds exactly the pages it confirmed, pixel exact. */
+	pages = harness_find(ctx, CTI_EV_FAX_DONE, &x.b, 0)->u.fax.page;
+	printf("# stopped at 60 s after %d pages\n", pages);
+	assert_int_equal(testdoc_pages(rx), pages);
+	if (testdoc_compare(doc, 1, rx, 1, pages, 0, msg, sizeof(msg)) != 0)
+		fail_msg("%s", msg);
+}
+
 /* ---- input checks ---- */
 
 static void expect_format(const char *p, int first, int last, const char *needle1, const char *needle2)
@@ -950,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(stopped),
 		cmocka_unit_test(cut_before_first_page),
 		cmocka_unit_test(stop_at_once),
+		cmocka_unit_test(time_limit),
 		cmocka_unit_test(ghostscript_recipe),
 	};
 

@@ -11,6 +11,8 @@ $(B)/tests/media/bench_media: $(B)/tests/media/bench_media.o $(MEDIA_HARNESS) $(
 
 ALL_TARGETS += $(B)/tests/media/test_media $(B)/tests/media/bench_media
 UNIT_TESTS += $(B)/tests/media/test_media
+# The file I/O workers (lib/media/io.c) share rings and jobs with the tick: TSan checks them.
+TSAN_TESTS += $(B)/tests/media/test_media
 BENCHES += $(B)/tests/media/bench_media
 
 # Integration: the real library (core + media) over the sim board in virtual time.
@@ -19,3 +21,6 @@ $(B)/tests/media/test_media_sim: $(B)/tests/media/test_media_sim.o $(CTI_A) $(FW
 
 ALL_TARGETS += $(B)/tests/media/test_media_sim
 UNIT_TESTS += $(B)/tests/media/test_media_sim
+
+# lib/media depends on no core module (symbols, headers, tone list).
+SCRIPT_TESTS += tests/media/test_layering.sh

@@ -9,6 +9,10 @@
 #include <spandsp.h>
 
 #include "harness.h"
+#include "../../lib/media/media_int.h"
+
+int h_io_thread, h_io_settle = 1;
+unsigned h_rec_ring_ms;
 
 static char errbuf[512];
 
@@ -27,11 +31,10 @@ const char *cti_last_error(void)
 	return errbuf;
 }
 
-void cti__lock(cti_ctx_t *ctx) { (void)ctx; }
-void cti__unlock(cti_ctx_t *ctx) { (void)ctx; }
-
-void cti__post(cti_ctx_t *ctx, const cti_event_t *ev)
+static void h_post(void *core, const cti_event_t *ev)
 {
+	cti_ctx_t *ctx = core;
+
 	if (ctx->nev == ctx->evsize) {
 		ctx->evsize = ctx->evsize ? 2 * ctx->evsize : 256;
 		ctx->ev = realloc(ctx->ev, sizeof(*ctx->ev) * (size_t)ctx->evsize);
@@ -42,25 +45,33 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev)
 	ctx->nev++;
 }
 
-uint64_t cti__now_ms(cti_ctx_t *ctx) { return ctx->now; }
-struct media_engine *cti__media(cti_ctx_t *ctx) { return ctx->m; }
-const char *cti__tone_country(cti_ctx_t *ctx) { return ctx->country; }
-cti_ctx_t *cti__call_ctx(cti_call_t *call) { return call->ctx; }
-struct media_chan *cti__call_media(cti_call_t *call) { return call->mc; }
-enum cti_law cti__call_law(cti_call_t *call) { return call->law; }
-int cti_call_span(cti_call_t *call) { return call->span; }
-int cti_call_channel(cti_call_t *call) { return call->channel; }
-enum cti_call_state cti_call_state(cti_call_t *call) { return call->state; }
-int cti__call_span(cti_call_t *call) { return call->span; }
-int cti__call_channel(cti_call_t *call) { return call->channel; }
-enum cti_call_state cti__call_state(cti_call_t *call) { return call->state; }
+static void h_lock(void *core) { ((cti_ctx_t *)core)->locks++; }
+static void h_unlock(void *core) { ((cti_ctx_t *)core)->locks--; }
+static struct media_engine *h_ctx_engine(cti_ctx_t *ctx) { return ctx->m; }
+static struct media_engine *h_call_engine(cti_call_t *call) { return call->ctx->m; }
+static struct media_chan *h_call_chan(cti_call_t *call) { return call->mc; }
+static int h_call_connected(cti_call_t *call) { return call->state == CTI_CALL_CONNECTED; }
+
+static const struct media_core_ops h_ops = {
+	.post = h_post,
+	.lock = h_lock,
+	.unlock = h_unlock,
+	.ctx_engine = h_ctx_engine,
+	.call_engine = h_call_engine,
+	.call_chan = h_call_chan,
+	.call_connected = h_call_connected,
+};
 
 cti_ctx_t *h_ctx(const char *country)
 {
 	cti_ctx_t *ctx = calloc(1, sizeof(*ctx));
 
+	struct media_config cfg = { .tone_country = country, .io_thread = h_io_thread,
+				    .rec_ring_ms = h_rec_ring_ms };
+
 	ctx->country = country;
-	ctx->m = media_engine_new(ctx);
+	ctx->io_settle = h_io_thread && h_io_settle;
+	ctx->m = media_engine_new(&h_ops, ctx, &cfg);
 	return ctx;
 }
 
@@ -86,7 +97,7 @@ cti_call_t *h_call(cti_ctx_t *ctx, enum cti_law law)
 	c->span = 1;
 	c->state = CTI_CALL_CONNECTED;
 	c->channel = ctx->ncalls + 1;
-	c->mc = media_chan_new(ctx->m, c, law);
+	c->mc = media_chan_new(ctx->m, c, law, c->span, c->channel);
 	memset(c->wire_buf, law == CTI_LAW_ALAW ? 0xd5 : 0xff, MEDIA_BLOCK);
 	if (ctx->ncalls == ctx->callsize) {
 		ctx->callsize = ctx->callsize ? 2 * ctx->callsize : 16;
@@ -119,6 +130,10 @@ void h_feed(cti_call_t *call, const int16_t *x, size_t n)
 
 void h_tick(cti_ctx_t *ctx, int n)
 {
+	if (ctx->locks != 0) {	/* every API call of lib/media unlocks what it locked */
+		fprintf(stderr, "harness: lock depth %d between API calls\n", ctx->locks);
+		abort();
+	}
 	while (n-- > 0) {
 		for (int i = 0; i < ctx->ncalls; i++) {
 			cti_call_t *c = ctx->calls[i];
@@ -134,6 +149,8 @@ void h_tick(cti_ctx_t *ctx, int n)
 				rx[k] = c->law == CTI_LAW_ALAW ? linear_to_alaw(v) : linear_to_ulaw(v);
 			}
 		}
+		if (ctx->io_settle)
+			media_io_settle(&ctx->m->io);
 		media_engine_tick(ctx->m);
 		ctx->now += 20;
 		for (int i = 0; i < ctx->ncalls; i++) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * harness.h - fake libcti core for unit tests of lib/media: implements the
- * cti__* functions media uses (lock no-op, events appended to an array,
+ * harness.h - fake libcti core for unit tests of lib/media: gives the
+ * engine a media_core_ops (lock counted, events appended to an array,
  * clock advanced by the test) and "wires" that carry each call's transmit
  * block to another call's receive side one tick later, like a line.
  */
@@ -35,8 +35,18 @@ struct cti_ctx {
 	const char *country;
 	struct cti_call **calls;
 	int ncalls, callsize;
+	int locks;			/* lock depth: 0 outside API calls */
+	int io_settle;
 };
 
+/*
+ * Engine options for the next h_ctx(): file I/O in the engine's I/O thread
+ * (as with a real clock) and its recording ring. h_io_settle: h_tick waits
+ * for the thread to have drained/prefetched before each tick, so runs stay
+ * deterministic (set 0 for real-time tests).
+ */
+extern int h_io_thread, h_io_settle;
+extern unsigned h_rec_ring_ms;
 cti_ctx_t *h_ctx(const char *country);
 void h_ctx_free(cti_ctx_t *ctx);
 cti_call_t *h_call(cti_ctx_t *ctx, enum cti_law law);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -896,6 +897,193 @@ static void test_record_killed(void **state)
 	free(r);
 }
 
+/* ---- file I/O in the engine's I/O thread (real clock) ---- */
+
+static int io_on(void **state)
+{
+	(void)state;
+	h_io_thread = 1;
+	h_io_settle = 1;
+	h_rec_ring_ms = 0;
+	return 0;
+}
+
+static int io_off(void **state)
+{
+	(void)state;
+	h_io_thread = 0;
+	h_io_settle = 1;
+	h_rec_ring_ms = 0;
+	return 0;
+}
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Real time, I/O thread: call A records to a file whose first write stalls
+ * for 1.5 s (the test knob of io.c; a dead NFS server or a full disk queue
+ * in the field), while B plays a WAV file of DTMF digits to C, which records.
+ * Every 20 ms tick must stay short (the stall would freeze it for 1.5 s if
+ * the tick wrote the file); the digits arrive 200 ms apart as played; C's
+ * recording has exactly its ticks' samples; A's recording ends with
+ * CTI_TERM_ERROR naming the file once its 400 ms ring is full, and its file
+ * holds exactly what was accepted once the disk is back.
+ */
+static void io_stall_run(int thread)
+{
+	h_io_thread = thread;
+	h_io_settle = 0;
+	h_rec_ring_ms = 400;
+	cti_ctx_t *ctx = h_ctx("itu");
+	cti_call_t *a = h_call(ctx, CTI_LAW_ALAW), *b = h_call(ctx, CTI_LAW_ALAW), *c = h_call(ctx, CTI_LAW_ALAW);
+	static int16_t tone[8000 * 4], dt[8800];
+	const char *digits = "159#";
+	static const double lo[] = { 697, 770, 852, 941 }, hi[] = { 1209, 1336, 1477, 1633 };
+	static const int row[] = { 0, 1, 2, 3 }, col[] = { 0, 1, 2, 2 };	/* 1 5 9 # */
+
+	h_sine(tone, 8000 * 4, 440, -10, 0);
+	h_feed(a, tone, 8000 * 4);
+	h_wire(b, c);
+	memset(dt, 0, sizeof(dt));
+	for (int d = 0; d < 4; d++) {	/* 100 ms on at 200, 400, 600, 800 ms */
+		int16_t *p = dt + 1600 * (d + 1);
+		h_sine(p, 800, lo[row[d]], -10, 0);
+		h_sine(p, 800, hi[col[d]], -10, 1);
+	}
+	write_wav(tpath("dtmf.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, dt, 8800);
+
+	cti_record_params_t rp;
+	cti_record_params_init(&rp);
+	rp.path = tpath("stalled.wav");
+	media_io_test_stall("stalled.wav", 1500);
+	int ra = cti_record(a, &rp, NULL);
+	cti_record_params_init(&rp);
+	rp.path = tpath("fine.wav");
+	int rc = cti_record(c, &rp, NULL);
+	int pb = cti_play_file(b, tpath("dtmf.wav"), NULL);
+	assert_true(ra > 0 && rc > 0 && pb > 0);
+
+	const int ticks = 75;	/* 1.5 s */
+	uint64_t worst = 0, next = mono_us();
+	for (int k = 0; k < ticks; k++) {
+		next += 20000;
+		uint64_t t0 = mono_us();
+		h_tick(ctx, 1);
+		uint64_t dt_us = mono_us() - t0;
+		if (dt_us > worst)
+			worst = dt_us;
+		uint64_t now = mono_us();
+		if (now < next)
+			usleep((useconds_t)(next - now));
+	}
+	assert_int_equal(cti_stop(c, rc), 0);
+	fprintf(stderr, "# io stall (%s): longest tick %.1f ms\n", thread ? "I/O thread" : "in the tick",
+		worst / 1000.0);
+	/* generous for a loaded machine, far below the 1.5 s stall */
+	if (worst > 500000)
+		fail_msg("a tick took %.1f ms while another call's disk stalled", worst / 1000.0);
+
+	/* A: ended by the stall, file named */
+	const cti_event_t *ev = op_done(ctx, ra);
+	assert_non_null(ev);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_ERROR);
+	assert_int_equal(ev->u.op.error, CTI_EIO);
+	assert_non_null(strstr(ev->u.op.message, "stalled.wav"));
+	assert_non_null(strstr(ev->u.op.message, "disk stalled"));
+	uint64_t a_samples = ev->u.op.samples;
+	assert_true(a_samples >= 400 * 8 - MEDIA_BLOCK && a_samples <= 400 * 8 + MEDIA_BLOCK);
+	/* B: the whole file, on time, no underrun */
+	ev = op_done(ctx, pb);
+	assert_non_null(ev);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_EOD);
+	assert_int_equal(ev->u.op.samples, 8800);
+	assert_string_equal(ev->u.op.message, "");
+	char got[16];
+	h_digits(ctx, c, got, sizeof(got));
+	assert_string_equal(got, digits);
+	for (int d = 1; d < 4; d++) {
+		int64_t gap = (int64_t)h_find(ctx, CTI_EV_DIGIT, c, d)->time_ms -
+			      (int64_t)h_find(ctx, CTI_EV_DIGIT, c, d - 1)->time_ms;
+		if (gap < 180 || gap > 220)
+			fail_msg("digits %d and %d %lld ms apart (played 200 ms apart)", d - 1, d, (long long)gap);
+	}
+	/* C: every tick recorded */
+	ev = op_done(ctx, rc);
+	assert_non_null(ev);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_STOPPED);
+	assert_int_equal(ev->u.op.samples, (uint64_t)ticks * MEDIA_BLOCK);
+	size_t n;
+	int ch;
+	int16_t *r = read_wav(tpath("fine.wav"), &n, &ch);
+	assert_non_null(r);
+	assert_int_equal(n, (size_t)ticks * MEDIA_BLOCK);
+	free(r);
+	h_ctx_free(ctx);	/* waits for the stalled file */
+	r = read_wav(tpath("stalled.wav"), &n, &ch);
+	assert_non_null(r);
+	assert_int_equal(n, a_samples);
+	free(r);
+	media_io_test_stall(NULL, 0);
+}
+
+static void test_io_stall_other_calls_keep_time(void **state)
+{
+	(void)state;
+	io_stall_run(1);
+}
+
+/*
+ * A playback whose reader is late (its disk stalls 300 ms after the first
+ * second was read ahead): silence, counted and reported in OP_DONE's
+ * message; every sample of the file is still played, in order, and the
+ * play ends normally.
+ */
+static void test_io_play_underrun_reported(void **state)
+{
+	(void)state;
+	h_io_thread = 1;
+	h_io_settle = 0;
+	cti_ctx_t *ctx = h_ctx("itu");
+	cti_call_t *a = h_call(ctx, CTI_LAW_ALAW);
+	static int16_t x[16000];
+
+	h_sine(x, 16000, 440, -10, 0);
+	write_wav(tpath("under.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, x, 16000);
+	int id = cti_play_file(a, tpath("under.wav"), NULL);
+	assert_true(id > 0);
+	media_io_settle(&ctx->m->io);		/* 1 s read ahead */
+	media_io_test_stall("under.wav", 300);	/* the next read waits 300 ms */
+	uint64_t t0 = mono_us();
+	h_tick(ctx, 60);			/* 50 blocks from the ring, then 10 empty */
+	uint64_t took = mono_us() - t0;
+	for (int k = 0; k < 200 && !op_done(ctx, id); k++) {
+		media_io_settle(&ctx->m->io);
+		h_tick(ctx, 1);
+	}
+	const cti_event_t *ev = op_done(ctx, id);
+	assert_non_null(ev);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_EOD);
+	assert_int_equal(ev->u.op.samples, 16000);	/* every sample played, none lost */
+	unsigned ms = 0;
+	if (sscanf(ev->u.op.message, "play: %u ms of silence", &ms) != 1)
+		fail_msg("OP_DONE message '%s'", ev->u.op.message);
+	if (took < 250000)	/* the 60 ticks ran inside the stall (always, unless the machine froze) */
+		assert_int_equal(ms, 200);
+	media_io_test_stall(NULL, 0);
+	h_ctx_free(ctx);
+}
+
+/* The same unit tests with the file I/O in the I/O thread (h_tick settles it: deterministic). */
+static void test_io_play_record_exact(void **state) { test_play_record_exact(state); }
+static void test_io_record_killed(void **state) { test_record_killed(state); }
+static void test_io_record_disk_full(void **state) { test_record_disk_full(state); }
+static void test_io_record_unwritable(void **state) { test_record_unwritable(state); }
+
 /* ---- tones and CPA ---- */
 
 /*
@@ -960,6 +1148,29 @@ static void test_tones_itu(void **state) { (void)state; tone_detect_country("itu
 static void test_tones_us(void **state) { (void)state; tone_detect_country("us"); }
 static void test_tones_uk(void **state) { (void)state; tone_detect_country("uk"); }
 static void test_tones_cn(void **state) { (void)state; tone_detect_country("cn"); }
+
+/* The one tone country list: names, canonical spelling, the eu alias, and every listed name has a table. */
+static void test_tone_countries(void **state)
+{
+	(void)state;
+	const char *canon = NULL;
+
+	assert_string_equal(media_tone_countries(), "itu, us, uk, cn");
+	assert_true(media_tone_country_ok("CN", &canon));
+	assert_string_equal(canon, "cn");
+	assert_true(media_tone_country_ok("eu", &canon));
+	assert_string_equal(canon, "itu");
+	assert_false(media_tone_country_ok("fr", &canon));
+	assert_false(media_tone_country_ok("", &canon));
+	assert_false(media_tone_country_ok(NULL, &canon));
+	char list[64];
+	snprintf(list, sizeof(list), "%s", media_tone_countries());
+	for (char *save, *name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		assert_non_null(tone_table_find(name));
+		assert_true(media_tone_country_ok(name, &canon));
+		assert_string_equal(canon, name);
+	}
+}
 
 /* Generated cadences: on/off times and levels as in the table (UK ringback: 0.4/0.2/0.4/2.0, 400+450 Hz). */
 static void test_tone_cadence_generated(void **state)
@@ -1443,6 +1654,13 @@ int main(void)
 		cmocka_unit_test(test_tones_uk),
 		cmocka_unit_test(test_tones_cn),
 		cmocka_unit_test(test_tones_wrong_table),
+		cmocka_unit_test(test_tone_countries),
+		cmocka_unit_test_setup_teardown(test_io_stall_other_calls_keep_time, io_on, io_off),
+		cmocka_unit_test_setup_teardown(test_io_play_underrun_reported, io_on, io_off),
+		cmocka_unit_test_setup_teardown(test_io_play_record_exact, io_on, io_off),
+		cmocka_unit_test_setup_teardown(test_io_record_killed, io_on, io_off),
+		cmocka_unit_test_setup_teardown(test_io_record_disk_full, io_on, io_off),
+		cmocka_unit_test_setup_teardown(test_io_record_unwritable, io_on, io_off),
 		cmocka_unit_test(test_tones_sox),
 		cmocka_unit_test(test_goertzel_shares),
 		cmocka_unit_test(test_tone_cadence_generated),

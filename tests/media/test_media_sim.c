@@ -86,12 +86,14 @@ static int run_for(cti_ctx_t *ctx, int max_ms, int (*fn)(void *), void *arg)
 
 static int op_is_done(void *arg) { return find_op(*(int *)arg) != NULL; }
 
+static enum cti_clock up_clock = CTI_CLOCK_VIRTUAL;
+
 static cti_ctx_t *up(int pairs, enum cti_line line, enum cti_switchtype sw, const char *tones)
 {
 	cti_config_t *cfg = cti_config_new();
 
 	memset(&R, 0, sizeof(R));
-	cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL);
+	cti_config_set_clock(cfg, up_clock);
 	if (cti_config_sim_pairs(cfg, pairs, line, sw) < 0)
 		fail_msg("cti_config_sim_pairs: %s", cti_last_error());
 	if (tones)
@@ -500,6 +502,68 @@ static void test_close_while_recording(void **state)
 	sf_close(sf);
 }
 
+/*
+ * Real clock: files go through the media engine's I/O workers. A WAV file
+ * played on one end arrives whole in a stereo recording on the other; the
+ * hangup ends the recording with the file complete (frames = OP_DONE
+ * samples), and the play reports no underrun.
+ */
+static void test_real_clock_play_record(void **state)
+{
+	(void)state;
+	up_clock = CTI_CLOCK_REAL;
+	cti_ctx_t *ctx = up(1, CTI_LINE_E1, CTI_SWITCH_EUROISDN, NULL);
+	up_clock = CTI_CLOCK_VIRTUAL;
+	cti_call_t *b, *a = call(ctx, 1, &b);
+	char in[256], out[256];
+	static int16_t x[8000];
+
+	for (int i = 0; i < 8000; i++)
+		x[i] = (int16_t)(8000 * sin(2 * M_PI * 440 * i / 8000.0));
+	snprintf(in, sizeof(in), "%s/rt_in.wav", tmpdir);
+	snprintf(out, sizeof(out), "%s/rt_out.wav", tmpdir);
+	SF_INFO wi = { .samplerate = 8000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	SNDFILE *w = sf_open(in, SFM_WRITE, &wi);
+	assert_non_null(w);
+	assert_int_equal(sf_write_short(w, x, 8000), 8000);
+	sf_close(w);
+	cti_record_params_t rp;
+	cti_record_params_init(&rp);
+	rp.path = out;
+	rp.mode = CTI_REC_STEREO;
+	int rid = cti_record(b, &rp, NULL);
+	assert_true(rid > 0);
+	int pid = cti_play_file(a, in, NULL);
+	assert_true(pid > 0);
+	assert_true(run_for(ctx, 5000, op_is_done, &pid));
+	const cti_event_t *ev = find_op(pid);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_EOD);
+	assert_int_equal(ev->u.op.samples, 8000);
+	assert_string_equal(ev->u.op.message, "");
+	run_for(ctx, 200, NULL, NULL);
+	assert_int_equal(cti_call_hangup(a, 16, CTI_LOC_DEFAULT), 0);
+	assert_true(run_for(ctx, 5000, op_is_done, &rid));
+	ev = find_op(rid);
+	assert_int_equal(ev->u.op.reason, CTI_TERM_HANGUP);
+	uint64_t samples = ev->u.op.samples;
+	SF_INFO info;
+	memset(&info, 0, sizeof(info));
+	SNDFILE *sf = sf_open(out, SFM_READ, &info);
+	assert_non_null(sf);
+	assert_int_equal(info.channels, 2);
+	assert_int_equal((uint64_t)info.frames, samples);
+	assert_true(info.frames >= 8000);
+	/* the far end's 440 Hz is in the received channel: energy of the left samples */
+	static int16_t st[2 * 16000];
+	sf_count_t n = sf_readf_short(sf, st, 16000);
+	double e = 0;
+	for (sf_count_t i = 0; i < n; i++)
+		e += (double)st[2 * i] * st[2 * i];
+	assert_true(e / (double)n > 1e6);
+	sf_close(sf);
+	cti_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_monitor_over_calls),
 		cmocka_unit_test(test_record_hangup),
 		cmocka_unit_test(test_close_while_recording),
+		cmocka_unit_test(test_real_clock_play_record),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

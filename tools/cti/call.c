@@ -479,7 +479,8 @@ static int call_run(struct callopts *o)
 			if (rc < 0) {
 				what_failed = "fax", result = lib_error(o->cmd, rc);
 			} else {
-				run_for(30 * 60 * 1000, fax_finished, &cr);
+				/* libcti stops a fax at 30 minutes and says so: wait a little longer. */
+				run_for(31 * 60 * 1000, fax_finished, &cr);
 				progress_end();
 				if (!T.json)
 					printf("fax: %s, %d page%s\n", cr.fax_done ? cr.fax_text : "no result",
