@@ -718,6 +718,16 @@ int cti_call_keypad(cti_call_t *call, const char *digits);
 /* Send display text (printable ASCII, up to 80 characters); the far end gets CTI_EV_DISPLAY. */
 int cti_call_display(cti_call_t *call, const char *text);
 
+/*
+ * User-user information (UUI, IA5 text of 1-35 printable characters, e.g. an
+ * account number for the agent's screen): cti_call_place_uui() sends it in
+ * the SETUP; cti_call_set_uui() in the next ALERTING, DISCONNECT or RELEASE
+ * of the call. The far end gets CTI_EV_UUI (before the event of the message
+ * carrying it, or after CTI_EV_CALL_OFFERED for a SETUP).
+ */
+cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui);
+int cti_call_set_uui(cti_call_t *call, const char *uui);
+
 /* ======================================================================
  * Events
  * ==================================================================== */
@@ -756,6 +766,7 @@ enum cti_event_type {
 	CTI_EV_DEFLECT_DONE,	/* cti_call_deflect() ended: result 0 (the call clears next) or CTI_E* */
 	CTI_EV_KEYPAD,		/* keypad facility digits received (u.suppl.text) */
 	CTI_EV_DISPLAY,		/* display text received during the call (u.suppl.text) */
+	CTI_EV_UUI,		/* user-user information received (u.suppl.text) */
 };
 const char *cti_event_name(int type);
 

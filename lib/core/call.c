@@ -697,6 +697,7 @@ static void handle_event(struct core_span *sp, pri_event *e)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.span = sp->index;
+	core_suppl_uui(sp, e, 1);	/* user-user information ahead of the message's own event */
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
 		sp->l2_up = 1;
@@ -786,6 +787,7 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		core_suppl_event(sp, e);
 		break;
 	}
+	core_suppl_uui(sp, e, 0);	/* a SETUP's user-user information after CALL_OFFERED */
 }
 
 /* ---------------- line state ---------------- */
@@ -987,6 +989,7 @@ static int call_setup(struct cti_call *c)
 		pri_sr_set_redirecting(sr, (char *)p->redirecting.number,
 				       (p->redirecting.ton << 4) | p->redirecting.npi,
 				       pres_to_pri(p->redirecting.presentation), redir_to_pri(p->redirect_reason));
+	core_suppl_setup(c, sr);	/* user-user information (suppl.c) */
 	rc = pri_setup(sp->pri, c->pc, sr);
 	pri_sr_free(sr);
 	if (rc) {

@@ -82,6 +82,7 @@ struct cti_call {
 	int xfer_master;		/* requesting side: this call gets CTI_EV_TRANSFER_DONE */
 	int defl_invoke;		/* serving side: invoke id of a deflection request, -1 none */
 	int defl_pending;		/* requesting side: cti_call_deflect() waits */
+	char uui_setup[36];		/* cti_call_place_uui(): UUI for the SETUP */
 };
 
 enum core_hold {
@@ -235,6 +236,9 @@ void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len);
 /* The call is cleared (before CTI_EV_CALL_HANGUP is posted). */
 void core_suppl_call_cleared(struct cti_call *c);
 const char *core_suppl_event_name(int type);
+/* UUI: into an outgoing SETUP (struct pri_sr *), and received with a libpri event (before: 1 ahead of call.c's handling). */
+void core_suppl_setup(struct cti_call *c, void *sr);
+void core_suppl_uui(struct core_span *sp, void *pri_ev, int before);
 
 /* transport_sim.c */
 int core_sim_open(cti_ctx_t *ctx, int nports);

@@ -95,8 +95,13 @@ void core_suppl_span_start(struct core_span *sp)
 	pri_display_options_receive(pri, PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
 }
 
+/* cti_call_place_uui() hands its UUI to the call cti_call_place() creates in this thread. */
+static _Thread_local char place_uui[36];
+
 void core_suppl_init_call(struct cti_call *c)
 {
+	memcpy(c->uui_setup, place_uui, sizeof(c->uui_setup));
+	place_uui[0] = 0;
 	c->hold = CORE_HOLD_IDLE;
 	c->xfer_invoke = -1;
 	c->defl_invoke = -1;
@@ -922,9 +927,102 @@ const char *core_suppl_event_name(int type)
 {
 	static const char *const names[] = {
 		"HOLD_REQUEST", "CALL_HELD", "RETRIEVE_REQUEST", "CALL_RETRIEVED", "TRANSFER_REQUEST",
-		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY",
+		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI",
 	};
 	int i = type - CTI_EV_HOLD_REQUEST;
 
 	return i >= 0 && i < (int)(sizeof(names) / sizeof(names[0])) ? names[i] : "UNKNOWN";
+}
+
+/* ---------------- user-user information ---------------- */
+
+static int check_uui(const char *uui, const char *fn)
+{
+	size_t n;
+
+	if (!uui)
+		return cti__error(CTI_EINVAL, "%s: NULL user-user information", fn);
+	n = strlen(uui);
+	if (!n || n > 35)
+		return cti__error(CTI_EINVAL, "%s: user-user information of %zu characters (1-35)", fn, n);
+	for (size_t i = 0; i < n; i++)
+		if (uui[i] < 0x20 || uui[i] > 0x7e)
+			return cti__error(CTI_EINVAL, "%s: user-user character 0x%02x at %zu is not printable ASCII (IA5)",
+					  fn, (unsigned char)uui[i], i + 1);
+	return 0;
+}
+
+cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui)
+{
+	cti_call_t *c;
+
+	if (check_uui(uui, "cti_call_place_uui"))
+		return NULL;
+	snprintf(place_uui, sizeof(place_uui), "%s", uui);
+	c = cti_call_place(ctx, p);
+	place_uui[0] = 0;
+	return c;
+}
+
+int cti_call_set_uui(cti_call_t *c, const char *uui)
+{
+	int rc;
+
+	if (!c)
+		return cti__error(CTI_EINVAL, "cti_call_set_uui: NULL call");
+	if ((rc = check_uui(uui, "cti_call_set_uui")))
+		return rc;
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_set_uui");
+	if (!rc) {
+		core_pri_enter(c->ctx);
+		pri_call_set_useruser(c->pc, uui);
+		core_pri_leave();
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
+void core_suppl_setup(struct cti_call *c, void *sr)
+{
+	if (c->uui_setup[0])
+		pri_sr_set_useruser(sr, c->uui_setup);
+}
+
+void core_suppl_uui(struct core_span *sp, void *pri_ev, int before)
+{
+	pri_event *e = pri_ev;
+	const char *text = NULL;
+	q931_call *pc = NULL;
+	struct cti_call *c;
+
+	switch (e->e) {
+	case PRI_EVENT_RING:
+		if (before)
+			return;
+		text = e->ring.useruserinfo;
+		pc = e->ring.call;
+		break;
+	case PRI_EVENT_RINGING:
+		text = e->ringing.useruserinfo;
+		pc = e->ringing.call;
+		break;
+	case PRI_EVENT_ANSWER:
+		text = e->answer.useruserinfo;
+		pc = e->answer.call;
+		break;
+	case PRI_EVENT_HANGUP:
+	case PRI_EVENT_HANGUP_REQ:
+	case PRI_EVENT_HANGUP_ACK:
+		text = e->hangup.useruserinfo;
+		pc = e->hangup.call;
+		break;
+	default:
+		return;
+	}
+	if (!before && e->e != PRI_EVENT_RING)
+		return;
+	if (!text || !text[0] || !(c = core_call_find(sp->ctx, pc)) || c->hangup_posted)
+		return;
+	post_suppl(c, CTI_EV_UUI, 0, 1, NULL, text);
 }

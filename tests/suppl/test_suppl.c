@@ -669,6 +669,71 @@ static void test_keypad_display(void **state)
 	keypad_display(CTI_LINE_E1, CTI_SWITCH_QSIG);
 }
 
+/* ---------------- user-user information ---------------- */
+
+static void uui(enum cti_line line, enum cti_switchtype sw)
+{
+	cti_ctx_t *ctx = up(line, sw);
+	cti_call_params_t p;
+	cti_call_t *u, *n;
+	const cti_event_t *ev;
+	int i;
+
+	R.auto_answer = 0;
+	R.auto_release = 1;
+	cti_call_params_init(&p);
+	strcpy(p.called.number, "100");
+	p.span = USR;
+	u = cti_call_place_uui(ctx, &p, "ACCT 4711");
+	if (!u)
+		fail_msg("cti_call_place_uui: %s", cti_last_error());
+	assert_true(run_for(ctx, CTI_EV_UUI, NET, 1, 3000));
+	/* after the offer, on the same call */
+	for (i = 0; i < R.n && R.ev[i].type != CTI_EV_UUI; i++)
+		;
+	assert_int_equal(R.ev[i - 1].type, CTI_EV_CALL_OFFERED);
+	n = R.ev[i].call;
+	assert_ptr_equal(R.ev[i - 1].call, n);
+	assert_string_equal(R.ev[i].u.suppl.text, "ACCT 4711");
+	/* in ALERTING, ahead of CALL_ALERTING */
+	assert_int_equal(cti_call_set_uui(n, "agent 12 ringing"), 0);
+	assert_int_equal(cti_call_alerting(n), 0);
+	assert_true(run_for(ctx, CTI_EV_CALL_ALERTING, USR, 1, 3000));
+	ev = last_of(CTI_EV_UUI, u);
+	if (!ev)
+		fail_msg("%s: no UUI in ALERTING", swname(sw));
+	assert_string_equal(ev->u.suppl.text, "agent 12 ringing");
+	assert_true(ev < last_of(CTI_EV_CALL_ALERTING, u));
+	/* in DISCONNECT */
+	assert_int_equal(cti_call_answer(n), 0);
+	assert_true(run_until(ctx, &R.answered, 1, 3000));
+	assert_int_equal(cti_call_set_uui(n, "bye"), 0);
+	assert_int_equal(cti_call_hangup(n, 16, CTI_LOC_DEFAULT), 0);
+	assert_true(run_until(ctx, &R.released, 2, 3000));
+	ev = last_of(CTI_EV_UUI, u);
+	assert_string_equal(ev->u.suppl.text, "bye");
+	assert_true(ev < last_of(CTI_EV_CALL_HANGUP, u));
+	/* bad input */
+	assert_null(cti_call_place_uui(ctx, &p, "this text is longer than thirty-five chars"));
+	assert_non_null(strstr(cti_last_error(), "1-35"));
+	assert_null(cti_call_place_uui(ctx, &p, "tab\there"));
+	assert_non_null(strstr(cti_last_error(), "0x09"));
+	cti_close(ctx);
+}
+
+static void test_uui(void **state)
+{
+	(void)state;
+	pcap_name = "uui";
+	uui(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	uui(CTI_LINE_T1, CTI_SWITCH_NI2);
+	uui(CTI_LINE_T1, CTI_SWITCH_DMS100);
+	uui(CTI_LINE_T1, CTI_SWITCH_5ESS);
+	uui(CTI_LINE_T1, CTI_SWITCH_4ESS);
+	uui(CTI_LINE_T1, CTI_SWITCH_NI1);
+	uui(CTI_LINE_E1, CTI_SWITCH_QSIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_deflect_refused),
 		cmocka_unit_test(test_deflect_unsupported),
 		cmocka_unit_test(test_keypad_display),
+		cmocka_unit_test(test_uui),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

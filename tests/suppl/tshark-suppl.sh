@@ -64,4 +64,9 @@ expect "deflect QSIG: CallRerouting invoke (opcode 19)" deflect-qsig '$2=="0x62"
 # Keypad facility and display in INFORMATION (0x7b)
 expect "keypad: INFORMATION with keypad *21# from the user" keypad '$2=="0x7b" && $1=="0" && $8=="*21#"' 2
 expect "display: INFORMATION with display text from the network" keypad '$2=="0x7b" && $1=="1" && $9=="Queue position 3"' 2
+# User-user information (IA5) in SETUP, ALERTING and DISCONNECT
+uui=$(tshark -r "$tmp/uui.pcap" -Y q931.user.string -T fields -E separator='|' -e lapd.direction -e q931.message_type \
+	-e q931.user.string 2>/dev/null | awk '!s[$0]++' | tr '\n' ' ')
+[[ $uui == "0|0x05|ACCT 4711 1|0x01|agent 12 ringing 1|0x45|bye " ]] && ok "UUI in SETUP, ALERTING, DISCONNECT" \
+	|| notok "UUI frames: '$uui'"
 exit $fail
