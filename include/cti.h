@@ -728,6 +728,24 @@ int cti_call_display(cti_call_t *call, const char *text);
 cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui);
 int cti_call_set_uui(cti_call_t *call, const char *uui);
 
+/* Advice of charge (ETSI AOC-D during the call, AOC-E at its end; EuroISDN only). */
+enum cti_aoc_type { CTI_AOC_D = 1, CTI_AOC_E = 2 };
+typedef struct cti_aoc {
+	int type;		/* enum cti_aoc_type */
+	int free_of_charge;	/* 1: the call is free (units and amount not used) */
+	long units;		/* charging units so far (D) or in all (E); -1: a currency amount instead */
+	long amount;		/* with units -1: amount in hundredths of the currency (250 = 2.50) */
+	char currency[11];	/* e.g. "EUR" */
+	int total;		/* AOC-D received: 1 total so far, 0 subtotal (libpri 1.6 always sends subtotal) */
+} cti_aoc_t;
+/*
+ * Send advice of charge on a call (the network side charges its user). AOC-D
+ * goes at once (FACILITY); AOC-E with the next clearing message of the call
+ * (send it, then cti_call_hangup()). The far end gets CTI_EV_AOC (u.aoc),
+ * an AOC-E before its CTI_EV_CALL_HANGUP.
+ */
+int cti_call_aoc(cti_call_t *call, const cti_aoc_t *aoc);
+
 /* ======================================================================
  * Events
  * ==================================================================== */
@@ -767,6 +785,7 @@ enum cti_event_type {
 	CTI_EV_KEYPAD,		/* keypad facility digits received (u.suppl.text) */
 	CTI_EV_DISPLAY,		/* display text received during the call (u.suppl.text) */
 	CTI_EV_UUI,		/* user-user information received (u.suppl.text) */
+	CTI_EV_AOC,		/* advice of charge received (u.aoc) */
 };
 const char *cti_event_name(int type);
 
@@ -820,6 +839,7 @@ struct cti_event {
 			cti_party_t party;	/* deflect: where to */
 			char text[128];		/* keypad digits, display text, or what failed */
 		} suppl;
+		cti_aoc_t aoc;
 	} u;
 };
 

@@ -90,6 +90,7 @@ void core_suppl_span_start(struct core_span *sp)
 	/* serving side of ECT (EctLinkIdRequest) */
 	pri_transfer_enable(pri, sw == CTI_SWITCH_EUROISDN);
 	pri_reroute_enable(pri, sw_deflect(sw));
+	pri_aoc_events_enable(pri, sw == CTI_SWITCH_EUROISDN);
 	/* display text in INFORMATION during calls, both ways */
 	pri_display_options_send(pri, PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
 	pri_display_options_receive(pri, PRI_DISPLAY_OPTION_NAME_INITIAL | PRI_DISPLAY_OPTION_TEXT);
@@ -843,6 +844,125 @@ int cti_call_display(cti_call_t *c, const char *text)
 
 /* ---------------- events from libpri ---------------- */
 
+/* ---------------- advice of charge ---------------- */
+
+static long to_hundredths(const struct pri_aoc_amount *a)
+{
+	static const long mul[] = { 1, 1, 10, 100, 1000, 10000, 100000 };	/* x1/1000 .. x1000, in 1/100 */
+
+	if (a->multiplier == PRI_AOC_MULTIPLIER_THOUSANDTH)
+		return a->cost / 10;
+	if (a->multiplier < 0 || a->multiplier > PRI_AOC_MULTIPLIER_THOUSAND)
+		return a->cost;
+	return a->cost * mul[a->multiplier];
+}
+
+static void post_aoc(struct cti_call *c, const struct pri_subcommand *s)
+{
+	const struct pri_aoc_recorded_units *u;
+	const struct pri_aoc_recorded_currency *m;
+	int charge;
+	cti_event_t ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CTI_EV_AOC;
+	ev.call = c;
+	ev.span = c->span ? c->span->index : 0;
+	ev.channel = c->channel;
+	if (s->cmd == PRI_SUBCMD_AOC_D) {
+		ev.u.aoc.type = CTI_AOC_D;
+		charge = s->u.aoc_d.charge;
+		ev.u.aoc.total = s->u.aoc_d.billing_accumulation;
+		u = &s->u.aoc_d.recorded.unit;
+		m = &s->u.aoc_d.recorded.money;
+	} else {
+		ev.u.aoc.type = CTI_AOC_E;
+		charge = s->u.aoc_e.charge;
+		ev.u.aoc.total = 1;
+		u = &s->u.aoc_e.recorded.unit;
+		m = &s->u.aoc_e.recorded.money;
+	}
+	ev.u.aoc.units = ev.u.aoc.amount = -1;
+	if (charge == PRI_AOC_DE_CHARGE_FREE) {
+		ev.u.aoc.free_of_charge = 1;
+	} else if (charge == PRI_AOC_DE_CHARGE_UNITS) {
+		ev.u.aoc.units = 0;
+		for (int i = 0; i < u->num_items && i < 32; i++)
+			if (u->item[i].number > 0)
+				ev.u.aoc.units += u->item[i].number;
+	} else if (charge == PRI_AOC_DE_CHARGE_CURRENCY) {
+		ev.u.aoc.amount = to_hundredths(&m->amount);
+		snprintf(ev.u.aoc.currency, sizeof(ev.u.aoc.currency), "%s", m->currency);
+	}
+	cti__post(c->ctx, &ev);
+}
+
+int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
+{
+	int rc;
+
+	if (!c || !aoc)
+		return cti__error(CTI_EINVAL, "cti_call_aoc: NULL argument");
+	if (aoc->type != CTI_AOC_D && aoc->type != CTI_AOC_E)
+		return cti__error(CTI_EINVAL, "cti_call_aoc: type %d (accepted: 1 AOC-D, 2 AOC-E)", aoc->type);
+	if (!aoc->free_of_charge && aoc->units < 0 && (aoc->amount < 0 || !aoc->currency[0]))
+		return cti__error(CTI_EINVAL, "cti_call_aoc: give units >= 0, or an amount >= 0 with a currency, "
+				  "or free_of_charge");
+	if (strnlen(aoc->currency, sizeof(aoc->currency)) >= sizeof(aoc->currency))
+		return cti__error(CTI_EINVAL, "cti_call_aoc: currency not terminated (up to 10 characters)");
+	cti__lock(c->ctx);
+	rc = live(c, "cti_call_aoc");
+	if (!rc && c->span->cfg.switchtype != CTI_SWITCH_EUROISDN)
+		rc = cti__error(CTI_ENOTSUP, "cti_call_aoc: span %d: switch type %s has no advice of charge in libpri "
+				"(EuroISDN only)", c->span->index, core_switch_name(c->span->cfg.switchtype));
+	if (!rc) {
+		int charge = aoc->free_of_charge ? PRI_AOC_DE_CHARGE_FREE :
+			     aoc->units >= 0 ? PRI_AOC_DE_CHARGE_UNITS : PRI_AOC_DE_CHARGE_CURRENCY;
+		struct pri_aoc_recorded_units u;
+		struct pri_aoc_recorded_currency m;
+		int prc;
+
+		memset(&u, 0, sizeof(u));
+		memset(&m, 0, sizeof(m));
+		u.num_items = 1;
+		u.item[0].number = aoc->units;
+		u.item[0].type = -1;
+		m.amount.cost = aoc->amount;
+		m.amount.multiplier = PRI_AOC_MULTIPLIER_HUNDREDTH;
+		snprintf(m.currency, sizeof(m.currency), "%s", aoc->currency);
+		core_pri_enter(c->ctx);
+		if (aoc->type == CTI_AOC_D) {
+			struct pri_subcmd_aoc_d d;
+
+			memset(&d, 0, sizeof(d));
+			d.charge = charge;
+			d.billing_accumulation = aoc->total ? 1 : 0;
+			d.billing_id = PRI_AOC_D_BILLING_ID_NORMAL;
+			if (charge == PRI_AOC_DE_CHARGE_UNITS)
+				d.recorded.unit = u;
+			else
+				d.recorded.money = m;
+			prc = pri_aoc_d_send(c->span->pri, c->pc, &d);
+		} else {
+			struct pri_subcmd_aoc_e e;
+
+			memset(&e, 0, sizeof(e));
+			e.charge = charge;
+			e.billing_id = PRI_AOC_E_BILLING_ID_NORMAL;
+			if (charge == PRI_AOC_DE_CHARGE_UNITS)
+				e.recorded.unit = u;
+			else
+				e.recorded.money = m;
+			prc = pri_aoc_e_send(c->span->pri, c->pc, &e);
+		}
+		core_pri_leave();
+		if (prc)
+			rc = cti__error(CTI_EIO, "cti_call_aoc: libpri refused the AOC-%c", aoc->type == CTI_AOC_D ? 'D' : 'E');
+	}
+	cti__unlock(c->ctx);
+	return rc;
+}
+
 void core_suppl_subcmds(struct core_span *sp, struct cti_call *c, void *subcmds_v)
 {
 	struct pri_subcommands *subcmds = subcmds_v;
@@ -884,6 +1004,11 @@ void core_suppl_subcmds(struct core_span *sp, struct cti_call *c, void *subcmds_
 			cti__post(sp->ctx, &ev);
 			break;
 		}
+		case PRI_SUBCMD_AOC_D:
+		case PRI_SUBCMD_AOC_E:
+			if (c)
+				post_aoc(c, s);
+			break;
 		case PRI_SUBCMD_DISPLAY_TEXT:
 			if (c)
 				post_suppl(c, CTI_EV_DISPLAY, 0, 1, NULL, s->u.display.text);
@@ -927,7 +1052,7 @@ const char *core_suppl_event_name(int type)
 {
 	static const char *const names[] = {
 		"HOLD_REQUEST", "CALL_HELD", "RETRIEVE_REQUEST", "CALL_RETRIEVED", "TRANSFER_REQUEST",
-		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI",
+		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI", "AOC",
 	};
 	int i = type - CTI_EV_HOLD_REQUEST;
 
@@ -1022,6 +1147,9 @@ void core_suppl_uui(struct core_span *sp, void *pri_ev, int before)
 	}
 	if (!before && e->e != PRI_EVENT_RING)
 		return;
+	if (before && (e->e == PRI_EVENT_HANGUP || e->e == PRI_EVENT_HANGUP_REQ || e->e == PRI_EVENT_HANGUP_ACK) &&
+	    (c = core_call_find(sp->ctx, pc)) && !c->hangup_posted)
+		core_suppl_subcmds(sp, c, e->hangup.subcmds);	/* AOC-E with the clearing */
 	if (!text || !text[0] || !(c = core_call_find(sp->ctx, pc)) || c->hangup_posted)
 		return;
 	post_suppl(c, CTI_EV_UUI, 0, 1, NULL, text);

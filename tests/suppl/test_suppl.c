@@ -734,6 +734,82 @@ static void test_uui(void **state)
 	uui(CTI_LINE_E1, CTI_SWITCH_QSIG);
 }
 
+/* ---------------- advice of charge ---------------- */
+
+static const cti_event_t *nth_aoc(cti_call_t *call, int nth)
+{
+	for (int i = 0; i < R.n; i++)
+		if (R.ev[i].type == CTI_EV_AOC && R.ev[i].call == call && nth-- == 0)
+			return &R.ev[i];
+	return NULL;
+}
+
+static void test_aoc(void **state)
+{
+	cti_ctx_t *ctx;
+	cti_call_t *u, *n;
+	cti_aoc_t a;
+	const cti_event_t *ev;
+
+	(void)state;
+	pcap_name = "aoc";
+	ctx = up(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	u = connect_call(ctx, USR, "100", &n);	/* the network charges the user's outgoing call */
+	memset(&a, 0, sizeof(a));
+	a.type = CTI_AOC_D;
+	a.units = 3;
+	a.amount = -1;
+	assert_int_equal(cti_call_aoc(n, &a), 0);
+	a.units = -1;
+	a.amount = 250;
+	strcpy(a.currency, "EUR");
+	a.total = 1;
+	assert_int_equal(cti_call_aoc(n, &a), 0);
+	assert_true(run_for(ctx, CTI_EV_AOC, USR, 2, 3000));
+	ev = nth_aoc(u, 0);
+	assert_non_null(ev);
+	assert_int_equal(ev->u.aoc.type, CTI_AOC_D);
+	assert_int_equal(ev->u.aoc.units, 3);
+	assert_int_equal(ev->u.aoc.total, 0);
+	ev = nth_aoc(u, 1);
+	assert_int_equal(ev->u.aoc.units, -1);
+	assert_int_equal(ev->u.aoc.amount, 250);
+	assert_string_equal(ev->u.aoc.currency, "EUR");
+	/* libpri 1.6 does not encode typeOfChargingInfo: every AOC-D goes out as subTotal */
+	assert_int_equal(ev->u.aoc.total, 0);
+	/* AOC-E with the clearing, reported before the hangup */
+	memset(&a, 0, sizeof(a));
+	a.type = CTI_AOC_E;
+	a.units = 7;
+	assert_int_equal(cti_call_aoc(n, &a), 0);
+	assert_int_equal(cti_call_hangup(n, 16, CTI_LOC_DEFAULT), 0);
+	assert_true(run_until(ctx, &R.released, 2, 3000));
+	ev = nth_aoc(u, 2);
+	assert_non_null(ev);
+	assert_int_equal(ev->u.aoc.type, CTI_AOC_E);
+	assert_int_equal(ev->u.aoc.units, 7);
+	assert_true(ev < rec_find_call(&R, CTI_EV_CALL_HANGUP, u));
+	/* bad input */
+	a.units = -1;
+	a.amount = -1;
+	assert_int_equal(cti_call_aoc(u, &a), CTI_EINVAL);
+	cti_close(ctx);
+
+	/* no AOC in libpri outside EuroISDN */
+	ctx = up(CTI_LINE_T1, CTI_SWITCH_NI2);
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	connect_call(ctx, USR, "100", &n);
+	memset(&a, 0, sizeof(a));
+	a.type = CTI_AOC_D;
+	a.units = 1;
+	assert_int_equal(cti_call_aoc(n, &a), CTI_ENOTSUP);
+	assert_non_null(strstr(cti_last_error(), "ni2"));
+	cti_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_deflect_unsupported),
 		cmocka_unit_test(test_keypad_display),
 		cmocka_unit_test(test_uui),
+		cmocka_unit_test(test_aoc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
