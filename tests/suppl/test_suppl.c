@@ -810,6 +810,26 @@ static void test_aoc(void **state)
 	cti_close(ctx);
 }
 
+static void test_names_and_args(void **state)
+{
+	cti_ctx_t *ctx = up(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
+
+	(void)state;
+	assert_string_equal(cti_event_name(CTI_EV_HOLD_REQUEST), "HOLD_REQUEST");
+	assert_string_equal(cti_event_name(CTI_EV_TRANSFER_DONE), "TRANSFER_DONE");
+	assert_string_equal(cti_event_name(CTI_EV_AOC), "AOC");
+	assert_string_equal(cti_event_name(CTI_EV_AOC + 1), "UNKNOWN");
+	assert_string_equal(cti_event_name(CTI_EV_TIMER), "TIMER");
+	assert_int_equal(cti_suppl_supported(ctx, 9, CTI_SUPPL_HOLD), CTI_ENOENT);
+	assert_int_equal(cti_suppl_supported(ctx, 1, (enum cti_suppl)42), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "unknown service 42"));
+	assert_int_equal(cti_suppl_supported(ctx, 1, CTI_SUPPL_DEFLECT), 1);
+	assert_string_equal(cti_transfer_method(ctx, 9), "none");
+	assert_int_equal(cti_call_hold(NULL), CTI_EINVAL);
+	assert_int_equal(cti_call_deflect(NULL, NULL), CTI_EINVAL);
+	cti_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -829,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_keypad_display),
 		cmocka_unit_test(test_uui),
 		cmocka_unit_test(test_aoc),
+		cmocka_unit_test(test_names_and_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
