@@ -46,6 +46,10 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call);
 struct media_chan *cti__call_media(cti_call_t *call);
 /* Law of the call's span. */
 enum cti_law cti__call_law(cti_call_t *call);
+/* libpri instances created in this process, and those idle in the pool (lib/core/call.c). */
+void cti__pri_pool_stats(int *created, int *idle);
+/* Call objects the context holds (not yet freed after CTI_EV_CALL_RELEASED); takes the lock. */
+int cti__call_count(cti_ctx_t *ctx);
 /* cti_call_span/channel/state for code that holds the lock (the public ones take it). */
 int cti__call_span(cti_call_t *call);
 int cti__call_channel(cti_call_t *call);

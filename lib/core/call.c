@@ -32,7 +32,7 @@ static struct cti_call *find_call(cti_ctx_t *ctx, q931_call *pc)
 static int pri_read_cb(struct pri *pri, void *buf, int buflen)
 {
 	struct core_span *sp = pri_get_userdata(pri);
-	int n = sp->dframe_len;
+	int n = sp ? sp->dframe_len : 0;
 
 	if (n <= 0 || n + 2 > buflen)
 		return 0;
@@ -96,7 +96,7 @@ static int pri_write_cb(struct pri *pri, void *buf, int buflen)
 	int cref, mt, flag;
 	uint8_t *cause;
 
-	if (len <= 0 || !sp->in_service)
+	if (!sp || sp->pri_sink || len <= 0 || !sp->in_service)
 		return buflen;
 	/* Q.850 location of our clearing: libpri 1.6 has no API for it, set it in the frame */
 	cause = find_cause(f, len, &cref, &mt, &flag);
@@ -152,19 +152,132 @@ static void pri_global_init(void)
 
 static void handle_event(struct core_span *sp, pri_event *e);
 static void call_finish(struct cti_call *c, int cause, int location, int remote);
+static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan, int restart);
+
+/*
+ * libpri 1.6 has no destructor for what pri_new_cb() allocates (the
+ * controller, its timer table, its links: about 18 KB). Instead of losing that
+ * at every cti_close, stopped instances go to a process-wide pool and the
+ * next span with the same role and switch type takes one back: the memory
+ * held is bounded by the most spans ever open at once, and stays reachable.
+ * Everything libpri can free (its calls) is freed when the span stops.
+ */
+struct pri_pooled {
+	struct pri *pri;
+	int node, sw;
+	struct pri_pooled *next;
+};
+
+static pthread_mutex_t pri_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pri_pooled *pri_pool;
+static int pri_pool_created, pri_pool_idle;
+
+void cti__pri_pool_stats(int *created, int *idle)
+{
+	pthread_mutex_lock(&pri_pool_lock);
+	if (created)
+		*created = pri_pool_created;
+	if (idle)
+		*idle = pri_pool_idle;
+	pthread_mutex_unlock(&pri_pool_lock);
+}
+
+static struct pri *pri_pool_take(int node, int sw)
+{
+	struct pri *pri = NULL;
+
+	pthread_mutex_lock(&pri_pool_lock);
+	for (struct pri_pooled **pp = &pri_pool; *pp; pp = &(*pp)->next)
+		if ((*pp)->node == node && (*pp)->sw == sw) {
+			struct pri_pooled *e = *pp;
+
+			*pp = e->next;
+			pri = e->pri;
+			free(e);
+			pri_pool_idle--;
+			break;
+		}
+	pthread_mutex_unlock(&pri_pool_lock);
+	return pri;
+}
+
+static void pri_pool_put(struct pri *pri, int node, int sw)
+{
+	struct pri_pooled *e = malloc(sizeof(*e));
+
+	if (!e)
+		return;	/* out of memory: this instance is lost, nothing else to do */
+	e->pri = pri;
+	e->node = node;
+	e->sw = sw;
+	pthread_mutex_lock(&pri_pool_lock);
+	e->next = pri_pool;
+	pri_pool = e;
+	pri_pool_idle++;
+	pthread_mutex_unlock(&pri_pool_lock);
+}
+
+/* Hand libpri one received Q.921 frame (its reply frames go nowhere while sp->pri_sink). */
+static void pri_feed(struct core_span *sp, uint8_t a0, uint8_t ctl)
+{
+	sp->dframe[0] = a0;
+	sp->dframe[1] = 0x01;	/* TEI 0, EA */
+	sp->dframe[2] = ctl;
+	sp->dframe_len = 3;
+	pri_check_event(sp->pri);
+	sp->dframe_len = 0;
+}
+
+/*
+ * A pooled instance starts on a new line in a known Q.921 state: whatever
+ * it was in, a DISC (7/8 -> 4), a DM with F=1 (5/6 -> 4) and a DM with F=0
+ * (4 -> 5: SABME sent, T200 started on this context's clock) leave it
+ * awaiting establishment, exactly as a new instance is. The replies to the
+ * first two are not sent.
+ */
+static void pri_reset_link(struct core_span *sp)
+{
+	int net = sp->cfg.role == CTI_ROLE_NETWORK;
+	/* C/R bit of the peer: commands from the network side carry 1, from the user side 0 */
+	uint8_t cmd = net ? 0x00 : 0x02, rsp = net ? 0x02 : 0x00;
+
+	sp->pri_sink = 1;
+	pri_feed(sp, cmd, 0x53);	/* DISC, P=1 */
+	pri_feed(sp, rsp, 0x1f);	/* DM, F=1 */
+	sp->pri_sink = 0;
+	pri_feed(sp, rsp, 0x0f);	/* DM, F=0 */
+}
 
 int core_span_pri_start(struct core_span *sp)
 {
 	cti_ctx_t *ctx = sp->ctx;
+	int node = sp->cfg.role == CTI_ROLE_NETWORK ? PRI_NETWORK : PRI_CPE, sw = pri_switch(&sp->cfg);
 	struct pri *pri;
 
 	pthread_once(&pri_once, pri_global_init);
 	core_pri_enter(ctx);
-	pri = pri_new_cb(-1, sp->cfg.role == CTI_ROLE_NETWORK ? PRI_NETWORK : PRI_CPE, pri_switch(&sp->cfg),
-			 pri_read_cb, pri_write_cb, sp);
+	pri = pri_pool_take(node, sw);
+	if (pri) {
+		pri_set_userdata(pri, sp);
+		sp->pri = pri;
+		pri_reset_link(sp);
+	} else {
+		pri = pri_new_cb(-1, node, sw, pri_read_cb, pri_write_cb, sp);
+		if (pri) {
+			pthread_mutex_lock(&pri_pool_lock);
+			pri_pool_created++;
+			pthread_mutex_unlock(&pri_pool_lock);
+		}
+	}
 	if (pri) {
 		sp->pri = pri;
-		pri_set_debug(pri, getenv("CTI_DEBUG_PRI") ? PRI_DEBUG_Q931_STATE : 0);
+		/* CTI_DEBUG_PRI=1: Q.931 states; a larger value is libpri's PRI_DEBUG_* mask */
+		{
+			const char *d = getenv("CTI_DEBUG_PRI");
+			int mask = d ? atoi(d) : 0;
+
+			pri_set_debug(pri, !d ? 0 : mask > 1 ? mask : PRI_DEBUG_Q931_STATE);
+		}
 		if (sp->cfg.switchtype == CTI_SWITCH_EUROISDN || sp->cfg.switchtype == CTI_SWITCH_QSIG) {
 			pri_display_options_send(pri, PRI_DISPLAY_OPTION_NAME_INITIAL);
 			pri_display_options_receive(pri, PRI_DISPLAY_OPTION_NAME_INITIAL);
@@ -187,8 +300,16 @@ int core_span_pri_start(struct core_span *sp)
 
 void core_span_pri_stop(struct core_span *sp)
 {
-	/* libpri 1.6 has no destructor for struct pri: stop feeding it. */
+	struct pri *pri = sp->pri;
+
+	if (!pri)
+		return;
+	/* the calls are freed (core_calls_close); the instance goes back to the pool */
+	core_pri_enter(sp->ctx);
+	pri_set_userdata(pri, NULL);
+	core_pri_leave();
 	sp->pri = NULL;
+	pri_pool_put(pri, sp->cfg.role == CTI_ROLE_NETWORK ? PRI_NETWORK : PRI_CPE, pri_switch(&sp->cfg));
 }
 
 void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
@@ -219,6 +340,16 @@ void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
 	if (e)
 		handle_event(sp, e);
 	core_pri_leave();
+	/*
+	 * SABME while our data link was up: the far end re-established it
+	 * (its T200 ran out N200 times). Frames in flight were discarded on
+	 * both sides, libpri reports nothing: calls not yet active may have
+	 * lost a message for good (a CONNECT, an ALERTING) and would hang half
+	 * set up. Clear them as on a data link failure (Q.931 5.8.9, cause 41)
+	 * and RESTART their channels, as the far end does on its side.
+	 */
+	if (len >= 3 && (buf[2] & 0xef) == 0x6f && sp->l2_up && sp->dchan_up)
+		span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0, 1);
 	/*
 	 * The caller cleared an offered call we have not answered at all yet:
 	 * libpri ("not yet a call") clears it by itself and reports nothing.
@@ -258,6 +389,7 @@ void core_span_pri_timers(struct core_span *sp)
 	if (!sp->pri)
 		return;
 	core_pri_enter(sp->ctx);
+	sp->in_timers = 1;
 	for (int guard = 0; guard < 64; guard++) {
 		tv = pri_schedule_next(sp->pri);
 		if (!tv)
@@ -271,6 +403,7 @@ void core_span_pri_timers(struct core_span *sp)
 		if (e)
 			handle_event(sp, e);
 	}
+	sp->in_timers = 0;
 	core_pri_leave();
 }
 
@@ -378,13 +511,31 @@ static void call_finish(struct cti_call *c, int cause, int location, int remote)
 		post_released(c);
 }
 
-/* Drop a call without signalling (D-channel/line lost, restart). */
-static void call_drop(struct cti_call *c, int cause, int location)
+/* The far end may still hold this channel's call: RESTART it when the D-channel is up. */
+static void chan_restart_later(struct core_span *sp, int ch)
+{
+	if (!sp || !sp->pri || ch <= 0 || ch >= CORE_MAX_CHAN)
+		return;
+	if (!sp->restart_pending) {
+		sp->restart_next_ms = 0;
+		sp->restart_tries = 0;
+	}
+	sp->restart_pending |= 1u << ch;
+}
+
+/*
+ * Drop a call without signalling (D-channel/line lost, restart). restart:
+ * the far end was not told (line or data link down): RESTART the channel
+ * once the D-channel is back so that its leg is cleared too.
+ */
+static void call_drop(struct cti_call *c, int cause, int location, int restart)
 {
 	if (c->pc && c->span && c->span->pri) {
 		core_pri_enter(c->ctx);
 		pri_destroycall(c->span->pri, c->pc);
 		core_pri_leave();
+		if (restart)
+			chan_restart_later(c->span, c->channel);
 	}
 	c->pc = NULL;
 	call_finish(c, cause, location, 1);
@@ -398,8 +549,8 @@ void core_calls_close(cti_ctx_t *ctx)
 			core_pri_enter(ctx);
 			if (c->span->dchan_up && !c->hangup_sent && !c->hangup_posted)
 				pri_hangup(c->span->pri, c->pc, PRI_CAUSE_NORMAL_CLEARING);
-			else
-				pri_destroycall(c->span->pri, c->pc);
+			/* the line stops: nothing will answer; free libpri's call now (no-op if gone) */
+			pri_destroycall(c->span->pri, c->pc);
 			core_pri_leave();
 		}
 		c->pc = NULL;
@@ -487,7 +638,7 @@ static int chan_of(int pchan)
 static int span_free_chan(struct core_span *sp)
 {
 	for (int ch = 1; ch <= sp->maxchan; ch++)
-		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch])
+		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch] && !(sp->restart_pending & (1u << ch)))
 			return ch;
 	return 0;
 }
@@ -514,7 +665,7 @@ static void ev_ring(struct core_span *sp, pri_event *e)
 		}
 		other = NULL;
 	}
-	if (!ch || !(sp->bmask & (1u << ch)) || other) {
+	if (!ch || !(sp->bmask & (1u << ch)) || other || (sp->restart_pending & (1u << ch))) {
 		int want = ch;
 
 		ch = (!want || r->flexible) ? span_free_chan(sp) : 0;
@@ -634,6 +785,15 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 	if (kind == PRI_EVENT_HANGUP) {
 		q931_call *pc = c->pc;
 
+		/*
+		 * Cleared by libpri itself, from a timer, not a message: T309 while
+		 * the data link is down, T303 twice without an answer, T308 twice
+		 * without RELEASE COMPLETE. The far end may still hold the call (a
+		 * message lost on a bad line): RESTART the channel once we can.
+		 */
+		if ((!sp->l2_up || sp->in_timers) && c->span == sp && c->channel &&
+		    sp->chan_call[c->channel] == c)
+			chan_restart_later(sp, c->channel);
 		c->pc = NULL;
 		/* libpri wants pri_hangup() after PRI_EVENT_HANGUP to free its call */
 		pri_hangup(sp->pri, pc, cause);
@@ -655,7 +815,7 @@ static void ev_hangup(struct core_span *sp, pri_event *e, int kind)
 	call_finish(c, c->cause ? c->cause : cause, c->remote ? c->rx_loc : c->tx_loc, c->remote);
 }
 
-static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan)
+static void span_clear_calls(struct core_span *sp, int cause, int active_too, int chan, int restart)
 {
 	struct cti_call *c, *next;
 
@@ -669,7 +829,7 @@ static void span_clear_calls(struct core_span *sp, int cause, int active_too, in
 			continue;
 		c->cause = cause;
 		c->remote = 1;
-		call_drop(c, cause, -1);
+		call_drop(c, cause, -1, restart);
 	}
 }
 
@@ -686,7 +846,7 @@ static void span_dchan_down(struct core_span *sp)
 	ev.span = sp->index;
 	cti__post(sp->ctx, &ev);
 	/* Q.931 5.8.9: calls not yet active are cleared, cause 41 */
-	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0);
+	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 0, 0, 1);
 }
 
 static void handle_event(struct core_span *sp, pri_event *e)
@@ -719,7 +879,18 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		ev.channel = ch;
 		ev.u.restart.channel = ch;
 		cti__post(ctx, &ev);
-		span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, ch);
+		span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, ch, 0);
+		if (ch)
+			sp->restart_pending &= ~(1u << ch);
+		else
+			sp->restart_pending = 0;
+		break;
+	}
+	case PRI_EVENT_RESTART_ACK: {
+		int ch = chan_of(e->restartack.channel);
+
+		if (ch > 0 && ch < CORE_MAX_CHAN)
+			sp->restart_pending &= ~(1u << ch);
 		break;
 	}
 	case PRI_EVENT_RING:
@@ -797,6 +968,7 @@ void core_span_alarms(struct core_span *sp, uint32_t alarms)
 	uint32_t red = CTI_ALARM_LOS | CTI_ALARM_LOF | CTI_ALARM_AIS;
 	cti_event_t ev;
 	int was_red = (sp->alarms & red) != 0;
+	int was_down = (sp->alarms & (red | CTI_ALARM_RAI)) != 0;
 
 	sp->alarms = alarms;
 	memset(&ev, 0, sizeof(ev));
@@ -804,22 +976,54 @@ void core_span_alarms(struct core_span *sp, uint32_t alarms)
 	ev.span = sp->index;
 	ev.u.alarm.alarms = alarms;
 	cti__post(sp->ctx, &ev);
-	/* physical layer lost: no call can survive it (cause 38, network out of order) */
-	if (!was_red && (alarms & red)) {
-		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0);
-		/* layer 1 is gone: so is the data link (libpri notices only at T200/T203) */
+	/*
+	 * Physical layer lost: no call can survive it (cause 38, network out
+	 * of order). The same on the far end of a one-way fault: a remote
+	 * alarm (RAI, yellow) says the far end lost our signal and clears its
+	 * calls by this rule; ours cannot reach it (its receive side is what
+	 * failed) and its D-channel answers nothing, so clear ours the same
+	 * way instead of holding the B-channels until the application hangs up.
+	 */
+	if (!was_down && (alarms & (red | CTI_ALARM_RAI)))
+		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0, 1);
+	/* layer 1 is gone: so is the data link (libpri notices only at T200/T203) */
+	if (!was_red && (alarms & red))
 		span_dchan_down(sp);
-	}
 }
+
+#define RESTART_RETRY_MS 10000
+#define RESTART_TRIES 3
 
 void core_span_service_check(struct core_span *sp)
 {
+	uint64_t now;
+
 	/*
 	 * T309 (Q.931 5.8.9: active calls survive a data link failure for T309,
 	 * then are cleared with cause 27) runs inside libpri, which reports the
-	 * clearing as PRI_EVENT_HANGUP. Nothing to do here.
+	 * clearing as PRI_EVENT_HANGUP.
+	 *
+	 * Channels whose calls were dropped while the far end could not be
+	 * told: RESTART them (Q.931 5.5) as soon as the D-channel is up, again
+	 * every RESTART_RETRY_MS until acknowledged; after RESTART_TRIES they
+	 * are given back to service anyway.
 	 */
-	(void)sp;
+	if (!sp->restart_pending || !sp->pri || !sp->dchan_up || !sp->in_service)
+		return;
+	now = core_now_ms(sp->ctx);
+	if (now < sp->restart_next_ms)
+		return;
+	if (sp->restart_tries >= RESTART_TRIES) {
+		sp->restart_pending = 0;
+		return;
+	}
+	sp->restart_tries++;
+	sp->restart_next_ms = now + RESTART_RETRY_MS;
+	core_pri_enter(sp->ctx);
+	for (int ch = 1; ch <= sp->maxchan; ch++)
+		if (sp->restart_pending & (1u << ch))
+			pri_reset(sp->pri, ch);
+	core_pri_leave();
 }
 
 int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service)
@@ -830,7 +1034,7 @@ int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service)
 		return cti__error(CTI_ENOENT, "cti__span_set_service: no span %d", span);
 	sp = ctx->spans[span];
 	if (!in_service && sp->in_service) {
-		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0);
+		span_clear_calls(sp, PRI_CAUSE_NETWORK_OUT_OF_ORDER, 1, 0, 1);
 		sp->in_service = 0;
 		if (sp->dchan_up) {
 			cti_event_t ev;
@@ -909,7 +1113,8 @@ static int pick_chan(struct core_span *sp, struct cti_call *c, int rr)
 	for (int k = 0; k < sp->maxchan; k++) {
 		int ch = ((start - 1 + k) % sp->maxchan) + 1;
 
-		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch] && !(c->tried[sp->index] & (1u << ch))) {
+		if ((sp->bmask & (1u << ch)) && !sp->chan_call[ch] && !(c->tried[sp->index] & (1u << ch)) &&
+		    !(sp->restart_pending & (1u << ch))) {
 			if (rr)
 				sp->rr_next = ch % sp->maxchan + 1;
 			return ch;
@@ -1060,6 +1265,12 @@ cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p)
 		if (sp->chan_call[p->channel]) {
 			cti__unlock(ctx);
 			cti__error(CTI_EBUSY, "cti_call_place: span %d channel %d is busy", p->span, p->channel);
+			return NULL;
+		}
+		if (sp->restart_pending & (1u << p->channel)) {
+			cti__unlock(ctx);
+			cti__error(CTI_EBUSY, "cti_call_place: span %d channel %d is being restarted after a line fault",
+				   p->span, p->channel);
 			return NULL;
 		}
 	}
@@ -1239,7 +1450,7 @@ static int do_hangup(struct cti_call *c, int cause, int location)
 	c->location = location;
 	c->state = CTI_CALL_CLEARING;
 	if (!c->pc || !sp || !sp->pri || !sp->dchan_up) {
-		call_drop(c, cause, location);
+		call_drop(c, cause, location, 1);
 		return 0;
 	}
 	c->hangup_sent = 1;
@@ -1346,7 +1557,7 @@ int cti_span_restart(cti_ctx_t *ctx, int span, int channel)
 		return cti__error(CTI_EDOWN, "cti_span_restart: span %d: D-channel down", span);
 	}
 	/* our calls on the channel(s) are gone (Q.931 5.5.2) */
-	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, channel);
+	span_clear_calls(sp, PRI_CAUSE_NORMAL_TEMPORARY_FAILURE, 1, channel, 0);
 	core_pri_enter(ctx);
 	for (int ch = 1; ch <= sp->maxchan; ch++) {
 		if ((channel && ch != channel) || !(sp->bmask & (1u << ch)))
@@ -1477,6 +1688,19 @@ cti_ctx_t *cti__call_ctx(cti_call_t *call)
 struct media_chan *cti__call_media(cti_call_t *call)
 {
 	return call ? call->media : NULL;
+}
+
+int cti__call_count(cti_ctx_t *ctx)
+{
+	int n = 0;
+
+	if (!ctx)
+		return 0;
+	cti__lock(ctx);
+	for (struct cti_call *c = ctx->calls; c; c = c->next)
+		n++;
+	cti__unlock(ctx);
+	return n;
 }
 
 enum cti_law cti__call_law(cti_call_t *call)

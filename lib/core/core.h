@@ -127,6 +127,16 @@ struct core_span {
 	int bfd[CORE_MAX_CHAN];
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
 	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */
+	/*
+	 * Channels whose call we dropped without clearing messages (data link
+	 * or line down): the far end may still hold them. RESTART them once the
+	 * D-channel is up; not used for calls until acknowledged.
+	 */
+	int in_timers;			/* libpri's timers are running (events are not from a message) */
+	int pri_sink;			/* libpri's frames are dropped (pooled instance being reset) */
+	uint32_t restart_pending;
+	uint64_t restart_next_ms;	/* next (re)transmission of those RESTARTs */
+	int restart_tries;
 };
 
 struct core_group {

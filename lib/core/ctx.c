@@ -60,15 +60,25 @@ int cti__pri_gettimeofday(struct timeval *tv, void *tz)
 	return 0;
 }
 
+/*
+ * enter/leave nest: an event handler run from inside libpri's timers or
+ * frame input (call clearing, glare retry) enters again. Leaving the inner
+ * level must not switch libpri back to the real clock for the rest of the
+ * outer call: its timers would then be scheduled decades ahead of the
+ * virtual clock and never expire (a data link stuck in state 5).
+ */
+static _Thread_local int tls_pri_depth;
+
 void core_pri_enter(cti_ctx_t *ctx)
 {
-	if (ctx->clock == CTI_CLOCK_VIRTUAL)
-		tls_pri_ctx = ctx;
+	if (tls_pri_depth++ == 0)
+		tls_pri_ctx = ctx->clock == CTI_CLOCK_VIRTUAL ? ctx : NULL;
 }
 
 void core_pri_leave(void)
 {
-	tls_pri_ctx = NULL;
+	if (tls_pri_depth > 0 && --tls_pri_depth == 0)
+		tls_pri_ctx = NULL;
 }
 
 static uint64_t mono_ms(void)
@@ -674,28 +684,6 @@ struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
 	if (!ctx || port < 1 || port > ctx->sim_nports)
 		return NULL;
 	return ctx->sim_ports[port - 1];
-}
-
-/*
- * libpri 1.6 cannot free a struct pri (nor what hangs off it): keep
- * LeakSanitizer quiet about it. libpri is linked into libcti, so its
- * allocations are named by the libpri functions that call malloc/calloc
- * (objdump -dr /usr/lib/libpri.a), not by a module.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libpri.so\n"
-	       "leak:pri_ctrl_new\n"
-	       "leak:pri_link_new\n"
-	       "leak:pri_schedule_event\n"
-	       "leak:pri_call_apdu_queue\n"
-	       "leak:pri_cc_new_record\n"
-	       "leak:pri_sr_new\n"
-	       "leak:q921_mdl_send\n"
-	       "leak:q921_transmit_iframe\n"
-	       "leak:q931_create_call_record\n"
-	       "leak:q931_get_subcall\n";
 }
 
 const char *cti_event_name(int type)
