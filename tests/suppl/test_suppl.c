@@ -827,6 +827,22 @@ static void test_names_and_args(void **state)
 	assert_string_equal(cti_transfer_method(ctx, 9), "none");
 	assert_int_equal(cti_call_hold(NULL), CTI_EINVAL);
 	assert_int_equal(cti_call_deflect(NULL, NULL), CTI_EINVAL);
+	/* the one-line decoder (cti trace, CTI_EV_TRACE) names the hold messages */
+	{
+		static const struct { uint8_t mt; const char *name; } m[] = {
+			{ 0x24, "Q.931 HOLD cref" }, { 0x28, "Q.931 HOLD ACKNOWLEDGE" }, { 0x30, "Q.931 HOLD REJECT" },
+			{ 0x31, "Q.931 RETRIEVE cref" }, { 0x33, "Q.931 RETRIEVE ACKNOWLEDGE" },
+			{ 0x37, "Q.931 RETRIEVE REJECT" },
+		};
+		for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+			uint8_t f[] = { 0x00, 0x01, 0x00, 0x00, 0x08, 0x02, 0x80, 0x01, m[i].mt };
+			char out[256];
+
+			cti_decode_frame(f, sizeof(f), out, sizeof(out));
+			if (!strstr(out, m[i].name))
+				fail_msg("decode of 0x%02x: '%s' (want '%s')", m[i].mt, out, m[i].name);
+		}
+	}
 	cti_close(ctx);
 }
 
