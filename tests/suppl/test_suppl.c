@@ -439,7 +439,9 @@ static void test_transfer_2bct(void **state)
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_NI2, 1, "2BCT");
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_NI2, 0, "2BCT");
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_5ESS, 1, "2BCT");
+	transfer_ok(CTI_LINE_T1, CTI_SWITCH_5ESS, 0, "2BCT");
 	transfer_ok(CTI_LINE_T1, CTI_SWITCH_4ESS, 1, "2BCT");
+	transfer_ok(CTI_LINE_T1, CTI_SWITCH_4ESS, 0, "2BCT");
 	transfer_ok(CTI_LINE_E1, CTI_SWITCH_NI2, 1, "2BCT");
 }
 
