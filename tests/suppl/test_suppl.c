@@ -518,6 +518,48 @@ static void test_transfer_qsig(void **state)
 	assert_int_equal(R.hangups, 0);
 	assert_int_equal(busy_channels(ctx, USR), 2);
 	cti_close(ctx);
+
+	/* blind: b still ringing when joined; audio flows once it answers */
+	ctx = up(CTI_LINE_E1, CTI_SWITCH_QSIG);
+	R.auto_answer = 1;
+	R.auto_release = 1;
+	na = connect_call(ctx, NET, "200", &a);
+	R.auto_answer = 0;
+	{
+		cti_call_params_t p;
+		int from;
+
+		cti_call_params_init(&p);
+		strcpy(p.called.number, "301");
+		p.span = USR;
+		b = cti_call_place(ctx, &p);
+		assert_non_null(b);
+		assert_true(run_for(ctx, CTI_EV_CALL_OFFERED, NET, 1, 5000));
+		nb = rec_find(&R, CTI_EV_CALL_OFFERED, NET, 0)->call;
+		assert_int_equal(cti_call_alerting(nb), 0);
+		assert_true(run_for(ctx, CTI_EV_CALL_ALERTING, USR, 1, 5000));
+		assert_int_equal(cti_call_transfer(a, b), 0);
+		assert_true(run_for(ctx, CTI_EV_TRANSFER_DONE, USR, 1, 5000));
+		assert_int_equal(rec_find(&R, CTI_EV_TRANSFER_DONE, USR, 0)->u.suppl.result, 0);
+		assert_int_equal(cti_call_answer(nb), 0);
+		assert_true(run_until(ctx, &R.answered, 2, 5000));
+		from = R.n;
+		assert_true(cti_send_dtmf(nb, "8", 0, 0, 0) > 0);
+		{
+			uint64_t end = cti_now_ms(ctx) + 3000;
+			const cti_event_t *d = NULL;
+
+			while (!d && cti_now_ms(ctx) < end) {
+				cti_dispatch(ctx, 5);
+				for (int i = from; i < R.n; i++)
+					if (R.ev[i].type == CTI_EV_DIGIT && R.ev[i].call == na)
+						d = &R.ev[i];
+			}
+			assert_non_null(d);
+			assert_int_equal(d->u.digit.digit, '8');
+		}
+	}
+	cti_close(ctx);
 }
 
 /* DMS100 RLT: libpri's network side gives no RLT call id: refused, naming DMS100; NI1: no transfer at all. */
