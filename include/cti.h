@@ -728,8 +728,8 @@ int cti_call_display(cti_call_t *call, const char *text);
 cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui);
 int cti_call_set_uui(cti_call_t *call, const char *uui);
 
-/* Advice of charge (ETSI AOC-D during the call, AOC-E at its end; EuroISDN only). */
-enum cti_aoc_type { CTI_AOC_D = 1, CTI_AOC_E = 2 };
+/* Advice of charge (ETSI AOC-S rate, AOC-D during the call, AOC-E at its end; EuroISDN only). */
+enum cti_aoc_type { CTI_AOC_D = 1, CTI_AOC_E = 2, CTI_AOC_S = 3 };
 typedef struct cti_aoc {
 	int type;		/* enum cti_aoc_type */
 	int free_of_charge;	/* 1: the call is free (units and amount not used) */
@@ -737,10 +737,12 @@ typedef struct cti_aoc {
 	long amount;		/* with units -1: amount in hundredths of the currency (250 = 2.50) */
 	char currency[11];	/* e.g. "EUR" */
 	int total;		/* AOC-D received: 1 total so far, 0 subtotal (libpri 1.6 always sends subtotal) */
+	uint32_t per_seconds;	/* AOC-S: amount charged per this many seconds of the call; 0: flat rate */
 } cti_aoc_t;
 /*
- * Send advice of charge on a call (the network side charges its user). AOC-D
- * goes at once (FACILITY); AOC-E with the next clearing message of the call
+ * Send advice of charge on a call (the network side charges its user).
+ * AOC-S (the rate of the basic call: amount per per_seconds, or flat) and
+ * AOC-D go at once (FACILITY); AOC-E with the next clearing message of the call
  * (send it, then cti_call_hangup()). The far end gets CTI_EV_AOC (u.aoc),
  * an AOC-E before its CTI_EV_CALL_HANGUP.
  */

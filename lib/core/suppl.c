@@ -857,6 +857,47 @@ static long to_hundredths(const struct pri_aoc_amount *a)
 	return a->cost * mul[a->multiplier];
 }
 
+/* Seconds of an AOC time length (sub-second scales rounded up). */
+static uint32_t aoc_seconds(const struct pri_aoc_time *t)
+{
+	static const long hundredths[] = { 1, 10, 100, 1000, 6000, 360000, 8640000 };
+
+	if (t->length <= 0 || t->scale < 0 || t->scale > PRI_AOC_TIME_SCALE_DAY)
+		return 0;
+	return (uint32_t)((t->length * hundredths[t->scale] + 99) / 100);
+}
+
+/* AOC-S: the rate of the basic communication (first item otherwise). */
+static void post_aoc_s(struct cti_call *c, const struct pri_subcmd_aoc_s *a)
+{
+	const struct pri_aoc_s_element *it = NULL;
+	cti_event_t ev;
+
+	for (int i = 0; i < a->num_items && i < 10 && !it; i++)
+		if (a->item[i].chargeable == PRI_AOC_CHARGED_ITEM_BASIC_COMMUNICATION)
+			it = &a->item[i];
+	if (!it && a->num_items > 0)
+		it = &a->item[0];
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CTI_EV_AOC;
+	ev.call = c;
+	ev.span = c->span ? c->span->index : 0;
+	ev.channel = c->channel;
+	ev.u.aoc.type = CTI_AOC_S;
+	ev.u.aoc.units = ev.u.aoc.amount = -1;
+	if (it && (it->rate_type == PRI_AOC_RATE_TYPE_FREE || it->rate_type == PRI_AOC_RATE_TYPE_FREE_FROM_BEGINNING)) {
+		ev.u.aoc.free_of_charge = 1;
+	} else if (it && it->rate_type == PRI_AOC_RATE_TYPE_DURATION) {
+		ev.u.aoc.amount = to_hundredths(&it->rate.duration.amount);
+		ev.u.aoc.per_seconds = aoc_seconds(&it->rate.duration.time);
+		snprintf(ev.u.aoc.currency, sizeof(ev.u.aoc.currency), "%s", it->rate.duration.currency);
+	} else if (it && it->rate_type == PRI_AOC_RATE_TYPE_FLAT) {
+		ev.u.aoc.amount = to_hundredths(&it->rate.flat.amount);
+		snprintf(ev.u.aoc.currency, sizeof(ev.u.aoc.currency), "%s", it->rate.flat.currency);
+	}
+	cti__post(c->ctx, &ev);
+}
+
 static void post_aoc(struct cti_call *c, const struct pri_subcommand *s)
 {
 	const struct pri_aoc_recorded_units *u;
@@ -903,8 +944,10 @@ int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
 
 	if (!c || !aoc)
 		return cti__error(CTI_EINVAL, "cti_call_aoc: NULL argument");
-	if (aoc->type != CTI_AOC_D && aoc->type != CTI_AOC_E)
-		return cti__error(CTI_EINVAL, "cti_call_aoc: type %d (accepted: 1 AOC-D, 2 AOC-E)", aoc->type);
+	if (aoc->type != CTI_AOC_D && aoc->type != CTI_AOC_E && aoc->type != CTI_AOC_S)
+		return cti__error(CTI_EINVAL, "cti_call_aoc: type %d (accepted: 1 AOC-D, 2 AOC-E, 3 AOC-S)", aoc->type);
+	if (aoc->type == CTI_AOC_S && !aoc->free_of_charge && (aoc->amount < 0 || !aoc->currency[0]))
+		return cti__error(CTI_EINVAL, "cti_call_aoc: AOC-S needs an amount >= 0 with a currency, or free_of_charge");
 	if (!aoc->free_of_charge && aoc->units < 0 && (aoc->amount < 0 || !aoc->currency[0]))
 		return cti__error(CTI_EINVAL, "cti_call_aoc: give units >= 0, or an amount >= 0 with a currency, "
 				  "or free_of_charge");
@@ -931,7 +974,29 @@ int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
 		m.amount.multiplier = PRI_AOC_MULTIPLIER_HUNDREDTH;
 		snprintf(m.currency, sizeof(m.currency), "%s", aoc->currency);
 		core_pri_enter(c->ctx);
-		if (aoc->type == CTI_AOC_D) {
+		if (aoc->type == CTI_AOC_S) {
+			struct pri_subcmd_aoc_s as;
+			struct pri_aoc_s_element *it = &as.item[0];
+
+			memset(&as, 0, sizeof(as));
+			as.num_items = 1;
+			it->chargeable = PRI_AOC_CHARGED_ITEM_BASIC_COMMUNICATION;
+			if (aoc->free_of_charge) {
+				it->rate_type = PRI_AOC_RATE_TYPE_FREE;
+			} else if (aoc->per_seconds) {
+				it->rate_type = PRI_AOC_RATE_TYPE_DURATION;
+				it->rate.duration.amount = m.amount;
+				it->rate.duration.time.length = (long)aoc->per_seconds;
+				it->rate.duration.time.scale = PRI_AOC_TIME_SCALE_SECOND;
+				it->rate.duration.charging_type = 1;	/* stepFunction */
+				snprintf(it->rate.duration.currency, sizeof(it->rate.duration.currency), "%s", aoc->currency);
+			} else {
+				it->rate_type = PRI_AOC_RATE_TYPE_FLAT;
+				it->rate.flat.amount = m.amount;
+				snprintf(it->rate.flat.currency, sizeof(it->rate.flat.currency), "%s", aoc->currency);
+			}
+			prc = pri_aoc_s_send(c->span->pri, c->pc, &as);
+		} else if (aoc->type == CTI_AOC_D) {
 			struct pri_subcmd_aoc_d d;
 
 			memset(&d, 0, sizeof(d));
@@ -957,7 +1022,8 @@ int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
 		}
 		core_pri_leave();
 		if (prc)
-			rc = cti__error(CTI_EIO, "cti_call_aoc: libpri refused the AOC-%c", aoc->type == CTI_AOC_D ? 'D' : 'E');
+			rc = cti__error(CTI_EIO, "cti_call_aoc: libpri refused the AOC-%c",
+					aoc->type == CTI_AOC_D ? 'D' : aoc->type == CTI_AOC_E ? 'E' : 'S');
 	}
 	cti__unlock(c->ctx);
 	return rc;
@@ -1008,6 +1074,10 @@ void core_suppl_subcmds(struct core_span *sp, struct cti_call *c, void *subcmds_
 		case PRI_SUBCMD_AOC_E:
 			if (c)
 				post_aoc(c, s);
+			break;
+		case PRI_SUBCMD_AOC_S:
+			if (c)
+				post_aoc_s(c, &s->u.aoc_s);
 			break;
 		case PRI_SUBCMD_DISPLAY_TEXT:
 			if (c)

@@ -801,6 +801,27 @@ static void test_aoc(void **state)
 	R.auto_answer = 1;
 	R.auto_release = 1;
 	u = connect_call(ctx, USR, "100", &n);	/* the network charges the user's outgoing call */
+	/* AOC-S: the rate, per minute then flat */
+	memset(&a, 0, sizeof(a));
+	a.type = CTI_AOC_S;
+	a.units = -1;
+	a.amount = 12;
+	a.per_seconds = 60;
+	strcpy(a.currency, "EUR");
+	assert_int_equal(cti_call_aoc(n, &a), 0);
+	a.per_seconds = 0;
+	a.amount = 50;
+	assert_int_equal(cti_call_aoc(n, &a), 0);
+	assert_true(run_for(ctx, CTI_EV_AOC, USR, 2, 3000));
+	ev = nth_aoc(u, 0);
+	assert_int_equal(ev->u.aoc.type, CTI_AOC_S);
+	assert_int_equal(ev->u.aoc.amount, 12);
+	assert_int_equal(ev->u.aoc.per_seconds, 60);
+	assert_string_equal(ev->u.aoc.currency, "EUR");
+	ev = nth_aoc(u, 1);
+	assert_int_equal(ev->u.aoc.amount, 50);
+	assert_int_equal(ev->u.aoc.per_seconds, 0);
+	R.n = 0;	/* AOC-D/E below count from 0 */
 	memset(&a, 0, sizeof(a));
 	a.type = CTI_AOC_D;
 	a.units = 3;

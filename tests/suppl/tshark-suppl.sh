@@ -64,7 +64,8 @@ expect "deflect QSIG: CallRerouting invoke (opcode 19)" deflect-qsig '$2=="0x62"
 # Keypad facility and display in INFORMATION (0x7b)
 expect "keypad: INFORMATION with keypad *21# from the user" keypad '$2=="0x7b" && $1=="0" && $8=="*21#"' 2
 expect "display: INFORMATION with display text from the network" keypad '$2=="0x7b" && $1=="1" && $9=="Queue position 3"' 2
-# Advice of charge (ETSI local opcodes AOCDCurrency 33, AOCDChargingUnit 34, AOCEChargingUnit 36)
+# Advice of charge (ETSI local opcodes AOCSCurrency 31, AOCDCurrency 33, AOCDChargingUnit 34, AOCEChargingUnit 36)
+expect "AOC-S rates (per minute, flat) in FACILITY from the network" aoc '$2=="0x62" && $1=="1" && $3=="31" && $5=="1"' 4
 expect "AOC-D charging units in FACILITY from the network" aoc '$2=="0x62" && $1=="1" && $3=="34" && $5=="1"' 2
 expect "AOC-D currency in FACILITY from the network" aoc '$2=="0x62" && $1=="1" && $3=="33" && $5=="1"' 2
 expect "AOC-E charging units in the DISCONNECT" aoc '$2=="0x45" && $1=="1" && $3=="36" && $5=="1"' 2
