@@ -1,7 +1,7 @@
 # CTI E1/T1 PRI stack - top-level build.
 #
-#   make            build everything (installs Debian packages first: make deps)
-#   make check      build and run every test: unit, integration, ASan+UBSan, TSan, QEMU kernel
+#   make            build everything (fails naming missing Debian packages: make deps installs them)
+#   make check      build and run every test: unit, integration, ABI, ASan+UBSan, TSan, QEMU kernel
 #   make check-tsan ThreadSanitizer build (SAN=thread, build/tsan) running TSAN_TESTS
 #   make demo       fax-on-demand call center on the built-in emulated board
 #   make bench      benchmarks with their targets
@@ -40,7 +40,7 @@ ifeq ($(filter deps clean distclean,$(MAKECMDGOALS)),)
 -include .config
 endif
 
-.config: | deps
+.config: | deps-check
 	KCONFIG_CONFIG=.config $(PY) -m alldefconfig Kconfig >/dev/null
 	@echo "config: wrote default .config (make menuconfig to change)"
 
@@ -49,28 +49,36 @@ $(B)/generated/cticonfig.h: .config Kconfig
 	KCONFIG_CONFIG=.config $(PY) -m genconfig --header-path $@ Kconfig
 
 .PHONY: defconfig olddefconfig menuconfig
-defconfig: | deps
+defconfig: | deps-check
 	KCONFIG_CONFIG=.config $(PY) -m alldefconfig Kconfig
-olddefconfig: | deps
+olddefconfig: | deps-check
 	KCONFIG_CONFIG=.config $(PY) -m olddefconfig Kconfig
-menuconfig: | deps
+menuconfig: | deps-check
 	KCONFIG_CONFIG=.config $(PY) -m menuconfig Kconfig
 
 # ---- toolchain ----
 CC := gcc
-OPT := $(if $(filter y,$(CONFIG_DEBUG)),-O0 -DCTI_DEBUG=1,-O2)
+# CONFIG_DEBUG: no optimisation, full debug info, and CTI_DEBUG (libcti logs
+# every error it reports to stderr as "libcti: <code>: <message>").
+OPT := $(if $(filter y,$(CONFIG_DEBUG)),-O0 -g3 -DCTI_DEBUG=1,-O2)
 WARN := -Wall -Wextra -Werror
 CPPFLAGS := -Iinclude -Ifirmware/include -I$(B)/generated -D_DEFAULT_SOURCE -D_GNU_SOURCE
-CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC $(SANFLAGS)
+# -fvisibility=hidden: libcti.so exports only what cti.h marks CTI_API (lib/build.mk).
+CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC -fvisibility=hidden $(SANFLAGS)
 LDFLAGS := $(SANFLAGS)
 # Freestanding flags for the firmware engine: it must not lean on libc.
-FW_CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC -ffreestanding $(SANFLAGS)
+FW_CFLAGS := -std=c11 $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -ffreestanding $(SANFLAGS)
 
-# Libraries libcti links (Debian packages; see scripts/deps.sh).
-LIB_PKGS := spandsp libtiff-4 sndfile libpcap jansson speexdsp
-# libpri is not among them: lib/build.mk links its static library into libcti.
+# Libraries libcti links (Debian packages; see scripts/deps.sh): libtiff only
+# with CONFIG_FAX, libpcap only with CONFIG_PCAP. libpri is not among them:
+# lib/build.mk links its static library into libcti.
+LIB_PKGS = spandsp sndfile $(if $(filter y,$(CONFIG_FAX)),libtiff-4) $(if $(filter y,$(CONFIG_PCAP)),libpcap)
 LIB_LIBS = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
-LIB_CFLAGS = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+# What the programs of this tree use themselves besides libcti: jansson (the
+# cti tool's --json), libtiff and libpcap (tests check the files libcti wrote).
+PROG_PKGS := jansson libtiff-4 libpcap
+PROG_LIBS = $(shell pkg-config --libs $(PROG_PKGS) 2>/dev/null)
+LIB_CFLAGS = $(shell pkg-config --cflags $(LIB_PKGS) $(PROG_PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # Lists the fragments append to.
@@ -89,7 +97,7 @@ $(B)/%.o: %.c | $(B)/generated/cticonfig.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
 
 include $(sort $(wildcard firmware/build.mk lib/build.mk tools/build.mk examples/build.mk \
-	kernel/build.mk tests/*/build.mk docs/build.mk mk/*.mk))
+	kernel/build.mk tests/*/build.mk mk/*.mk))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -98,12 +106,16 @@ include $(sort $(wildcard firmware/build.mk lib/build.mk tools/build.mk examples
 .PHONY: tsan-all
 tsan-all: $(CTI_A) $(CTI_SO) $(TSAN_TESTS)
 
-.PHONY: all deps test check check-std check-asan check-tsan qemu-check bench demo install clean distclean
+.PHONY: all deps deps-check test check check-std check-asan check-tsan qemu-check bench demo install clean distclean
 
 deps:
 	@scripts/deps.sh
 
-all: | deps
+# Plain make never runs apt: it names what is missing and stops.
+deps-check:
+	@scripts/deps.sh --check
+
+all: | deps-check
 all: $(ALL_TARGETS)
 
 # Run the tests of the current variant; counts go to $(B)/results.
@@ -159,6 +171,7 @@ fuzz: fuzz-bin
 fuzz-long: fuzz-bin
 	@tests/fuzz/run-fuzz.sh build/fuzz $(or $(FUZZ_SECONDS),1800)
 
+demo: | deps
 demo: all $(DEMO_TARGETS)
 
 install: all $(INSTALL_TARGETS)

@@ -80,12 +80,13 @@ struct leg *leg_new(const char *name, leg_fn fn, void *owner)
 
 void leg_attach(struct leg *leg, cti_call_t *call)
 {
-	const cti_call_params_t *p = cti_call_get_params(call);
+	cti_call_params_t p;
+
 	leg->call = call;
 	cti_call_set_user(call, leg);
-	if (p) {
-		snprintf(leg->from, sizeof(leg->from), "%s", p->calling.number);
-		snprintf(leg->to, sizeof(leg->to), "%s", p->called.number);
+	if (cti_call_get_params(call, &p) == 0) {
+		snprintf(leg->from, sizeof(leg->from), "%s", p.calling.number);
+		snprintf(leg->to, sizeof(leg->to), "%s", p.called.number);
 	}
 }
 

@@ -59,8 +59,10 @@ static void read_digit(struct leg *leg)
 static void send_fax(struct leg *leg, struct ivr *ivr)
 {
 	cti_fax_params_t p;
+	cti_fax_doc_t doc = { ivr->fax_doc, 0, 0 };	/* read when the fax starts */
+
 	cti_fax_params_init(&p);
-	p.docs[0].path = ivr->fax_doc;
+	p.docs = &doc;
 	p.ndocs = 1;
 	strcpy(p.ident, "+1 555 8000");
 	p.calling = 1;		/* we transmit as the calling terminal; the caller's fax answers */

@@ -30,11 +30,39 @@
  * Every function is thread safe. Functions return 0 (or a positive value
  * documented with them) on success and a negative CTI_E* code on failure;
  * functions returning pointers return NULL. In both cases cti_last_error()
- * gives a message naming the problem (file, line, value).
+ * gives a message naming the problem (file, line, value) and
+ * cti_last_error_code() the CTI_E* code (per thread).
  *
  * Handles: a cti_call_t is valid from the event that introduces it
  * (cti_call_place() return or CTI_EV_CALL_OFFERED) until the handler for its
  * CTI_EV_CALL_RELEASED event returns.
+ *
+ * ABI: structs that grow (libcti.so.1 stays compatible)
+ * -----------------------------------------------------
+ * New fields are only ever added at the end of a struct. So that a program
+ * built against an older cti.h keeps working with a newer libcti.so.1:
+ *
+ *   - Parameter structs the application fills in (cti_span_config_t,
+ *     cti_call_params_t, cti_term_t, cti_record_params_t, cti_cpa_params_t,
+ *     cti_fax_params_t) start with `uint32_t size`. Their init macro (e.g.
+ *     cti_term_init(&t)) sets it to the application's sizeof and fills the
+ *     defaults: always call it before setting fields. The library reads only
+ *     the first `size` bytes (fields beyond take their defaults); size 0 is
+ *     CTI_EINVAL "call cti_..._init() first". Copy such a struct only after
+ *     init (a copy keeps its size).
+ *   - Structs the library fills in (cti_span_status_t, cti_bert_status_t,
+ *     cti_line_faults_t, cti_call_params_t via cti_call_get_params()) are
+ *     passed through macros that add sizeof(*out): the library writes only
+ *     that many bytes.
+ *   - Structs embedded in others or used as arrays (cti_party_t,
+ *     cti_counters_t, cti_play_item_t, cti_fax_doc_t) never change; new data
+ *     goes into the containing struct.
+ *   - cti_event_t is owned by the library: read it only through the pointer
+ *     the handler gets, never copy it by value or keep the pointer (its size
+ *     grows, and u.trace.data is valid only during the handler).
+ *
+ * Exported functions are the CTI_API declarations of this header, versioned
+ * CTI_1.0; see docs/api.md for the ABI check and versioning rules.
  */
 #ifndef CTI_H
 #define CTI_H
@@ -46,8 +74,24 @@
 extern "C" {
 #endif
 
+/*
+ * Version of this header. cti_version() / cti_version_number() give the
+ * library's at run time (they differ when an application built against an
+ * older header runs with a newer libcti.so.1).
+ */
 #define CTI_VERSION_MAJOR 1
 #define CTI_VERSION_MINOR 0
+#define CTI_VERSION_PATCH 0
+#define CTI_VERSION_STRING "1.0.0"
+/* 0xMMmmpp: compare with >= (e.g. CTI_VERSION_NUMBER >= 0x010100). */
+#define CTI_VERSION_NUMBER ((CTI_VERSION_MAJOR << 16) | (CTI_VERSION_MINOR << 8) | CTI_VERSION_PATCH)
+
+/* Marks the exported functions (libcti is built with -fvisibility=hidden). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define CTI_API __attribute__((visibility("default")))
+#else
+#define CTI_API
+#endif
 
 typedef struct cti_ctx cti_ctx_t;
 typedef struct cti_call cti_call_t;
@@ -75,9 +119,18 @@ enum cti_error {
 };
 
 /* Short text for an error code. */
-const char *cti_strerror(int err);
+CTI_API const char *cti_strerror(int err);
 /* Detailed message of the last failure in this thread (never NULL). */
-const char *cti_last_error(void);
+CTI_API const char *cti_last_error(void);
+/*
+ * CTI_E* code of the last failure in this thread (CTI_OK if none yet).
+ * Set together with cti_last_error(): read it after a function returning a
+ * pointer (cti_open, cti_call_place, cti_conf_new, ...) returned NULL.
+ */
+CTI_API int cti_last_error_code(void);
+/* Version of the running library: "1.0.0" and 0xMMmmpp (see CTI_VERSION_NUMBER). */
+CTI_API const char *cti_version(void);
+CTI_API int cti_version_number(void);
 
 /* ======================================================================
  * Configuration
@@ -139,6 +192,7 @@ enum cti_hunt { CTI_HUNT_FIRST_FREE = 0, CTI_HUNT_ROUND_ROBIN = 1 };
 #define CTI_NAME_MAX 32
 
 typedef struct cti_span_config {
+	uint32_t size;			/* set by cti_span_config_init() (see ABI above) */
 	char name[CTI_NAME_MAX];	/* unique; default "span<N>" */
 	enum cti_transport transport;
 	int port;			/* sim port 1..sim_ports, or DAHDI span number */
@@ -155,32 +209,33 @@ typedef struct cti_span_config {
 } cti_span_config_t;
 
 /* Defaults for a line type: E1 CRC-4/HDB3/EuroISDN/A-law or T1 ESF/B8ZS/NI2/u-law, PRI, user side, sim port 1. */
-void cti_span_config_init(cti_span_config_t *sc, enum cti_line line);
+#define cti_span_config_init(sc, line) cti_span_config_init_sized((sc), sizeof(*(sc)), (line))
+CTI_API void cti_span_config_init_sized(cti_span_config_t *sc, size_t size, enum cti_line line);
 
-cti_config_t *cti_config_new(void);
-void cti_config_free(cti_config_t *cfg);
+CTI_API cti_config_t *cti_config_new(void);
+CTI_API void cti_config_free(cti_config_t *cfg);
 /* Read a file (adds to what cfg holds). CTI_ECONFIG with "file:line: ..." on error. */
-int cti_config_load(cti_config_t *cfg, const char *path);
+CTI_API int cti_config_load(cti_config_t *cfg, const char *path);
 /* Same from a string; name is used in messages. */
-int cti_config_parse(cti_config_t *cfg, const char *text, const char *name);
+CTI_API int cti_config_parse(cti_config_t *cfg, const char *text, const char *name);
 /* Add a span; returns its index (1-based, in order of addition). */
-int cti_config_add_span(cti_config_t *cfg, const cti_span_config_t *sc);
+CTI_API int cti_config_add_span(cti_config_t *cfg, const cti_span_config_t *sc);
 /* Add a hunt group over spans named in a comma separated list. */
-int cti_config_add_group(cti_config_t *cfg, const char *name, enum cti_hunt hunt, const char *spans);
-int cti_config_set_clock(cti_config_t *cfg, enum cti_clock clock);
-int cti_config_set_sim_ports(cti_config_t *cfg, int ports);
+CTI_API int cti_config_add_group(cti_config_t *cfg, const char *name, enum cti_hunt hunt, const char *spans);
+CTI_API int cti_config_set_clock(cti_config_t *cfg, enum cti_clock clock);
+CTI_API int cti_config_set_sim_ports(cti_config_t *cfg, int ports);
 /* Tone table: "itu" (default), "us", "uk", "cn". */
-int cti_config_set_tones(cti_config_t *cfg, const char *country);
+CTI_API int cti_config_set_tones(cti_config_t *cfg, const char *country);
 /* Capture every span's D-channel to a pcap file from cti_open() on (NULL: off). */
-int cti_config_set_trace(cti_config_t *cfg, const char *pcap_path);
+CTI_API int cti_config_set_trace(cti_config_t *cfg, const char *pcap_path);
 /*
  * Convenience for tests, demos and `cti --sim`: sim board with `pairs`
  * cabled port pairs (1-2, 3-4, ...), each pair a PRI trunk: odd port
  * network side, even port user side, spans named "sim<port>".
  */
-int cti_config_sim_pairs(cti_config_t *cfg, int pairs, enum cti_line line, enum cti_switchtype sw);
+CTI_API int cti_config_sim_pairs(cti_config_t *cfg, int pairs, enum cti_line line, enum cti_switchtype sw);
 /* Add every DAHDI span found in the running system, with signalling none (line maintenance only). */
-int cti_config_dahdi_scan(cti_config_t *cfg);
+CTI_API int cti_config_dahdi_scan(cti_config_t *cfg);
 
 /* ======================================================================
  * Context and event loop
@@ -189,13 +244,17 @@ int cti_config_dahdi_scan(cti_config_t *cfg);
 typedef struct cti_event cti_event_t;
 typedef void (*cti_event_fn)(cti_ctx_t *ctx, const cti_event_t *ev, void *user);
 
-/* Open the spans of cfg (cfg may be freed afterwards). NULL on error. */
-cti_ctx_t *cti_open(const cti_config_t *cfg);
+/*
+ * Open the spans of cfg (cfg may be freed afterwards). NULL on error, with
+ * cti_last_error_code() telling which kind: CTI_ECONFIG (configuration),
+ * CTI_EIO (device or file), CTI_ENOENT (no such DAHDI span), CTI_ENOMEM.
+ */
+CTI_API cti_ctx_t *cti_open(const cti_config_t *cfg);
 /* Hang up every call, stop every operation (recordings closed valid), free everything. */
-void cti_close(cti_ctx_t *ctx);
-void cti_set_event_handler(cti_ctx_t *ctx, cti_event_fn fn, void *user);
+CTI_API void cti_close(cti_ctx_t *ctx);
+CTI_API void cti_set_event_handler(cti_ctx_t *ctx, cti_event_fn fn, void *user);
 /* Pollable (POLLIN) while events are waiting. */
-int cti_fd(cti_ctx_t *ctx);
+CTI_API int cti_fd(cti_ctx_t *ctx);
 /*
  * Deliver waiting events to the handler. Real clock: waits up to timeout_ms
  * (-1: forever, 0: no wait) for the first event. Virtual clock: advances
@@ -203,12 +262,12 @@ int cti_fd(cti_ctx_t *ctx);
  * passed (-1: until an event; 0: deliver what is waiting, time stands).
  * Returns the number of events delivered, or a negative error.
  */
-int cti_dispatch(cti_ctx_t *ctx, int timeout_ms);
+CTI_API int cti_dispatch(cti_ctx_t *ctx, int timeout_ms);
 /* Milliseconds on the context's clock (virtual or monotonic). */
-uint64_t cti_now_ms(cti_ctx_t *ctx);
+CTI_API uint64_t cti_now_ms(cti_ctx_t *ctx);
 /* One-shot application timer: CTI_EV_TIMER with id and user after ms. Returns id > 0. */
-int cti_timer_start(cti_ctx_t *ctx, uint32_t ms, void *user);
-int cti_timer_cancel(cti_ctx_t *ctx, int id);
+CTI_API int cti_timer_start(cti_ctx_t *ctx, uint32_t ms, void *user);
+CTI_API int cti_timer_cancel(cti_ctx_t *ctx, int id);
 
 /* ======================================================================
  * Calls
@@ -243,6 +302,7 @@ enum cti_redirect_reason {
 };
 
 typedef struct cti_call_params {
+	uint32_t size;			/* set by cti_call_params_init() (see ABI above) */
 	cti_party_t called;
 	cti_party_t calling;
 	cti_party_t redirecting;	/* number "" = none */
@@ -258,30 +318,31 @@ typedef struct cti_call_params {
 	void *user;			/* application data carried on the call */
 } cti_call_params_t;
 
-void cti_call_params_init(cti_call_params_t *p);
+#define cti_call_params_init(p) cti_call_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_call_params_init_sized(cti_call_params_t *p, size_t size);
 /*
  * Place an outgoing call. Hunts a free B-channel in the group or span
  * (first free or round robin; a channel seized by the far end at the same
- * time is handled as glare and another is tried). NULL with CTI_ENOCHAN
- * when all are busy, CTI_EDOWN when the D-channel is down, CTI_EINVAL for a
- * bad number. Progress arrives as events.
+ * time is handled as glare and another is tried). NULL on failure, with
+ * cti_last_error_code() CTI_ENOCHAN when all are busy, CTI_EDOWN when the
+ * D-channel is down, CTI_EINVAL for a bad number. Progress arrives as events.
  */
-cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p);
+CTI_API cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p);
 
 /* Incoming call handling (after CTI_EV_CALL_OFFERED). */
-int cti_call_proceeding(cti_call_t *call);
-int cti_call_alerting(cti_call_t *call);
-int cti_call_progress(cti_call_t *call);	/* in-band information available */
-int cti_call_answer(cti_call_t *call);
+CTI_API int cti_call_proceeding(cti_call_t *call);
+CTI_API int cti_call_alerting(cti_call_t *call);
+CTI_API int cti_call_progress(cti_call_t *call);	/* in-band information available */
+CTI_API int cti_call_answer(cti_call_t *call);
 /* Refuse an offered call with a Q.850 cause (e.g. 17 busy, 21 rejected). */
-int cti_call_reject(cti_call_t *call, int cause);
+CTI_API int cti_call_reject(cti_call_t *call, int cause);
 
 /*
  * Overlap sending: more called digits for an outgoing call placed with
  * sending_complete = 0, one INFORMATION message per digit; the far end gets
  * CTI_EV_CALL_INFO. CTI_ESTATE once answered or cleared.
  */
-int cti_call_send_digits(cti_call_t *call, const char *digits);
+CTI_API int cti_call_send_digits(cti_call_t *call, const char *digits);
 
 /* Q.850 location values (for cti_call_hangup and reported in hangup events). */
 enum cti_location {
@@ -295,33 +356,39 @@ enum cti_location {
  * Media operations stop with CTI_TERM_HANGUP. CTI_EV_CALL_HANGUP follows
  * when clearing is complete on the line.
  */
-int cti_call_hangup(cti_call_t *call, int cause, int location);
+CTI_API int cti_call_hangup(cti_call_t *call, int cause, int location);
 /*
  * Release the call object after CTI_EV_CALL_HANGUP (or to abandon a call:
  * hangs up first with cause 16). CTI_EV_CALL_RELEASED is the last event of
  * the call; the handle is invalid once its handler returns.
  */
-int cti_call_release(cti_call_t *call);
+CTI_API int cti_call_release(cti_call_t *call);
 
+/*
+ * Copy the call's parameters (numbers, names, bearer, user...) into *out,
+ * taken under the context lock: safe from any thread while the handle is
+ * valid. out needs no init (the macro passes its size).
+ */
+#define cti_call_get_params(call, out) cti_call_get_params_sized((call), (out), sizeof(*(out)))
+CTI_API int cti_call_get_params_sized(cti_call_t *call, cti_call_params_t *out, size_t size);
 /* Accessors (valid until released). */
-const cti_call_params_t *cti_call_get_params(cti_call_t *call);
-int cti_call_span(cti_call_t *call);		/* span index, 0 before a channel is known */
-int cti_call_channel(cti_call_t *call);		/* B-channel, 0 before one is known */
-int cti_call_outgoing(cti_call_t *call);
-void cti_call_set_user(cti_call_t *call, void *user);
-void *cti_call_get_user(cti_call_t *call);
+CTI_API int cti_call_span(cti_call_t *call);		/* span index, 0 before a channel is known */
+CTI_API int cti_call_channel(cti_call_t *call);		/* B-channel, 0 before one is known */
+CTI_API int cti_call_outgoing(cti_call_t *call);
+CTI_API void cti_call_set_user(cti_call_t *call, void *user);
+CTI_API void *cti_call_get_user(cti_call_t *call);
 
 enum cti_call_state {
 	CTI_CALL_IDLE = 0, CTI_CALL_DIALING, CTI_CALL_OFFERED, CTI_CALL_PROCEEDING,
 	CTI_CALL_ALERTING, CTI_CALL_CONNECTED, CTI_CALL_CLEARING, CTI_CALL_CLEARED,
 };
-enum cti_call_state cti_call_state(cti_call_t *call);
-const char *cti_call_state_name(enum cti_call_state s);
+CTI_API enum cti_call_state cti_call_state(cti_call_t *call);
+CTI_API const char *cti_call_state_name(enum cti_call_state s);
 /* Text of a Q.850 cause ("Normal Clearing"). */
-const char *cti_cause_text(int cause);
+CTI_API const char *cti_cause_text(int cause);
 
 /* RESTART one channel (channel > 0) or the whole span (channel 0). */
-int cti_span_restart(cti_ctx_t *ctx, int span, int channel);
+CTI_API int cti_span_restart(cti_ctx_t *ctx, int span, int channel);
 
 /* ======================================================================
  * Media: digits, play, record, tones (on a call's B-channel)
@@ -334,6 +401,7 @@ int cti_span_restart(cti_ctx_t *ctx, int span, int channel);
  * ==================================================================== */
 
 typedef struct cti_term {
+	uint32_t size;			/* set by cti_term_init() (see ABI above) */
 	int max_digits;			/* end after this many digits (0: no limit) */
 	char term_digits[17];		/* any of these ends it ("#") */
 	uint32_t first_digit_ms;	/* no digit within this time from the start */
@@ -346,7 +414,9 @@ typedef struct cti_term {
 	int stop_on_digit;		/* play/tone: any digit ends it (barge-in) */
 } cti_term_t;
 
-void cti_term_init(cti_term_t *t);	/* all conditions off, silence -42 dBm0 */
+/* All conditions off, silence -42 dBm0. */
+#define cti_term_init(t) cti_term_init_sized((t), sizeof(*(t)))
+CTI_API void cti_term_init_sized(cti_term_t *t, size_t size);
 
 enum cti_term_reason {
 	CTI_TERM_EOD = 0,		/* end of data (play/tone/dtmf finished) */
@@ -362,7 +432,7 @@ enum cti_term_reason {
 	CTI_TERM_HANGUP,		/* call cleared */
 	CTI_TERM_ERROR,			/* see ev->u.op.error and message */
 };
-const char *cti_term_reason_name(enum cti_term_reason r);
+CTI_API const char *cti_term_reason_name(enum cti_term_reason r);
 
 enum cti_op_kind {
 	CTI_OP_PLAY = 1, CTI_OP_RECORD, CTI_OP_GET_DIGITS, CTI_OP_SEND_DTMF, CTI_OP_TONE,
@@ -387,8 +457,8 @@ typedef struct cti_play_item {
 } cti_play_item_t;
 
 /* Play items in order (WAV at 8 kHz mono, or raw G.711/PCM16). */
-int cti_play(cti_call_t *call, const cti_play_item_t *items, int n, const cti_term_t *term);
-int cti_play_file(cti_call_t *call, const char *path, const cti_term_t *term);
+CTI_API int cti_play(cti_call_t *call, const cti_play_item_t *items, int n, const cti_term_t *term);
+CTI_API int cti_play_file(cti_call_t *call, const char *path, const cti_term_t *term);
 
 enum cti_record_mode {
 	CTI_REC_MIXED = 0,	/* mono: both directions summed */
@@ -397,6 +467,7 @@ enum cti_record_mode {
 };
 
 typedef struct cti_record_params {
+	uint32_t size;			/* set by cti_record_params_init() (see ABI above) */
 	const char *path;
 	const char *path2;		/* CTI_REC_SPLIT only */
 	enum cti_record_mode mode;
@@ -404,39 +475,40 @@ typedef struct cti_record_params {
 	int beep;			/* play a 1 kHz 200 ms beep first */
 } cti_record_params_t;
 
-void cti_record_params_init(cti_record_params_t *p);
+#define cti_record_params_init(p) cti_record_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_record_params_init_sized(cti_record_params_t *p, size_t size);
 /*
  * Record the call. The WAV header is kept valid on disk at all times (the
  * file is playable if the process dies or the call drops). A write error
  * (disk full, unwritable) ends the operation with CTI_TERM_ERROR; the call
  * goes on.
  */
-int cti_record(cti_call_t *call, const cti_record_params_t *p, const cti_term_t *term);
-int cti_record_pause(cti_call_t *call, int paused);
+CTI_API int cti_record(cti_call_t *call, const cti_record_params_t *p, const cti_term_t *term);
+CTI_API int cti_record_pause(cti_call_t *call, int paused);
 
 /* Collect digits under term (ev->u.op.digits holds them). */
-int cti_get_digits(cti_call_t *call, const cti_term_t *term);
+CTI_API int cti_get_digits(cti_call_t *call, const cti_term_t *term);
 /* Take digits already buffered (returns count) without an operation. */
-int cti_digits_read(cti_call_t *call, char *buf, size_t size);
-void cti_digits_flush(cti_call_t *call);
+CTI_API int cti_digits_read(cti_call_t *call, char *buf, size_t size);
+CTI_API void cti_digits_flush(cti_call_t *call);
 
 /* Send DTMF (0-9 * # A-D; ',' = 500 ms pause). on/off 0 = 80/80 ms; level 0 = -10 dBm0. */
-int cti_send_dtmf(cti_call_t *call, const char *digits, int on_ms, int off_ms, int level_dbm0);
+CTI_API int cti_send_dtmf(cti_call_t *call, const char *digits, int on_ms, int off_ms, int level_dbm0);
 
 /* Call progress tones of the context's table. */
 enum cti_tone {
 	CTI_TONE_NONE = 0, CTI_TONE_DIAL, CTI_TONE_RINGBACK, CTI_TONE_BUSY, CTI_TONE_CONGESTION,
 	CTI_TONE_SIT, CTI_TONE_CNG, CTI_TONE_CED, CTI_TONE_BEEP, CTI_TONE_MILLIWATT,
 };
-const char *cti_tone_name(enum cti_tone t);
+CTI_API const char *cti_tone_name(enum cti_tone t);
 /* Generate a tone (cadenced per the table) until term ends it (max_time_ms, digits) or cti_stop(). */
-int cti_play_tone(cti_call_t *call, enum cti_tone tone, const cti_term_t *term);
+CTI_API int cti_play_tone(cti_call_t *call, enum cti_tone tone, const cti_term_t *term);
 
 /* Stop one operation (id) or all operations of the call (0). */
-int cti_stop(cti_call_t *call, int op);
+CTI_API int cti_stop(cti_call_t *call, int op);
 
 /* Receive/transmit level of the call's channel over the last 100 ms, in dBm0 (-99 = silence). */
-int cti_levels(cti_call_t *call, double *rx_dbm0, double *tx_dbm0);
+CTI_API int cti_levels(cti_call_t *call, double *rx_dbm0, double *tx_dbm0);
 
 /* ======================================================================
  * Call progress analysis (outbound)
@@ -453,33 +525,35 @@ enum cti_cpa_result {
 	CTI_CPA_SILENCE,	/* answered, nothing heard */
 	CTI_CPA_CONGESTION,
 };
-const char *cti_cpa_result_name(enum cti_cpa_result r);
+CTI_API const char *cti_cpa_result_name(enum cti_cpa_result r);
 
 typedef struct cti_cpa_params {
+	uint32_t size;			/* set by cti_cpa_params_init() (see ABI above) */
 	uint32_t no_answer_ms;		/* ringback this long: NO_ANSWER (default 30000) */
 	uint32_t voice_ms;		/* speech shorter than this then silence: VOICE (default 1500) */
 	uint32_t max_ms;		/* give up after (default 45000) */
 	uint32_t silence_ms;		/* answered and nothing heard this long: SILENCE (default 5000, 0 off) */
 } cti_cpa_params_t;
 
-void cti_cpa_params_init(cti_cpa_params_t *p);
+#define cti_cpa_params_init(p) cti_cpa_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_cpa_params_init_sized(cti_cpa_params_t *p, size_t size);
 /* Start analysing the call's received audio (from placing the call or later). Ends with CTI_EV_CPA_DONE. */
-int cti_cpa_start(cti_call_t *call, const cti_cpa_params_t *p);
+CTI_API int cti_cpa_start(cti_call_t *call, const cti_cpa_params_t *p);
 
 /* ======================================================================
  * Bridging, conferences and supervision
  * ==================================================================== */
 
 /* Connect the audio of two calls both ways (transfer, agent connection). */
-int cti_bridge(cti_call_t *a, cti_call_t *b);
+CTI_API int cti_bridge(cti_call_t *a, cti_call_t *b);
 /* Undo the bridge the call is in. */
-int cti_unbridge(cti_call_t *call);
+CTI_API int cti_unbridge(cti_call_t *call);
 
 /* N-party conference (three-way calls): each member hears all others. */
-cti_conf_t *cti_conf_new(cti_ctx_t *ctx);
-int cti_conf_add(cti_conf_t *conf, cti_call_t *call);
-int cti_conf_remove(cti_conf_t *conf, cti_call_t *call);
-void cti_conf_free(cti_conf_t *conf);
+CTI_API cti_conf_t *cti_conf_new(cti_ctx_t *ctx);
+CTI_API int cti_conf_add(cti_conf_t *conf, cti_call_t *call);
+CTI_API int cti_conf_remove(cti_conf_t *conf, cti_call_t *call);
+CTI_API void cti_conf_free(cti_conf_t *conf);
 
 enum cti_monitor_mode {
 	CTI_MONITOR_LISTEN = 0,	/* supervisor hears both parties, nobody hears the supervisor */
@@ -490,13 +564,14 @@ enum cti_monitor_mode {
  * Let the supervisor call monitor target (a call, usually bridged to a
  * caller). Calling it again switches mode during the call.
  */
-int cti_monitor(cti_call_t *supervisor, cti_call_t *target, enum cti_monitor_mode mode);
-int cti_monitor_stop(cti_call_t *supervisor);
+CTI_API int cti_monitor(cti_call_t *supervisor, cti_call_t *target, enum cti_monitor_mode mode);
+CTI_API int cti_monitor_stop(cti_call_t *supervisor);
 
 /* ======================================================================
  * Fax (T.30 over the call's B-channel; spandsp + libtiff)
  * ==================================================================== */
 
+/* Documents one cti_fax_send() takes at most. */
 #define CTI_FAX_MAX_DOCS 16
 
 enum cti_fax_modem { CTI_FAX_V27TER = 1, CTI_FAX_V29 = 2, CTI_FAX_V17 = 4 };
@@ -510,8 +585,9 @@ typedef struct cti_fax_doc {
 } cti_fax_doc_t;
 
 typedef struct cti_fax_params {
-	cti_fax_doc_t docs[CTI_FAX_MAX_DOCS];	/* send: documents in order */
-	int ndocs;
+	uint32_t size;			/* set by cti_fax_params_init() (see ABI above) */
+	const cti_fax_doc_t *docs;	/* send: ndocs documents in order (read when sending starts) */
+	int ndocs;			/* 1..CTI_FAX_MAX_DOCS */
 	const char *receive_path;	/* receive: multi-page TIFF written as pages arrive */
 	char ident[21];			/* local ident (TSI/CSI) */
 	char header[50];		/* page header line ("" = none) */
@@ -522,28 +598,29 @@ typedef struct cti_fax_params {
 	int compressions;		/* CTI_FAX_T4_* / CTI_FAX_T6 mask (default all; T.4 1D always kept) */
 } cti_fax_params_t;
 
-void cti_fax_params_init(cti_fax_params_t *p);
+#define cti_fax_params_init(p) cti_fax_params_init_sized((p), sizeof(*(p)))
+CTI_API void cti_fax_params_init_sized(cti_fax_params_t *p, size_t size);
 /* Checks every document first (CTI_EFORMAT naming file and problem); the call is not touched on error. */
-int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p);
-int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p);
+CTI_API int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p);
+CTI_API int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p);
 /* Returns the page count of a TIFF usable for fax, or CTI_EFORMAT with the reason. */
-int cti_fax_check_tiff(const char *path);
+CTI_API int cti_fax_check_tiff(const char *path);
 /* Convert a TIFF (any bilevel/gray/colour, any width) to a 1728-wide G4 fax TIFF. */
-int cti_fax_convert_tiff(const char *in, const char *out);
+CTI_API int cti_fax_convert_tiff(const char *in, const char *out);
 /* Text of a T.30 result code (ev->u.fax.result). */
-const char *cti_fax_result_text(int result);
+CTI_API const char *cti_fax_result_text(int result);
 
 /* ======================================================================
  * D-channel trace
  * ==================================================================== */
 
 /* Capture a span's (0: every span's) D-channel frames to a pcap (LINKTYPE_LINUX_LAPD) file. */
-int cti_trace_start(cti_ctx_t *ctx, int span, const char *pcap_path);
+CTI_API int cti_trace_start(cti_ctx_t *ctx, int span, const char *pcap_path);
 /* Also deliver each frame as CTI_EV_TRACE (on = 1). */
-int cti_trace_events(cti_ctx_t *ctx, int span, int on);
-int cti_trace_stop(cti_ctx_t *ctx, int span);
+CTI_API int cti_trace_events(cti_ctx_t *ctx, int span, int on);
+CTI_API int cti_trace_stop(cti_ctx_t *ctx, int span);
 /* Human readable one-line Q.921/Q.931 decode of a frame (as in CTI_EV_TRACE). Returns length. */
-int cti_decode_frame(const uint8_t *frame, size_t len, char *out, size_t size);
+CTI_API int cti_decode_frame(const uint8_t *frame, size_t len, char *out, size_t size);
 
 /* ======================================================================
  * Line maintenance (for installers: the `cti` tool)
@@ -587,17 +664,19 @@ typedef struct cti_span_status {
  * channel n, channels 1..max. CTI_EINVAL naming the bad part otherwise.
  * Used for B-channel lists and BERT timeslot sets.
  */
-int cti_parse_channels(const char *list, int max, uint32_t *mask);
+CTI_API int cti_parse_channels(const char *list, int max, uint32_t *mask);
 
-int cti_span_count(cti_ctx_t *ctx);
+CTI_API int cti_span_count(cti_ctx_t *ctx);
 /* Span index by name, or CTI_ENOENT. */
-int cti_span_find(cti_ctx_t *ctx, const char *name);
-int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st);
-int cti_span_reset_counters(cti_ctx_t *ctx, int span);
-const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size);	/* "RED YELLOW" / "OK" */
+CTI_API int cti_span_find(cti_ctx_t *ctx, const char *name);
+/* The macro passes sizeof(*st): st needs no init. */
+#define cti_span_status(ctx, span, st) cti_span_status_sized((ctx), (span), (st), sizeof(*(st)))
+CTI_API int cti_span_status_sized(cti_ctx_t *ctx, int span, cti_span_status_t *st, size_t size);
+CTI_API int cti_span_reset_counters(cti_ctx_t *ctx, int span);
+CTI_API const char *cti_alarm_text(uint32_t alarms, char *buf, size_t size);	/* "RED YELLOW" / "OK" */
 
 enum cti_loopback { CTI_LOOP_NONE = 0, CTI_LOOP_LOCAL, CTI_LOOP_NETWORK_LINE, CTI_LOOP_NETWORK_PAYLOAD };
-int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode);
+CTI_API int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode);
 /*
  * T1: start sending loop-up (1) or loop-down (0) in-band codes to the far
  * end (T1.403 9.3.1), or stop (-1). A far end acts after 4 s of the code;
@@ -606,11 +685,11 @@ int cti_span_loopback(cti_ctx_t *ctx, int span, enum cti_loopback mode);
  * within that time to keep it up; -1 sends DAHDI_MAINT_NONE, which also
  * ends a loopback, PRBS or alarm simulation set on that span.
  */
-int cti_span_loopcode(cti_ctx_t *ctx, int span, int up);
+CTI_API int cti_span_loopcode(cti_ctx_t *ctx, int span, int up);
 
 enum cti_inject { CTI_INJ_FAS = 0, CTI_INJ_MFAS, CTI_INJ_CRC, CTI_INJ_CAS, CTI_INJ_PRBS, CTI_INJ_BPV };
 /* count single errors, or (per_second > 0) a continuous rate (0 stops). */
-int cti_span_inject(cti_ctx_t *ctx, int span, enum cti_inject what, uint32_t count, uint32_t per_second);
+CTI_API int cti_span_inject(cti_ctx_t *ctx, int span, enum cti_inject what, uint32_t count, uint32_t per_second);
 
 /* BERT: O.150 PRBS on a timeslot mask of a span (bit n = channel n; 0xffffffff = all B-channels; 0 = unframed). */
 enum cti_prbs { CTI_PRBS_2E11 = 1, CTI_PRBS_2E15, CTI_PRBS_2E20, CTI_PRBS_QRSS, CTI_PRBS_2E23 };
@@ -621,9 +700,10 @@ typedef struct cti_bert_status {
 	uint32_t sync_losses, seconds, errored_seconds, severely_errored_seconds;
 } cti_bert_status_t;
 /* Takes the span out of call service (D-channel stopped) while the test runs. */
-int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slot_mask);
-int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st);
-int cti_bert_stop(cti_ctx_t *ctx, int span);
+CTI_API int cti_bert_start(cti_ctx_t *ctx, int span, enum cti_prbs pattern, uint32_t slot_mask);
+#define cti_bert_status(ctx, span, st) cti_bert_status_sized((ctx), (span), (st), sizeof(*(st)))
+CTI_API int cti_bert_status_sized(cti_ctx_t *ctx, int span, cti_bert_status_t *st, size_t size);
+CTI_API int cti_bert_stop(cti_ctx_t *ctx, int span);
 
 /* Emulated cables (sim board, or ctitdm board through sysfs; ports are board ports). */
 typedef struct cti_line_faults {
@@ -633,12 +713,14 @@ typedef struct cti_line_faults {
 	int ppm;		/* clock offset of the far end (-1000..1000) */
 	int los;		/* no signal arrives (receive pair broken; the far end still receives) */
 } cti_line_faults_t;
-int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b);
-int cti_cable_cut(cti_ctx_t *ctx, int port);
-int cti_cable_peer(cti_ctx_t *ctx, int port);	/* peer port, 0 if cut */
-/* Faults on the signal arriving at port. */
-int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f);
-int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f);
+CTI_API int cti_cable_connect(cti_ctx_t *ctx, int port_a, int port_b);
+CTI_API int cti_cable_cut(cti_ctx_t *ctx, int port);
+CTI_API int cti_cable_peer(cti_ctx_t *ctx, int port);	/* peer port, 0 if cut */
+/* Faults on the signal arriving at port (the macros pass sizeof(*f); fields beyond it: none). */
+#define cti_cable_set_faults(ctx, port, f) cti_cable_set_faults_sized((ctx), (port), (f), sizeof(*(f)))
+#define cti_cable_get_faults(ctx, port, f) cti_cable_get_faults_sized((ctx), (port), (f), sizeof(*(f)))
+CTI_API int cti_cable_set_faults_sized(cti_ctx_t *ctx, int port, const cti_line_faults_t *f, size_t size);
+CTI_API int cti_cable_get_faults_sized(cti_ctx_t *ctx, int port, cti_line_faults_t *f, size_t size);
 
 /* ======================================================================
  * Supplementary services (docs/supplementary.md has the table of what each
@@ -789,8 +871,9 @@ enum cti_event_type {
 	CTI_EV_UUI,		/* user-user information received (u.suppl.text) */
 	CTI_EV_AOC,		/* advice of charge received (u.aoc) */
 };
-const char *cti_event_name(int type);
+CTI_API const char *cti_event_name(int type);
 
+/* Library-owned: read through the handler's pointer only (see ABI above). */
 struct cti_event {
 	int type;		/* enum cti_event_type */
 	cti_call_t *call;	/* the call, or NULL for span events */
@@ -830,8 +913,8 @@ struct cti_event {
 		} fax;
 		struct {
 			int tx;			/* 1: sent by us */
-			uint32_t len;
-			uint8_t data[300];	/* frame without FCS (truncated to 300) */
+			uint32_t len;		/* bytes at data */
+			const uint8_t *data;	/* frame without FCS; valid only during the handler */
 		} trace;
 		struct { int id; void *user; } timer;
 		struct {

@@ -4,7 +4,8 @@ LIB_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CTI_A := $(B)/lib/libcti.a
 CTI_SO := $(B)/lib/libcti.so.1
-CTI_LINK = $(CTI_A) $(FW_LIB) $(LIB_LIBS)
+# Programs of this tree (tools, examples, tests) link the static library.
+CTI_LINK = $(CTI_A) $(FW_LIB) $(LIB_LIBS) $(PROG_LIBS)
 
 # libpri is linked into libcti (Debian's libpri-dev ships a PIC libpri.a) with
 # its one clock reference, gettimeofday, renamed to libcti's hidden
@@ -32,10 +33,20 @@ $(CTI_A): $(LIB_OBJS) $(FW_OBJS) $(PRI_STAMP)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $(LIB_OBJS) $(FW_OBJS) $(B)/lib/pri/o/libpri_*.o
 
-$(CTI_SO): $(LIB_OBJS) $(FW_LIB) $(PRI_CTI_A)
+# Exports: the objects are compiled with -fvisibility=hidden (Makefile), the
+# version script generated from the CTI_API declarations of cti.h exports
+# those functions as CTI_1.0 and makes everything else local, and
+# --exclude-libs,ALL hides whatever static archives (libpri) bring in.
+CTI_MAP := $(B)/lib/libcti.map
+
+$(CTI_MAP): include/cti.h scripts/cti-symbols.sh
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libcti.so.1 $(LDFLAGS) -o $@ $(LIB_OBJS) $(FW_LIB) $(PRI_CTI_A) \
-		-Wl,--exclude-libs,$(notdir $(PRI_CTI_A)) $(LIB_LIBS)
+	scripts/cti-symbols.sh --map include/cti.h >$@
+
+$(CTI_SO): $(LIB_OBJS) $(FW_LIB) $(PRI_CTI_A) $(CTI_MAP)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libcti.so.1 -Wl,--version-script=$(CTI_MAP) -Wl,--exclude-libs,ALL $(LDFLAGS) \
+		-o $@ $(LIB_OBJS) $(FW_LIB) $(PRI_CTI_A) $(LIB_LIBS)
 	ln -sf libcti.so.1 $(B)/lib/libcti.so
 
 ALL_TARGETS += $(CTI_A) $(if $(LIB_OBJS),$(CTI_SO))

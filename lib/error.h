@@ -8,5 +8,7 @@
 
 /* Record a formatted message for cti_last_error() and return code (negative). */
 int cti__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reset cti_last_error_code() to CTI_OK (entry of functions that return pointers). */
+void cti__clear_error(void);
 
 #endif /* CTI_ERROR_H */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "cti.h"
 #include "error.h"		/* cti__error() */
+#include "abi.h"		/* cti__abi_*(): growable public structs */
 
 struct ctifw_port;
 struct media_engine;

@@ -54,7 +54,7 @@ install-man: all
 
 install-docs: all
 	install -d $(INST_DOC) $(INST_DOC)/examples
-	install -m 644 README.md $(filter-out docs/README-draft.md,$(wildcard docs/*.md docs/*.sample)) $(INST_DOC)/
+	install -m 644 README.md $(wildcard docs/*.md docs/*.sample) $(INST_DOC)/
 	install -m 644 $(wildcard examples/*.c examples/*.h) $(INST_DOC)/examples/
 
 # Modules go to the tree of the kernel they were built for (from their vermagic).

@@ -1,7 +1,13 @@
 #!/bin/bash
 # Install the Debian 12 packages the project needs. Idempotent: does nothing
 # (and needs no network) when everything is already installed.
+#
+#   deps.sh           install what is missing (make deps, make check, make demo)
+#   deps.sh --check   install nothing: exit 1 with one line naming what is
+#                     missing (plain make / make all never run apt)
 set -euo pipefail
+check_only=0
+[[ ${1:-} == --check ]] && check_only=1
 
 PACKAGES=(
 	build-essential pkg-config bzip2 cpio libtsan2
@@ -9,7 +15,7 @@ PACKAGES=(
 	libpcap-dev libjansson-dev libcmocka-dev libspeexdsp-dev libtonezone-dev
 	ghostscript sox multimon-ng tshark python3 python3-kconfiglib
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
-	dahdi-source dahdi dahdi-linux
+	dahdi-source dahdi dahdi-linux abigail-tools
 	clang libclang-rt-14-dev
 )
 
@@ -21,6 +27,10 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
 	exit 0
+fi
+if (( check_only )); then
+	echo "deps: missing Debian packages: ${missing[*]}: run make deps" >&2
+	exit 1
 fi
 
 echo "deps: installing ${missing[*]}"

@@ -3,7 +3,7 @@
  * ctifw.h - firmware engine of the CTI E1/T1 PRI board.
  *
  * One engine, hosted three ways: in the kernel driver (kernel/ctitdm),
- * in libcti's built-in emulated board (lib/sim) and in host unit tests.
+ * in libcti's built-in emulated board (lib/core/transport_sim.c) and in host unit tests.
  * Freestanding C: no libc, no floating point, no allocation. The host
  * allocates ctifw_port_size() bytes per port and calls ctifw_port_init().
  *

@@ -1053,15 +1053,16 @@ int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service)
 
 /* ---------------- outgoing calls ---------------- */
 
-void cti_call_params_init(cti_call_params_t *p)
+void cti_call_params_init_sized(cti_call_params_t *app, size_t size)
 {
-	if (!p)
-		return;
+	cti_call_params_t full, *p = &full;
+
 	memset(p, 0, sizeof(*p));
 	p->sending_complete = 1;
 	p->called.ton = CTI_TON_UNKNOWN;
 	p->called.npi = CTI_NPI_E164;
 	p->calling.npi = CTI_NPI_E164;
+	cti__abi_init(app, size, p, sizeof(*p));
 }
 
 static int check_number(const char *what, const char *num, int may_be_empty)
@@ -1214,11 +1215,16 @@ cti_call_t *cti_call_place(cti_ctx_t *ctx, const cti_call_params_t *p)
 	struct cti_call *c;
 	struct core_span *sp = NULL;
 	int ch = 0, group = 0, rc;
+	cti_call_params_t in;
 
 	if (!ctx || !p) {
 		cti__error(CTI_EINVAL, "cti_call_place: NULL argument");
 		return NULL;
 	}
+	cti_call_params_init(&in);
+	if (cti__abi_in(&in, sizeof(in), p, "cti_call_place", "cti_call_params") < 0)
+		return NULL;
+	p = &in;
 	if (check_party("called", &p->called, 0) || check_party("calling", &p->calling, 1) ||
 	    check_party("redirecting", &p->redirecting, 1))
 		return NULL;
@@ -1572,13 +1578,21 @@ int cti_span_restart(cti_ctx_t *ctx, int span, int channel)
 
 /* ---------------- accessors ---------------- */
 
-const cti_call_params_t *cti_call_get_params(cti_call_t *call)
+int cti_call_get_params_sized(cti_call_t *call, cti_call_params_t *out, size_t size)
 {
-	if (!call) {
-		cti__error(CTI_EINVAL, "cti_call_get_params: NULL call");
-		return NULL;
-	}
-	return &call->params;
+	cti_call_params_t copy;
+
+	if (!call || !out)
+		return cti__error(CTI_EINVAL, "cti_call_get_params: NULL %s", call ? "out" : "call");
+	if (size < sizeof(uint32_t))
+		return cti__error(CTI_EINVAL, "cti_call_get_params: size %zu too small", size);
+	cti__lock(call->ctx);
+	copy = call->params;
+	cti__unlock(call->ctx);
+	copy.size = (uint32_t)sizeof(copy);
+	cti__abi_out(out, size, &copy, sizeof(copy), "cti_call_get_params", "cti_call_params");
+	out->size = (uint32_t)size;
+	return 0;
 }
 
 /*

@@ -132,9 +132,11 @@ int core_parse_channels(const char *s, uint32_t *mask, char *err, size_t errsize
 	return 0;
 }
 
-void cti_span_config_init(cti_span_config_t *sc, enum cti_line line)
+void cti_span_config_init_sized(cti_span_config_t *app, size_t size, enum cti_line line)
 {
-	if (!sc)
+	cti_span_config_t full, *sc = &full;
+
+	if (!app)
 		return;
 	memset(sc, 0, sizeof(*sc));
 	sc->transport = CTI_TRANSPORT_SIM;
@@ -155,6 +157,7 @@ void cti_span_config_init(cti_span_config_t *sc, enum cti_line line)
 	}
 	sc->dchannel = 0;
 	sc->overlap = 0;
+	cti__abi_init(app, size, sc, sizeof(*sc));
 }
 
 cti_config_t *cti_config_new(void)
@@ -238,7 +241,9 @@ int cti_config_add_span(cti_config_t *cfg, const cti_span_config_t *sc)
 		return cti__error(CTI_EINVAL, "cti_config_add_span: NULL argument");
 	if (cfg->nspans >= CORE_MAX_SPANS)
 		return cti__error(CTI_ECONFIG, "cti_config_add_span: more than %d spans", CORE_MAX_SPANS);
-	s = *sc;
+	cti_span_config_init(&s, CTI_LINE_E1);
+	if ((rc = cti__abi_in(&s, sizeof(s), sc, "cti_config_add_span", "cti_span_config")) < 0)
+		return rc;
 	s.name[CTI_NAME_MAX - 1] = 0;
 	s.bchannels[sizeof(s.bchannels) - 1] = 0;
 	if (!s.name[0])

@@ -149,6 +149,15 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev)
 	cti_event_t *slot = &ctx->q[(ctx->qhead + ctx->qlen) % ctx->qcap];
 
 	*slot = *ev;
+	if (ev->type == CTI_EV_TRACE && ev->u.trace.data) {
+		/* The frame is the event's own until its handler returned (deliver() frees it). */
+		uint8_t *copy = malloc(ev->u.trace.len ? ev->u.trace.len : 1);
+
+		if (!copy)
+			return;	/* out of memory: the event is lost */
+		memcpy(copy, ev->u.trace.data, ev->u.trace.len);
+		slot->u.trace.data = copy;
+	}
 	if (!slot->time_ms)
 		slot->time_ms = core_now_ms(ctx);
 	if (ctx->qlen++ == 0 && ctx->efd >= 0) {
@@ -190,6 +199,8 @@ static int deliver(cti_ctx_t *ctx)
 		cti__lock(ctx);
 		if (ev.type == CTI_EV_CALL_RELEASED && ev.call)
 			core_call_free(ev.call);
+		if (ev.type == CTI_EV_TRACE)
+			free((void *)ev.u.trace.data);
 		n++;
 	}
 	return n;
@@ -429,6 +440,7 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	cti_ctx_t *ctx;
 	int maxport = 0;
 
+	cti__clear_error();
 	if (!cfg) {
 		cti__error(CTI_EINVAL, "cti_open: NULL config");
 		return NULL;
@@ -549,10 +561,12 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 fail:
 	{
 		char msg[512];
+		/* Keep the failing step's code: EIO for a device, ENOENT for a missing span... */
+		int code = cti_last_error_code() < 0 ? cti_last_error_code() : CTI_EIO;
 
 		snprintf(msg, sizeof(msg), "%s", cti_last_error());
 		cti_close(ctx);
-		cti__error(CTI_ECONFIG, "%s", msg);
+		cti__error(code, "%s", msg);
 	}
 	return NULL;
 }
@@ -601,6 +615,9 @@ void cti_close(cti_ctx_t *ctx)
 		close(ctx->efd);
 	if (ctx->tfd >= 0)
 		close(ctx->tfd);
+	for (size_t i = 0; i < ctx->qlen; i++)	/* undelivered trace frames */
+		if (ctx->q[(ctx->qhead + i) % ctx->qcap].type == CTI_EV_TRACE)
+			free((void *)ctx->q[(ctx->qhead + i) % ctx->qcap].u.trace.data);
 	free(ctx->q);
 	pthread_mutex_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->dispatch_lock);

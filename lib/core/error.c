@@ -5,6 +5,7 @@
 #include "core.h"
 
 static _Thread_local char last_error[512] = "no error";
+static _Thread_local int last_code;
 
 const char *cti_strerror(int err)
 {
@@ -31,6 +32,27 @@ const char *cti_last_error(void)
 	return last_error;
 }
 
+int cti_last_error_code(void)
+{
+	return last_code;
+}
+
+const char *cti_version(void)
+{
+	return CTI_VERSION_STRING;
+}
+
+int cti_version_number(void)
+{
+	return CTI_VERSION_NUMBER;
+}
+
+void cti__clear_error(void)
+{
+	last_code = CTI_OK;
+	snprintf(last_error, sizeof(last_error), "no error");
+}
+
 int cti__error(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -38,5 +60,10 @@ int cti__error(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
+	last_code = code;
+#ifdef CTI_DEBUG
+	/* Debug builds (Kconfig DEBUG) log every error as it is reported. */
+	fprintf(stderr, "libcti: %s: %s\n", cti_strerror(code), last_error);
+#endif
 	return code;
 }

@@ -181,6 +181,10 @@ int core_dahdi_span_start(struct core_span *sp)
 	if (base < 0)
 		return cti__error(CTI_EIO, "cti_open: span '%s': DAHDI span %d not found (no /sys/bus/dahdi_spans and "
 				  "no /dev/dahdi/ctl)", sp->cfg.name, sp->cfg.port);
+	/* DAHDI is there (sysfs lists its spans) but not this span: a missing span, not a device error. */
+	if (access("/sys/bus/dahdi_spans/devices", F_OK) == 0 && read_sys_int(sp->cfg.port, "basechan", &base) < 0)
+		return cti__error(CTI_ENOENT, "cti_open: span '%s': no DAHDI span %d (not in /sys/bus/dahdi_spans)",
+				  sp->cfg.name, sp->cfg.port);
 	if (sp->cfg.signalling == CTI_SIG_PRI) {
 		int fd = open_chan(sp, base + sp->cfg.dchannel - 1, 1);
 

@@ -17,16 +17,17 @@
 #include "cti.h"
 #include "../internal.h"
 
-void cti_fax_params_init(cti_fax_params_t *p)
+void cti_fax_params_init_sized(cti_fax_params_t *app, size_t size)
 {
-	if (!p)
-		return;
+	cti_fax_params_t full, *p = &full;
+
 	memset(p, 0, sizeof(*p));
 	p->ecm = 1;
 	p->modems = CTI_FAX_V27TER | CTI_FAX_V29 | CTI_FAX_V17;
 	p->max_rate = 14400;
 	p->calling = -1;
 	p->compressions = CTI_FAX_T4_1D | CTI_FAX_T4_2D | CTI_FAX_T6;
+	cti__abi_init(app, size, p, sizeof(*p));
 }
 
 #ifndef CONFIG_FAX
@@ -149,12 +150,19 @@ int cti_fax_send(cti_call_t *call, const cti_fax_params_t *p)
 	struct fax_session_cfg cfg;
 	char tmp[4096];
 	int i, rc;
+	cti_fax_params_t in;
 
+	cti_fax_params_init(&in);
+	if (p && (rc = cti__abi_in(&in, sizeof(in), p, "cti_fax_send", "cti_fax_params")) < 0)
+		return rc;
+	p = p ? &in : NULL;
 	rc = check_common("cti_fax_send", call, p);
 	if (rc < 0)
 		return rc;
 	if (p->ndocs < 1 || p->ndocs > CTI_FAX_MAX_DOCS)
 		return cti__error(CTI_EINVAL, "cti_fax_send: ndocs %d (1..%d)", p->ndocs, CTI_FAX_MAX_DOCS);
+	if (!p->docs)
+		return cti__error(CTI_EINVAL, "cti_fax_send: docs is NULL (ndocs %d)", p->ndocs);
 	for (i = 0; i < p->ndocs; i++) {
 		if (!p->docs[i].path)
 			return cti__error(CTI_EINVAL, "cti_fax_send: document %d: NULL path", i + 1);
@@ -203,7 +211,12 @@ int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p)
 {
 	struct fax_session_cfg cfg;
 	int rc, fd;
+	cti_fax_params_t in;
 
+	cti_fax_params_init(&in);
+	if (p && (rc = cti__abi_in(&in, sizeof(in), p, "cti_fax_receive", "cti_fax_params")) < 0)
+		return rc;
+	p = p ? &in : NULL;
 	rc = check_common("cti_fax_receive", call, p);
 	if (rc < 0)
 		return rc;

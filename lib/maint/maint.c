@@ -333,7 +333,23 @@ static int sim_timing_source(cti_ctx_t *ctx, int span)
 	return 0;
 }
 
-int cti_span_status(cti_ctx_t *ctx, int span, cti_span_status_t *st)
+static int span_status_full(cti_ctx_t *ctx, int span, cti_span_status_t *st);
+
+/* Sized public entry points (see "ABI" in cti.h): full structs inside, the caller's size outside. */
+int cti_span_status_sized(cti_ctx_t *ctx, int span, cti_span_status_t *st, size_t size)
+{
+	cti_span_status_t full;
+	int r;
+
+	if (!st)
+		return cti__error(CTI_EINVAL, "cti_span_status: NULL status");
+	memset(&full, 0, sizeof(full));
+	r = span_status_full(ctx, span, &full);
+	cti__abi_out(st, size, &full, sizeof(full), "cti_span_status", "cti_span_status_t");
+	return r;
+}
+
+static int span_status_full(cti_ctx_t *ctx, int span, cti_span_status_t *st)
 {
 	const cti_span_config_t *sc;
 	struct ctifw_port *p;
@@ -644,7 +660,22 @@ static unsigned int popcount32(uint32_t v)
 	return n;
 }
 
-int cti_bert_status(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
+static int bert_status_full(cti_ctx_t *ctx, int span, cti_bert_status_t *st);
+
+int cti_bert_status_sized(cti_ctx_t *ctx, int span, cti_bert_status_t *st, size_t size)
+{
+	cti_bert_status_t full;
+	int r;
+
+	if (!st)
+		return cti__error(CTI_EINVAL, "cti_bert_status: NULL status");
+	memset(&full, 0, sizeof(full));
+	r = bert_status_full(ctx, span, &full);
+	cti__abi_out(st, size, &full, sizeof(full), "cti_bert_status", "cti_bert_status_t");
+	return r;
+}
+
+static int bert_status_full(cti_ctx_t *ctx, int span, cti_bert_status_t *st)
 {
 	const cti_span_config_t *sc;
 	struct ctifw_port *p;
@@ -1102,7 +1133,20 @@ static int ctitdm_los(cti_ctx_t *ctx, const char *fn, int port, const struct cpo
 	return r;
 }
 
-int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
+static int cable_set_faults_full(cti_ctx_t *ctx, int port, const cti_line_faults_t *f);
+
+int cti_cable_set_faults_sized(cti_ctx_t *ctx, int port, const cti_line_faults_t *f, size_t size)
+{
+	cti_line_faults_t full;
+
+	if (!f)
+		return cti__error(CTI_EINVAL, "cti_cable_set_faults: NULL %s", ctx ? "faults" : "context");
+	memset(&full, 0, sizeof(full));	/* fields the caller does not know: no fault */
+	memcpy(&full, f, size < sizeof(full) ? size : sizeof(full));
+	return cable_set_faults_full(ctx, port, &full);
+}
+
+static int cable_set_faults_full(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 {
 	static const char fn[] = "cti_cable_set_faults";
 	struct ctifw_line_faults lf;
@@ -1144,7 +1188,22 @@ int cti_cable_set_faults(cti_ctx_t *ctx, int port, const cti_line_faults_t *f)
 	return r;
 }
 
-int cti_cable_get_faults(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
+static int cable_get_faults_full(cti_ctx_t *ctx, int port, cti_line_faults_t *f);
+
+int cti_cable_get_faults_sized(cti_ctx_t *ctx, int port, cti_line_faults_t *f, size_t size)
+{
+	cti_line_faults_t full;
+	int r;
+
+	if (!f)
+		return cti__error(CTI_EINVAL, "cti_cable_get_faults: NULL %s", ctx ? "faults" : "context");
+	memset(&full, 0, sizeof(full));
+	r = cable_get_faults_full(ctx, port, &full);
+	cti__abi_out(f, size, &full, sizeof(full), "cti_cable_get_faults", "cti_line_faults_t");
+	return r;
+}
+
+static int cable_get_faults_full(cti_ctx_t *ctx, int port, cti_line_faults_t *f)
 {
 	static const char fn[] = "cti_cable_get_faults";
 	struct ctifw_line_faults lf;

@@ -9,6 +9,7 @@
 #include <spandsp.h>
 
 #include "media_int.h"
+#include "../abi.h"
 
 void media_cpa_end(struct media_chan *c, int result, int reason)
 {
@@ -281,10 +282,10 @@ int cti_cpa_start(cti_call_t *call, const cti_cpa_params_t *p)
 	int err = 0;
 	cti_cpa_params_t def;
 
-	if (!p) {
-		cti_cpa_params_init(&def);
-		p = &def;
-	}
+	cti_cpa_params_init(&def);
+	if (p && (err = cti__abi_in(&def, sizeof(def), p, "cti_cpa_start", "cti_cpa_params")) < 0)
+		return err;
+	p = &def;
 	struct media_chan *c = media_begin(call, "cti_cpa_start", &err);
 	if (!c)
 		return err;

@@ -26,6 +26,7 @@
 #include <spandsp.h>
 
 #include "media_int.h"
+#include "../abi.h"
 
 /* ---------------------------------------------------------------- G.711 */
 
@@ -75,26 +76,25 @@ const char *cti_cpa_result_name(enum cti_cpa_result r)
 	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
 }
 
-void cti_term_init(cti_term_t *t)
+void cti_term_init_sized(cti_term_t *app, size_t size)
 {
-	memset(t, 0, sizeof(*t));
-	t->silence_dbm0 = -42;
+	cti_term_t t = { .silence_dbm0 = -42 };
+
+	cti__abi_init(app, size, &t, sizeof(t));
 }
 
-void cti_record_params_init(cti_record_params_t *p)
+void cti_record_params_init_sized(cti_record_params_t *app, size_t size)
 {
-	memset(p, 0, sizeof(*p));
-	p->mode = CTI_REC_MIXED;
-	p->format = CTI_FMT_WAV_PCM16;
+	cti_record_params_t p = { .mode = CTI_REC_MIXED, .format = CTI_FMT_WAV_PCM16 };
+
+	cti__abi_init(app, size, &p, sizeof(p));
 }
 
-void cti_cpa_params_init(cti_cpa_params_t *p)
+void cti_cpa_params_init_sized(cti_cpa_params_t *app, size_t size)
 {
-	memset(p, 0, sizeof(*p));
-	p->no_answer_ms = 30000;
-	p->voice_ms = 1500;
-	p->max_ms = 45000;
-	p->silence_ms = 5000;
+	cti_cpa_params_t p = { .no_answer_ms = 30000, .voice_ms = 1500, .max_ms = 45000, .silence_ms = 5000 };
+
+	cti__abi_init(app, size, &p, sizeof(p));
 }
 
 /* ---------------------------------------------------------------- events */
@@ -596,10 +596,9 @@ struct op *media_op_new(struct media_chan *c, int kind, const cti_term_t *term)
 		return NULL;
 	o->id = media_next_op_id(c->m);
 	o->kind = kind;
-	if (term)
-		o->term = *term;
-	else
-		cti_term_init(&o->term);
+	cti_term_init(&o->term);
+	if (term)	/* checked by media_term_check() */
+		cti__abi_in(&o->term, sizeof(o->term), term, "op", "cti_term");
 	if (o->term.silence_dbm0 == 0)
 		o->term.silence_dbm0 = -42;
 	o->silence_set = o->term.max_silence_ms || o->term.initial_silence_ms;
@@ -612,10 +611,16 @@ struct op *media_op_new(struct media_chan *c, int kind, const cti_term_t *term)
 	return o;
 }
 
-int media_term_check(const cti_term_t *t, const char *fn)
+int media_term_check(const cti_term_t *app, const char *fn)
 {
-	if (!t)
+	cti_term_t full, *t = &full;
+	int rc;
+
+	if (!app)
 		return 0;
+	cti_term_init(t);
+	if ((rc = cti__abi_in(t, sizeof(*t), app, fn, "cti_term")) < 0)
+		return rc;
 	if (t->max_digits < 0 || t->max_digits > 63)
 		return cti__error(CTI_EINVAL, "%s: max_digits %d out of range 0..63", fn, t->max_digits);
 	for (const char *p = t->term_digits; *p; p++)

@@ -14,6 +14,7 @@
 #include <sndfile.h>
 
 #include "media_int.h"
+#include "../abi.h"
 
 /* ---------------------------------------------------------------- record */
 
@@ -206,6 +207,12 @@ int media_rec_block(struct media_chan *c, struct op *o)
 int cti_record(cti_call_t *call, const cti_record_params_t *p, const cti_term_t *term)
 {
 	int err = 0;
+	cti_record_params_t in;
+
+	cti_record_params_init(&in);
+	if (p && (err = cti__abi_in(&in, sizeof(in), p, "cti_record", "cti_record_params")) < 0)
+		return err;
+	p = p ? &in : NULL;
 
 	if (!p || !p->path)
 		return cti__error(CTI_EINVAL, "cti_record: %s", !p ? "params is NULL" : "path is NULL");

@@ -18,6 +18,10 @@ struct rec {
 	int offered, answered, connected, hangups, released, dchan_up, dchan_down;
 	int verbose;
 	int bad;		/* handle or re-entry checks that failed */
+	/* Trace frames are valid only during the handler: recorded events point in here. */
+	uint8_t frames[1 << 20];
+	size_t frames_len;
+	cti_call_params_t params_scratch;
 };
 
 static inline void rec_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
@@ -34,8 +38,20 @@ static inline void rec_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user
 			fprintf(stderr, " alarms 0x%x", ev->u.alarm.alarms);
 		fprintf(stderr, "\n");
 	}
-	if (r->n < REC_MAX)
-		r->ev[r->n++] = *ev;
+	if (r->n < REC_MAX) {
+		r->ev[r->n] = *ev;
+		if (ev->type == CTI_EV_TRACE) {
+			uint32_t len = ev->u.trace.len;
+
+			if (r->frames_len + len > sizeof(r->frames))
+				len = 0;
+			memcpy(r->frames + r->frames_len, ev->u.trace.data, len);
+			r->ev[r->n].u.trace.data = r->frames + r->frames_len;
+			r->ev[r->n].u.trace.len = len;
+			r->frames_len += len;
+		}
+		r->n++;
+	}
 	switch (ev->type) {
 	case CTI_EV_DCHAN_UP: r->dchan_up++; break;
 	case CTI_EV_DCHAN_DOWN: r->dchan_down++; break;
@@ -59,7 +75,7 @@ static inline void rec_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user
 	case CTI_EV_CALL_RELEASED:
 		r->released++;
 		/* the handle is still valid inside this handler; dispatch is not re-entrant */
-		if (cti_call_state(ev->call) != CTI_CALL_CLEARED || !cti_call_get_params(ev->call) ||
+		if (cti_call_state(ev->call) != CTI_CALL_CLEARED || cti_call_get_params(ev->call, &r->params_scratch) < 0 ||
 		    cti_dispatch(ctx, 0) != CTI_ESTATE)
 			r->bad++;
 		break;

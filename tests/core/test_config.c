@@ -148,6 +148,7 @@ static void test_api(void **state)
 	assert_true(cti_config_add_span(cfg, &sc) > 0);
 	assert_null(cti_open(cfg));
 	assert_non_null(strstr(cti_last_error(), "virtual"));
+	assert_int_equal(cti_last_error_code(), CTI_ECONFIG);
 	cti_config_free(cfg);
 	assert_string_equal(cti_strerror(CTI_ENOCHAN), "no free B-channel");
 
@@ -158,11 +159,46 @@ static void test_api(void **state)
 	assert_int_equal(cti_config_set_trace(cfg, "/nonexistent/dir/x.pcap"), 0);
 	assert_null(cti_open(cfg));
 	assert_non_null(strstr(cti_last_error(), "/nonexistent/dir/x.pcap"));
+	/* the failing step's code, not relabelled CTI_ECONFIG */
+	assert_int_equal(cti_last_error_code(), CTI_EIO);
 	/* sim port beyond sim_ports */
 	cti_config_set_trace(cfg, NULL);
 	assert_int_equal(cti_config_set_sim_ports(cfg, 1), 0);
 	assert_null(cti_open(cfg));
 	assert_non_null(strstr(cti_last_error(), "beyond sim_ports"));
+	assert_int_equal(cti_last_error_code(), CTI_ECONFIG);
+	cti_config_free(cfg);
+}
+
+/* Error codes of functions returning pointers, and the run-time version. */
+static void test_error_codes_version(void **state)
+{
+	cti_config_t *cfg;
+	cti_span_config_t sc;
+	char v[32];
+
+	(void)state;
+	snprintf(v, sizeof(v), "%d.%d.%d", CTI_VERSION_MAJOR, CTI_VERSION_MINOR, CTI_VERSION_PATCH);
+	assert_string_equal(cti_version(), v);
+	assert_string_equal(cti_version(), CTI_VERSION_STRING);
+	assert_int_equal(cti_version_number(), CTI_VERSION_NUMBER);
+	assert_int_equal(cti_version_number(), (CTI_VERSION_MAJOR << 16) | (CTI_VERSION_MINOR << 8) | CTI_VERSION_PATCH);
+
+	assert_null(cti_open(NULL));
+	assert_int_equal(cti_last_error_code(), CTI_EINVAL);
+	/* set with every message, by int-returning functions too */
+	cfg = cti_config_new();
+	assert_int_equal(cti_config_set_tones(cfg, "xx"), CTI_ECONFIG);
+	assert_int_equal(cti_last_error_code(), CTI_ECONFIG);
+	/* a DAHDI span that is not there: a device (EIO: no DAHDI) or missing span (ENOENT), not ECONFIG */
+	cti_span_config_init(&sc, CTI_LINE_E1);
+	sc.transport = CTI_TRANSPORT_DAHDI;
+	sc.port = 250;
+	strcpy(sc.name, "nodahdi");
+	assert_true(cti_config_add_span(cfg, &sc) > 0);
+	assert_null(cti_open(cfg));
+	assert_true(cti_last_error_code() == CTI_EIO || cti_last_error_code() == CTI_ENOENT);
+	assert_non_null(strstr(cti_last_error(), "250"));
 	cti_config_free(cfg);
 }
 
@@ -193,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_error_codes_version),
 		cmocka_unit_test(test_sample),
 	};
 

@@ -183,7 +183,13 @@ static void test_overlap_info(void **state)
 	assert_int_equal(cti_call_send_digits(c, "4"), 0);
 	assert_int_equal(cti_call_send_digits(c, "4x"), CTI_EINVAL);
 	assert_non_null(strstr(cti_last_error(), "'x'"));
-	assert_string_equal(cti_call_get_params(c)->called.number, "1234");
+	{
+		cti_call_params_t cp;
+
+		assert_int_equal(cti_call_get_params(c, &cp), 0);
+		assert_string_equal(cp.called.number, "1234");
+		assert_int_equal(cp.size, sizeof(cp));
+	}
 	{
 		int n = 0;
 
@@ -197,7 +203,12 @@ static void test_overlap_info(void **state)
 	assert_string_equal(i1->u.info.digits, "3");
 	assert_string_equal(i2->u.info.digits, "4");
 	assert_ptr_equal(i1->call, o->call);
-	assert_string_equal(cti_call_get_params(o->call)->called.number, "1234");
+	{
+		cti_call_params_t cp;
+
+		assert_int_equal(cti_call_get_params(o->call, &cp), 0);
+		assert_string_equal(cp.called.number, "1234");
+	}
 	assert_int_equal(cti_call_answer(o->call), 0);
 	assert_true(run_until(ctx, &R.answered, 1, 5000));
 	assert_int_equal(cti_call_send_digits(c, "5"), CTI_ESTATE);	/* answered */

@@ -37,13 +37,15 @@ struct pair {
 static int start_pair(struct pair *p, const char *doc, const char *rx)
 {
 	cti_fax_params_t tx, r;
+	cti_fax_doc_t tx_docs[1] = { { NULL, 0, 0 } };
 
 	harness_init(&p->ctx);
 	harness_call_init(&p->a, &p->ctx, 1, 1, 1);
 	harness_call_init(&p->b, &p->ctx, 0, 2, 1);
 	cti_fax_params_init(&tx);
+	tx.docs = tx_docs;
 	tx.ndocs = 1;
-	tx.docs[0].path = doc;
+	tx_docs[0].path = doc;
 	cti_fax_params_init(&r);
 	snprintf(p->rx, sizeof(p->rx), "%s", rx);
 	r.receive_path = p->rx;

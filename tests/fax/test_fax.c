@@ -33,6 +33,7 @@ static void path(char *out, size_t size, const char *name)
 
 struct xfer {
 	cti_fax_params_t tx, rx;
+	cti_fax_doc_t tx_docs[CTI_FAX_MAX_DOCS];
 	int tx_calls;		/* the sender is the calling party (normal case) */
 	enum cti_law law;
 	double ber;
@@ -45,6 +46,7 @@ static void xfer_init(struct xfer *x, const char *rx_path)
 {
 	memset(x, 0, sizeof(*x));
 	cti_fax_params_init(&x->tx);
+	x->tx.docs = x->tx_docs;
 	cti_fax_params_init(&x->rx);
 	strcpy(x->tx.ident, "+44 20 7946 0001");
 	strcpy(x->rx.ident, "+44 20 7946 0002");
@@ -55,9 +57,9 @@ static void xfer_init(struct xfer *x, const char *rx_path)
 
 static void xfer_add_doc(struct xfer *x, const char *doc, int first, int last)
 {
-	x->tx.docs[x->tx.ndocs].path = doc;
-	x->tx.docs[x->tx.ndocs].first_page = first;
-	x->tx.docs[x->tx.ndocs].last_page = last;
+	x->tx_docs[x->tx.ndocs].path = doc;
+	x->tx_docs[x->tx.ndocs].first_page = first;
+	x->tx_docs[x->tx.ndocs].last_page = last;
 	x->tx.ndocs++;
 }
 
@@ -732,15 +734,17 @@ static void expect_format(const char *p, int first, int last, const char *needle
 {
 	cti_call_t call;
 	cti_fax_params_t fp;
+	cti_fax_doc_t fp_docs[1] = { { NULL, 0, 0 } };
 	int rc;
 
 	harness_init(ctx);
 	harness_call_init(&call, ctx, 1, 1, 1);
 	cti_fax_params_init(&fp);
+	fp.docs = fp_docs;
 	fp.ndocs = 1;
-	fp.docs[0].path = p;
-	fp.docs[0].first_page = first;
-	fp.docs[0].last_page = last;
+	fp_docs[0].path = p;
+	fp_docs[0].first_page = first;
+	fp_docs[0].last_page = last;
 	rc = cti_fax_send(&call, &fp);
 	if (rc != CTI_EFORMAT || !strstr(cti_last_error(), needle1) || (needle2 && !strstr(cti_last_error(), needle2)))
 		fail_msg("rc %d message '%s' (want '%s' '%s')", rc, cti_last_error(), needle1, needle2 ? needle2 : "");
@@ -843,6 +847,7 @@ static void bad_args(void **state)
 {
 	cti_call_t call;
 	cti_fax_params_t fp;
+	cti_fax_doc_t fp_docs[1] = { { NULL, 0, 0 } };
 	struct testdoc d;
 	char doc[128], rx[128];
 	int op;
@@ -855,6 +860,7 @@ static void bad_args(void **state)
 	harness_init(ctx);
 	harness_call_init(&call, ctx, 1, 1, 1);
 	cti_fax_params_init(&fp);
+	fp.docs = fp_docs;
 	assert_int_equal(fp.ecm, 1);
 	assert_int_equal(fp.max_rate, 14400);
 	assert_int_equal(fp.calling, -1);
@@ -865,14 +871,14 @@ static void bad_args(void **state)
 	assert_non_null(strstr(cti_last_error(), "ndocs"));
 	assert_int_equal(cti_fax_receive(&call, &fp), CTI_EINVAL);	/* no path */
 	fp.ndocs = 1;
-	fp.docs[0].path = doc;
-	fp.docs[0].first_page = 3;
+	fp_docs[0].path = doc;
+	fp_docs[0].first_page = 3;
 	assert_int_equal(cti_fax_send(&call, &fp), CTI_EINVAL);	/* past the end */
 	assert_non_null(strstr(cti_last_error(), "2 pages"));
-	fp.docs[0].first_page = 2;
-	fp.docs[0].last_page = 1;
+	fp_docs[0].first_page = 2;
+	fp_docs[0].last_page = 1;
 	assert_int_equal(cti_fax_send(&call, &fp), CTI_EINVAL);
-	fp.docs[0].first_page = fp.docs[0].last_page = 0;
+	fp_docs[0].first_page = fp_docs[0].last_page = 0;
 	fp.modems = 0;
 	assert_int_equal(cti_fax_send(&call, &fp), CTI_EINVAL);
 	fp.modems = CTI_FAX_V17;

@@ -43,6 +43,7 @@ static int one_run(int ecm, double ber, unsigned seed, int *result)
 {
 	cti_call_t a, b;
 	cti_fax_params_t tp, rp;
+	cti_fax_doc_t tp_docs[1] = { { NULL, 0, 0 } };
 	const cti_event_t *da, *db;
 	char msg[200];
 	int ok;
@@ -52,12 +53,13 @@ static int one_run(int ecm, double ber, unsigned seed, int *result)
 	harness_call_init(&a, ctx, 1, 1, 1);
 	harness_call_init(&b, ctx, 0, 2, 1);
 	cti_fax_params_init(&tp);
+	tp.docs = tp_docs;
 	cti_fax_params_init(&rp);
 	tp.ecm = rp.ecm = ecm;
 	if (getenv("FAX_BER_MAX_RATE"))
 		tp.max_rate = atoi(getenv("FAX_BER_MAX_RATE"));
 	tp.ndocs = 1;
-	tp.docs[0].path = doc;
+	tp_docs[0].path = doc;
 	rp.receive_path = rx;
 	assert_true(cti_fax_send(&a, &tp) > 0);
 	assert_true(cti_fax_receive(&b, &rp) > 0);

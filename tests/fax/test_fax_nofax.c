@@ -13,14 +13,16 @@ static void enotsup(void **state)
 	cti_ctx_t *ctx = test_calloc(1, sizeof(*ctx));
 	cti_call_t call;
 	cti_fax_params_t p;
+	cti_fax_doc_t docs[1] = { { NULL, 0, 0 } };
 
 	(void)state;
 	harness_init(ctx);
 	harness_call_init(&call, ctx, 1, 1, 1);
 	cti_fax_params_init(&p);
+	p.docs = docs;
 	assert_int_equal(p.ecm, 1);
 	p.ndocs = 1;
-	p.docs[0].path = "x.tif";
+	docs[0].path = "x.tif";
 	p.receive_path = "y.tif";
 	assert_int_equal(cti_fax_send(&call, &p), CTI_ENOTSUP);
 	assert_non_null(strstr(cti_last_error(), "CONFIG_FAX"));

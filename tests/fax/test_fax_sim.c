@@ -42,6 +42,7 @@ struct run {
 	struct side out, in;	/* caller, called */
 	int caller_sends;
 	cti_fax_params_t tx, rx;
+	cti_fax_doc_t tx_docs[1];
 	int start_err;
 	int tones_cng;		/* CTI_TONE_CNG seen on the called side */
 	int ivr;		/* called side plays a prompt first, switches to fax on CNG */
@@ -185,6 +186,7 @@ static struct run *open_run_line(enum cti_line line, enum cti_switchtype sw)
 		cti_dispatch(r->ctx, 100);
 	assert_int_equal(r->dchan_up, 2);
 	cti_fax_params_init(&r->tx);
+	r->tx.docs = r->tx_docs;
 	cti_fax_params_init(&r->rx);
 	strcpy(r->tx.ident, "+86 10 5555 0001");
 	strcpy(r->rx.ident, "+86 10 5555 0002");
@@ -256,7 +258,7 @@ static void fax_over_call_line(int caller_sends, int pages, enum cti_line line, 
 	assert_int_equal(testdoc_write(doc, &d), 0);
 	r->caller_sends = caller_sends;
 	r->tx.ndocs = 1;
-	r->tx.docs[0].path = doc;
+	r->tx_docs[0].path = doc;
 	r->rx.receive_path = rx;
 	place(r);
 	run_until(r, both_done, 300000);
@@ -332,7 +334,7 @@ static void cng_during_prompt(void **state)
 		r->prompt[i] = (int16_t)(1500 * sin(2 * M_PI * 440 * (double)i / 8000));
 	r->ivr = 1;
 	r->tx.ndocs = 1;
-	r->tx.docs[0].path = doc;
+	r->tx_docs[0].path = doc;
 	r->rx.receive_path = rx;
 	place(r);
 	run_until(r, both_done, 300000);
@@ -370,7 +372,7 @@ static void stop_fax(void **state)
 	d.rows = 1500;
 	assert_int_equal(testdoc_write(doc, &d), 0);
 	r->tx.ndocs = 1;
-	r->tx.docs[0].path = doc;
+	r->tx_docs[0].path = doc;
 	r->rx.receive_path = rx;
 	place(r);
 	while (r->in.pages < 1 && guard++ < 3000)
@@ -408,7 +410,7 @@ static void line_ber_ecm(void **state)
 	testdoc_defaults(&d, 2, 110);
 	assert_int_equal(testdoc_write(doc, &d), 0);
 	r->tx.ndocs = 1;
-	r->tx.docs[0].path = doc;
+	r->tx_docs[0].path = doc;
 	r->rx.receive_path = rx;
 	place(r);
 	memset(&f, 0, sizeof(f));
@@ -464,7 +466,7 @@ static void line_ber_1e4_ecm_10(void **state)
 		d.rows = 1100;	/* A4 fine */
 		assert_int_equal(testdoc_write(doc, &d), 0);
 		r->tx.ndocs = 1;
-		r->tx.docs[0].path = doc;
+		r->tx_docs[0].path = doc;
 		r->rx.receive_path = rx;
 		place(r);
 		memset(&f, 0, sizeof(f));
@@ -503,7 +505,7 @@ static void cable_cut(void **state)
 	d.rows = 2000;
 	assert_int_equal(testdoc_write(doc, &d), 0);
 	r->tx.ndocs = 1;
-	r->tx.docs[0].path = doc;
+	r->tx_docs[0].path = doc;
 	r->rx.receive_path = rx;
 	place(r);
 	run_until(r, rx_two_pages, 300000);

@@ -132,6 +132,7 @@ static void expect_refused(const char *p, const char *needle1, const char *needl
 {
 	cti_call_t call;
 	cti_fax_params_t fp;
+	cti_fax_doc_t fp_docs[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	int rc;
 
 	rc = cti_fax_check_tiff(p);
@@ -142,8 +143,9 @@ static void expect_refused(const char *p, const char *needle1, const char *needl
 	harness_init(ctx);
 	harness_call_init(&call, ctx, 1, 1, 1);
 	cti_fax_params_init(&fp);
+	fp.docs = fp_docs;
 	fp.ndocs = 1;
-	fp.docs[0].path = p;
+	fp_docs[0].path = p;
 	rc = cti_fax_send(&call, &fp);
 	if (rc != CTI_EFORMAT || !strstr(cti_last_error(), needle1))
 		fail_msg("send: rc %d message '%s' (want '%s')", rc, cti_last_error(), needle1);
@@ -363,6 +365,7 @@ static void damaged_second_doc(void **state)
 	char a[128], b2[128];
 	cti_call_t call;
 	cti_fax_params_t fp;
+	cti_fax_doc_t fp_docs[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	size_t len;
 	uint8_t *b;
 
@@ -377,9 +380,10 @@ static void damaged_second_doc(void **state)
 	harness_init(ctx);
 	harness_call_init(&call, ctx, 1, 1, 1);
 	cti_fax_params_init(&fp);
+	fp.docs = fp_docs;
 	fp.ndocs = 2;
-	fp.docs[0].path = a;
-	fp.docs[1].path = b2;
+	fp_docs[0].path = a;
+	fp_docs[1].path = b2;
 	assert_int_equal(cti_fax_send(&call, &fp), CTI_EFORMAT);
 	if (!strstr(cti_last_error(), b2))
 		fail_msg("'%s'", cti_last_error());

@@ -30,6 +30,7 @@ struct run {
 	int dchan_up;
 	struct side out, in;		/* caller (sends), called (receives) */
 	cti_fax_params_t tx, rx;
+	cti_fax_doc_t tx_docs[1];
 	int start_err;
 };
 
@@ -193,11 +194,12 @@ static void fax_case(cti_ctx_t *ctx, struct run *r, const struct fax_case *fc)
 		return;
 	}
 	cti_fax_params_init(&r->tx);
+	r->tx.docs = r->tx_docs;
 	cti_fax_params_init(&r->rx);
 	strcpy(r->tx.ident, "+49 30 5555 0001");
 	strcpy(r->rx.ident, "+49 30 5555 0002");
 	r->tx.ndocs = 1;
-	r->tx.docs[0].path = doc;
+	r->tx_docs[0].path = doc;
 	r->rx.receive_path = rx;
 	r->tx.ecm = r->rx.ecm = fc->ecm;
 	r->tx.modems = r->rx.modems = fc->modems;

@@ -67,6 +67,15 @@ for c in status loop inject bert cable wait call answer dtmf record play fax lev
 	grep -q "^\.SS \"$c" "$(dirname "$0")/../../docs/man/cti.1" && ok "cti.1 documents $c" || not_ok "cti.1 documents $c"
 done
 
+# A bad configuration file is bad input (exit 2, naming file:line); a span that
+# cannot be opened is "could not run" (exit 3) with the library's own message.
+printf '[span x]\nline = e3\n' >"$TMP/bad.conf"
+usage "bad.conf:2" --config "$TMP/bad.conf" status
+printf '[span nodahdi]\ntransport = dahdi\nport = 250\n' >"$TMP/dahdi.conf"
+run --config "$TMP/dahdi.conf" status
+[[ $RC -eq 3 && $ERR == *"span 250"* && $ERR != *"configuration error"* ]] &&
+	ok "missing DAHDI span -> exit 3 with the device error, not a configuration error" ||
+	not_ok "missing DAHDI span -> exit 3 with the device error (exit $RC: $ERR)"
 printf 'status --bogus\n' >"$TMP/b"
 run --sim --batch "$TMP/b"
 [[ $RC -eq 2 && $ERR == *":1: stopped (exit status 2)"* ]] && ok "--batch stops at a bad line and names it" || not_ok "--batch stops at a bad line and names it (exit $RC: $ERR)"

@@ -841,12 +841,15 @@ int cmd_fax(int argc, char **argv)
 	static const char *const dirs[] = { "send", "receive", NULL };
 	struct callopts o;
 	cti_fax_params_t fp;
+	cti_fax_doc_t fax_docs[CTI_FAX_MAX_DOCS];
 	int dir, rc;
 
 	call_defaults(&o, "fax");
 	o.timeout = 60;
 	o.hold = 0;
 	cti_fax_params_init(&fp);
+	memset(fax_docs, 0, sizeof(fax_docs));
+	fp.docs = fax_docs;
 	PARSE_OR_RETURN(&o, &fp, argc, argv);
 	if (optind >= argc)
 		return usage_error("fax", "expects send NUMBER TIFF... or receive TIFF");
@@ -866,7 +869,7 @@ int cmd_fax(int argc, char **argv)
 				fprintf(stderr, "cti fax: %s\n", cti_last_error());
 				return EXIT_USAGE;
 			}
-			fp.docs[fp.ndocs++].path = argv[i];
+			fax_docs[fp.ndocs++].path = argv[i];
 		}
 		o.fax = &fp;
 		if (!o.peer_file)

@@ -322,10 +322,8 @@ int tool_open(const char *cmd)
 	}
 	T.ctx = cti_open(cfg);
 	cti_config_free(cfg);
-	if (!T.ctx) {
-		lib_error(cmd, CTI_EIO);
-		return EXIT_ERROR;
-	}
+	if (!T.ctx)
+		return lib_error(cmd, cti_last_error_code());
 	cti_set_event_handler(T.ctx, on_event, NULL);
 	if (cti_span_count(T.ctx) <= 0) {
 		fprintf(stderr, "cti %s: no spans%s\n", cmd,

@@ -19,15 +19,14 @@ static void trace_hook(const cti_event_t *ev, void *arg)
 	if (ev->type == CTI_EV_TRACE) {
 		char text[512];
 		cti_span_status_t st;
-		uint32_t len = ev->u.trace.len < sizeof(ev->u.trace.data) ? ev->u.trace.len
-									  : (uint32_t)sizeof(ev->u.trace.data);
+		uint32_t len = ev->u.trace.len < 300 ? ev->u.trace.len : 300;	/* Q.931 frames are shorter */
 
 		cti_decode_frame(ev->u.trace.data, len, text, sizeof(text));
 		if (cti_span_status(T.ctx, ev->span, &st) < 0)
 			snprintf(st.name, sizeof(st.name), "span%d", ev->span);
 		tr->frames++;
 		if (T.json) {
-			char hex[2 * sizeof(ev->u.trace.data) + 1];
+			char hex[2 * 300 + 1];
 
 			for (uint32_t i = 0; i < len; i++)
 				snprintf(hex + 2 * i, 3, "%02x", ev->u.trace.data[i]);

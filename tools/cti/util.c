@@ -24,7 +24,8 @@ int usage_error(const char *cmd, const char *fmt, ...)
 int lib_error(const char *cmd, int rc)
 {
 	fprintf(stderr, "cti %s: %s (%s)\n", cmd, cti_last_error(), cti_strerror(rc));
-	return rc == CTI_EINVAL ? EXIT_USAGE : EXIT_ERROR;
+	/* Bad input (an argument, the --config file) is a usage error; anything else could not run. */
+	return rc == CTI_EINVAL || rc == CTI_ECONFIG ? EXIT_USAGE : EXIT_ERROR;
 }
 
 int arg_int(const char *cmd, const char *what, const char *s, long min, long max, long *out)
