@@ -44,7 +44,7 @@
  *
  *   - Parameter structs the application fills in (cti_span_config_t,
  *     cti_call_params_t, cti_term_t, cti_record_params_t, cti_cpa_params_t,
- *     cti_fax_params_t) start with `uint32_t size`. Their init macro (e.g.
+ *     cti_fax_params_t, cti_aoc_t) start with `uint32_t size`. Their init macro (e.g.
  *     cti_term_init(&t)) sets it to the application's sizeof and fills the
  *     defaults: always call it before setting fields. The library reads only
  *     the first `size` bytes (fields beyond take their defaults); size 0 is
@@ -744,9 +744,9 @@ enum cti_suppl {
  * 1 if the span's switch type offers the service, 0 if not (the message in
  * cti_last_error() says why), CTI_ENOENT for no such PRI span.
  */
-int cti_suppl_supported(cti_ctx_t *ctx, int span, enum cti_suppl what);
+CTI_API int cti_suppl_supported(cti_ctx_t *ctx, int span, enum cti_suppl what);
 /* How the span transfers calls: "ECT", "2BCT", "RLT", "QSIG" or "none". */
-const char *cti_transfer_method(cti_ctx_t *ctx, int span);
+CTI_API const char *cti_transfer_method(cti_ctx_t *ctx, int span);
 
 /*
  * Put a connected call on hold (HOLD). CTI_EV_CALL_HELD follows with
@@ -754,14 +754,14 @@ const char *cti_transfer_method(cti_ctx_t *ctx, int span);
  * cause of the refusal. The far party hears what the holding side's
  * network plays (music on hold: on the serving side, play to the other leg).
  */
-int cti_call_hold(cti_call_t *call);
+CTI_API int cti_call_hold(cti_call_t *call);
 /* Take a held call back (RETRIEVE) on a free B-channel of its span; CTI_EV_CALL_RETRIEVED follows. */
-int cti_call_retrieve(cti_call_t *call);
+CTI_API int cti_call_retrieve(cti_call_t *call);
 /* 1 while the call is held (either side asked), else 0. */
-int cti_call_held(cti_call_t *call);
+CTI_API int cti_call_held(cti_call_t *call);
 /* Answer CTI_EV_HOLD_REQUEST / CTI_EV_RETRIEVE_REQUEST: cause 0 accepts, else a Q.850 cause refuses. */
-int cti_call_hold_reply(cti_call_t *call, int cause);
-int cti_call_retrieve_reply(cti_call_t *call, int cause);
+CTI_API int cti_call_hold_reply(cti_call_t *call, int cause);
+CTI_API int cti_call_retrieve_reply(cti_call_t *call, int cause);
 
 /*
  * Transfer: join the far parties of two calls on the same span and drop
@@ -773,32 +773,32 @@ int cti_call_retrieve_reply(cti_call_t *call, int cause);
  * the calls over (both are then cleared: CTI_EV_CALL_HANGUP each, and the
  * B-channels are free) or a CTI_E* code with u.suppl.text saying why.
  */
-int cti_call_transfer(cti_call_t *a, cti_call_t *b);
+CTI_API int cti_call_transfer(cti_call_t *a, cti_call_t *b);
 /*
  * Serving side: answer CTI_EV_TRANSFER_REQUEST (ev->call and
  * ev->u.suppl.other). accept = 1: the application has joined the two far
  * parties (e.g. cti_bridge() of the legs behind them); libcti confirms and
  * clears both calls toward the requesting user (cause 16). accept = 0 refuses.
  */
-int cti_transfer_reply(cti_call_t *call, int accept);
+CTI_API int cti_transfer_reply(cti_call_t *call, int accept);
 
 /*
  * Deflect an offered (not yet answered) call, or reroute an answered one,
  * to another number (EuroISDN CallRerouting, QSIG CallRerouting).
  * CTI_EV_DEFLECT_DONE follows.
  */
-int cti_call_deflect(cti_call_t *call, const cti_party_t *to);
+CTI_API int cti_call_deflect(cti_call_t *call, const cti_party_t *to);
 /*
  * Serving side: answer CTI_EV_DEFLECT_REQUEST. accept = 1 confirms and clears
  * the call toward the deflecting user; the application then places the call
  * to ev->u.suppl.party itself. accept = 0 refuses.
  */
-int cti_deflect_reply(cti_call_t *call, int accept);
+CTI_API int cti_deflect_reply(cti_call_t *call, int accept);
 
 /* Send keypad facility digits (0-9 * #) on a call; the far end gets CTI_EV_KEYPAD. */
-int cti_call_keypad(cti_call_t *call, const char *digits);
+CTI_API int cti_call_keypad(cti_call_t *call, const char *digits);
 /* Send display text (printable ASCII, up to 80 characters); the far end gets CTI_EV_DISPLAY. */
-int cti_call_display(cti_call_t *call, const char *text);
+CTI_API int cti_call_display(cti_call_t *call, const char *text);
 
 /*
  * User-user information (UUI, IA5 text of 1-35 printable characters, e.g. an
@@ -807,12 +807,13 @@ int cti_call_display(cti_call_t *call, const char *text);
  * of the call. The far end gets CTI_EV_UUI (before the event of the message
  * carrying it, or after CTI_EV_CALL_OFFERED for a SETUP).
  */
-cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui);
-int cti_call_set_uui(cti_call_t *call, const char *uui);
+CTI_API cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui);
+CTI_API int cti_call_set_uui(cti_call_t *call, const char *uui);
 
 /* Advice of charge (ETSI AOC-S rate, AOC-D during the call, AOC-E at its end; EuroISDN only). */
 enum cti_aoc_type { CTI_AOC_D = 1, CTI_AOC_E = 2, CTI_AOC_S = 3 };
 typedef struct cti_aoc {
+	uint32_t size;		/* set by cti_aoc_init() (see ABI above) */
 	int type;		/* enum cti_aoc_type */
 	int free_of_charge;	/* 1: the call is free (units and amount not used) */
 	long units;		/* charging units so far (D) or in all (E); -1: a currency amount instead */
@@ -821,6 +822,10 @@ typedef struct cti_aoc {
 	int total;		/* AOC-D received: 1 total so far, 0 subtotal (libpri 1.6 always sends subtotal) */
 	uint32_t per_seconds;	/* AOC-S: amount charged per this many seconds of the call; 0: flat rate */
 } cti_aoc_t;
+
+/* Defaults: no units, no amount (-1), not free. */
+#define cti_aoc_init(a, type) cti_aoc_init_sized((a), sizeof(*(a)), (type))
+CTI_API void cti_aoc_init_sized(cti_aoc_t *a, size_t size, enum cti_aoc_type type);
 /*
  * Send advice of charge on a call (the network side charges its user).
  * AOC-S (the rate of the basic call: amount per per_seconds, or flat) and
@@ -828,7 +833,7 @@ typedef struct cti_aoc {
  * (send it, then cti_call_hangup()). The far end gets CTI_EV_AOC (u.aoc),
  * an AOC-E before its CTI_EV_CALL_HANGUP.
  */
-int cti_call_aoc(cti_call_t *call, const cti_aoc_t *aoc);
+CTI_API int cti_call_aoc(cti_call_t *call, const cti_aoc_t *aoc);
 
 /* ======================================================================
  * Events

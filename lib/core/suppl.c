@@ -25,6 +25,7 @@
 #include <string.h>
 #include <libpri.h>
 #include "core.h"
+#include "../abi.h"
 
 /* ---------------- what each switch type offers ---------------- */
 
@@ -880,6 +881,7 @@ static void post_aoc_s(struct cti_call *c, const struct pri_subcmd_aoc_s *a)
 		it = &a->item[0];
 	memset(&ev, 0, sizeof(ev));
 	ev.type = CTI_EV_AOC;
+	ev.u.aoc.size = sizeof(ev.u.aoc);
 	ev.call = c;
 	ev.span = c->span ? c->span->index : 0;
 	ev.channel = c->channel;
@@ -907,6 +909,7 @@ static void post_aoc(struct cti_call *c, const struct pri_subcommand *s)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = CTI_EV_AOC;
+	ev.u.aoc.size = sizeof(ev.u.aoc);
 	ev.call = c;
 	ev.span = c->span ? c->span->index : 0;
 	ev.channel = c->channel;
@@ -938,12 +941,31 @@ static void post_aoc(struct cti_call *c, const struct pri_subcommand *s)
 	cti__post(c->ctx, &ev);
 }
 
-int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
+/* libpri's currency fields and ours: 10 characters and a NUL. */
+static void copy_currency(char dst[11], const char src[11])
 {
+	size_t n = strnlen(src, 10);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+void cti_aoc_init_sized(cti_aoc_t *app, size_t size, enum cti_aoc_type type)
+{
+	cti_aoc_t a = { .type = type, .units = -1, .amount = -1 };
+
+	cti__abi_init(app, size, &a, sizeof(a));
+}
+
+int cti_call_aoc(cti_call_t *c, const cti_aoc_t *app)
+{
+	cti_aoc_t full = { .units = -1, .amount = -1 }, *aoc = &full;
 	int rc;
 
-	if (!c || !aoc)
+	if (!c || !app)
 		return cti__error(CTI_EINVAL, "cti_call_aoc: NULL argument");
+	if ((rc = cti__abi_in(&full, sizeof(full), app, "cti_call_aoc", "cti_aoc")))
+		return rc;
 	if (aoc->type != CTI_AOC_D && aoc->type != CTI_AOC_E && aoc->type != CTI_AOC_S)
 		return cti__error(CTI_EINVAL, "cti_call_aoc: type %d (accepted: 1 AOC-D, 2 AOC-E, 3 AOC-S)", aoc->type);
 	if (aoc->type == CTI_AOC_S && !aoc->free_of_charge && (aoc->amount < 0 || !aoc->currency[0]))
@@ -972,7 +994,7 @@ int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
 		u.item[0].type = -1;
 		m.amount.cost = aoc->amount;
 		m.amount.multiplier = PRI_AOC_MULTIPLIER_HUNDREDTH;
-		snprintf(m.currency, sizeof(m.currency), "%s", aoc->currency);
+		copy_currency(m.currency, aoc->currency);
 		core_pri_enter(c->ctx);
 		if (aoc->type == CTI_AOC_S) {
 			struct pri_subcmd_aoc_s as;
@@ -989,11 +1011,11 @@ int cti_call_aoc(cti_call_t *c, const cti_aoc_t *aoc)
 				it->rate.duration.time.length = (long)aoc->per_seconds;
 				it->rate.duration.time.scale = PRI_AOC_TIME_SCALE_SECOND;
 				it->rate.duration.charging_type = 1;	/* stepFunction */
-				snprintf(it->rate.duration.currency, sizeof(it->rate.duration.currency), "%s", aoc->currency);
+				copy_currency(it->rate.duration.currency, aoc->currency);
 			} else {
 				it->rate_type = PRI_AOC_RATE_TYPE_FLAT;
 				it->rate.flat.amount = m.amount;
-				snprintf(it->rate.flat.currency, sizeof(it->rate.flat.currency), "%s", aoc->currency);
+				copy_currency(it->rate.flat.currency, aoc->currency);
 			}
 			prc = pri_aoc_s_send(c->span->pri, c->pc, &as);
 		} else if (aoc->type == CTI_AOC_D) {

@@ -802,9 +802,8 @@ static void test_aoc(void **state)
 	R.auto_release = 1;
 	u = connect_call(ctx, USR, "100", &n);	/* the network charges the user's outgoing call */
 	/* AOC-S: the rate, per minute then flat */
-	memset(&a, 0, sizeof(a));
-	a.type = CTI_AOC_S;
-	a.units = -1;
+	cti_aoc_init(&a, CTI_AOC_S);
+	assert_int_equal(a.units, -1);
 	a.amount = 12;
 	a.per_seconds = 60;
 	strcpy(a.currency, "EUR");
@@ -822,10 +821,8 @@ static void test_aoc(void **state)
 	assert_int_equal(ev->u.aoc.amount, 50);
 	assert_int_equal(ev->u.aoc.per_seconds, 0);
 	R.n = 0;	/* AOC-D/E below count from 0 */
-	memset(&a, 0, sizeof(a));
-	a.type = CTI_AOC_D;
+	cti_aoc_init(&a, CTI_AOC_D);
 	a.units = 3;
-	a.amount = -1;
 	assert_int_equal(cti_call_aoc(n, &a), 0);
 	a.units = -1;
 	a.amount = 250;
@@ -845,8 +842,7 @@ static void test_aoc(void **state)
 	/* libpri 1.6 does not encode typeOfChargingInfo: every AOC-D goes out as subTotal */
 	assert_int_equal(ev->u.aoc.total, 0);
 	/* AOC-E with the clearing, reported before the hangup */
-	memset(&a, 0, sizeof(a));
-	a.type = CTI_AOC_E;
+	cti_aoc_init(&a, CTI_AOC_E);
 	a.units = 7;
 	assert_int_equal(cti_call_aoc(n, &a), 0);
 	assert_int_equal(cti_call_hangup(n, 16, CTI_LOC_DEFAULT), 0);
@@ -860,6 +856,9 @@ static void test_aoc(void **state)
 	a.units = -1;
 	a.amount = -1;
 	assert_int_equal(cti_call_aoc(u, &a), CTI_EINVAL);
+	memset(&a, 0, sizeof(a));	/* no init */
+	assert_int_equal(cti_call_aoc(u, &a), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "cti_aoc_init() first"));
 	cti_close(ctx);
 
 	/* no AOC in libpri outside EuroISDN */
@@ -867,8 +866,7 @@ static void test_aoc(void **state)
 	R.auto_answer = 1;
 	R.auto_release = 1;
 	connect_call(ctx, USR, "100", &n);
-	memset(&a, 0, sizeof(a));
-	a.type = CTI_AOC_D;
+	cti_aoc_init(&a, CTI_AOC_D);
 	a.units = 1;
 	assert_int_equal(cti_call_aoc(n, &a), CTI_ENOTSUP);
 	assert_non_null(strstr(cti_last_error(), "ni2"));
