@@ -9,11 +9,23 @@
  * all ports receive), feeds DAHDI with dahdi_receive/dahdi_transmit and
  * reports alarms, counters, CAS bits and HDLC frames.
  *
- * Locking: ctitdm_lock (spinlock, irqsave) serialises every firmware call of
- * every port, because a cable joins ports that may sit on different boards.
- * No DAHDI function is called while it is held: DAHDI calls us with its own
- * locks held (span->lock around maint), so the order is always
- * DAHDI lock -> ctitdm_lock.
+ * Device model: module init registers the platform driver "ctitdm" and one
+ * platform device "ctitdm.<b>" per board; probe builds the board (its ports,
+ * engines, DAHDI device and sysfs port directories under the device), remove
+ * tears it down. Every message names the board's device (dev_*); only a bad
+ * module parameter, found before any device exists, is logged with pr_err.
+ *
+ * Locking: each board has its own spinlock (board->lock, irqsave) over the
+ * engine state of its ports; span operations and sysfs attributes of a port
+ * take only that board's lock. A cable may join ports of different boards,
+ * so the tick runs the line in two passes over the boards, each board under
+ * its own lock: all ports transmit, then all ports receive. A port's receive
+ * reads its peer's transmit output, which only the tick writes, so it needs
+ * no lock of the peer's board. Changing a cable (sysfs 'peer') rewrites the
+ * peer pointers of up to four ports and takes every board's lock, always in
+ * ascending board index (ctitdm_lock_all). No DAHDI function is called with
+ * a board lock held: DAHDI calls us with its own locks held (span->lock
+ * around maint), so the order is always DAHDI lock -> board lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -61,10 +73,14 @@ static int max_catchup_ms = 100;
 module_param(max_catchup_ms, int, 0444);
 MODULE_PARM_DESC(max_catchup_ms, "Missed ticks processed at once; older ones are dropped (8..1000)");
 
-DEFINE_SPINLOCK(ctitdm_lock);
+static int catchup_ms = CTITDM_MAX_BATCH_MS;
+module_param(catchup_ms, int, 0444);
+MODULE_PARM_DESC(catchup_ms, "Most ms of line time processed per timer expiry when behind; the rest follows at the next expiries (1..1000)");
 
 static struct ctitdm_board *ctitdm_boards[CTITDM_MAX_BOARDS];
+static struct platform_device *ctitdm_pdevs[CTITDM_MAX_BOARDS];
 static unsigned int ctitdm_nboards;
+static bool ctitdm_driver_registered;
 static enum ctifw_line ctitdm_default_line;
 static struct hrtimer ctitdm_timer;
 static ktime_t ctitdm_start;
@@ -72,12 +88,33 @@ static u64 ctitdm_done_ms;	/* milliseconds of line time processed */
 static u64 ctitdm_dropped_ms;	/* ticks dropped when too far behind */
 static bool ctitdm_stopping;
 
+/* Every board's lock, in ascending board index, interrupts off. */
+void ctitdm_lock_all(unsigned long *flags)
+{
+	unsigned int b;
+
+	local_irq_save(*flags);
+	for (b = 0; b < CTITDM_MAX_BOARDS; b++)
+		if (ctitdm_boards[b])
+			spin_lock_nested(&ctitdm_boards[b]->lock, b);
+}
+
+void ctitdm_unlock_all(unsigned long flags)
+{
+	unsigned int b;
+
+	for (b = CTITDM_MAX_BOARDS; b-- > 0;)
+		if (ctitdm_boards[b])
+			spin_unlock(&ctitdm_boards[b]->lock);
+	local_irq_restore(flags);
+}
+
 struct ctitdm_port *ctitdm_port_by_number(unsigned int gno)
 {
 	unsigned int b;
 
 	for (b = 0; b < ctitdm_nboards; b++) {
-		struct ctitdm_board *board = ctitdm_boards[b];
+		struct ctitdm_board *board = READ_ONCE(ctitdm_boards[b]);
 		struct ctitdm_port *port;
 
 		if (!board || !board->ports[0] || gno < board->ports[0]->gno ||
@@ -159,7 +196,7 @@ static int ctitdm_port_reconfigure(struct ctitdm_port *port)
 		return 0;
 	res = ctifw_port_configure(port->fw, &port->cfg);
 	if (res < 0) {
-		pr_warn("port %u: firmware refused configuration (line %d framing %d coding %d dchan %u): %d\n",
+		dev_warn(ctitdm_dev(port), "port %u: firmware refused configuration (line %d framing %d coding %d dchan %u): %d\n",
 			port->gno, port->cfg.line, port->cfg.framing,
 			port->cfg.coding, port->cfg.dchan, res);
 		return -EINVAL;
@@ -206,18 +243,18 @@ static int ctitdm_spanconfig(struct file *file, struct dahdi_span *span,
 	unsigned long flags;
 	int res;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	cfg = port->cfg;
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 
 	if (cfg.line == CTIFW_LINE_E1) {
 		if (lcfg & (DAHDI_CONFIG_D4 | DAHDI_CONFIG_ESF | DAHDI_CONFIG_B8ZS)) {
-			pr_warn("span %d (E1): lineconfig 0x%x has T1 framing/coding\n",
+			dev_warn(ctitdm_dev(port), "span %d (E1): lineconfig 0x%x has T1 framing/coding\n",
 				span->spanno, lcfg);
 			return -EINVAL;
 		}
 		if ((lcfg & DAHDI_CONFIG_AMI) && (lcfg & DAHDI_CONFIG_HDB3)) {
-			pr_warn("span %d: lineconfig 0x%x asks for both AMI and HDB3\n",
+			dev_warn(ctitdm_dev(port), "span %d: lineconfig 0x%x asks for both AMI and HDB3\n",
 				span->spanno, lcfg);
 			return -EINVAL;
 		}
@@ -228,17 +265,17 @@ static int ctitdm_spanconfig(struct file *file, struct dahdi_span *span,
 		cfg.cas = !(lcfg & DAHDI_CONFIG_CCS);
 	} else {
 		if (lcfg & (DAHDI_CONFIG_HDB3 | DAHDI_CONFIG_CRC4)) {
-			pr_warn("span %d (T1): lineconfig 0x%x has E1 coding/CRC-4\n",
+			dev_warn(ctitdm_dev(port), "span %d (T1): lineconfig 0x%x has E1 coding/CRC-4\n",
 				span->spanno, lcfg);
 			return -EINVAL;
 		}
 		if ((lcfg & DAHDI_CONFIG_D4) && (lcfg & DAHDI_CONFIG_ESF)) {
-			pr_warn("span %d: lineconfig 0x%x asks for both D4 and ESF\n",
+			dev_warn(ctitdm_dev(port), "span %d: lineconfig 0x%x asks for both D4 and ESF\n",
 				span->spanno, lcfg);
 			return -EINVAL;
 		}
 		if ((lcfg & DAHDI_CONFIG_AMI) && (lcfg & DAHDI_CONFIG_B8ZS)) {
-			pr_warn("span %d: lineconfig 0x%x asks for both AMI and B8ZS\n",
+			dev_warn(ctitdm_dev(port), "span %d: lineconfig 0x%x asks for both AMI and B8ZS\n",
 				span->spanno, lcfg);
 			return -EINVAL;
 		}
@@ -248,12 +285,12 @@ static int ctitdm_spanconfig(struct file *file, struct dahdi_span *span,
 							 CTIFW_FRAMING_T1_ESF;
 	}
 	if (lc->sync < 0 || lc->sync > 255) {
-		pr_warn("span %d: timing priority %d out of range\n",
+		dev_warn(ctitdm_dev(port), "span %d: timing priority %d out of range\n",
 			span->spanno, lc->sync);
 		return -EINVAL;
 	}
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	port->cfg.framing = cfg.framing;
 	port->cfg.coding = cfg.coding;
 	if (cfg.line == CTIFW_LINE_E1) {
@@ -275,7 +312,7 @@ static int ctitdm_spanconfig(struct file *file, struct dahdi_span *span,
 		span->txlevel = lc->lbo;
 		span->rxlevel = 0;
 	}
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return res;
 }
 
@@ -284,11 +321,11 @@ static int ctitdm_startup(struct file *file, struct dahdi_span *span)
 	struct ctitdm_port *port = span_to_port(span);
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	port->running = true;
 	ctitdm_port_apply_tx(port);
 	memset(port->rx_cas, 0, sizeof(port->rx_cas));
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	set_bit(DAHDI_FLAGBIT_RUNNING, &span->flags);
 	return 0;
 }
@@ -299,10 +336,10 @@ static int ctitdm_shutdown(struct dahdi_span *span)
 	unsigned long flags;
 
 	clear_bit(DAHDI_FLAGBIT_RUNNING, &span->flags);
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	port->running = false;
 	ctitdm_port_apply_tx(port);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return 0;
 }
 
@@ -313,10 +350,10 @@ static int ctitdm_chanconfig(struct file *file, struct dahdi_chan *chan,
 	unsigned long flags;
 	int res = 0;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	if ((sigtype & DAHDI_SIG_HARDHDLC) == DAHDI_SIG_HARDHDLC) {
 		if (port->hdlc_chan && port->hdlc_chan != chan) {
-			pr_warn("span %d: hardhdlc already on channel %d, refused on %d (one HDLC controller per port)\n",
+			dev_warn(ctitdm_dev(port), "span %d: hardhdlc already on channel %d, refused on %d (one HDLC controller per port)\n",
 				port->span.spanno, port->hdlc_chan->channo,
 				chan->channo);
 			res = -EBUSY;
@@ -324,7 +361,7 @@ static int ctitdm_chanconfig(struct file *file, struct dahdi_chan *chan,
 		}
 		if (port->cfg.line == CTIFW_LINE_E1 && port->cfg.cas &&
 		    chan->chanpos == 16) {
-			pr_warn("span %d: hardhdlc on TS16 refused: the span uses CAS (TS16 carries signalling)\n",
+			dev_warn(ctitdm_dev(port), "span %d: hardhdlc on TS16 refused: the span uses CAS (TS16 carries signalling)\n",
 				port->span.spanno);
 			res = -EINVAL;
 			goto out;
@@ -361,7 +398,7 @@ static int ctitdm_chanconfig(struct file *file, struct dahdi_chan *chan,
 		}
 	}
 out:
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return res;
 }
 
@@ -370,9 +407,9 @@ static int ctitdm_rbsbits(struct dahdi_chan *chan, int bits)
 	struct ctitdm_port *port = chan->pvt;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctifw_port_set_cas(port->fw, chan->chanpos, bits & 0xf);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return 0;
 }
 
@@ -390,7 +427,7 @@ static int ctitdm_inject(struct ctitdm_port *port, enum ctifw_inject what,
 	int res = ctifw_port_inject(port->fw, what, 1);
 
 	if (res < 0) {
-		pr_info("span %d: %s error injection refused by the firmware (%d)\n",
+		dev_info(ctitdm_dev(port), "span %d: %s error injection refused by the firmware (%d)\n",
 			port->span.spanno, name, res);
 		return -EINVAL;
 	}
@@ -433,7 +470,7 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 	bool t1;
 	int res = 0;
 
-	spin_lock(&ctitdm_lock);
+	spin_lock(&port->board->lock);
 	t1 = port->cfg.line == CTIFW_LINE_T1;
 	switch (cmd) {
 	case DAHDI_MAINT_NONE:
@@ -461,7 +498,7 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 	case DAHDI_MAINT_LOOPDOWN:
 		if (!t1) {
 			/* In-band loop codes are T1 (T1.403 9.3.1); E1 has none. */
-			pr_info("span %d: loop codes exist on T1 lines only\n",
+			dev_info(ctitdm_dev(port), "span %d: loop codes exist on T1 lines only\n",
 				span->spanno);
 			res = -ENOSYS;
 			break;
@@ -484,7 +521,7 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 	case DAHDI_MAINT_CAS_DEFECT:
 		if (!port->cfg.cas) {
 			/* a CCS line has no CAS multiframe to corrupt */
-			pr_info("span %d: CAS error injection needs CAS signalling\n",
+			dev_info(ctitdm_dev(port), "span %d: CAS error injection needs CAS signalling\n",
 				span->spanno);
 			res = -EINVAL;
 			break;
@@ -493,7 +530,7 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 		break;
 	case DAHDI_MAINT_PRBS_DEFECT:
 		if (!port->prbs_on) {
-			pr_info("span %d: PRBS error injection needs PRBS running (DAHDI_MAINT_PRBS)\n",
+			dev_info(ctitdm_dev(port), "span %d: PRBS error injection needs PRBS running (DAHDI_MAINT_PRBS)\n",
 				span->spanno);
 			res = -EINVAL;
 			break;
@@ -529,12 +566,12 @@ static int ctitdm_maint(struct dahdi_span *span, int cmd)
 		port->sim_step = (port->sim_step + 1) % ARRAY_SIZE(ctitdm_sim_steps);
 		break;
 	default:
-		pr_info("span %d: unknown maintenance mode %d\n",
+		dev_info(ctitdm_dev(port), "span %d: unknown maintenance mode %d\n",
 			span->spanno, cmd);
 		res = -ENOSYS;
 		break;
 	}
-	spin_unlock(&ctitdm_lock);
+	spin_unlock(&port->board->lock);
 	return res;
 }
 
@@ -550,18 +587,18 @@ static int ctitdm_set_spantype(struct dahdi_span *span, enum spantypes st)
 	} else if (st == SPANTYPE_DIGITAL_T1) {
 		line = CTIFW_LINE_T1;
 	} else {
-		pr_warn("span %s: spantype %s not supported (E1 or T1)\n",
+		dev_warn(ctitdm_dev(port), "span %s: spantype %s not supported (E1 or T1)\n",
 			span->name, dahdi_spantype2str(st));
 		return -EINVAL;
 	}
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctitdm_default_config(&port->cfg, line);
 	res = ctitdm_port_reconfigure(port);
 	if (!res) {
 		port->hdlc_chan = NULL;
 		ctitdm_span_set_type(port, line);
 	}
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return res;
 }
 
@@ -582,17 +619,28 @@ static const struct dahdi_span_ops ctitdm_span_ops = {
 /* Move queued DAHDI HDLC frames into the firmware's HDLC controller. */
 static void ctitdm_hdlc_tx(struct ctitdm_port *port)
 {
-	struct dahdi_chan *chan = port->hdlc_chan;
+	struct dahdi_chan *chan;
 	unsigned long flags;
 	unsigned int size, space;
 	int res;
 
+	/* hdlc_chan under the lock its writers (chanconfig, ...) take */
+	spin_lock_irqsave(&port->board->lock, flags);
+	chan = port->hdlc_chan;
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	if (!chan || !test_and_clear_bit(CTITDM_HDLC_TX_PENDING, &port->flags))
 		return;
 	for (;;) {
-		spin_lock_irqsave(&ctitdm_lock, flags);
+		spin_lock_irqsave(&port->board->lock, flags);
+		if (port->hdlc_chan != chan) {
+			/* reconfigured meanwhile: drop the partial frame */
+			port->hdlc_txlen = 0;
+			port->hdlc_tx_discard = false;
+			spin_unlock_irqrestore(&port->board->lock, flags);
+			return;
+		}
 		space = ctifw_hdlc_tx_space(port->fw);
-		spin_unlock_irqrestore(&ctitdm_lock, flags);
+		spin_unlock_irqrestore(&port->board->lock, flags);
 		if (!space) {
 			set_bit(CTITDM_HDLC_TX_PENDING, &port->flags);
 			return;
@@ -616,12 +664,12 @@ static void ctitdm_hdlc_tx(struct ctitdm_port *port)
 			port->hdlc_tx_discard = false;
 			port->hdlc_txlen = 0;
 		} else if (port->hdlc_txlen) {
-			spin_lock_irqsave(&ctitdm_lock, flags);
+			spin_lock_irqsave(&port->board->lock, flags);
 			if (port->hdlc_txlen > CTIFW_HDLC_MAX_FRAME ||
 			    ctifw_hdlc_send(port->fw, port->hdlc_tx,
 					    port->hdlc_txlen) < 0)
 				port->hdlc_tx_dropped++;
-			spin_unlock_irqrestore(&ctitdm_lock, flags);
+			spin_unlock_irqrestore(&port->board->lock, flags);
 			port->hdlc_txlen = 0;
 		}
 		if (res < 0)
@@ -632,18 +680,21 @@ static void ctitdm_hdlc_tx(struct ctitdm_port *port)
 /* Deliver received frames to DAHDI, with the FCS appended as on the wire. */
 static void ctitdm_hdlc_rx(struct ctitdm_port *port)
 {
-	struct dahdi_chan *chan = port->hdlc_chan;
+	struct dahdi_chan *chan;
 	unsigned long flags;
 	int len, status;
 	u16 fcs;
 
-	if (!chan)
-		return;
 	for (;;) {
-		spin_lock_irqsave(&ctitdm_lock, flags);
-		len = ctifw_hdlc_recv(port->fw, port->hdlc_rx,
-				      CTIFW_HDLC_MAX_FRAME, &status);
-		spin_unlock_irqrestore(&ctitdm_lock, flags);
+		/*
+		 * The channel and the frame in one lock hold: a frame goes
+		 * only to the channel that is hardhdlc when it is taken.
+		 */
+		spin_lock_irqsave(&port->board->lock, flags);
+		chan = port->hdlc_chan;
+		len = chan ? ctifw_hdlc_recv(port->fw, port->hdlc_rx,
+					     CTIFW_HDLC_MAX_FRAME, &status) : 0;
+		spin_unlock_irqrestore(&port->board->lock, flags);
 		if (len == 0)
 			return;
 		if (len < 0 || status == CTIFW_HDLC_RX_ABORT) {
@@ -767,8 +818,10 @@ static void ctitdm_update_counters(struct ctitdm_port *port,
 static void ctitdm_update_sync(struct ctitdm_board *board)
 {
 	struct ctitdm_port *best = NULL;
+	unsigned long flags;
 	unsigned int i;
 
+	spin_lock_irqsave(&board->lock, flags);
 	for (i = 0; i < board->nports; i++) {
 		struct ctitdm_port *p = board->ports[i];
 
@@ -779,6 +832,7 @@ static void ctitdm_update_sync(struct ctitdm_board *board)
 	}
 	for (i = 0; i < board->nports; i++)
 		board->ports[i]->span.syncsrc = best ? best->span.spanno : 0;
+	spin_unlock_irqrestore(&board->lock, flags);
 }
 
 static void ctitdm_run_batch(unsigned int ms, bool second)
@@ -805,11 +859,15 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 		}
 	}
 
-	/* 2. the line: every port transmits, then every port receives */
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	/*
+	 * 2. the line: every port transmits, then every port receives, each
+	 * board under its own lock. Receive reads the peer's transmit output,
+	 * written only here, so a cable to another board needs no second lock.
+	 */
 	for (b = 0; b < ctitdm_nboards; b++) {
 		struct ctitdm_board *board = ctitdm_boards[b];
 
+		spin_lock_irqsave(&board->lock, flags);
 		for (i = 0; i < board->nports; i++) {
 			struct ctitdm_port *port = board->ports[i];
 
@@ -817,10 +875,12 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 			ctifw_port_tx(port->fw, ctitdm_port_active(port) ?
 				      port->txbuf : NULL, n);
 		}
+		spin_unlock_irqrestore(&board->lock, flags);
 	}
 	for (b = 0; b < ctitdm_nboards; b++) {
 		struct ctitdm_board *board = ctitdm_boards[b];
 
+		spin_lock_irqsave(&board->lock, flags);
 		for (i = 0; i < board->nports; i++) {
 			struct ctitdm_port *port = board->ports[i];
 
@@ -829,8 +889,8 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 			port->fw_loop = ctifw_port_get_loopback(port->fw) !=
 					CTIFW_LOOP_NONE;
 		}
+		spin_unlock_irqrestore(&board->lock, flags);
 	}
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
 
 	/* 3. receive buffers, alarms, signalling, HDLC -> DAHDI */
 	for (b = 0; b < ctitdm_nboards; b++) {
@@ -839,14 +899,14 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 		if (!board->registered)
 			continue;
 		if (second) {
-			spin_lock_irqsave(&ctitdm_lock, flags);
+			spin_lock_irqsave(&board->lock, flags);
 			for (i = 0; i < board->nports; i++) {
 				ctifw_port_get_counters(board->ports[i]->fw,
 							&counters[i]);
 				ctifw_prbs_get_status(board->ports[i]->fw,
 						      &prbs[i]);
 			}
-			spin_unlock_irqrestore(&ctitdm_lock, flags);
+			spin_unlock_irqrestore(&board->lock, flags);
 		}
 		for (i = 0; i < board->nports; i++) {
 			struct ctitdm_port *port = board->ports[i];
@@ -859,10 +919,10 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 			ctitdm_deliver_rx(port, ms);
 			ctitdm_hdlc_rx(port);
 			if (port->span.flags & DAHDI_FLAG_RBS) {
-				spin_lock_irqsave(&ctitdm_lock, flags);
+				spin_lock_irqsave(&port->board->lock, flags);
 				for (c = 1; c <= port->span.channels; c++)
 					rx_cas[c] = ctifw_port_get_rx_cas(port->fw, c);
-				spin_unlock_irqrestore(&ctitdm_lock, flags);
+				spin_unlock_irqrestore(&port->board->lock, flags);
 				ctitdm_report_cas(port, rx_cas);
 			}
 		}
@@ -873,8 +933,12 @@ static void ctitdm_run_batch(unsigned int ms, bool second)
 
 /*
  * Count ticks from the clock, not from timer expiries: under load (or
- * software emulation) expiries come late, so each expiry processes every
- * millisecond that elapsed, in batches of up to CTIFW_MAX_FRAMES frames.
+ * software emulation) expiries come late, and the milliseconds that elapsed
+ * are caught up in batches of up to CTIFW_MAX_FRAMES frames, at most
+ * catchup_ms per expiry: a backlog is spread over the next expiries (1 ms
+ * apart), so the line runs at most catchup_ms times faster than real time
+ * and a B-channel reader/writer with one 20 ms block queued keeps pace
+ * instead of facing one burst of the whole stall.
  */
 static enum hrtimer_restart ctitdm_tick(struct hrtimer *timer)
 {
@@ -895,6 +959,7 @@ static enum hrtimer_restart ctitdm_tick(struct hrtimer *timer)
 		WRITE_ONCE(ctitdm_done_ms, ctitdm_done_ms + drop);
 		behind = max_catchup_ms;
 	}
+	behind = min_t(u64, behind, catchup_ms);
 	while (behind) {
 		unsigned int ms = min_t(u64, behind, CTITDM_MAX_BATCH_MS);
 		bool second = (ctitdm_done_ms / 1000) !=
@@ -929,8 +994,6 @@ static void ctitdm_board_free(struct ctitdm_board *board)
 	}
 	if (board->ddev)
 		dahdi_free_device(board->ddev);
-	if (board->pdev)
-		platform_device_unregister(board->pdev);
 	kfree(board);
 }
 
@@ -992,54 +1055,94 @@ static int ctitdm_port_create(struct ctitdm_board *board, unsigned int index,
 	return 0;
 }
 
-static int ctitdm_board_create(unsigned int index, unsigned int first_gno)
+/* Builds the board of the platform device ctitdm.<b>; init publishes it. */
+static int ctitdm_probe(struct platform_device *pdev)
 {
 	struct ctitdm_board *board;
 	unsigned int i;
 	int res;
 
+	if (pdev->id < 0 || pdev->id >= boards) {
+		dev_err(&pdev->dev, "no board %d (boards=%d)\n", pdev->id,
+			boards);
+		return -ENODEV;
+	}
 	board = kzalloc(sizeof(*board), GFP_KERNEL);
 	if (!board)
 		return -ENOMEM;
-	board->index = index;
+	spin_lock_init(&board->lock);
+	board->index = pdev->id;
 	board->nports = ports;
-	ctitdm_boards[index] = board;
-
-	board->pdev = platform_device_register_simple("ctitdm", index, NULL, 0);
-	if (IS_ERR(board->pdev)) {
-		res = PTR_ERR(board->pdev);
-		board->pdev = NULL;
-		return res;
-	}
+	board->pdev = pdev;
 	board->ddev = dahdi_create_device();
-	if (!board->ddev)
-		return -ENOMEM;
+	if (!board->ddev) {
+		res = -ENOMEM;
+		goto fail;
+	}
 	snprintf(board->location, sizeof(board->location),
-		 "Emulated Board %u", index);
+		 "Emulated Board %u", board->index);
 	snprintf(board->hardware_id, sizeof(board->hardware_id),
-		 "CTIEMU%02u%02u", index, ports);
+		 "CTIEMU%02u%02u", board->index, ports);
 	board->ddev->manufacturer = "CTI";
 	board->ddev->devicetype = CTITDM_DEVICETYPE;
 	board->ddev->location = board->location;
 	board->ddev->hardware_id = board->hardware_id;
 
 	for (i = 0; i < board->nports; i++) {
-		res = ctitdm_port_create(board, i, first_gno + i);
+		res = ctitdm_port_create(board, i,
+					 1 + board->index * ports + i);
 		if (res)
-			return res;
+			goto fail;
 	}
 	for (i = 0; i < board->nports; i++) {
 		res = ctitdm_port_sysfs_add(board->ports[i]);
 		if (res)
-			return res;
+			goto fail;
+	}
+	platform_set_drvdata(pdev, board);
+	dev_info(&pdev->dev, "board %u: %u %s ports (spans) %u..%u\n",
+		 board->index, board->nports,
+		 ctitdm_default_line == CTIFW_LINE_E1 ? "E1" : "T1",
+		 board->ports[0]->gno, board->ports[0]->gno + board->nports - 1);
+	return 0;
+fail:
+	dev_err(&pdev->dev, "board %u: setup failed: %d\n", board->index, res);
+	ctitdm_board_free(board);
+	return res;
+}
+
+/*
+ * Unbinding: module exit, after the tick stopped and every port's sysfs
+ * directory is gone (a 'peer' write may look up a port on another board).
+ */
+static int ctitdm_remove(struct platform_device *pdev)
+{
+	struct ctitdm_board *board = platform_get_drvdata(pdev);
+
+	if (board) {
+		WRITE_ONCE(ctitdm_boards[board->index], NULL);
+		ctitdm_board_free(board);
 	}
 	return 0;
 }
 
+static struct platform_driver ctitdm_driver = {
+	.probe = ctitdm_probe,
+	.remove = ctitdm_remove,
+	.driver = {
+		.name = KBUILD_MODNAME,
+		/* boards are made and unmade by the module only */
+		.suppress_bind_attrs = true,
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
+	},
+};
+
 static void ctitdm_wire_cables(void)
 {
+	unsigned long flags;
 	unsigned int b, i;
 
+	ctitdm_lock_all(&flags);
 	for (b = 0; b < ctitdm_nboards; b++) {
 		struct ctitdm_board *board = ctitdm_boards[b];
 
@@ -1053,6 +1156,7 @@ static void ctitdm_wire_cables(void)
 				ctifw_cable_connect(board->ports[i - 1]->fw, p->fw);
 		}
 	}
+	ctitdm_unlock_all(flags);
 }
 
 static void ctitdm_cleanup(void)
@@ -1073,12 +1177,16 @@ static void ctitdm_cleanup(void)
 			if (board->ports[i])
 				ctitdm_port_sysfs_del(board->ports[i]);
 	}
-	for (b = CTITDM_MAX_BOARDS - 1; b >= 0; b--) {
-		if (ctitdm_boards[b])
-			ctitdm_board_free(ctitdm_boards[b]);
-		ctitdm_boards[b] = NULL;
-	}
 	ctitdm_nboards = 0;
+	/* unregistering a device unbinds it: ctitdm_remove frees the board */
+	for (b = CTITDM_MAX_BOARDS - 1; b >= 0; b--) {
+		if (ctitdm_pdevs[b])
+			platform_device_unregister(ctitdm_pdevs[b]);
+		ctitdm_pdevs[b] = NULL;
+	}
+	if (ctitdm_driver_registered)
+		platform_driver_unregister(&ctitdm_driver);
+	ctitdm_driver_registered = false;
 }
 
 static int ctitdm_check_params(void)
@@ -1110,6 +1218,10 @@ static int ctitdm_check_params(void)
 		       alarm_set_ms, rai_set_ms, alarm_clear_ms);
 		return -EINVAL;
 	}
+	if (catchup_ms < 1 || catchup_ms > 1000) {
+		pr_err("catchup_ms=%d: must be 1..1000\n", catchup_ms);
+		return -EINVAL;
+	}
 	if (max_catchup_ms < CTITDM_MAX_BATCH_MS || max_catchup_ms > 1000) {
 		pr_err("max_catchup_ms=%d: must be %d..1000\n", max_catchup_ms,
 		       CTITDM_MAX_BATCH_MS);
@@ -1120,6 +1232,7 @@ static int ctitdm_check_params(void)
 
 static int __init ctitdm_init(void)
 {
+	struct platform_device *pdev;
 	unsigned int b;
 	int res;
 
@@ -1132,12 +1245,29 @@ static int __init ctitdm_init(void)
 	ctitdm_done_ms = 0;
 	ctitdm_dropped_ms = 0;
 
-	for (b = 0; b < boards; b++) {
-		ctitdm_nboards = b + 1;
-		res = ctitdm_board_create(b, 1 + b * ports);
-		if (res)
-			goto fail;
+	res = platform_driver_register(&ctitdm_driver);
+	if (res) {
+		pr_err("platform_driver_register failed: %d\n", res);
+		return res;
 	}
+	ctitdm_driver_registered = true;
+	for (b = 0; b < boards; b++) {
+		pdev = platform_device_register_simple(KBUILD_MODNAME, b, NULL, 0);
+		if (IS_ERR(pdev)) {
+			res = PTR_ERR(pdev);
+			pr_err("board %u: platform_device_register failed: %d\n",
+			       b, res);
+			goto fail;
+		}
+		ctitdm_pdevs[b] = pdev;
+		/* synchronous probe: bound now, or probe failed (logged) */
+		if (!platform_get_drvdata(pdev)) {
+			res = -ENODEV;
+			goto fail;
+		}
+		WRITE_ONCE(ctitdm_boards[b], platform_get_drvdata(pdev));
+	}
+	ctitdm_nboards = boards;
 	ctitdm_wire_cables();
 
 	/* Tick before registering so alarms are current when spans appear. */
@@ -1149,15 +1279,17 @@ static int __init ctitdm_init(void)
 
 		res = dahdi_register_device(board->ddev, &board->pdev->dev);
 		if (res) {
-			pr_err("board %u: dahdi_register_device failed: %d\n",
-			       b, res);
+			dev_err(&board->pdev->dev,
+				"board %u: dahdi_register_device failed: %d\n",
+				b, res);
 			goto fail;
 		}
 		board->registered = true;
 	}
-	pr_info("%u board(s) x %d %s ports, cables %s, alarm timing %d/%d/%d ms\n",
-		ctitdm_nboards, ports, ctitdm_default_line == CTIFW_LINE_E1 ?
-		"E1" : "T1", cables, alarm_set_ms, rai_set_ms, alarm_clear_ms);
+	dev_info(&ctitdm_boards[0]->pdev->dev,
+		 "%u board(s) x %d %s ports, cables %s, alarm timing %d/%d/%d ms\n",
+		 ctitdm_nboards, ports, ctitdm_default_line == CTIFW_LINE_E1 ?
+		 "E1" : "T1", cables, alarm_set_ms, rai_set_ms, alarm_clear_ms);
 	return 0;
 fail:
 	ctitdm_cleanup();
@@ -1166,9 +1298,12 @@ fail:
 
 static void __exit ctitdm_exit(void)
 {
+	ctitdm_stopping = true;
+	hrtimer_cancel(&ctitdm_timer);
+	dev_info(&ctitdm_boards[0]->pdev->dev,
+		 "unloaded (%llu ms processed, %llu ms dropped)\n",
+		 ctitdm_done_ms, ctitdm_dropped_ms);
 	ctitdm_cleanup();
-	pr_info("unloaded (%llu ms processed, %llu ms dropped)\n",
-		ctitdm_done_ms, ctitdm_dropped_ms);
 }
 
 module_init(ctitdm_init);

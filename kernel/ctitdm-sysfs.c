@@ -4,12 +4,11 @@
  * board: /sys/devices/platform/ctitdm.<board>/port<N>/ (N global, 1-based).
  *
  * Writable: peer, tx, ais, ber, burst, ppm, bit_delay. Every write is
- * validated; a bad value is refused with -EINVAL and a pr_warn naming the
- * attribute and the value. Read-only: alarms, defects, counters, prbs,
+ * validated; a bad value is refused with -EINVAL and a dev_warn naming the
+ * attribute and the value. Locking: an attribute of one port takes that
+ * port's board lock; 'peer' writes take every board's lock (ascending). Read-only: alarms, defects, counters, prbs,
  * loopback, config, in_sync, rx_bit_offset, rx_loopcode, tx_loopcode, span.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -33,8 +32,8 @@ static ssize_t bad_value(struct ctitdm_port *port, const char *attr,
 
 	while (len && isspace(buf[len - 1]))
 		len--;
-	pr_warn("port%u/%s: invalid value '%.*s': %s\n", port->gno, attr,
-		(int)len, buf, why);
+	dev_warn(ctitdm_dev(port), "port%u/%s: invalid value '%.*s': %s\n",
+		 port->gno, attr, (int)len, buf, why);
 	return -EINVAL;
 }
 
@@ -56,9 +55,9 @@ static ssize_t peer_show(struct kobject *kobj, struct kobj_attribute *a,
 	unsigned int gno = 0, n;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	peer = ctifw_cable_peer(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	for (n = 1; peer && !gno && n <= CTITDM_MAX_BOARDS * CTITDM_MAX_PORTS; n++) {
 		struct ctitdm_port *p = ctitdm_port_by_number(n);
 
@@ -85,12 +84,16 @@ static ssize_t peer_store(struct kobject *kobj, struct kobj_attribute *a,
 			return bad_value(port, "peer", buf, count,
 					 "no such port");
 	}
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	/*
+	 * Plugging or cutting a cable changes the peer of up to four ports
+	 * (both ends and their old peers), which may sit on any board.
+	 */
+	ctitdm_lock_all(&flags);
 	if (peer)
 		ctifw_cable_connect(port->fw, peer->fw);
 	else
 		ctifw_cable_cut(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	ctitdm_unlock_all(flags);
 	return count;
 }
 
@@ -111,10 +114,10 @@ static ssize_t tx_store(struct kobject *kobj, struct kobj_attribute *a,
 
 	if (kstrtobool(buf, &on))
 		return bad_value(port, "tx", buf, count, "expected 0 or 1");
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	port->tx_on = on;
 	ctitdm_port_apply_tx(port);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return count;
 }
 
@@ -124,9 +127,9 @@ static void get_faults(struct ctitdm_port *port, struct ctifw_line_faults *f)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctifw_line_get_faults(port->fw, f);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 }
 
 static void set_faults(struct ctitdm_port *port,
@@ -136,11 +139,11 @@ static void set_faults(struct ctitdm_port *port,
 	unsigned long flags;
 
 	/* read-modify-write under one lock hold so writers do not race */
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctifw_line_get_faults(port->fw, &f);
 	change(&f, v);
 	ctifw_line_set_faults(port->fw, &f);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 }
 
 static void set_ais(struct ctifw_line_faults *f, s64 v) { f->ais = v; }
@@ -359,9 +362,9 @@ static ssize_t alarms_show(struct kobject *kobj, struct kobj_attribute *a,
 	unsigned long flags;
 	u32 v;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	v = ctifw_port_alarms(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return print_alarm_bits(buf, v);
 }
 
@@ -372,9 +375,9 @@ static ssize_t defects_show(struct kobject *kobj, struct kobj_attribute *a,
 	unsigned long flags;
 	u32 v;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	v = ctifw_port_defects(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return print_alarm_bits(buf, v);
 }
 
@@ -385,9 +388,9 @@ static ssize_t counters_show(struct kobject *kobj, struct kobj_attribute *a,
 	struct ctifw_counters c;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctifw_port_get_counters(port->fw, &c);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf,
 		"fas %u\nmfas %u\ncrc %u\nebit %u\ncv %u\nbpv %u\nslips %u\n"
 		"lof_events %u\nes %u\nses %u\nuas %u\nseconds %u\n"
@@ -408,9 +411,9 @@ static ssize_t prbs_show(struct kobject *kobj, struct kobj_attribute *a,
 	struct ctifw_prbs_status s;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctifw_prbs_get_status(port->fw, &s);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf,
 		"pattern %d\nsync %d\nbits %llu\nerrors %llu\nsync_losses %u\n"
 		"seconds %u\nerrored_seconds %u\nseverely_errored_seconds %u\n",
@@ -429,9 +432,9 @@ static ssize_t loopback_show(struct kobject *kobj, struct kobj_attribute *a,
 	unsigned long flags;
 	unsigned int v;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	v = ctifw_port_get_loopback(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(names) ? names[v] : "?");
 }
 
@@ -441,10 +444,10 @@ static ssize_t loopcode_show(struct ctitdm_port *port, bool rx, char *buf)
 	unsigned long flags;
 	unsigned int v;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	v = rx ? ctifw_port_rx_loopcode(port->fw) :
 		 ctifw_port_tx_loopcode(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(names) ? names[v] : "?");
 }
 
@@ -469,9 +472,9 @@ static ssize_t config_show(struct kobject *kobj, struct kobj_attribute *a,
 	struct ctifw_port_config c;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	ctifw_port_get_config(port->fw, &c);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf, "%s %s %s cas=%d dchan=%u running=%d\n",
 			  c.line == CTIFW_LINE_E1 ? "e1" : "t1",
 			  c.framing < ARRAY_SIZE(framing) ? framing[c.framing] : "?",
@@ -486,9 +489,9 @@ static ssize_t in_sync_show(struct kobject *kobj, struct kobj_attribute *a,
 	unsigned long flags;
 	bool v;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	v = ctifw_port_in_sync(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf, "%d\n", v);
 }
 
@@ -499,9 +502,9 @@ static ssize_t rx_bit_offset_show(struct kobject *kobj,
 	unsigned long flags;
 	int v;
 
-	spin_lock_irqsave(&ctitdm_lock, flags);
+	spin_lock_irqsave(&port->board->lock, flags);
 	v = ctifw_port_rx_bit_offset(port->fw);
-	spin_unlock_irqrestore(&ctitdm_lock, flags);
+	spin_unlock_irqrestore(&port->board->lock, flags);
 	return sysfs_emit(buf, "%d\n", v);
 }
 

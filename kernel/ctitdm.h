@@ -37,7 +37,11 @@ struct ctitdm_port {
 	u8 rchunk[CTITDM_MAX_CHANS][DAHDI_CHUNKSIZE];
 	u8 wchunk[CTITDM_MAX_CHANS][DAHDI_CHUNKSIZE];
 
-	/* Firmware state; everything below is protected by ctitdm_lock. */
+	/*
+	 * Firmware state; everything below up to 'flags' is protected by
+	 * board->lock. The engine's cable pointer (ctifw_cable_peer) changes
+	 * only with every board's lock held (ctitdm_lock_all).
+	 */
 	struct ctifw_port *fw;
 	struct ctifw_port_config cfg;
 	bool running;			/* DAHDI startup done */
@@ -63,7 +67,11 @@ struct ctitdm_port {
 	u8 txbuf[CTIFW_MAX_FRAMES * CTIFW_SLOTS];
 	u8 rxbuf[CTIFW_MAX_FRAMES * CTIFW_SLOTS];
 
-	/* HDLC: the hard HDLC channel and frame buffers (tick context only). */
+	/*
+	 * HDLC: the hard HDLC channel (board->lock: written by chanconfig,
+	 * spanconfig and set_spantype, read by the tick under the same lock)
+	 * and the frame buffers (tick context only).
+	 */
 	struct dahdi_chan *hdlc_chan;
 	unsigned int hdlc_txlen;
 	bool hdlc_tx_discard;		/* dropping the rest of a long frame */
@@ -72,7 +80,18 @@ struct ctitdm_port {
 	u32 hdlc_tx_dropped;
 };
 
+/*
+ * One board = one platform device "ctitdm.<index>" bound to the platform
+ * driver "ctitdm", one DAHDI device, 'ports' spans.
+ */
 struct ctitdm_board {
+	/*
+	 * Protects the engine state of this board's ports. Taken with
+	 * interrupts off (irqsave; maint runs under DAHDI's span->lock).
+	 * Several board locks are taken only in ascending board index
+	 * (ctitdm_lock_all), and no DAHDI function is called with one held.
+	 */
+	spinlock_t lock;
 	unsigned int index;
 	unsigned int nports;
 	struct platform_device *pdev;
@@ -83,7 +102,14 @@ struct ctitdm_board {
 	struct ctitdm_port *ports[CTITDM_MAX_PORTS];
 };
 
-extern spinlock_t ctitdm_lock;
+/* The board's platform device: every message of the driver names it. */
+static inline struct device *ctitdm_dev(const struct ctitdm_port *port)
+{
+	return &port->board->pdev->dev;
+}
+
+void ctitdm_lock_all(unsigned long *flags);
+void ctitdm_unlock_all(unsigned long flags);
 
 struct ctitdm_port *ctitdm_port_by_number(unsigned int gno);
 unsigned int ctitdm_dahdi_alarms(const struct ctitdm_port *port);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * abi.h - growable public structs (lib/core/abi.c; "ABI" at the top of
+ * abi.h - growable public structs (lib/abi.c; "ABI" at the top of
  * cti.h), shared by every module that takes or fills them. Not installed.
  */
 #ifndef CTI_ABI_H

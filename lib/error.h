@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * error.h - libcti's error reporting, shared by every module (lib/core/error.c).
+ * error.h - libcti's error reporting, shared by every module (lib/error.c).
  * Not installed.
  */
 #ifndef CTI_ERROR_H

@@ -1,8 +1,8 @@
 # tests/fax: lib/fax on its own (fake core/media harness, two fax sessions
 # back to back through G.711) and, once lib/core exists, over the sim board.
 FAX_LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard lib/fax/*.c)))
-# lib/core/abi.o: the growable-struct helpers (cti__abi_*) lib/fax uses.
-FAX_HARNESS_OBJS := $(B)/tests/fax/harness.o $(B)/tests/fax/testdoc.o $(B)/lib/core/abi.o
+# lib/abi.o: the growable-struct helpers (cti__abi_*) lib/fax uses.
+FAX_HARNESS_OBJS := $(B)/tests/fax/harness.o $(B)/tests/fax/testdoc.o $(B)/lib/abi.o
 
 $(B)/tests/fax/test_fax: $(B)/tests/fax/test_fax.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
 	@mkdir -p $(@D)

@@ -1,8 +1,8 @@
 # tests/media: unit tests of lib/media against a fake core (harness.c),
 # the media benchmark, and (once core is in) integration tests over libcti.
 MEDIA_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard lib/media/*.c)))
-# lib/core/abi.o: the growable-struct helpers (cti__abi_*) lib/media uses.
-MEDIA_HARNESS := $(B)/tests/media/harness.o $(B)/lib/core/abi.o
+# lib/abi.o: the growable-struct helpers (cti__abi_*) lib/media uses.
+MEDIA_HARNESS := $(B)/tests/media/harness.o $(B)/lib/abi.o
 
 $(B)/tests/media/test_media: $(B)/tests/media/test_media.o $(MEDIA_HARNESS) $(MEDIA_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIB_LIBS)

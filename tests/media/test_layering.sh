@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/media/test_layering.sh BUILD_DIR - lib/media depends on no core module:
-# its objects reference no lib/core symbol but cti__error() (lib/core/error.c,
+# its objects reference no lib/core symbol but cti__error() (lib/error.c,
 # the library-wide error string), and its sources include no core header.
 set -u
 B=${1:-build/std}

@@ -57,6 +57,10 @@ insmod $M/echo.ko && insmod $M/dahdi_echocan_oslec.ko || nok "insmod OSLEC"
 check "insmod ctitdm.ko (4 ports, short alarm timing)" \
 	insmod $M/ctitdm.ko ports=4 alarm_set_ms=300 rai_set_ms=300 alarm_clear_ms=300 max_catchup_ms=1000
 check "platform device exposes 4 ports" test -d $P/port1 -a -d $P/port4 -a ! -e $P/port5
+check "platform driver ctitdm is bound to ctitdm.0" "[ \$(basename \$(readlink $P/driver)) = ctitdm ] && [ -e /sys/bus/platform/drivers/ctitdm/ctitdm.0 ]"
+check "boards cannot be unbound by hand (no bind/unbind files)" "[ -d /sys/bus/platform/drivers/ctitdm ] && [ ! -e /sys/bus/platform/drivers/ctitdm/unbind ]"
+check "the DAHDI device sits under the platform device" "[ \$(basename \$(readlink -f /sys/bus/dahdi_devices/devices/platform:ctitdm.0/..)) = ctitdm.0 ]"
+check "driver messages name the board's device" "dmesg | grep -q 'ctitdm ctitdm.0: 1 board(s) x 4 E1 ports'"
 DEV=$(ls -d /sys/bus/dahdi_devices/devices/* | head -n 1)
 ST=$DEV/spantype; [ -e $ST ] || ST=$DEV/dahdi_spantype
 check "device type and hardware id" "grep -qx 'CTI E1/T1 PRI (emulated)' $DEV/type && grep -q CTIEMU $DEV/hardware_id && grep -q 'Emulated Board 0' $DEV/location"
@@ -135,7 +139,7 @@ for a in "peer 9" "peer x" "tx 2" "ais maybe" "ber 2e0" "ber 2000000000000" "ber
 	set -- $a
 	if echo "$2" > $P/port1/$1 2>/dev/null; then nok "sysfs $1='$2' refused"; else ok "sysfs $1='$2' refused"; fi
 done
-check "refusal is logged naming attribute and value" "dmesg | grep -q \"port1/ppm: invalid value '1001'\""
+check "refusal is logged naming device, attribute and value" "dmesg | grep -q \"ctitdm ctitdm.0: port1/ppm: invalid value '1001'\""
 echo 1e-5 > $P/port2/ber
 check "ber 1e-5 stored as 10000000 per 1e12" grep -qx 10000000 $P/port2/ber
 echo 2.5e-6 > $P/port2/ber
@@ -283,7 +287,7 @@ check "dahdi_test runs on the board's timing" grep -q '%' /tmp/dt
 
 # ---- unload / reload ----
 check "rmmod ctitdm with configured spans" rmmod ctitdm
-dmesg | grep 'ctitdm: unloaded' | tail -n 1 | sed 's/^.*ctitdm: /# line time: /'
+dmesg | grep 'ctitdm.*: unloaded (' | tail -n 1 | sed 's/^.*: unloaded /# line time: unloaded /'
 insmod $M/ctitdm.ko ports=8 >/dev/null 2>&1; rmmod ctitdm
 sync; echo 3 > /proc/sys/vm/drop_caches
 m0=$(memavail)
@@ -302,6 +306,26 @@ check "T1 at load time (linemode=t1)" "insmod $M/ctitdm.ko ports=2 linemode=t1 &
 check "final rmmod" rmmod ctitdm
 check "2 boards: port 5 is on ctitdm.1" "insmod $M/ctitdm.ko boards=2 ports=4 && [ -d /sys/devices/platform/ctitdm.1/port5 ]"
 check "cable across boards (port 1 <-> port 5)" "echo 5 > $P/port1/peer && grep -qx 1 /sys/devices/platform/ctitdm.1/port5/peer && grep -qx 0 $P/port2/peer"
+# Data and alarms across the boards: board 0's span 1 and board 1's span 2
+# (port 5) run under two different board locks.
+D0=/sys/bus/dahdi_devices/devices/platform:ctitdm.0; D1=/sys/bus/dahdi_devices/devices/platform:ctitdm.1
+echo "1:1:1" > $D0/assign_span; echo "1:2:32" > $D1/assign_span
+cat >/etc/dahdi/system.conf <<EOF
+span=1,1,0,ccs,hdb3,crc4
+span=2,0,0,ccs,hdb3,crc4
+bchan=1-15,17-31
+hardhdlc=16
+bchan=32-46,48-62
+hardhdlc=47
+EOF
+check "dahdi_cfg on spans of two boards" dahdi_cfg
+check "two boards: span 1 (port 1) and span 2 (port 5) in sync, no alarms" until_true 20 "no_alarm 1 && no_alarm 2"
+check "B-channel bytes pass across boards (chan 1 -> 32, chan 33 -> 2)" "ctitdm-test bchan 1 32 2000 && ctitdm-test bchan 33 2 2000"
+check "HDLC frames pass across boards (chan 16 -> 47)" ctitdm-test hdlc 16 47 20
+echo 0 > /sys/devices/platform/ctitdm.1/port5/tx
+check "cut pair on board 1: RED on span 1 (board 0), YELLOW on span 2" until_true 20 "has_alarm 1 $RED && has_alarm 2 $YELLOW"
+echo 1 > /sys/devices/platform/ctitdm.1/port5/tx
+check "pair restored: alarms clear on both boards" until_true 20 "no_alarm 1 && no_alarm 2"
 check "rmmod with 2 boards" rmmod ctitdm
 check "bad module parameter refused" "! insmod $M/ctitdm.ko ports=3"
 check "no oops or warning in the kernel log" "! dmesg | grep -E 'BUG|WARNING|Oops|Call Trace'"

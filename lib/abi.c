@@ -9,7 +9,9 @@
  * fills a full-size struct and copies out that many bytes.
  */
 #include <string.h>
-#include "../internal.h"
+#include "cti.h"
+#include "abi.h"
+#include "error.h"
 
 static uint32_t app_size(const void *app)
 {

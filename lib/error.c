@@ -2,7 +2,8 @@
 /* error.c - error codes and the per-thread last error message. */
 #include <stdarg.h>
 #include <stdio.h>
-#include "core.h"
+#include "cti.h"
+#include "error.h"
 
 static _Thread_local char last_error[512] = "no error";
 static _Thread_local int last_code;
