@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 struct msg {
@@ -48,6 +49,7 @@ struct ws {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	volatile int stop;
+	int going_away;	/* under lock: ws_stop() asks every client to close (1001) */
 	int efd;
 	int port;
 	int next_id;
@@ -181,6 +183,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		bool more = c && c->out;
 		bool close_now = c && !c->out && c->close_after;
+		bool going_away = c && !c->out && ws->going_away;
 		pthread_mutex_unlock(&ws->lock);
 		if (m) {
 			int n = lws_write(wsi, (unsigned char *)m->text + LWS_PRE, m->len, LWS_WRITE_TEXT);
@@ -191,6 +194,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		if (close_now) {
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
+			return -1;
+		}
+		if (going_away) {	/* lws sends the close frame and awaits the client's */
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, NULL, 0);
 			return -1;
 		}
 		if (more)
@@ -222,7 +229,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		pthread_mutex_lock(&ws->lock);
 		for (struct wsc *c = ws->clients; c; c = c->next)
-			if (c->out || c->close_after)
+			if (c->out || c->close_after || ws->going_away)
 				lws_callback_on_writable(c->wsi);
 		pthread_mutex_unlock(&ws->lock);
 		break;
@@ -356,10 +363,27 @@ int ws_clients(ws_t *ws)
 	return n;
 }
 
+/*
+ * Closing the context alone would drop every client's TCP connection without
+ * a close frame (the client sees 1006, "abnormal closure"). So first each
+ * client is sent its queued messages and a close frame with 1001 (going
+ * away), and the lws thread goes on serving until the clients have answered
+ * it or WS_STOP_GRACE_MS have passed.
+ */
+#define WS_STOP_GRACE_MS 2000
+
 void ws_stop(ws_t *ws)
 {
 	if (!ws)
 		return;
+	pthread_mutex_lock(&ws->lock);
+	ws->going_away = 1;
+	pthread_mutex_unlock(&ws->lock);
+	lws_cancel_service(ws->ctx);
+	for (int ms = 0; ms < WS_STOP_GRACE_MS && ws_clients(ws) > 0; ms += 10) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 	ws->stop = 1;
 	lws_cancel_service(ws->ctx);
 	pthread_join(ws->thread, NULL);

@@ -31,6 +31,8 @@ int ws_next(ws_t *ws, int *client, char **text);
 void ws_send(ws_t *ws, int client, const char *text);
 /* Number of connected clients. */
 int ws_clients(ws_t *ws);
+/* Send each client its queued messages and a close frame (1001), wait up to 2 s for
+ * their close replies, then close everything. */
 void ws_stop(ws_t *ws);
 
 #endif

@@ -6,7 +6,8 @@
 #   test_ctid_sim.sh    ctid on the emulated board: IVR, ACD, agents, CDR rows, SIGHUP, SIGTERM
 #   test_cdr_pg.sh      the PostgreSQL CDR store against a local server the test starts (initdb, pg_ctl)
 #   test_ctid_ws.sh     WebSocket interface with a real client (test_ctid_ws.py): hostile messages, 1000
-#                       connections, agent flow with screen pop, authorization, CDR rows
+#                       connections, agent flow with screen pop, authorization, CDR rows,
+#                       close frame 1001 to connected clients on SIGTERM
 CTID_TEST_NAMES := test_acd test_ctid_config test_cdr
 
 $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%): $(B)/tests/ctid/%: $(B)/tests/ctid/%.o $(CTID_LIB)

@@ -84,7 +84,7 @@ def inbox(ws):
             except websockets.ConnectionClosed as e:
                 await q.put(e)
             else:
-                await q.put(websockets.ConnectionClosedOK(None, None))
+                await q.put(websockets.ConnectionClosedOK(ws.close_rcvd, ws.close_sent, ws.close_rcvd_then_sent))
         readers[ws] = (q, asyncio.ensure_future(read()))
     return readers[ws][0]
 
@@ -245,8 +245,18 @@ async def main(port):
     await wait_event(boss, "ConnectionClearedEvent", callID=d["callID"], agent="1002")
     r = await rpc(boss, {"command": "SnapshotQueue", "queue": "billing"})
     check("the transferred call counts once in the queue", r.get("offered") == 1 and r.get("answered") == 1, r)
-    for w in (a1, a2, boss):
+    for w in (a1, a2):
         await w.close()
+    # Stopping ctid: a client still connected gets a close frame with 1001 (going away), not a
+    # dropped TCP connection (1006).
+    proc.send_signal(signal.SIGTERM)
+    code = exc = None
+    try:
+        while True:
+            await next_msg(boss, 10)
+    except websockets.ConnectionClosed as e:
+        code, exc = e.code, e
+    check("SIGTERM: a connected client gets a close frame with 1001 (going away)", code == 1001, repr(exc))
 
 
 log = open(f"{T}/log", "w")
@@ -256,8 +266,11 @@ for f, secs in (("welcome.wav", "1"), ("music.wav", "2")):
                     "sine", "400"], check=True, stderr=subprocess.DEVNULL)
 with open(f"{T}/ctid.conf", "w") as f:
     f.write(CONF)
-proc = subprocess.Popen([CTID, "--sim-calls", "1", "--sim-digits", "1", "--sim-talk", "600000", f"{T}/ctid.conf"],
-                        stderr=log)
+# --sim-calls exits ctid once all its calls are over: with one call, that would be as soon as 1002
+# clears it, racing the last steps of the test (its connections dropped: 1006). A second call, due
+# only after an hour, keeps ctid serving until the test stops it with SIGTERM.
+proc = subprocess.Popen([CTID, "--sim-calls", "2", "--sim-interval", "3600000", "--sim-digits", "1", "--sim-talk",
+                         "600000", f"{T}/ctid.conf"], stderr=log)
 port = None
 for _ in range(100):
     m = re.search(r"WebSocket interface on port (\d+)", open(f"{T}/log").read())
