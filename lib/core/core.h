@@ -106,6 +106,13 @@ struct core_span {
 	int dfd;
 	uint64_t next_stat_ms;		/* next DAHDI_SPANSTAT */
 	int bfd[CORE_MAX_CHAN];
+	uint8_t bdeep[CORE_MAX_CHAN];	/* B-channel on the deep (fax) cushion */
+	uint8_t bwant[CORE_MAX_CHAN];	/* CORE_B_*: its call's media this step */
+	uint8_t bhad[CORE_MAX_CHAN];	/* CORE_B_* of the step before */
+	uint16_t bprobe[CORE_MAX_CHAN];	/* voice: steps since the cushion was last probed */
+	int bq[CORE_MAX_CHAN];		/* voice: samples in DAHDI's write queue at the burst's start */
+	int bw[CORE_MAX_CHAN];		/* voice: samples written in this burst */
+	uint16_t bloud[CORE_MAX_CHAN];	/* voice: media steps since a quiet block */
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
 	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */
 	/*
@@ -169,6 +176,8 @@ struct cti_ctx {
 	int has_sim, has_dahdi;
 	int dahdi_ctl;
 	int dahdi_rx_done;		/* core_dahdi_rx_block read this step's blocks */
+	int dahdi_realign;		/* REALIGN_* pending (transport_dahdi.c) */
+	int dahdi_burst;		/* blocks read since the reference had none */
 	/* global trace (span 0) */
 	void *pcap;
 	void *pcap_dead;
@@ -224,6 +233,8 @@ void core_dahdi_bchan_close(struct core_span *sp, int chan);
 void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms);
 /* 20 ms block exchange with the B-channel descriptors: out = 0 read, 1 write (lock held). */
 void core_dahdi_blocks(cti_ctx_t *ctx, int out);
+#define CORE_B_MEDIA 1	/* a call's media runs on the B-channel */
+#define CORE_B_DEEP 2	/* ... and needs unbroken audio (fax): deep cushion */
 /* Media paced by the DAHDI B-channels (every span DAHDI, B-channels open). */
 int core_dahdi_paced(cti_ctx_t *ctx);
 /* Read one block on every B-channel if the reference channel has one: 1, else 0 (lock held). */

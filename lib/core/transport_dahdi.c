@@ -21,7 +21,45 @@
 #include <dahdi/user.h>
 #include "core.h"
 
-#define DAHDI_BBUFS 16	/* B-channel buffers of 20 ms: tx starts with 160 ms queued, rx holds 320 ms */
+/*
+ * B-channel buffering and pacing, per channel (docs/kernel.md, "Latency").
+ * One media block (20 ms) is written per block received; the added one-way
+ * delay is that media step plus the wait of a written block in DAHDI's
+ * write buffers plus the wait of a received block for the media step.
+ *
+ * Voice (every channel unless its media needs unbroken audio):
+ * DAHDI_POLICY_IMMEDIATE with DAHDI_VOICE_PREFILL samples of idle queued
+ * before the first block, so a block waits about 10 ms. The read phases
+ * of all B-channels are aligned when they open (realign): a received block
+ * is read in the tick it completes. A stall of the process makes DAHDI play
+ * idle and the late blocks queue behind: the cushion grows by the stall
+ * instead of audio being dropped. The transport follows the queue's depth
+ * (bq, bw): DAHDI plays one block for every block received, so after a
+ * burst of k blocks read at once the queue holds max(0, before - k blocks)
+ * plus what was written. When it holds more than the prefill, quiet blocks
+ * (silence, pauses of speech) are left out, whole or half, until it is back
+ * at the prefill; so a single descheduling does not leave the call with a
+ * longer delay and no speech is cut. A step late by less than a block
+ * makes no burst but may still grow the queue: every DAHDI_PROBE_STEPS
+ * steps half a quiet block is left out anyway (if the queue was only the
+ * prefill, it runs dry in silence and the next block starts at once), and
+ * a call's media starts on a queue emptied to the prefill. Without a quiet block for
+ * DAHDI_LOUD_STEPS steps, a block is left out anyway if the queue is 40 ms
+ * or more over.
+ *
+ * Deep (fax, media_chan_continuous()): the previous buffering,
+ * DAHDI_FAX_BUFS blocks with DAHDI_POLICY_HALF_FULL, so transmit starts and
+ * restarts after an underrun with 160 ms queued: T.30 training and non-ECM
+ * pages survive stalls. Switched per channel when the hook attaches and
+ * back when it is removed.
+ */
+#define DAHDI_VOICE_BUFS 8
+#define DAHDI_VOICE_PREFILL 80	/* 10 ms */
+#define DAHDI_FAX_BUFS 16
+#define DAHDI_LOUD_STEPS 50	/* 1 s */
+#define DAHDI_PROBE_STEPS 25	/* 500 ms */
+#define REALIGN_READ 1
+#define REALIGN_WRITE 2
 
 #define SPANSTAT_EVERY_MS 100
 
@@ -91,6 +129,48 @@ static int span_basechan(cti_ctx_t *ctx, int span)
 	return sum;
 }
 
+/* Voice (deep = 0) or fax (1) buffering of a B-channel; DAHDI empties its buffers. */
+static int set_bufs(int fd, int deep)
+{
+	struct dahdi_bufferinfo bi;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.txbufpolicy = deep ? DAHDI_POLICY_HALF_FULL : DAHDI_POLICY_IMMEDIATE;
+	bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
+	bi.numbufs = deep ? DAHDI_FAX_BUFS : DAHDI_VOICE_BUFS;
+	bi.bufsize = CORE_BLOCK;
+	return ioctl(fd, DAHDI_SET_BUFINFO, &bi);
+}
+
+/*
+ * Voice: DAHDI_VOICE_PREFILL samples of idle ahead of the next block written
+ * (the write queue was just emptied); burst: blocks read in this burst.
+ */
+static void prefill(struct core_span *sp, int ch, int burst)
+{
+	uint8_t idle[DAHDI_VOICE_PREFILL];
+
+	memset(idle, sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, sizeof(idle));
+	if (write(sp->bfd[ch], idle, sizeof(idle)) < 0) {
+		/* DAHDI plays idle anyway */
+	}
+	/* at the burst's end the queue holds the prefill plus this burst's writes */
+	sp->bq[ch] = DAHDI_VOICE_PREFILL + CORE_BLOCK * burst;
+	sp->bw[ch] = 0;
+}
+
+/* Quiet block: every sample in the two lowest segments of the law (< -36 dBov). */
+static int quiet_block(const struct core_span *sp, const uint8_t *b)
+{
+	for (int i = 0; i < CORE_BLOCK; i++) {
+		int m = sp->cfg.law == CTI_LAW_ULAW ? (~b[i] & 0x7f) : ((b[i] ^ 0x55) & 0x7f);
+
+		if (m >= 0x20)
+			return 0;
+	}
+	return 1;
+}
+
 static int open_chan(struct core_span *sp, int absch, int hdlc)
 {
 	int fd = open("/dev/dahdi/channel", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -135,18 +215,8 @@ static int open_chan(struct core_span *sp, int absch, int hdlc)
 			/* keep DAHDI's defaults */
 		}
 	} else {
-		struct dahdi_bufferinfo bi;
-
-		/*
-		 * Transmit starts (and restarts after an underrun) only with
-		 * half the buffers queued: DAHDI_BBUFS/2 blocks of cushion.
-		 */
-		memset(&bi, 0, sizeof(bi));
-		bi.txbufpolicy = DAHDI_POLICY_HALF_FULL;
-		bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
-		bi.numbufs = DAHDI_BBUFS;
-		bi.bufsize = CORE_BLOCK;
-		if (ioctl(fd, DAHDI_SET_BUFINFO, &bi) < 0) {
+		/* voice buffering to start with (see DAHDI_VOICE_BUFS) */
+		if (set_bufs(fd, 0) < 0) {
 			int e = errno;
 
 			close(fd);
@@ -198,9 +268,13 @@ int core_dahdi_span_start(struct core_span *sp)
 			if (fd < 0)
 				return fd;
 			sp->bfd[ch] = fd;
+			sp->bdeep[ch] = sp->bwant[ch] = sp->bhad[ch] = 0;
+			sp->bprobe[ch] = 0;
+			sp->bq[ch] = sp->bw[ch] = sp->bloud[ch] = 0;
 		}
 	}
 	sp->alarms = ~0u;	/* first SPANSTAT reports the state */
+	ctx->dahdi_realign = REALIGN_READ | REALIGN_WRITE;	/* the new B-channels */
 	return 0;
 }
 
@@ -332,10 +406,48 @@ int core_dahdi_paced(cti_ctx_t *ctx)
 }
 
 /*
+ * Align the block phases: empty every B-channel's DAHDI read buffers at
+ * once, the reference last, so every channel's next received block starts
+ * with the same chunk (all spans run on one timing source); and (write)
+ * empty the voice channels' write buffers and queue the prefill. Costs the
+ * part blocks in the buffers: done when the B-channels open.
+ */
+static void realign(cti_ctx_t *ctx, int rfd, int what)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 1; i <= ctx->nspans; i++) {
+			struct core_span *sp = ctx->spans[i];
+
+			if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+				continue;
+			for (int ch = 1; ch <= sp->maxchan; ch++) {
+				int fd = sp->bfd[ch], fl = 0;
+
+				if (fd < 0 || (fd == rfd) != (pass == 1))
+					continue;
+				if (what & REALIGN_READ)
+					fl |= DAHDI_FLUSH_READ;
+				if ((what & REALIGN_WRITE) && !sp->bdeep[ch])
+					fl |= DAHDI_FLUSH_WRITE;
+				if (ioctl(fd, DAHDI_FLUSH, &fl) < 0) {
+					/* best effort: the phase stays as it was */
+				}
+				if (fl & DAHDI_FLUSH_WRITE)
+					prefill(sp, ch, ctx->dahdi_burst);
+			}
+		}
+	}
+	ctx->dahdi_realign &= ~what;
+}
+
+/*
  * Read one received block on every B-channel if the reference channel has
  * one (1), else nothing (0). Channels of the other spans run on the same
- * timing source; one that has no block yet (read between two spans' receive
- * in the same tick) gets idle once and keeps a block of backlog from then on.
+ * timing source and, aligned, complete their blocks in the same tick as the
+ * reference; one that has no block yet (read between two spans' receive in
+ * the same tick) gets idle once and keeps a block of backlog from then on.
+ * The blocks read until the reference has none are a burst: DAHDI played
+ * as many blocks from the write queues meanwhile (bq, bw).
  */
 int core_dahdi_rx_block(cti_ctx_t *ctx)
 {
@@ -343,8 +455,29 @@ int core_dahdi_rx_block(cti_ctx_t *ctx)
 	int rch, fd = ref_fd(ctx, &rsp, &rch);
 	uint8_t tmp[CORE_BLOCK];
 
-	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK)
+	if (fd >= 0 && (ctx->dahdi_realign & REALIGN_READ)) {
+		realign(ctx, fd, REALIGN_READ);
 		return 0;
+	}
+	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK) {
+		if (ctx->dahdi_burst > 0) {
+			for (int i = 1; i <= ctx->nspans; i++) {
+				struct core_span *sp = ctx->spans[i];
+
+				if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+					continue;
+				for (int ch = 1; ch <= sp->maxchan; ch++) {
+					int q = sp->bq[ch] - CORE_BLOCK * ctx->dahdi_burst;
+
+					sp->bq[ch] = (q > 0 ? q : 0) + sp->bw[ch];
+					sp->bw[ch] = 0;
+				}
+			}
+		}
+		ctx->dahdi_burst = 0;
+		return 0;
+	}
+	ctx->dahdi_burst++;
 	memcpy(rsp->rxbuf[rch], tmp, CORE_BLOCK);
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
@@ -371,6 +504,14 @@ void core_dahdi_blocks(cti_ctx_t *ctx, int out)
 		ctx->dahdi_rx_done = 0;		/* core_dahdi_rx_block read them */
 		return;
 	}
+	if (out && (ctx->dahdi_realign & REALIGN_WRITE)) {
+		/* right before the step's write, so the cushion is the prefill */
+		struct core_span *rsp;
+		int rch, fd = ref_fd(ctx, &rsp, &rch);
+
+		if (fd >= 0)
+			realign(ctx, fd, REALIGN_WRITE);
+	}
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
 
@@ -380,8 +521,75 @@ void core_dahdi_blocks(cti_ctx_t *ctx, int out)
 			if (sp->bfd[ch] < 0)
 				continue;
 			if (out) {
-				if (write(sp->bfd[ch], sp->txbuf[ch], CORE_BLOCK) < 0) {
-					/* buffer full: DAHDI plays what it has */
+				int fd = sp->bfd[ch], want = sp->bwant[ch], n = CORE_BLOCK, q, over;
+				int deep = !!(want & CORE_B_DEEP);
+				const uint8_t *blk = sp->txbuf[ch];
+
+				sp->bwant[ch] = 0;
+				if ((want & CORE_B_MEDIA) && !(sp->bhad[ch] & CORE_B_MEDIA) && !deep && !sp->bdeep[ch]) {
+					/* a call's media starts: its cushion starts at the prefill */
+					int fl = DAHDI_FLUSH_WRITE;
+
+					if (ioctl(fd, DAHDI_FLUSH, &fl) == 0)
+						prefill(sp, ch, ctx->dahdi_burst);
+				}
+				sp->bhad[ch] = (uint8_t)want;
+				if (deep != sp->bdeep[ch]) {
+					/* fax attached or gone: switch this channel's buffering */
+					if (set_bufs(fd, deep) == 0) {
+						sp->bdeep[ch] = (uint8_t)deep;
+						if (!deep)
+							prefill(sp, ch, ctx->dahdi_burst);
+					}
+				}
+				if (sp->bdeep[ch]) {
+					if (write(fd, blk, CORE_BLOCK) < 0) {
+						/* buffers full: DAHDI plays what it has */
+					}
+					continue;
+				}
+				/* samples queued now, and how far past the prefill after this block */
+				q = sp->bq[ch] - CORE_BLOCK * ctx->dahdi_burst;
+				q = (q > 0 ? q : 0) + sp->bw[ch];
+				over = q - DAHDI_VOICE_PREFILL;
+				if (sp->bprobe[ch] < DAHDI_PROBE_STEPS)
+					sp->bprobe[ch]++;
+				if (quiet_block(sp, blk)) {
+					sp->bloud[ch] = 0;
+					if (over >= CORE_BLOCK) {
+						n = 0;			/* leave it out */
+					} else if (over >= CORE_BLOCK / 2) {
+						n = CORE_BLOCK / 2;	/* leave half out */
+					} else if (sp->bprobe[ch] >= DAHDI_PROBE_STEPS) {
+						/*
+						 * Probe: a late step that did not make a burst grew
+						 * the queue unseen. Leave half a quiet block out but
+						 * count it whole: too short, the queue runs dry in
+						 * silence and the next block starts at once.
+						 */
+						sp->bprobe[ch] = 0;
+						n = CORE_BLOCK / 2;
+						sp->bw[ch] += CORE_BLOCK / 2;
+					}
+				} else if (sp->bloud[ch] < DAHDI_LOUD_STEPS) {
+					sp->bloud[ch]++;
+				} else if (over >= 2 * CORE_BLOCK) {
+					sp->bloud[ch] = 0;
+					n = 0;
+				}
+				if (n == 0)
+					continue;
+				if (write(fd, blk + CORE_BLOCK - n, (size_t)n) >= 0) {
+					sp->bw[ch] += n;
+				} else {
+					/* every buffer full (160 ms): start again from the prefill */
+					int fl = DAHDI_FLUSH_WRITE;
+
+					if (ioctl(fd, DAHDI_FLUSH, &fl) == 0) {
+						prefill(sp, ch, ctx->dahdi_burst);
+						if (write(fd, blk, CORE_BLOCK) >= 0)
+							sp->bw[ch] += CORE_BLOCK;
+					}
 				}
 			} else {
 				uint8_t tmp[CORE_BLOCK];
