@@ -250,7 +250,13 @@ typedef void (*cti_event_fn)(cti_ctx_t *ctx, const cti_event_t *ev, void *user);
  * CTI_EIO (device or file), CTI_ENOENT (no such DAHDI span), CTI_ENOMEM.
  */
 CTI_API cti_ctx_t *cti_open(const cti_config_t *cfg);
-/* Hang up every call, stop every operation (recordings closed valid), free everything. */
+/*
+ * Hang up every call, stop every operation (recordings closed valid), free
+ * everything. Called from an event handler, it takes effect when that
+ * handler returns: no further event is delivered and the cti_dispatch()
+ * that ran the handler closes the context before it returns (the context
+ * must not be used after that dispatch).
+ */
 CTI_API void cti_close(cti_ctx_t *ctx);
 CTI_API void cti_set_event_handler(cti_ctx_t *ctx, cti_event_fn fn, void *user);
 /* Pollable (POLLIN) while events are waiting. */

@@ -2,10 +2,12 @@
 /*
  * internal.h - what libcti's modules share. Not installed.
  *
- *   lib/core   context, config, events, calls (libpri), transports (sim, dahdi), trace
+ *   lib/core   context, config, events, calls (libpri), trace, and the transport
+ *              interface (transport.h) with its sim and dahdi implementations
  *   lib/media  media engine: DTMF/tones/play/record/CPA/bridging per B-channel (media.h)
  *   lib/fax    T.30 sessions on a media channel (fax.h)
- *   lib/maint  line maintenance API: status, loopbacks, injection, BERT, cables
+ *   lib/maint  line maintenance API: status, loopbacks, injection, BERT, cables,
+ *              through the transport interface only (lib/core/transport.h)
  *
  * Locking: one mutex per context (cti__lock). Everything that touches the
  * context's state (calls, media channels, firmware ports) runs with it held.
@@ -21,10 +23,8 @@
 #include "error.h"		/* cti__error() */
 #include "abi.h"		/* cti__abi_*(): growable public structs */
 
-struct ctifw_port;
 struct media_engine;
 struct media_chan;
-struct maint_ctx;
 
 /* ---- context (lib/core) ---- */
 void cti__lock(cti_ctx_t *ctx);
@@ -34,12 +34,6 @@ void cti__post(cti_ctx_t *ctx, const cti_event_t *ev);
 /* Context clock in ms / in 8 kHz samples. Lock held or not. */
 uint64_t cti__now_ms(cti_ctx_t *ctx);
 struct media_engine *cti__media(cti_ctx_t *ctx);
-/*
- * lib/maint's per-context state lives in the context (NULL until lib/maint
- * allocates it, lock held); cti_close() hands it to maint_ctx_free() once
- * everything else is stopped, so a new context never sees an old one's state.
- */
-struct maint_ctx **cti__maint_slot(cti_ctx_t *ctx);
 
 /* ---- calls (lib/core) ---- */
 cti_ctx_t *cti__call_ctx(cti_call_t *call);
@@ -63,17 +57,15 @@ int cti__span_dchan_up(cti_ctx_t *ctx, int span);
 void cti__span_chan_states(cti_ctx_t *ctx, int span, char *out, size_t size);
 /* Stop (0) or restart (1) call service on a span: D-channel down/up, B-channels freed (BERT). */
 int cti__span_set_service(cti_ctx_t *ctx, int span, int in_service);
-/* Sim board (NULL / 0 when the context has no sim board). Ports 1..n. */
-int cti__sim_ports(cti_ctx_t *ctx);
+/* The line itself (transports, cables): lib/core/transport.h. */
+/*
+ * Test hook only (tests/core, tests/soak drive the firmware directly): the
+ * sim board's port 1..n of a context, NULL if none. No lib/ module uses it
+ * (tests/core/test_layering.sh).
+ */
+struct ctifw_port;
 struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port);
-/* Span alarms as CTI_ALARM_* bits, the one mapping events and status share. */
-uint32_t cti__sim_port_alarms(const struct ctifw_port *p);	/* loopback included */
-uint32_t cti__alarms_from_dahdi(int dahdi_alarms);		/* DAHDI_SPANSTAT alarms */
-/* DAHDI: the control fd (/dev/dahdi/ctl) of the context, opened on demand; -1 on error. */
-int cti__dahdi_ctl(cti_ctx_t *ctx);
-
-/* ---- lib/maint, for core ---- */
-/* Free a context's maintenance state (NULL: nothing). Called by cti_close(). */
-void maint_ctx_free(struct maint_ctx *m);
+/* DAHDI_SPANSTAT alarm bits as CTI_ALARM_*, the one mapping events and status share (transport_dahdi.c). */
+uint32_t cti__alarms_from_dahdi(int dahdi_alarms);
 
 #endif /* CTI_INTERNAL_H */

@@ -115,9 +115,7 @@ static int pri_write_cb(struct pri *pri, void *buf, int buflen)
 
 int core_span_send(struct core_span *sp, const uint8_t *buf, int len)
 {
-	if (sp->cfg.transport == CTI_TRANSPORT_SIM)
-		return core_sim_send(sp, buf, len);
-	return core_dahdi_send(sp, buf, len);
+	return sp->ops->dframe_send(sp, buf, len);
 }
 
 static void pri_msg_silent(struct pri *pri, char *s)

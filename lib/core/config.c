@@ -5,9 +5,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "core.h"
 #include "cticonfig.h"
 #include "../media/media.h"
@@ -187,7 +191,7 @@ static int check_span(const cti_config_t *cfg, const cti_span_config_t *sc, cons
 	int maxc = core_span_max_chan(sc->line);
 	int dch = sc->dchannel ? sc->dchannel : core_default_dchan(sc->line);
 
-	if ((unsigned)sc->transport > CTI_TRANSPORT_DAHDI)
+	if (!core_transport_ops(sc->transport))
 		return cti__error(CTI_ECONFIG, "%sspan '%s': bad transport %d (accepted: sim, dahdi)", where,
 				  sc->name, sc->transport);
 	if ((unsigned)sc->line > CTI_LINE_T1)
@@ -210,10 +214,13 @@ static int check_span(const cti_config_t *cfg, const cti_span_config_t *sc, cons
 	    (unsigned)sc->law > CTI_LAW_ULAW)
 		return cti__error(CTI_ECONFIG, "%sspan '%s': value out of range (coding/signalling/role/switchtype/law)",
 				  where, sc->name);
-	if (sc->transport == CTI_TRANSPORT_SIM && (sc->port < 1 || sc->port > 256))
-		return cti__error(CTI_ECONFIG, "%sspan '%s': sim port %d outside 1-256", where, sc->name, sc->port);
-	if (sc->transport == CTI_TRANSPORT_DAHDI && (sc->port < 1 || sc->port > 1024))
-		return cti__error(CTI_ECONFIG, "%sspan '%s': DAHDI span %d outside 1-1024", where, sc->name, sc->port);
+	{
+		const struct cti_transport_ops *ops = core_transport_ops(sc->transport);
+
+		if (sc->port < 1 || sc->port > ops->max_port)
+			return cti__error(CTI_ECONFIG, "%sspan '%s': %s %d outside 1-%d", where, sc->name,
+					  ops->port_noun, sc->port, ops->max_port);
+	}
 	if (dch < 1 || dch > maxc)
 		return cti__error(CTI_ECONFIG, "%sspan '%s': dchannel %d outside 1-%d", where, sc->name, dch, maxc);
 	if (sc->bchannels[0]) {
@@ -229,6 +236,11 @@ static int check_span(const cti_config_t *cfg, const cti_span_config_t *sc, cons
 	for (int i = 0; i < cfg->nspans; i++)
 		if (!strcmp(cfg->spans[i].name, sc->name))
 			return cti__error(CTI_ECONFIG, "%sspan '%s' defined twice", where, sc->name);
+	for (int i = 0; i < cfg->nspans; i++)
+		if (cfg->spans[i].transport == sc->transport && cfg->spans[i].port == sc->port)
+			return cti__error(CTI_ECONFIG, "%sspan '%s': %s %d is already used by span '%s'", where, sc->name,
+					  sc->transport == CTI_TRANSPORT_SIM ? "sim port" : "DAHDI span", sc->port,
+					  cfg->spans[i].name);
 	return 0;
 }
 
@@ -380,17 +392,25 @@ struct parser {
 	const char *name;
 	int sec;
 	int sec_line;
+	int first_group;		/* groups from index first_group on come from this text */
+	int group_line[CORE_MAX_GROUPS];	/* their [group] lines */
 	cti_span_config_t span;
 	int span_set;
 	struct core_group_cfg group;
 	int group_has_spans;
 };
 
-static int perr(struct parser *ps, int line, const char *fmt, const char *a, const char *b, const char *c)
-{
-	char msg[400];
+static int perr(struct parser *ps, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-	snprintf(msg, sizeof(msg), fmt, a, b, c);
+/* "file:line: message" as CTI_ECONFIG. */
+static int perr(struct parser *ps, int line, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	return cti__error(CTI_ECONFIG, "%s:%d: %s", ps->name, line, msg);
 }
 
@@ -426,6 +446,7 @@ static int finish_section(struct parser *ps)
 		rc = cti_config_add_group(ps->cfg, ps->group.name, ps->group.hunt, ps->group.spans);
 		if (rc < 0)
 			return cti__error(CTI_ECONFIG, "%s%s", where, cti_last_error() + strlen("cti_config_add_group: "));
+		ps->group_line[rc - 1] = ps->sec_line;
 		rc = 0;
 	}
 	ps->sec = SEC_NONE;
@@ -487,7 +508,7 @@ static int parse_line(struct parser *ps, int line, char *s)
 			return rc;
 		if (!end || trim(end + 1)[0])
 			return perr(ps, line, "bad section header '%s' (expected [general], [span NAME] or [group NAME])",
-				    s, "", "");
+				    s);
 		*end = 0;
 		s = trim(s + 1);
 		ps->sec_line = line;
@@ -503,8 +524,7 @@ static int parse_line(struct parser *ps, int line, char *s)
 		name = trim(name);
 		if (!strcasecmp(s, "span") || !strcasecmp(s, "group")) {
 			if (!*name || strlen(name) >= CTI_NAME_MAX || strpbrk(name, " \t,"))
-				return perr(ps, line, "bad %s name '%s' (1-31 characters, no spaces or commas)", s, name,
-					    "");
+				return perr(ps, line, "bad %s name '%s' (1-31 characters, no spaces or commas)", s, name);
 		}
 		if (!strcasecmp(s, "span")) {
 			ps->sec = SEC_SPAN;
@@ -520,12 +540,11 @@ static int parse_line(struct parser *ps, int line, char *s)
 			ps->group_has_spans = 0;
 			return 0;
 		}
-		return perr(ps, line, "unknown section '[%s]' (accepted: [general], [span NAME], [group NAME])", s, "",
-			    "");
+		return perr(ps, line, "unknown section '[%s]' (accepted: [general], [span NAME], [group NAME])", s);
 	}
 	eq = strchr(s, '=');
 	if (!eq)
-		return perr(ps, line, "expected 'key = value', got '%s'", s, "", "");
+		return perr(ps, line, "expected 'key = value', got '%s'", s);
 	*eq = 0;
 	key = trim(s);
 	val = eq + 1;
@@ -543,7 +562,7 @@ static int parse_line(struct parser *ps, int line, char *s)
 	switch (ps->sec) {
 	case SEC_NONE:
 		return perr(ps, line, "key '%s' outside a section (start with [general], [span NAME] or [group NAME])",
-			    key, "", "");
+			    key);
 	case SEC_GENERAL:
 		if (!strcmp(key, "clock")) {
 			rc = set_kw(ps, line, key, val, kw_clock, &v);
@@ -560,16 +579,16 @@ static int parse_line(struct parser *ps, int line, char *s)
 				snprintf(ps->cfg->tones, sizeof(ps->cfg->tones), "%s", canon);
 				return 0;
 			}
-			return perr(ps, line, "bad value '%s' for tones (accepted: %s)", val, media_tone_countries(), "");
+			return perr(ps, line, "bad value '%s' for tones (accepted: %s)", val, media_tone_countries());
 		}
 		if (!strcmp(key, "trace")) {
 			if (strlen(val) >= sizeof(ps->cfg->trace))
-				return perr(ps, line, "trace path '%s' too long", val, "", "");
+				return perr(ps, line, "trace path '%s' too long", val);
 			strcpy(ps->cfg->trace, val);
 			return 0;
 		}
 		return perr(ps, line, "unknown key '%s' in [general] (accepted: %s)", key,
-			    "clock, sim_ports, tones, trace", "");
+			    "clock, sim_ports, tones, trace");
 	case SEC_SPAN: {
 		cti_span_config_t *sp = &ps->span;
 
@@ -597,8 +616,11 @@ static int parse_line(struct parser *ps, int line, char *s)
 			uint32_t m;
 			char err[160];
 
-			if (!core_parse_channels(val, &m, err, sizeof(err)) || strlen(val) >= sizeof(sp->bchannels))
-				return perr(ps, line, "bad value '%s' for bchannels: %s", val, err, "");
+			if (!core_parse_channels(val, &m, err, sizeof(err)))
+				return perr(ps, line, "bad value '%s' for bchannels: %s", val, err);
+			if (strlen(val) >= sizeof(sp->bchannels))
+				return perr(ps, line, "bad value '%s' for bchannels: longer than %zu characters", val,
+					    sizeof(sp->bchannels) - 1);
 			strcpy(sp->bchannels, val);
 			rc = 0;
 		} else if (!strcmp(key, "dchannel"))
@@ -618,7 +640,7 @@ static int parse_line(struct parser *ps, int line, char *s)
 		if (!strcmp(key, "spans")) {
 			if (strlen(val) >= sizeof(ps->group.spans) || !val[0])
 				return perr(ps, line, "bad value '%s' for spans (a comma separated list of span names)",
-					    val, "", "");
+					    val);
 			strcpy(ps->group.spans, val);
 			ps->group_has_spans = 1;
 			return 0;
@@ -636,6 +658,35 @@ static int parse_line(struct parser *ps, int line, char *s)
 	return 0;
 }
 
+/*
+ * Once the whole text is read (a group may come before its spans): every
+ * span of a group of this text exists and has PRI signalling.
+ */
+static int check_groups(struct parser *ps)
+{
+	const cti_config_t *cfg = ps->cfg;
+
+	for (int g = ps->first_group; g < cfg->ngroups; g++) {
+		char list[sizeof(cfg->groups[g].spans)], *save = NULL, *tok;
+
+		snprintf(list, sizeof(list), "%s", cfg->groups[g].spans);
+		for (tok = strtok_r(list, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+			const cti_span_config_t *sc = NULL;
+
+			for (int i = 0; i < cfg->nspans; i++)
+				if (!strcmp(cfg->spans[i].name, tok))
+					sc = &cfg->spans[i];
+			if (!sc)
+				return perr(ps, ps->group_line[g], "group '%s': no span named '%s'", cfg->groups[g].name,
+					    tok);
+			if (sc->signalling != CTI_SIG_PRI)
+				return perr(ps, ps->group_line[g], "group '%s': span '%s' has signalling none",
+					    cfg->groups[g].name, tok);
+		}
+	}
+	return 0;
+}
+
 int cti_config_parse(cti_config_t *cfg, const char *text, const char *name)
 {
 	struct parser ps;
@@ -647,6 +698,7 @@ int cti_config_parse(cti_config_t *cfg, const char *text, const char *name)
 	memset(&ps, 0, sizeof(ps));
 	ps.cfg = cfg;
 	ps.name = name ? name : "<string>";
+	ps.first_group = cfg->ngroups;
 	p = text;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
@@ -668,36 +720,72 @@ int cti_config_parse(cti_config_t *cfg, const char *text, const char *name)
 		if (*p == '\n')
 			p++;
 	}
-	return finish_section(&ps);
+	rc = finish_section(&ps);
+	if (rc)
+		return rc;
+	return check_groups(&ps);
 }
 
 int cti_config_load(cti_config_t *cfg, const char *path)
 {
 	FILE *f;
+	struct stat st;
 	char *text;
 	long n;
-	int rc;
+	int rc, fd;
 
 	if (!cfg || !path)
 		return cti__error(CTI_EINVAL, "cti_config_load: NULL argument");
-	f = fopen(path, "r");
-	if (!f)
+	if (!path[0])
+		return cti__error(CTI_ECONFIG, "cti_config_load: empty file name");
+	/* never block: a FIFO or a device is refused before anything is read */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return cti__error(CTI_ECONFIG, "%s: cannot open: %s", path, strerror(errno));
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (n < 0 || n > 1 << 20) {
-		fclose(f);
-		return cti__error(CTI_ECONFIG, "%s: not a regular file or larger than 1 MiB", path);
+	if (fstat(fd, &st) < 0) {
+		rc = errno;
+		close(fd);
+		return cti__error(CTI_ECONFIG, "%s: %s", path, strerror(rc));
 	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cti__error(CTI_ECONFIG, "%s: not a regular file (%s)", path,
+				  S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+				  : S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device"
+				  : S_ISSOCK(st.st_mode) ? "a socket" : "special file");
+	}
+	if (st.st_size > 1 << 20) {
+		close(fd);
+		return cti__error(CTI_ECONFIG, "%s: larger than 1 MiB (%lld bytes)", path, (long long)st.st_size);
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return cti__error(CTI_ENOMEM, "%s: %s", path, strerror(errno));
+	}
+	n = (long)st.st_size;
 	text = malloc((size_t)n + 1);
 	if (!text) {
 		fclose(f);
 		return cti__error(CTI_ENOMEM, "%s: out of memory", path);
 	}
 	n = (long)fread(text, 1, (size_t)n, f);
+	if (ferror(f)) {
+		rc = errno;
+		free(text);
+		fclose(f);
+		return cti__error(CTI_ECONFIG, "%s: read error: %s", path, strerror(rc));
+	}
 	text[n] = 0;
 	fclose(f);
+	if (strlen(text) != (size_t)n) {
+		int line = 1;
+
+		for (const char *q = text; *q; q++)
+			line += *q == '\n';
+		free(text);
+		return cti__error(CTI_ECONFIG, "%s:%d: NUL byte in the file", path, line);
+	}
 	rc = cti_config_parse(cfg, text, path);
 	free(text);
 	return rc;

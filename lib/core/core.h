@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/time.h>
 #include "../internal.h"
+#include "transport.h"
 
 #define CORE_MAX_SPANS 256
 #define CORE_MAX_GROUPS 64
@@ -18,6 +19,7 @@
 #define CORE_BLOCK 160			/* 20 ms at 8 kHz */
 #define CORE_TICK_FRAMES 8		/* 1 ms */
 #define CORE_DFRAME_MAX 1100
+#define CORE_NTRANSPORTS 2		/* enum cti_transport: sim, dahdi */
 
 struct pri;
 struct q931_call;
@@ -100,19 +102,11 @@ struct core_span {
 	void *pcap;			/* pcap_dumper_t (own file) */
 	void *pcap_dead;
 	int trace_events;
-	/* sim transport */
-	struct ctifw_port *port;
-	/* dahdi transport */
-	int dfd;
-	uint64_t next_stat_ms;		/* next DAHDI_SPANSTAT */
-	int bfd[CORE_MAX_CHAN];
-	uint8_t bdeep[CORE_MAX_CHAN];	/* B-channel on the deep (fax) cushion */
-	uint8_t bwant[CORE_MAX_CHAN];	/* CORE_B_*: its call's media this step */
-	uint8_t bhad[CORE_MAX_CHAN];	/* CORE_B_* of the step before */
-	uint16_t bprobe[CORE_MAX_CHAN];	/* voice: steps since the cushion was last probed */
-	int bq[CORE_MAX_CHAN];		/* voice: samples in DAHDI's write queue at the burst's start */
-	int bw[CORE_MAX_CHAN];		/* voice: samples written in this burst */
-	uint16_t bloud[CORE_MAX_CHAN];	/* voice: media steps since a quiet block */
+	/* the line: its transport (sp->ops == sp->tp->ops) and that transport's span state */
+	struct core_transport *tp;
+	const struct cti_transport_ops *ops;
+	void *tpriv;
+	uint8_t bwant[CORE_MAX_CHAN];	/* CORE_B_*: what its call's media needs this step */
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
 	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */
 	/*
@@ -169,15 +163,8 @@ struct cti_ctx {
 	/* calls */
 	struct cti_call *calls;
 	struct media_engine *media;
-	/* sim board */
-	int sim_nports;
-	struct ctifw_port **sim_ports;
-	struct core_span **sim_port_span;	/* span using each port (index 0..n-1) */
-	int has_sim, has_dahdi;
-	int dahdi_ctl;
-	int dahdi_rx_done;		/* core_dahdi_rx_block read this step's blocks */
-	int dahdi_realign;		/* REALIGN_* pending (transport_dahdi.c) */
-	int dahdi_burst;		/* blocks read since the reference had none */
+	/* transports, indexed by enum cti_transport (used ones opened) */
+	struct core_transport tp[CORE_NTRANSPORTS];
 	/* global trace (span 0) */
 	void *pcap;
 	void *pcap_dead;
@@ -188,8 +175,7 @@ struct cti_ctx {
 	int thread_stop;
 	int tfd;
 	int closing;
-	/* lib/maint's state (cti__maint_slot), freed by cti_close */
-	struct maint_ctx *maint;
+	int close_requested;		/* cti_close() called from an event handler */
 };
 
 /* ctx.c */
@@ -215,30 +201,11 @@ void core_span_service_check(struct core_span *sp);
 void core_call_free(struct cti_call *c);
 void core_calls_close(cti_ctx_t *ctx);
 void core_call_media_new(struct cti_call *c);
-
-/* transport_sim.c */
-int core_sim_open(cti_ctx_t *ctx, int nports);
-void core_sim_close(cti_ctx_t *ctx);
-int core_sim_span_start(struct core_span *sp);
-void core_sim_tick(cti_ctx_t *ctx);
-int core_sim_send(struct core_span *sp, const uint8_t *buf, int len);
-
-/* transport_dahdi.c */
-int core_dahdi_span_start(struct core_span *sp);
-void core_dahdi_span_stop(struct core_span *sp);
-int core_dahdi_send(struct core_span *sp, const uint8_t *buf, int len);
-int core_dahdi_bchan_open(struct core_span *sp, int chan);
-void core_dahdi_bchan_close(struct core_span *sp, int chan);
-/* Real-clock service loop step for dahdi spans: poll fds up to timeout_ms (lock NOT held). */
-void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms);
-/* 20 ms block exchange with the B-channel descriptors: out = 0 read, 1 write (lock held). */
-void core_dahdi_blocks(cti_ctx_t *ctx, int out);
+/* core_span.bwant: set by the media step, read by the transport's block_out */
 #define CORE_B_MEDIA 1	/* a call's media runs on the B-channel */
-#define CORE_B_DEEP 2	/* ... and needs unbroken audio (fax): deep cushion */
-/* Media paced by the DAHDI B-channels (every span DAHDI, B-channels open). */
-int core_dahdi_paced(cti_ctx_t *ctx);
-/* Read one block on every B-channel if the reference channel has one: 1, else 0 (lock held). */
-int core_dahdi_rx_block(cti_ctx_t *ctx);
+#define CORE_B_DEEP 2	/* ... and needs unbroken audio (fax): deep transport cushion */
+
+/* transport_dahdi.c: add every E1/T1 DAHDI span to cfg (cti_config_dahdi_scan). */
 int core_dahdi_scan(cti_config_t *cfg);
 
 /* trace.c */

@@ -9,6 +9,9 @@
  *
  * Clocks: virtual (time moves only inside cti_dispatch, 1 ms board ticks as
  * fast as the CPU allows) or real (a thread woken every 1 ms by a timerfd).
+ *
+ * The lines are reached only through the transport interface (transport.h):
+ * one instance per transport kind in the context, opened if a span uses it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -202,6 +205,8 @@ static int deliver(cti_ctx_t *ctx)
 		if (ev.type == CTI_EV_TRACE)
 			free((void *)ev.u.trace.data);
 		n++;
+		if (ctx->close_requested)	/* cti_close() from the handler: no more events */
+			break;
 	}
 	return n;
 }
@@ -236,6 +241,8 @@ int cti_dispatch(cti_ctx_t *ctx, int timeout_ms)
 	cti__unlock(ctx);
 	tls_dispatching = NULL;
 	pthread_mutex_unlock(&ctx->dispatch_lock);
+	if (ctx->close_requested)	/* the handler called cti_close(): do it now it returned */
+		cti_close(ctx);
 	return n;
 }
 
@@ -327,12 +334,28 @@ static void idle_fill(struct core_span *sp, int ch)
 	memset(sp->txbuf[ch], sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, CORE_BLOCK);
 }
 
+/* The transports in table order (the ones spans use). */
+static const struct cti_transport_ops *const transport_table[CORE_NTRANSPORTS] = {
+	[CTI_TRANSPORT_SIM] = &core_transport_sim,
+	[CTI_TRANSPORT_DAHDI] = &core_transport_dahdi,
+};
+
+const struct cti_transport_ops *core_transport_ops(enum cti_transport kind)
+{
+	return (unsigned)kind < CORE_NTRANSPORTS ? transport_table[kind] : NULL;
+}
+
+#define for_each_used_transport(ctx, tp) \
+	for (struct core_transport *tp = (ctx)->tp; tp < (ctx)->tp + CORE_NTRANSPORTS; tp++) \
+		if (tp->used)
+
 void core_media_block(cti_ctx_t *ctx)
 {
 	struct cti_call *c;
 
-	if (ctx->has_dahdi)
-		core_dahdi_blocks(ctx, 0);
+	for_each_used_transport(ctx, tp)
+		if (tp->ops->block_in)
+			tp->ops->block_in(tp);
 	if (!ctx->media)
 		goto out;
 	for (c = ctx->calls; c; c = c->next)
@@ -347,22 +370,42 @@ void core_media_block(cti_ctx_t *ctx)
 						     (media_chan_continuous(c->media) ? CORE_B_DEEP : 0);
 		}
 out:
-	if (ctx->has_dahdi)
-		core_dahdi_blocks(ctx, 1);
+	for_each_used_transport(ctx, tp)
+		if (tp->ops->block_out)
+			tp->ops->block_out(tp);
+}
+
+/* The transport that paces the media steps: the only one in use, if it can (else NULL). */
+static struct core_transport *pacer(cti_ctx_t *ctx)
+{
+	struct core_transport *only = NULL;
+	int n = 0;
+
+	for_each_used_transport(ctx, tp) {
+		only = tp;
+		n++;
+	}
+	if (n != 1 || !only->ops->paced || !only->ops->paced(only))
+		return NULL;
+	return only;
 }
 
 void core_tick_ms(cti_ctx_t *ctx)
 {
+	struct core_transport *pace;
+
 	ctx->frames += CORE_TICK_FRAMES;
-	if (ctx->has_sim)
-		core_sim_tick(ctx);
-	else if (ctx->has_dahdi && core_dahdi_paced(ctx)) {
+	for_each_used_transport(ctx, tp)
+		if (tp->ops->tick_frames)
+			tp->ops->tick_frames(tp, ctx->block_pos);
+	pace = pacer(ctx);
+	if (pace) {
 		/*
-		 * DAHDI spans: the media clock is the spans' clock. One media
-		 * block per block the B-channels received, so nothing slips
-		 * however the two clocks jitter; several if we were late.
+		 * The media clock is the line's clock (DAHDI B-channels): one
+		 * media block per block received, so nothing slips however the
+		 * two clocks jitter; several if we were late.
 		 */
-		for (int k = 0; k < 16 && core_dahdi_rx_block(ctx); k++)
+		for (int k = 0; k < 16 && pace->ops->block_rx(pace); k++)
 			core_media_block(ctx);
 	} else {
 		ctx->block_pos += CORE_TICK_FRAMES;
@@ -371,8 +414,9 @@ void core_tick_ms(cti_ctx_t *ctx)
 			core_media_block(ctx);
 		}
 	}
-	if (ctx->has_dahdi)
-		core_dahdi_poll(ctx, 0);
+	for_each_used_transport(ctx, tp)
+		if (tp->ops->service)
+			tp->ops->service(tp);
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
 
@@ -442,7 +486,6 @@ static int group_setup(cti_ctx_t *ctx, const cti_config_t *cfg)
 cti_ctx_t *cti_open(const cti_config_t *cfg)
 {
 	cti_ctx_t *ctx;
-	int maxport = 0;
 
 	cti__clear_error();
 	if (!cfg) {
@@ -451,27 +494,15 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	}
 	for (int i = 0; i < cfg->nspans; i++) {
 		const cti_span_config_t *sc = &cfg->spans[i];
+		const struct cti_transport_ops *ops;
 
-		if (sc->transport == CTI_TRANSPORT_DAHDI && cfg->clock == CTI_CLOCK_VIRTUAL) {
-			cti__error(CTI_ECONFIG, "cti_open: span '%s': clock virtual works with transport sim only",
-				   sc->name);
+		if ((unsigned)sc->transport >= CORE_NTRANSPORTS) {
+			cti__error(CTI_ECONFIG, "cti_open: span '%s': bad transport %d", sc->name, (int)sc->transport);
 			return NULL;
 		}
-		if (sc->transport == CTI_TRANSPORT_SIM) {
-			if (sc->port > cfg->sim_ports) {
-				cti__error(CTI_ECONFIG, "cti_open: span '%s': sim port %d beyond sim_ports = %d",
-					   sc->name, sc->port, cfg->sim_ports);
-				return NULL;
-			}
-			for (int j = 0; j < i; j++)
-				if (cfg->spans[j].transport == sc->transport && cfg->spans[j].port == sc->port) {
-					cti__error(CTI_ECONFIG, "cti_open: spans '%s' and '%s' both use %s port %d",
-						   cfg->spans[j].name, sc->name, "sim", sc->port);
-					return NULL;
-				}
-			if (sc->port > maxport)
-				maxport = sc->port;
-		}
+		ops = transport_table[sc->transport];
+		if (ops->check && ops->check(cfg, i) < 0)
+			return NULL;
 	}
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx) {
@@ -482,7 +513,10 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 	pthread_mutex_init(&ctx->dispatch_lock, NULL);
 	ctx->clock = cfg->clock;
 	ctx->tfd = -1;
-	ctx->dahdi_ctl = -1;
+	for (int k = 0; k < CORE_NTRANSPORTS; k++) {
+		ctx->tp[k].ops = transport_table[k];
+		ctx->tp[k].ctx = ctx;
+	}
 	snprintf(ctx->tones, sizeof(ctx->tones), "%s", cfg->tones);
 	ctx->mono0_ms = mono_ms();
 	ctx->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -516,26 +550,27 @@ cti_ctx_t *cti_open(const cti_config_t *cfg)
 		}
 		sp->bmask = mask;
 		sp->in_service = 1;
-		sp->dfd = -1;
-		for (int ch = 0; ch < CORE_MAX_CHAN; ch++) {
-			sp->bfd[ch] = -1;
+		for (int ch = 0; ch < CORE_MAX_CHAN; ch++)
 			idle_fill(sp, ch);
-		}
-		if (sp->cfg.transport == CTI_TRANSPORT_SIM)
-			ctx->has_sim = 1;
-		else
-			ctx->has_dahdi = 1;
+		sp->tp = &ctx->tp[sp->cfg.transport];
+		sp->ops = sp->tp->ops;
 	}
 	if (group_setup(ctx, cfg) < 0)
 		goto fail;
 	ctx->media = core_media_engine_new(ctx);
-	if (ctx->has_sim && core_sim_open(ctx, cfg->sim_ports) < 0)
-		goto fail;
+	for (int i = 1; i <= ctx->nspans; i++) {
+		struct core_transport *tp = ctx->spans[i]->tp;
+
+		if (tp->used)
+			continue;
+		tp->used = 1;	/* closed by cti_close() even if open() fails half way */
+		if (tp->ops->open && tp->ops->open(tp, cfg) < 0)
+			goto fail;
+	}
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
-		int rc = sp->cfg.transport == CTI_TRANSPORT_SIM ? core_sim_span_start(sp) : core_dahdi_span_start(sp);
 
-		if (rc < 0)
+		if (sp->ops->span_start(sp) < 0)
 			goto fail;
 	}
 	if (cfg->trace[0] && core_trace_open_config(ctx, cfg->trace) < 0)
@@ -579,6 +614,14 @@ void cti_close(cti_ctx_t *ctx)
 {
 	if (!ctx)
 		return;
+	/*
+	 * From inside an event handler the context is still in use by the
+	 * cti_dispatch() below it: close when that dispatch returns.
+	 */
+	if (tls_dispatching == ctx) {
+		ctx->close_requested = 1;
+		return;
+	}
 	if (ctx->thread_running) {
 		cti__lock(ctx);
 		ctx->thread_stop = 1;
@@ -593,28 +636,27 @@ void cti_close(cti_ctx_t *ctx)
 		struct core_span *sp = ctx->spans[i];
 
 		core_span_pri_stop(sp);
-		if (sp->cfg.transport == CTI_TRANSPORT_DAHDI)
-			core_dahdi_span_stop(sp);
+		if (sp->ops)
+			sp->ops->span_stop(sp);
 	}
 	core_trace_close_all(ctx);
 	if (ctx->media)
 		media_engine_free(ctx->media);
 	ctx->media = NULL;
-	core_sim_close(ctx);
+	for_each_used_transport(ctx, tp) {
+		if (tp->ops->close)
+			tp->ops->close(tp);
+		tp->used = 0;
+	}
 	while (ctx->timers) {
 		struct core_timer *t = ctx->timers;
 
 		ctx->timers = t->next;
 		free(t);
 	}
-	/* last: lib/maint's state only records what it set on the stopped lines */
-	maint_ctx_free(ctx->maint);
-	ctx->maint = NULL;
 	cti__unlock(ctx);
 	for (int i = 1; i <= ctx->nspans; i++)
 		free(ctx->spans[i]);
-	if (ctx->dahdi_ctl >= 0)
-		close(ctx->dahdi_ctl);
 	if (ctx->efd >= 0)
 		close(ctx->efd);
 	if (ctx->tfd >= 0)
@@ -626,11 +668,6 @@ void cti_close(cti_ctx_t *ctx)
 	pthread_mutex_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->dispatch_lock);
 	free(ctx);
-}
-
-struct maint_ctx **cti__maint_slot(cti_ctx_t *ctx)
-{
-	return &ctx->maint;
 }
 
 /* ---------------- spans ---------------- */
@@ -695,16 +732,38 @@ void cti__span_chan_states(cti_ctx_t *ctx, int span, char *out, size_t size)
 	out[n] = 0;
 }
 
-int cti__sim_ports(cti_ctx_t *ctx)
+struct core_span *cti__span(cti_ctx_t *ctx, const char *fn, int span)
 {
-	return ctx ? ctx->sim_nports : 0;
+	if (!ctx || span < 1 || span > ctx->nspans) {
+		cti__error(CTI_ENOENT, "%s: no span %d in this context", fn, span);
+		return NULL;
+	}
+	return ctx->spans[span];
 }
 
-struct ctifw_port *cti__sim_port(cti_ctx_t *ctx, int port)
+const struct cti_transport_ops *cti__span_ops(struct core_span *sp)
 {
-	if (!ctx || port < 1 || port > ctx->sim_nports)
-		return NULL;
-	return ctx->sim_ports[port - 1];
+	return sp->ops;
+}
+
+struct core_transport *cti__cable_board(cti_ctx_t *ctx, const char *fn)
+{
+	char why[CORE_NTRANSPORTS][160], msg[400];
+	size_t used = 0;
+
+	for (int k = 0; k < CORE_NTRANSPORTS; k++) {
+		struct core_transport *tp = &ctx->tp[k];
+
+		why[k][0] = 0;
+		if (tp->ops->cable_ports && tp->ops->cable_ports(tp, why[k], sizeof(why[k])) > 0)
+			return tp;
+	}
+	msg[0] = 0;
+	for (int k = 0; k < CORE_NTRANSPORTS && used < sizeof(msg); k++)
+		if (why[k][0])
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s", used ? " and " : "", why[k]);
+	cti__error(CTI_ENOTSUP, "%s: no emulated board: %s", fn, msg);
+	return NULL;
 }
 
 const char *cti_event_name(int type)

@@ -1,18 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * transport_dahdi.c - the dahdi transport: any DAHDI span (our ctitdm board or a real
- * card). B-channels: /dev/dahdi/channel + DAHDI_SPECIFY, blocksize 160,
+ * transport_dahdi.c - the dahdi transport (transport.h): any DAHDI span (our
+ * ctitdm board or a real card). B-channels: /dev/dahdi/channel + DAHDI_SPECIFY, blocksize 160,
  * DAHDI_SETLAW, audio mode. D-channel: same, in HDLC FCS mode
  * (DAHDI_HDLCFCSMODE: DAHDI adds/checks the FCS; reads and writes carry 2
  * FCS bytes, exactly what libpri produces and expects). Alarms from
  * DAHDI_SPANSTAT. Runs on the real clock only: the clock thread services the
  * descriptors every 1 ms (non-blocking) with the context lock held. The
- * media blocks are paced by the B-channels (core_dahdi_rx_block): one 20 ms
+ * media blocks are paced by the B-channels (the block_rx operation): one 20 ms
  * step per block DAHDI received, never by the thread's own timer.
+ *
+ * Maintenance: DAHDI_SPANSTAT / DAHDI_MAINT ioctls on /dev/dahdi/ctl, as
+ * dahdi_maint and dahdi_tool do; on our ctitdm board also its sysfs view
+ * (counters, loopback, PRBS checker) and its cables (peer, tx, ais, ber,
+ * burst, ppm attributes of each port).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +73,43 @@
 
 #define SPANSTAT_EVERY_MS 100
 
+/* The context's DAHDI state (tp->priv). */
+struct dahdi_board {
+	int ctl;			/* /dev/dahdi/ctl, opened on demand */
+	int rx_done;			/* block_rx read this step's blocks */
+	int realign;			/* REALIGN_* pending */
+	int burst;			/* blocks read since the reference had none */
+};
+
+/*
+ * One DAHDI span (sp->tpriv): its channel descriptors, and what the driver
+ * cannot tell back: the loopback we set and the BERT baseline (DAHDI counts
+ * bit errors in becount since the last counter reset and has no bit count).
+ */
+struct dahdi_span {
+	int dfd;
+	int bfd[CORE_MAX_CHAN];
+	/* B-channel buffering (see DAHDI_VOICE_BUFS) */
+	uint8_t bdeep[CORE_MAX_CHAN];	/* on the deep (fax) cushion */
+	uint8_t bhad[CORE_MAX_CHAN];	/* CORE_B_* of the step before */
+	uint16_t bprobe[CORE_MAX_CHAN];	/* voice: steps since the cushion was last probed */
+	uint16_t bloud[CORE_MAX_CHAN];	/* voice: media steps since a quiet block */
+	int bq[CORE_MAX_CHAN];		/* voice: samples in DAHDI's write queue at the burst's start */
+	int bw[CORE_MAX_CHAN];		/* voice: samples written in this burst */
+	uint64_t next_stat_ms;		/* next DAHDI_SPANSTAT */
+	int loopback;
+	int bert_running;
+	uint64_t bert_start_ms;
+	uint32_t bert_be0;
+	uint32_t bert_es0;
+	uint32_t bert_mask;
+};
+
+static struct dahdi_span *ds_of(struct core_span *sp)
+{
+	return sp->tpriv;
+}
+
 static int read_sys_int(int span, const char *attr, int *out)
 {
 	char path[128], buf[64];
@@ -99,13 +146,16 @@ static int read_sys_str(int span, const char *attr, char *buf, size_t size)
 	return 0;
 }
 
-int cti__dahdi_ctl(cti_ctx_t *ctx)
+/* The control fd of the context, opened on demand; -1 on error. */
+static int dahdi_ctl(cti_ctx_t *ctx)
 {
-	if (!ctx)
+	struct dahdi_board *b = ctx->tp[CTI_TRANSPORT_DAHDI].priv;
+
+	if (!b)
 		return -1;
-	if (ctx->dahdi_ctl < 0)
-		ctx->dahdi_ctl = open("/dev/dahdi/ctl", O_RDWR | O_CLOEXEC);
-	return ctx->dahdi_ctl;
+	if (b->ctl < 0)
+		b->ctl = open("/dev/dahdi/ctl", O_RDWR | O_CLOEXEC);
+	return b->ctl;
 }
 
 /* First channel number of a span: sysfs, else the sum of the spans before it. */
@@ -115,7 +165,7 @@ static int span_basechan(cti_ctx_t *ctx, int span)
 
 	if (read_sys_int(span, "basechan", &base) == 0 && base > 0)
 		return base;
-	fd = cti__dahdi_ctl(ctx);
+	fd = dahdi_ctl(ctx);
 	if (fd < 0)
 		return -1;
 	for (int s = 1; s < span; s++) {
@@ -146,17 +196,17 @@ static int set_bufs(int fd, int deep)
  * Voice: DAHDI_VOICE_PREFILL samples of idle ahead of the next block written
  * (the write queue was just emptied); burst: blocks read in this burst.
  */
-static void prefill(struct core_span *sp, int ch, int burst)
+static void prefill(struct core_span *sp, struct dahdi_span *ds, int ch, int burst)
 {
 	uint8_t idle[DAHDI_VOICE_PREFILL];
 
 	memset(idle, sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, sizeof(idle));
-	if (write(sp->bfd[ch], idle, sizeof(idle)) < 0) {
+	if (write(ds->bfd[ch], idle, sizeof(idle)) < 0) {
 		/* DAHDI plays idle anyway */
 	}
 	/* at the burst's end the queue holds the prefill plus this burst's writes */
-	sp->bq[ch] = DAHDI_VOICE_PREFILL + CORE_BLOCK * burst;
-	sp->bw[ch] = 0;
+	ds->bq[ch] = DAHDI_VOICE_PREFILL + CORE_BLOCK * burst;
+	ds->bw[ch] = 0;
 }
 
 /* Quiet block: every sample in the two lowest segments of the law (< -36 dBov). */
@@ -243,11 +293,49 @@ static int open_chan(struct core_span *sp, int absch, int hdlc)
 	return fd;
 }
 
-int core_dahdi_span_start(struct core_span *sp)
+static int dahdi_check(const cti_config_t *cfg, int index)
+{
+	if (cfg->clock == CTI_CLOCK_VIRTUAL)
+		return cti__error(CTI_ECONFIG, "cti_open: span '%s': clock virtual works with transport sim only",
+				  cfg->spans[index].name);
+	return 0;
+}
+
+static int dahdi_open(struct core_transport *tp, const cti_config_t *cfg)
+{
+	struct dahdi_board *b = calloc(1, sizeof(*b));
+
+	(void)cfg;
+	if (!b)
+		return cti__error(CTI_ENOMEM, "cti_open: out of memory");
+	b->ctl = -1;
+	tp->priv = b;
+	return 0;
+}
+
+static void dahdi_close(struct core_transport *tp)
+{
+	struct dahdi_board *b = tp->priv;
+
+	if (b && b->ctl >= 0)
+		close(b->ctl);
+	free(b);
+	tp->priv = NULL;
+}
+
+static int dahdi_span_start(struct core_span *sp)
 {
 	cti_ctx_t *ctx = sp->ctx;
-	int base = span_basechan(ctx, sp->cfg.port);
+	struct dahdi_span *ds = calloc(1, sizeof(*ds));
+	int base;
 
+	if (!ds)
+		return cti__error(CTI_ENOMEM, "cti_open: span '%s': out of memory", sp->cfg.name);
+	ds->dfd = -1;
+	for (int ch = 0; ch < CORE_MAX_CHAN; ch++)
+		ds->bfd[ch] = -1;
+	sp->tpriv = ds;
+	base = span_basechan(ctx, sp->cfg.port);
 	if (base < 0)
 		return cti__error(CTI_EIO, "cti_open: span '%s': DAHDI span %d not found (no /sys/bus/dahdi_spans and "
 				  "no /dev/dahdi/ctl)", sp->cfg.name, sp->cfg.port);
@@ -260,56 +348,47 @@ int core_dahdi_span_start(struct core_span *sp)
 
 		if (fd < 0)
 			return fd;
-		sp->dfd = fd;
+		ds->dfd = fd;
 		for (int ch = 1; ch <= sp->maxchan; ch++) {
 			if (!(sp->bmask & (1u << ch)))
 				continue;
 			fd = open_chan(sp, base + ch - 1, 0);
 			if (fd < 0)
 				return fd;
-			sp->bfd[ch] = fd;
-			sp->bdeep[ch] = sp->bwant[ch] = sp->bhad[ch] = 0;
-			sp->bprobe[ch] = 0;
-			sp->bq[ch] = sp->bw[ch] = sp->bloud[ch] = 0;
+			ds->bfd[ch] = fd;
 		}
 	}
 	sp->alarms = ~0u;	/* first SPANSTAT reports the state */
-	ctx->dahdi_realign = REALIGN_READ | REALIGN_WRITE;	/* the new B-channels */
+	if (sp->tp && sp->tp->priv)
+		((struct dahdi_board *)sp->tp->priv)->realign = REALIGN_READ | REALIGN_WRITE;	/* new B-channels */
 	return 0;
 }
 
-void core_dahdi_span_stop(struct core_span *sp)
+static void dahdi_span_stop(struct core_span *sp)
 {
-	if (sp->dfd >= 0)
-		close(sp->dfd);
-	sp->dfd = -1;
-	for (int ch = 0; ch < CORE_MAX_CHAN; ch++) {
-		if (sp->bfd[ch] >= 0)
-			close(sp->bfd[ch]);
-		sp->bfd[ch] = -1;
-	}
+	struct dahdi_span *ds = ds_of(sp);
+
+	if (!ds)
+		return;
+	if (ds->dfd >= 0)
+		close(ds->dfd);
+	for (int ch = 0; ch < CORE_MAX_CHAN; ch++)
+		if (ds->bfd[ch] >= 0)
+			close(ds->bfd[ch]);
+	free(ds);
+	sp->tpriv = NULL;
 }
 
-int core_dahdi_send(struct core_span *sp, const uint8_t *buf, int len)
+static int dahdi_dframe_send(struct core_span *sp, const uint8_t *buf, int len)
 {
 	uint8_t tmp[CORE_DFRAME_MAX + 2];
+	struct dahdi_span *ds = ds_of(sp);
 
-	if (sp->dfd < 0 || len <= 0 || len > CORE_DFRAME_MAX)
+	if (!ds || ds->dfd < 0 || len <= 0 || len > CORE_DFRAME_MAX)
 		return -1;
 	memcpy(tmp, buf, (size_t)len);
 	tmp[len] = tmp[len + 1] = 0;	/* FCS filled in by DAHDI */
-	return write(sp->dfd, tmp, (size_t)len + 2) < 0 ? -1 : len;
-}
-
-int core_dahdi_bchan_open(struct core_span *sp, int chan)
-{
-	return sp->bfd[chan] >= 0 ? 0 : CTI_ENOENT;
-}
-
-void core_dahdi_bchan_close(struct core_span *sp, int chan)
-{
-	(void)sp;
-	(void)chan;
+	return write(ds->dfd, tmp, (size_t)len + 2) < 0 ? -1 : len;
 }
 
 uint32_t cti__alarms_from_dahdi(int a)
@@ -336,20 +415,22 @@ uint32_t cti__alarms_from_dahdi(int a)
 }
 
 /* One service step for every dahdi span (lock held, non-blocking). */
-void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms)
+static void dahdi_service(struct core_transport *tp)
 {
-	(void)timeout_ms;
+	cti_ctx_t *ctx = tp->ctx;
+
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
+		struct dahdi_span *ds = ds_of(sp);
 		uint8_t buf[CORE_DFRAME_MAX + 2];
 		int n;
 
-		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+		if (sp->tp != tp || !ds)
 			continue;
-		if (core_now_ms(ctx) >= sp->next_stat_ms || sp->alarms == ~0u) {
-			sp->next_stat_ms = core_now_ms(ctx) + SPANSTAT_EVERY_MS;
+		if (core_now_ms(ctx) >= ds->next_stat_ms || sp->alarms == ~0u) {
+			ds->next_stat_ms = core_now_ms(ctx) + SPANSTAT_EVERY_MS;
 			struct dahdi_spaninfo si;
-			int fd = sp->dfd >= 0 ? sp->dfd : cti__dahdi_ctl(ctx);
+			int fd = ds->dfd >= 0 ? ds->dfd : dahdi_ctl(ctx);
 
 			memset(&si, 0, sizeof(si));
 			si.spanno = sp->cfg.port;
@@ -360,15 +441,15 @@ void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms)
 					core_span_alarms(sp, a);
 			}
 		}
-		if (sp->dfd < 0)
+		if (ds->dfd < 0)
 			continue;
 		for (int k = 0; k < 32; k++) {
-			n = (int)read(sp->dfd, buf, sizeof(buf));
+			n = (int)read(ds->dfd, buf, sizeof(buf));
 			if (n < 0 && errno == ELAST) {
 				int ev = 0;
 
 				/* DAHDI reports events (alarm, bad FCS, abort) as ELAST */
-				ioctl(sp->dfd, DAHDI_GETEVENT, &ev);
+				ioctl(ds->dfd, DAHDI_GETEVENT, &ev);
 				continue;
 			}
 			if (n <= 2)
@@ -379,30 +460,36 @@ void core_dahdi_poll(cti_ctx_t *ctx, int timeout_ms)
 }
 
 /* The reference B-channel: the first one open on the first DAHDI span. */
-static int ref_fd(cti_ctx_t *ctx, struct core_span **rsp, int *rch)
+static int ref_fd(struct core_transport *tp, struct core_span **rsp, int *rch)
 {
+	cti_ctx_t *ctx = tp->ctx;
+
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
+		struct dahdi_span *ds = ds_of(sp);
 
-		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+		if (sp->tp != tp || !ds)
 			continue;
 		for (int ch = 1; ch <= sp->maxchan; ch++)
-			if (sp->bfd[ch] >= 0) {
+			if (ds->bfd[ch] >= 0) {
 				*rsp = sp;
 				*rch = ch;
-				return sp->bfd[ch];
+				return ds->bfd[ch];
 			}
 	}
 	return -1;
 }
 
-/* Media paced by the DAHDI spans: only when every span is DAHDI and has B-channels. */
-int core_dahdi_paced(cti_ctx_t *ctx)
+/*
+ * Media paced by the DAHDI spans when they have B-channels (core asks only
+ * when every span of the context is DAHDI).
+ */
+static int dahdi_paced(struct core_transport *tp)
 {
 	struct core_span *sp;
 	int ch;
 
-	return !ctx->has_sim && ref_fd(ctx, &sp, &ch) >= 0;
+	return ref_fd(tp, &sp, &ch) >= 0;
 }
 
 /*
@@ -412,32 +499,36 @@ int core_dahdi_paced(cti_ctx_t *ctx)
  * empty the voice channels' write buffers and queue the prefill. Costs the
  * part blocks in the buffers: done when the B-channels open.
  */
-static void realign(cti_ctx_t *ctx, int rfd, int what)
+static void realign(struct core_transport *tp, int rfd, int what)
 {
+	cti_ctx_t *ctx = tp->ctx;
+	struct dahdi_board *b = tp->priv;
+
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 1; i <= ctx->nspans; i++) {
 			struct core_span *sp = ctx->spans[i];
+			struct dahdi_span *ds = ds_of(sp);
 
-			if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+			if (sp->tp != tp || !ds)
 				continue;
 			for (int ch = 1; ch <= sp->maxchan; ch++) {
-				int fd = sp->bfd[ch], fl = 0;
+				int fd = ds->bfd[ch], fl = 0;
 
 				if (fd < 0 || (fd == rfd) != (pass == 1))
 					continue;
 				if (what & REALIGN_READ)
 					fl |= DAHDI_FLUSH_READ;
-				if ((what & REALIGN_WRITE) && !sp->bdeep[ch])
+				if ((what & REALIGN_WRITE) && !ds->bdeep[ch])
 					fl |= DAHDI_FLUSH_WRITE;
 				if (ioctl(fd, DAHDI_FLUSH, &fl) < 0) {
 					/* best effort: the phase stays as it was */
 				}
 				if (fl & DAHDI_FLUSH_WRITE)
-					prefill(sp, ch, ctx->dahdi_burst);
+					prefill(sp, ds, ch, b->burst);
 			}
 		}
 	}
-	ctx->dahdi_realign &= ~what;
+	b->realign &= ~what;
 }
 
 /*
@@ -449,156 +540,175 @@ static void realign(cti_ctx_t *ctx, int rfd, int what)
  * The blocks read until the reference has none are a burst: DAHDI played
  * as many blocks from the write queues meanwhile (bq, bw).
  */
-int core_dahdi_rx_block(cti_ctx_t *ctx)
+static int dahdi_block_rx(struct core_transport *tp)
 {
+	cti_ctx_t *ctx = tp->ctx;
+	struct dahdi_board *b = tp->priv;
 	struct core_span *rsp;
-	int rch, fd = ref_fd(ctx, &rsp, &rch);
+	int rch, fd = ref_fd(tp, &rsp, &rch);
 	uint8_t tmp[CORE_BLOCK];
 
-	if (fd >= 0 && (ctx->dahdi_realign & REALIGN_READ)) {
-		realign(ctx, fd, REALIGN_READ);
+	if (fd >= 0 && (b->realign & REALIGN_READ)) {
+		realign(tp, fd, REALIGN_READ);
+		b->burst = 0;
 		return 0;
 	}
 	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK) {
-		if (ctx->dahdi_burst > 0) {
+		if (b->burst > 0) {
 			for (int i = 1; i <= ctx->nspans; i++) {
 				struct core_span *sp = ctx->spans[i];
+				struct dahdi_span *ds = ds_of(sp);
 
-				if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+				if (sp->tp != tp || !ds)
 					continue;
 				for (int ch = 1; ch <= sp->maxchan; ch++) {
-					int q = sp->bq[ch] - CORE_BLOCK * ctx->dahdi_burst;
+					int q = ds->bq[ch] - CORE_BLOCK * b->burst;
 
-					sp->bq[ch] = (q > 0 ? q : 0) + sp->bw[ch];
-					sp->bw[ch] = 0;
+					ds->bq[ch] = (q > 0 ? q : 0) + ds->bw[ch];
+					ds->bw[ch] = 0;
 				}
 			}
 		}
-		ctx->dahdi_burst = 0;
+		b->burst = 0;
 		return 0;
 	}
-	ctx->dahdi_burst++;
+	b->burst++;
 	memcpy(rsp->rxbuf[rch], tmp, CORE_BLOCK);
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
+		struct dahdi_span *ds = ds_of(sp);
 
-		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+		if (sp->tp != tp || !ds)
 			continue;
 		for (int ch = 1; ch <= sp->maxchan; ch++) {
-			if (sp->bfd[ch] < 0 || (sp == rsp && ch == rch))
+			if (ds->bfd[ch] < 0 || (sp == rsp && ch == rch))
 				continue;
-			if (read(sp->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
+			if (read(ds->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
 				memcpy(sp->rxbuf[ch], tmp, CORE_BLOCK);
 			else
 				memset(sp->rxbuf[ch], sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, CORE_BLOCK);
 		}
 	}
-	ctx->dahdi_rx_done = 1;
+	b->rx_done = 1;
 	return 1;
 }
 
 /* 20 ms media step: blocks in before, out after (lock held). */
-void core_dahdi_blocks(cti_ctx_t *ctx, int out)
+static void dahdi_blocks(struct core_transport *tp, int out)
 {
-	if (!out && ctx->dahdi_rx_done) {
-		ctx->dahdi_rx_done = 0;		/* core_dahdi_rx_block read them */
+	cti_ctx_t *ctx = tp->ctx;
+	struct dahdi_board *b = tp->priv;
+
+	if (!out && b->rx_done) {
+		b->rx_done = 0;		/* dahdi_block_rx read them */
 		return;
 	}
-	if (out && (ctx->dahdi_realign & REALIGN_WRITE)) {
+	if (out && (b->realign & REALIGN_WRITE)) {
 		/* right before the step's write, so the cushion is the prefill */
 		struct core_span *rsp;
-		int rch, fd = ref_fd(ctx, &rsp, &rch);
+		int rch, fd = ref_fd(tp, &rsp, &rch);
 
 		if (fd >= 0)
-			realign(ctx, fd, REALIGN_WRITE);
+			realign(tp, fd, REALIGN_WRITE);
 	}
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
+		struct dahdi_span *ds = ds_of(sp);
 
-		if (sp->cfg.transport != CTI_TRANSPORT_DAHDI)
+		if (sp->tp != tp || !ds)
 			continue;
 		for (int ch = 1; ch <= sp->maxchan; ch++) {
-			if (sp->bfd[ch] < 0)
+			if (ds->bfd[ch] < 0)
 				continue;
 			if (out) {
-				int fd = sp->bfd[ch], want = sp->bwant[ch], n = CORE_BLOCK, q, over;
+				int fd = ds->bfd[ch], want = sp->bwant[ch], n = CORE_BLOCK, q, over;
 				int deep = !!(want & CORE_B_DEEP);
 				const uint8_t *blk = sp->txbuf[ch];
 
 				sp->bwant[ch] = 0;
-				if ((want & CORE_B_MEDIA) && !(sp->bhad[ch] & CORE_B_MEDIA) && !deep && !sp->bdeep[ch]) {
+				if ((want & CORE_B_MEDIA) && !(ds->bhad[ch] & CORE_B_MEDIA) && !deep && !ds->bdeep[ch]) {
 					/* a call's media starts: its cushion starts at the prefill */
 					int fl = DAHDI_FLUSH_WRITE;
 
 					if (ioctl(fd, DAHDI_FLUSH, &fl) == 0)
-						prefill(sp, ch, ctx->dahdi_burst);
+						prefill(sp, ds, ch, b->burst);
 				}
-				sp->bhad[ch] = (uint8_t)want;
-				if (deep != sp->bdeep[ch]) {
+				ds->bhad[ch] = (uint8_t)want;
+				if (deep != ds->bdeep[ch]) {
 					/* fax attached or gone: switch this channel's buffering */
 					if (set_bufs(fd, deep) == 0) {
-						sp->bdeep[ch] = (uint8_t)deep;
+						ds->bdeep[ch] = (uint8_t)deep;
 						if (!deep)
-							prefill(sp, ch, ctx->dahdi_burst);
+							prefill(sp, ds, ch, b->burst);
 					}
 				}
-				if (sp->bdeep[ch]) {
+				if (ds->bdeep[ch]) {
 					if (write(fd, blk, CORE_BLOCK) < 0) {
 						/* buffers full: DAHDI plays what it has */
 					}
 					continue;
 				}
 				/* samples queued now, and how far past the prefill after this block */
-				q = sp->bq[ch] - CORE_BLOCK * ctx->dahdi_burst;
-				q = (q > 0 ? q : 0) + sp->bw[ch];
+				q = ds->bq[ch] - CORE_BLOCK * b->burst;
+				q = (q > 0 ? q : 0) + ds->bw[ch];
 				over = q - DAHDI_VOICE_PREFILL;
-				if (sp->bprobe[ch] < DAHDI_PROBE_STEPS)
-					sp->bprobe[ch]++;
+				if (ds->bprobe[ch] < DAHDI_PROBE_STEPS)
+					ds->bprobe[ch]++;
 				if (quiet_block(sp, blk)) {
-					sp->bloud[ch] = 0;
+					ds->bloud[ch] = 0;
 					if (over >= CORE_BLOCK) {
 						n = 0;			/* leave it out */
 					} else if (over >= CORE_BLOCK / 2) {
 						n = CORE_BLOCK / 2;	/* leave half out */
-					} else if (sp->bprobe[ch] >= DAHDI_PROBE_STEPS) {
+					} else if (ds->bprobe[ch] >= DAHDI_PROBE_STEPS) {
 						/*
 						 * Probe: a late step that did not make a burst grew
 						 * the queue unseen. Leave half a quiet block out but
 						 * count it whole: too short, the queue runs dry in
 						 * silence and the next block starts at once.
 						 */
-						sp->bprobe[ch] = 0;
+						ds->bprobe[ch] = 0;
 						n = CORE_BLOCK / 2;
-						sp->bw[ch] += CORE_BLOCK / 2;
+						ds->bw[ch] += CORE_BLOCK / 2;
 					}
-				} else if (sp->bloud[ch] < DAHDI_LOUD_STEPS) {
-					sp->bloud[ch]++;
+				} else if (ds->bloud[ch] < DAHDI_LOUD_STEPS) {
+					ds->bloud[ch]++;
 				} else if (over >= 2 * CORE_BLOCK) {
-					sp->bloud[ch] = 0;
+					ds->bloud[ch] = 0;
 					n = 0;
 				}
 				if (n == 0)
 					continue;
 				if (write(fd, blk + CORE_BLOCK - n, (size_t)n) >= 0) {
-					sp->bw[ch] += n;
+					ds->bw[ch] += n;
 				} else {
 					/* every buffer full (160 ms): start again from the prefill */
 					int fl = DAHDI_FLUSH_WRITE;
 
 					if (ioctl(fd, DAHDI_FLUSH, &fl) == 0) {
-						prefill(sp, ch, ctx->dahdi_burst);
+						prefill(sp, ds, ch, b->burst);
 						if (write(fd, blk, CORE_BLOCK) >= 0)
-							sp->bw[ch] += CORE_BLOCK;
+							ds->bw[ch] += CORE_BLOCK;
 					}
 				}
 			} else {
 				uint8_t tmp[CORE_BLOCK];
 
-				if (read(sp->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
+				if (read(ds->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
 					memcpy(sp->rxbuf[ch], tmp, CORE_BLOCK);
 			}
 		}
 	}
+}
+
+static void dahdi_block_in(struct core_transport *tp)
+{
+	dahdi_blocks(tp, 0);
+}
+
+static void dahdi_block_out(struct core_transport *tp)
+{
+	dahdi_blocks(tp, 1);
 }
 
 static int add_span(cti_config_t *cfg, int span, const char *type)
@@ -692,3 +802,584 @@ int core_dahdi_scan(cti_config_t *cfg)
 	}
 	return added;
 }
+
+/* ------------------------------------------------------------------ */
+/* ctitdm sysfs: our emulated board's own view and its cables          */
+
+/*
+ * ctitdm (kernel/ctitdm-sysfs.c, docs/kernel.md): one directory per port,
+ * /sys/devices/platform/ctitdm.<board>/port<N>/ with N global and 1-based;
+ * peer, tx, ais, ber, burst, ppm are writable. CTI_CTITDM_SYSFS replaces
+ * /sys/devices/platform (tests use a directory tree of their own).
+ */
+static const char *ctitdm_root(void)
+{
+	const char *r = getenv("CTI_CTITDM_SYSFS");
+
+	return r && *r ? r : "/sys/devices/platform";
+}
+
+static int ctitdm_port_dir(int port, char *dir, size_t size)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	int r = -1;
+
+	snprintf(pattern, sizeof(pattern), "%s/ctitdm.*/port%d", ctitdm_root(), port);
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+		snprintf(dir, size, "%s", g.gl_pathv[0]);
+		r = 0;
+	}
+	globfree(&g);
+	return r;
+}
+
+static int ctitdm_nports(void)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	int n = 0;
+
+	snprintf(pattern, sizeof(pattern), "%s/ctitdm.*/port*", ctitdm_root());
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0)
+		n = (int)g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+/* "key value" lines of a sysfs attribute (counters, prbs). */
+static int ctitdm_kv(const char *dir, const char *name, const char *key, long long *v)
+{
+	char path[PATH_MAX + 16], k[64];
+	long long val;
+	FILE *f;
+	int r = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", k, &val) == 2)
+		if (!strcmp(k, key)) {
+			*v = val;
+			r = 0;
+			break;
+		}
+	fclose(f);
+	return r;
+}
+
+static int ctitdm_dir_of_span(int spanno, char *dir, size_t size)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	int r = -1;
+
+	snprintf(pattern, sizeof(pattern), "%s/ctitdm.*/port*", ctitdm_root());
+	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc && r < 0; i++) {
+			char path[PATH_MAX + 8];
+			FILE *f;
+			int s;
+
+			snprintf(path, sizeof(path), "%s/span", g.gl_pathv[i]);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fscanf(f, "%d", &s) == 1 && s == spanno) {
+				snprintf(dir, size, "%s", g.gl_pathv[i]);
+				r = 0;
+			}
+			fclose(f);
+		}
+	}
+	globfree(&g);
+	return r;
+}
+
+static int attr_read(const char *fn, const char *dir, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return cti__error(CTI_EIO, "%s: %s: %s", fn, path, strerror(errno));
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int attr_long(const char *fn, const char *dir, const char *name, long long *v)
+{
+	char buf[64], *end;
+	int r = attr_read(fn, dir, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	*v = strtoll(buf, &end, 10);
+	if (end == buf)
+		return cti__error(CTI_EIO, "%s: %s/%s: '%s' is not a number", fn, dir, name, buf);
+	return 0;
+}
+
+static int attr_write(const char *fn, const char *dir, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int attr_write(const char *fn, const char *dir, const char *name, const char *fmt, ...)
+{
+	char path[PATH_MAX], val[64];
+	va_list ap;
+	FILE *f;
+	int bad;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return cti__error(CTI_EIO, "%s: %s: %s", fn, path, strerror(errno));
+	bad = fputs(val, f) < 0;
+	bad |= fclose(f) != 0;	/* sysfs reports a refused value on the flush */
+	if (bad)
+		return cti__error(errno == EINVAL ? CTI_EINVAL : CTI_EIO, "%s: %s: writing '%s': %s", fn, path, val,
+				  strerror(errno));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* maintenance: DAHDI_SPANSTAT / DAHDI_MAINT                            */
+
+static int ctl_fd(struct core_span *sp, const char *fn)
+{
+	int fd = dahdi_ctl(sp->ctx);
+
+	if (fd < 0)
+		return cti__error(CTI_EIO, "%s: cannot open /dev/dahdi/ctl", fn);
+	return fd;
+}
+
+static int dahdi_maint(struct core_span *sp, const char *fn, int command)
+{
+	struct dahdi_maintinfo mi;
+	int fd = ctl_fd(sp, fn);
+
+	if (fd < 0)
+		return fd;
+	memset(&mi, 0, sizeof(mi));
+	mi.spanno = sp->cfg.port;
+	mi.command = command;
+	if (ioctl(fd, DAHDI_MAINT, &mi) < 0) {
+		int e = errno;
+
+		if (e == ENOSYS || e == EOPNOTSUPP)
+			return cti__error(CTI_ENOTSUP, "%s: DAHDI span %d: the driver does not support "
+					  "maintenance command %d", fn, sp->cfg.port, command);
+		return cti__error(CTI_EIO, "%s: DAHDI_MAINT(span %d, command %d): %s", fn, sp->cfg.port, command,
+				  strerror(e));
+	}
+	return 0;
+}
+
+static int dahdi_spanstat(struct core_span *sp, const char *fn, struct dahdi_spaninfo *si)
+{
+	int fd = ctl_fd(sp, fn);
+
+	if (fd < 0)
+		return fd;
+	memset(si, 0, sizeof(*si));
+	si->spanno = sp->cfg.port;
+	if (ioctl(fd, DAHDI_SPANSTAT, si) < 0)
+		return cti__error(CTI_EIO, "%s: DAHDI_SPANSTAT(span %d): %s", fn, sp->cfg.port, strerror(errno));
+	return 0;
+}
+
+/* Timing slips appear only in /proc/dahdi/<span> ("Timing slips: N"). */
+static uint32_t dahdi_proc_slips(int spanno)
+{
+	char path[64], line[256];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/dahdi/%d", spanno);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " Timing slips: %u", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A DAHDI span of our ctitdm board: the engine's own view from sysfs is
+ * complete (every counter, seconds, the loopback actually set).
+ */
+static void ctitdm_status(int spanno, cti_span_status_t *st)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "fas", offsetof(cti_counters_t, fas) }, { "mfas", offsetof(cti_counters_t, mfas) },
+		{ "crc", offsetof(cti_counters_t, crc) }, { "ebit", offsetof(cti_counters_t, ebit) },
+		{ "cv", offsetof(cti_counters_t, cv) }, { "bpv", offsetof(cti_counters_t, bpv) },
+		{ "slips", offsetof(cti_counters_t, slips) }, { "es", offsetof(cti_counters_t, es) },
+		{ "ses", offsetof(cti_counters_t, ses) }, { "uas", offsetof(cti_counters_t, uas) },
+		{ "seconds", offsetof(cti_counters_t, seconds) },
+		{ "prbs_errors", offsetof(cti_counters_t, prbs_errors) },
+	};
+	static const char *const loops[] = { "none", "local", "network_line", "network_payload" };
+	char dir[PATH_MAX], buf[32];
+	FILE *f;
+	long long v;
+
+	if (ctitdm_dir_of_span(spanno, dir, sizeof(dir)) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (ctitdm_kv(dir, "counters", keys[i].key, &v) == 0)
+			*(uint32_t *)((char *)&st->counters + keys[i].off) = (uint32_t)v;
+	buf[0] = '\0';
+	{
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/loopback", dir);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%31s", buf) == 1)
+				for (int i = 0; i < 4; i++)
+					if (!strcmp(buf, loops[i]))
+						st->loopback = i;
+			fclose(f);
+		}
+	}
+}
+
+static int dahdi_status(struct core_span *sp, const char *fn, cti_span_status_t *st)
+{
+	struct dahdi_spaninfo si;
+	int r = dahdi_spanstat(sp, fn, &si);
+
+	if (r < 0)
+		return r;
+	st->alarms = cti__alarms_from_dahdi(si.alarms);
+	st->counters.fas = si.fascount ? (uint32_t)si.fascount : si.fecount;
+	st->counters.crc = (uint32_t)si.crc4count;
+	st->counters.ebit = (uint32_t)si.ebitcount;
+	st->counters.cv = si.cvcount;
+	st->counters.bpv = (uint32_t)si.bpvcount;
+	st->counters.es = si.errsec;
+	st->counters.prbs_errors = si.becount;
+	st->counters.slips = dahdi_proc_slips(sp->cfg.port);
+	st->timing_source = si.syncsrc == sp->cfg.port;
+	if (si.totalchans > 0 && si.totalchans <= 32)
+		st->nchannels = si.totalchans;
+	if (si.alarms & DAHDI_ALARM_LOOPBACK)
+		st->loopback = ds_of(sp)->loopback ? ds_of(sp)->loopback : CTI_LOOP_LOCAL;
+	ctitdm_status(sp->cfg.port, st);
+	return 0;
+}
+
+static int dahdi_reset_counters(struct core_span *sp, const char *fn)
+{
+	return dahdi_maint(sp, fn, DAHDI_RESET_COUNTERS);
+}
+
+static int dahdi_loopback(struct core_span *sp, const char *fn, enum cti_loopback mode)
+{
+	static const int cmd[] = {
+		[CTI_LOOP_NONE] = DAHDI_MAINT_NONE,
+		[CTI_LOOP_LOCAL] = DAHDI_MAINT_LOCALLOOP,
+		[CTI_LOOP_NETWORK_LINE] = DAHDI_MAINT_NETWORKLINELOOP,
+		[CTI_LOOP_NETWORK_PAYLOAD] = DAHDI_MAINT_NETWORKPAYLOADLOOP,
+	};
+	int r = dahdi_maint(sp, fn, cmd[mode]);
+
+	if (r == 0)
+		ds_of(sp)->loopback = mode;
+	return r;
+}
+
+static int dahdi_loopcode(struct core_span *sp, const char *fn, int up)
+{
+	/*
+	 * Drivers stop a code after DAHDI_LOOPCODE_TIME (10 s); NONE ends
+	 * it sooner (DAHDI passes NONE on only while a code or loopback is
+	 * set, so it is harmless after the code ended by itself).
+	 */
+	return dahdi_maint(sp, fn, up < 0 ? DAHDI_MAINT_NONE : up ? DAHDI_MAINT_LOOPUP : DAHDI_MAINT_LOOPDOWN);
+}
+
+static int dahdi_inject(struct core_span *sp, const char *fn, enum cti_inject what, uint32_t count,
+			uint32_t per_second)
+{
+	static const int cmd[] = {
+		[CTI_INJ_FAS] = DAHDI_MAINT_FAS_DEFECT,
+		[CTI_INJ_MFAS] = DAHDI_MAINT_MULTI_DEFECT,
+		[CTI_INJ_CRC] = DAHDI_MAINT_CRC_DEFECT,
+		[CTI_INJ_CAS] = DAHDI_MAINT_CAS_DEFECT,
+		[CTI_INJ_PRBS] = DAHDI_MAINT_PRBS_DEFECT,
+		[CTI_INJ_BPV] = DAHDI_MAINT_BIPOLAR_DEFECT,
+	};
+	int r = 0;
+
+	if (per_second)
+		return cti__error(CTI_ENOTSUP, "%s: DAHDI span %d: DAHDI injects single errors only (no rate)", fn,
+				  sp->cfg.port);
+	for (uint32_t i = 0; i < count && r == 0; i++)
+		r = dahdi_maint(sp, fn, cmd[what]);
+	return r;
+}
+
+static int dahdi_bert_check(struct core_span *sp, const char *fn, enum cti_prbs pattern, int all_slots)
+{
+	/*
+	 * DAHDI has no pattern or timeslot selection: DAHDI_MAINT_PRBS runs the driver's
+	 * pattern on the whole payload (ctitdm: 2^15-1 on E1 per O.151, QRSS on T1).
+	 */
+	enum cti_prbs drv = sp->cfg.line == CTI_LINE_T1 ? CTI_PRBS_QRSS : CTI_PRBS_2E15;
+
+	if (pattern != drv || !all_slots)
+		return cti__error(CTI_ENOTSUP, "%s: DAHDI span %d: DAHDI_MAINT_PRBS runs the driver's %s pattern on "
+				  "all timeslots only", fn, sp->cfg.port, drv == CTI_PRBS_QRSS ? "QRSS" : "2^15-1");
+	return 0;
+}
+
+static int dahdi_bert_start(struct core_span *sp, const char *fn, enum cti_prbs pattern, uint32_t mask)
+{
+	struct dahdi_span *ds = ds_of(sp);
+	struct dahdi_spaninfo si;
+	int r = dahdi_spanstat(sp, fn, &si);
+
+	(void)pattern;
+	if (r == 0)
+		r = dahdi_maint(sp, fn, DAHDI_MAINT_PRBS);
+	if (r < 0)
+		return r;
+	ds->bert_running = 1;
+	ds->bert_start_ms = core_now_ms(sp->ctx);
+	ds->bert_be0 = si.becount;
+	ds->bert_es0 = si.errsec;
+	ds->bert_mask = mask;
+	return 0;
+}
+
+static int dahdi_bert_stop(struct core_span *sp, const char *fn, int *running)
+{
+	struct dahdi_span *ds = ds_of(sp);
+
+	*running = ds->bert_running;
+	if (!*running)
+		return 0;
+	ds->bert_running = 0;
+	/* DAHDI_MAINT_PRBS is a toggle (DAHDI drops NONE when no loopback was set) */
+	return dahdi_maint(sp, fn, DAHDI_MAINT_PRBS);
+}
+
+static unsigned int popcount32(uint32_t v)
+{
+	unsigned int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int dahdi_bert_status(struct core_span *sp, const char *fn, cti_bert_status_t *st)
+{
+	static const char *const k[8] = { "pattern", "sync", "bits", "errors", "sync_losses", "seconds",
+					  "errored_seconds", "severely_errored_seconds" };
+	struct dahdi_span *ds = ds_of(sp);
+	struct dahdi_spaninfo si;
+	char dir[PATH_MAX];
+	long long v[8];
+	uint64_t now = core_now_ms(sp->ctx);
+	int ok, r;
+
+	if (!ds->bert_running)
+		return 0;
+	ok = ctitdm_dir_of_span(sp->cfg.port, dir, sizeof(dir)) == 0;
+	for (int i = 0; ok && i < 8; i++)
+		ok = ctitdm_kv(dir, "prbs", k[i], &v[i]) == 0;
+	if (ok) {
+		/* ctitdm: the engine's checker status in sysfs */
+		st->running = v[0] != 0;
+		st->sync = v[1] != 0;
+		st->bits = (uint64_t)v[2];
+		st->errors = (uint64_t)v[3];
+		st->sync_losses = (uint32_t)v[4];
+		st->seconds = (uint32_t)v[5];
+		st->errored_seconds = (uint32_t)v[6];
+		st->severely_errored_seconds = (uint32_t)v[7];
+		return 0;
+	}
+	r = dahdi_spanstat(sp, fn, &si);
+	if (r < 0)
+		return r;
+	st->running = 1;
+	/* Drivers put the framer's PRBS status register in prbs: non-zero = pattern locked. */
+	st->sync = si.prbs != 0;
+	st->seconds = (uint32_t)((now - ds->bert_start_ms) / 1000);
+	st->errors = si.becount - ds->bert_be0;
+	st->errored_seconds = si.errsec - ds->bert_es0;
+	st->bits = (uint64_t)(now - ds->bert_start_ms) *
+		   (ds->bert_mask ? popcount32(ds->bert_mask) * 64u : (sp->cfg.line == CTI_LINE_T1 ? 1544u : 2048u));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* cables of the ctitdm board (sysfs), whether or not a span uses DAHDI */
+
+static int dahdi_cable_ports(struct core_transport *tp, char *why, size_t size)
+{
+	int n = ctitdm_nports();
+
+	(void)tp;
+	if (n <= 0)
+		snprintf(why, size, "no ctitdm board is loaded (%s/ctitdm.*)", ctitdm_root());
+	return n > 0 ? n : 0;
+}
+
+static int cable_dir(const char *fn, int port, char *dir, size_t size)
+{
+	if (port < 1 || ctitdm_port_dir(port, dir, size) < 0)
+		return cti__error(CTI_EINVAL, "%s: port %d out of range (the ctitdm board has %d ports)", fn, port,
+				  ctitdm_nports());
+	return 0;
+}
+
+static int dahdi_cable_connect(struct core_transport *tp, const char *fn, int port_a, int port_b)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int r = cable_dir(fn, port_a, a, sizeof(a));
+
+	(void)tp;
+	if (r == 0)
+		r = cable_dir(fn, port_b, b, sizeof(b));
+	if (r == 0)
+		r = attr_write(fn, a, "peer", "%d", port_b);
+	return r;
+}
+
+static int dahdi_cable_cut(struct core_transport *tp, const char *fn, int port)
+{
+	char dir[PATH_MAX];
+	int r = cable_dir(fn, port, dir, sizeof(dir));
+
+	(void)tp;
+	return r < 0 ? r : attr_write(fn, dir, "peer", "0");
+}
+
+static int peer_of(const char *fn, const char *dir)
+{
+	long long v;
+	int r = attr_long(fn, dir, "peer", &v);
+
+	return r < 0 ? r : (int)v;
+}
+
+static int dahdi_cable_peer(struct core_transport *tp, const char *fn, int port)
+{
+	char dir[PATH_MAX];
+	int r = cable_dir(fn, port, dir, sizeof(dir));
+
+	(void)tp;
+	return r < 0 ? r : peer_of(fn, dir);
+}
+
+/* A broken receive pair arriving at port is the far end's 'tx' off. */
+static int ctitdm_los(const char *fn, int port, const char *pdir, int set, int *los)
+{
+	char dir[PATH_MAX];
+	long long tx;
+	int peer = peer_of(fn, pdir), r;
+
+	if (peer <= 0) {
+		if (!set)
+			*los = 0;
+		return peer < 0 ? peer : 0;	/* no cable: nothing arrives anyway */
+	}
+	if (ctitdm_port_dir(peer, dir, sizeof(dir)) < 0)
+		return cti__error(CTI_EIO, "%s: port %d: its peer port %d has no sysfs directory", fn, port, peer);
+	if (set)
+		return attr_write(fn, dir, "tx", "%d", *los ? 0 : 1);
+	r = attr_long(fn, dir, "tx", &tx);
+	if (r == 0)
+		*los = tx == 0;
+	return r;
+}
+
+static int dahdi_cable_set_faults(struct core_transport *tp, const char *fn, int port, const cti_line_faults_t *f)
+{
+	char dir[PATH_MAX];
+	int los = f->los != 0;
+	int r = cable_dir(fn, port, dir, sizeof(dir));
+
+	(void)tp;
+	if (r == 0)
+		r = attr_write(fn, dir, "ais", "%d", f->ais ? 1 : 0);
+	if (r == 0)
+		r = attr_write(fn, dir, "ber", "%llu", (unsigned long long)llround(f->ber * 1e12));
+	if (r == 0)
+		r = attr_write(fn, dir, "burst", "%d", f->burst_bits);
+	if (r == 0)
+		r = attr_write(fn, dir, "ppm", "%d", f->ppm);
+	if (r == 0)
+		r = ctitdm_los(fn, port, dir, 1, &los);
+	return r;
+}
+
+static int dahdi_cable_get_faults(struct core_transport *tp, const char *fn, int port, cti_line_faults_t *f)
+{
+	char dir[PATH_MAX];
+	long long v;
+	int r = cable_dir(fn, port, dir, sizeof(dir));
+
+	(void)tp;
+	if (r == 0 && (r = attr_long(fn, dir, "ais", &v)) == 0)
+		f->ais = v != 0;
+	if (r == 0 && (r = attr_long(fn, dir, "ber", &v)) == 0)
+		f->ber = (double)v / 1e12;
+	if (r == 0 && (r = attr_long(fn, dir, "burst", &v)) == 0)
+		f->burst_bits = (int)v;
+	if (r == 0 && (r = attr_long(fn, dir, "ppm", &v)) == 0)
+		f->ppm = (int)v;
+	if (r == 0)
+		r = ctitdm_los(fn, port, dir, 0, &f->los);
+	return r;
+}
+
+const struct cti_transport_ops core_transport_dahdi = {
+	.name = "dahdi",
+	.port_noun = "DAHDI span",
+	.max_port = 1024,
+	.check = dahdi_check,
+	.open = dahdi_open,
+	.close = dahdi_close,
+	.span_start = dahdi_span_start,
+	.span_stop = dahdi_span_stop,
+	.dframe_send = dahdi_dframe_send,
+	.paced = dahdi_paced,
+	.block_rx = dahdi_block_rx,
+	.block_in = dahdi_block_in,
+	.block_out = dahdi_block_out,
+	.service = dahdi_service,
+	.status = dahdi_status,
+	.reset_counters = dahdi_reset_counters,
+	.loopback = dahdi_loopback,
+	.loopcode = dahdi_loopcode,
+	.inject = dahdi_inject,
+	.bert_check = dahdi_bert_check,
+	.bert_start = dahdi_bert_start,
+	.bert_stop = dahdi_bert_stop,
+	.bert_status = dahdi_bert_status,
+	.cable_ports = dahdi_cable_ports,
+	.cable_connect = dahdi_cable_connect,
+	.cable_cut = dahdi_cable_cut,
+	.cable_peer = dahdi_cable_peer,
+	.cable_set_faults = dahdi_cable_set_faults,
+	.cable_get_faults = dahdi_cable_get_faults,
+};

@@ -8,10 +8,12 @@
  */
 #include "cticonfig.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cti.h"
@@ -213,6 +215,7 @@ int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p)
 {
 	struct fax_session_cfg cfg;
 	int rc, fd;
+	struct stat st;
 	cti_fax_params_t in;
 
 	cti_fax_params_init(&in);
@@ -225,9 +228,16 @@ int cti_fax_receive(cti_call_t *call, const cti_fax_params_t *p)
 	if (!p->receive_path || !p->receive_path[0])
 		return cti__error(CTI_EINVAL, "cti_fax_receive: no receive_path");
 	/* Find an unwritable path now, not at the first page. */
-	fd = open(p->receive_path, O_WRONLY | O_CREAT, 0644);
+	/* Non-blocking: a FIFO without reader fails (ENXIO) instead of blocking for ever. */
+	fd = open(p->receive_path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return cti__error(CTI_EIO, "cti_fax_receive: cannot write %s", p->receive_path);
+		return cti__error(CTI_EIO, "cti_fax_receive: cannot write %.200s: %s", p->receive_path,
+				  errno == ENXIO ? "not a regular file (a FIFO)" : strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cti__error(CTI_EIO, "cti_fax_receive: cannot write %.200s: not a regular file",
+				  p->receive_path);
+	}
 	close(fd);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sending = 0;

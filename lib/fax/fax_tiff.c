@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <tiffio.h>
 
 #include "fax.h"
@@ -28,6 +29,7 @@
  */
 struct tiff_msg {
 	char text[200];
+	int special;		/* tiff_open refused a FIFO, directory, device or socket */
 	int errors;
 	int decoding;		/* rows being decoded: warnings count as errors */
 };
@@ -63,7 +65,22 @@ static TIFF *tiff_open(const char *path, const char *mode, struct tiff_msg *m)
 	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
 	TIFF *t;
 
+	struct stat st;
+
 	memset(m, 0, sizeof(*m));
+	/*
+	 * libtiff open()s without O_NONBLOCK: a FIFO would block until its other
+	 * end opens (for ever). Only regular files (a missing one is libtiff's
+	 * to report, or to create in "w").
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(m->text, sizeof(m->text), "not a regular file (a %s)",
+			 S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" : "device or socket");
+		m->special = 1;
+		if (o)
+			TIFFOpenOptionsFree(o);
+		return NULL;
+	}
 	if (!o)
 		return NULL;
 	TIFFOpenOptionsSetErrorHandlerExtR(o, tiff_err_cb, m);
@@ -206,7 +223,7 @@ int fax_tiff_check(const char *path, int first, int last)
 	if (first < 0 || last < 0 || (last && first > last))
 		return cti__error(CTI_EINVAL, "%s: bad page range %d-%d", path, first, last);
 	t = tiff_open(path, "r", &m);
-	if (!t && tiff_magic(path))
+	if (!t && !m.special && tiff_magic(path))
 		return cti__error(CTI_EFORMAT, "%s: page 1: unreadable page directory, file truncated or "
 				  "corrupt (%s)", path, m.text[0] ? m.text : "libtiff error");
 	if (!t)

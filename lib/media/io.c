@@ -182,6 +182,13 @@ static int play_service(struct io_job *j)
 	return 0;
 }
 
+static _Atomic int orphans;
+
+int media_io_test_orphans(void)
+{
+	return atomic_load(&orphans);
+}
+
 static uint64_t mono_us(void)
 {
 	struct timespec ts;
@@ -287,6 +294,19 @@ static void *io_main(void *arg)
 		}
 		pthread_cond_broadcast(&io->done_cv);
 	}
+	io->running--;
+	if (io->orphan && !io->running) {
+		/* media_io_stop gave up waiting and left: the last worker out frees the engine */
+		void *mem = io->orphan;
+		pthread_mutex_unlock(&io->mu);
+		pthread_cond_destroy(&io->cv);
+		pthread_cond_destroy(&io->done_cv);
+		pthread_mutex_destroy(&io->mu);
+		free(mem);
+		atomic_fetch_sub(&orphans, 1);
+		return NULL;
+	}
+	pthread_cond_broadcast(&io->done_cv);
 	pthread_mutex_unlock(&io->mu);
 	return NULL;
 }
@@ -303,9 +323,12 @@ static int io_start(struct media_io *io)
 	pthread_cond_init(&io->done_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&io->mu, NULL);
+	pthread_mutex_lock(&io->mu);	/* running is the workers' to decrement */
 	for (int i = 0; i < MEDIA_IO_THREADS; i++)
 		if (pthread_create(&io->th[io->nthreads], NULL, io_main, io) == 0)
 			io->nthreads++;
+	io->running = io->nthreads;
+	pthread_mutex_unlock(&io->mu);
 	if (!io->nthreads) {
 		pthread_cond_destroy(&io->cv);
 		pthread_cond_destroy(&io->done_cv);
@@ -431,16 +454,33 @@ void media_io_settle(struct media_io *io)
 	pthread_mutex_unlock(&io->mu);
 }
 
-/* Finish every job (recordings drained and closed; all released before) and stop the workers. */
-void media_io_stop(struct media_io *io)
+/*
+ * Finish every job (recordings drained and closed; all released before) and
+ * stop the workers. A disk stalled for good (NFS server gone) must not hang
+ * cti_close: after MEDIA_IO_STOP_WAIT_MS the workers are detached and the
+ * last one to finish frees owner (see media_int.h).
+ */
+int media_io_stop(struct media_io *io, void *owner)
 {
 	if (!io->nthreads)
-		return;
+		return 1;
+	struct timespec ts = ts_of_us(mono_us() + (uint64_t)MEDIA_IO_STOP_WAIT_MS * 1000u);
+
 	pthread_mutex_lock(&io->mu);
 	io->quit = 1;
 	for (struct io_job *j = io->all; j; j = j->anext)
 		atomic_store(&j->closing, 1);
 	pthread_cond_broadcast(&io->cv);
+	while (io->running && pthread_cond_timedwait(&io->done_cv, &io->mu, &ts) == 0)
+		;
+	if (io->running) {
+		for (int i = 0; i < io->nthreads; i++)
+			pthread_detach(io->th[i]);
+		atomic_fetch_add(&orphans, 1);
+		io->orphan = owner;
+		pthread_mutex_unlock(&io->mu);
+		return 0;
+	}
 	pthread_mutex_unlock(&io->mu);
 	for (int i = 0; i < io->nthreads; i++)
 		pthread_join(io->th[i], NULL);
@@ -448,4 +488,5 @@ void media_io_stop(struct media_io *io)
 	pthread_cond_destroy(&io->done_cv);
 	pthread_mutex_destroy(&io->mu);
 	io->nthreads = 0;
+	return 1;
 }

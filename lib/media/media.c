@@ -322,13 +322,14 @@ void media_engine_free(struct media_engine *m)
 		return;
 	while (m->chans)
 		media_chan_free(m->chans);
-	media_io_stop(&m->io);	/* every file finished and closed */
 	while (m->confs) {
 		struct cti_conf *cf = m->confs;
 		m->confs = cf->next;
 		free(cf);
 	}
-	free(m);
+	/* every file finished and closed, or (disk stalled) left to the workers, which free m */
+	if (media_io_stop(&m->io, m))
+		free(m);
 }
 
 uint8_t *media_chan_rx(struct media_chan *c)
@@ -633,6 +634,9 @@ int media_term_check(const cti_term_t *app, const char *fn)
 	cti_term_init(t);
 	if ((rc = cti__abi_in(t, sizeof(*t), app, fn, "cti_term")) < 0)
 		return rc;
+	if (!memchr(t->term_digits, '\0', sizeof(t->term_digits)))
+		return cti__error(CTI_EINVAL, "%s: term_digits is not NUL-terminated (at most %zu digits)", fn,
+				  sizeof(t->term_digits) - 1);
 	if (t->max_digits < 0 || t->max_digits > 63)
 		return cti__error(CTI_EINVAL, "%s: max_digits %d out of range 0..63", fn, t->max_digits);
 	for (const char *p = t->term_digits; *p; p++)

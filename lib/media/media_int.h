@@ -161,7 +161,12 @@ struct media_io {
 	int quit, rush;			/* rush: due times ignored (media_io_settle) */
 	struct io_job *qhead, *qtail;	/* jobs waiting for service, due first at the head (mu) */
 	struct io_job *all;		/* every job not finished (mu) */
+	int running;			/* workers not yet exited (mu) */
+	void *orphan;			/* set by media_io_stop giving up: the last worker frees it (mu) */
 };
+
+/* media_io_stop waits this long for stalled workers, then leaves them to finish on their own. */
+#define MEDIA_IO_STOP_WAIT_MS 1000
 
 #define DIGBUF 256		/* per-channel digit buffer */
 #define REC_FLUSH_BLOCKS 5	/* recordings are written every 100 ms */
@@ -378,7 +383,15 @@ struct io_job *media_io_play(struct media_io *io, struct op *o, size_t ring_samp
 /* Let go of a job (see io.c): 1 finished, 0 finishing in the background, -1 write failed (err). */
 int media_io_release(struct media_io *io, struct io_job *j, int wait_ms, char *err, size_t errsz);
 void media_io_settle(struct media_io *io);
-void media_io_stop(struct media_io *io);
+/*
+ * Finish every job and stop the workers, waiting MEDIA_IO_STOP_WAIT_MS at
+ * most. Returns 1 when they are done (owner, the memory holding io, may be
+ * freed), 0 when a worker is still stalled in write()/read(): the workers
+ * were detached, they finish their files and the last one frees owner.
+ */
+int media_io_stop(struct media_io *io, void *owner);
+/* Engines whose stalled workers have not finished yet (tests). */
+int media_io_test_orphans(void);
 /* Test knob: the next read or write of a file whose path contains match first sleeps ms. */
 void media_io_test_stall(const char *match, unsigned ms);
 void media_io_maybe_stall(const char *path);	/* where files are read/written (thread or tick) */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sndfile.h>
@@ -60,29 +61,53 @@ int media_sf_fmt(enum cti_format f)
 	}
 }
 
-static SNDFILE *play_open(const struct play_src *s, char *err, size_t errsz)
+/*
+ * Open a file item. Non-blocking open and fstat first: a FIFO with no
+ * writer would block open() (cti_play, or the tick) for ever, a directory
+ * is no audio. *code (if given): CTI_ENOENT when the file is missing,
+ * CTI_EIO when it cannot be opened, CTI_EFORMAT when it is no usable audio.
+ */
+static SNDFILE *play_open(const struct play_src *s, char *err, size_t errsz, int *code)
 {
 	SF_INFO info;
 	SNDFILE *sf;
+	struct stat st;
+	int fd, c = CTI_EFORMAT;
 
+	fd = open(s->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		c = errno == ENOENT || errno == ENOTDIR ? CTI_ENOENT : CTI_EIO;
+		snprintf(err, errsz, "cannot open '%.200s': %s", s->path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+		snprintf(err, errsz, "'%.200s' is not a regular file (a %s)", s->path,
+			 S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" : "socket or device");
+		close(fd);
+		goto fail;
+	}
 	memset(&info, 0, sizeof(info));
 	if (fmt_is_raw(s->fmt)) {
 		info.samplerate = 8000;
 		info.channels = 1;
 		info.format = media_sf_fmt(s->fmt);
 	}
-	sf = sf_open(s->path, SFM_READ, &info);
+	sf = sf_open_fd(fd, SFM_READ, &info, SF_TRUE);	/* closes fd on error too */
 	if (!sf) {
-		snprintf(err, errsz, "cannot open '%s': %s", s->path, sf_strerror(NULL));
-		return NULL;
+		snprintf(err, errsz, "cannot open '%.200s': %s", s->path, sf_strerror(NULL));
+		goto fail;
 	}
 	if (info.samplerate != 8000 || info.channels != 1) {
-		snprintf(err, errsz, "'%s' is %d Hz, %d channel(s): need 8000 Hz mono", s->path,
+		snprintf(err, errsz, "'%.200s' is %d Hz, %d channel(s): need 8000 Hz mono", s->path,
 			 info.samplerate, info.channels);
 		sf_close(sf);
-		return NULL;
+		goto fail;
 	}
 	return sf;
+fail:
+	if (code)
+		*code = c;
+	return NULL;
 }
 
 /* Fill n samples from the in-memory item; returns samples produced. */
@@ -150,7 +175,7 @@ int media_play_block(struct media_chan *c, struct op *o, int32_t *acc)
 		if (s->path) {
 			if (!o->sf) {
 				char err[300];
-				o->sf = play_open(s, err, sizeof(err));
+				o->sf = play_open(s, err, sizeof(err), NULL);
 				if (!o->sf) {	/* checked at the start: gone or changed since */
 					snprintf(o->errmsg, sizeof(o->errmsg), "play: item %d: %.100s", o->cur + 1, err);
 					return -1;
@@ -217,16 +242,10 @@ int cti_play(cti_call_t *call, const cti_play_item_t *items, int n, const cti_te
 				media_op_free(o);
 				return media_end(c, cti__error(CTI_ENOMEM, "cti_play: out of memory"));
 			}
-			FILE *f = fopen(it->path, "rb");
-			if (!f) {
+			int code;
+			if (!(sf = play_open(s, msg, sizeof(msg), &code))) {
 				media_op_free(o);
-				return media_end(c, cti__error(CTI_ENOENT, "cti_play: item %d: no such file '%s'",
-							 i + 1, it->path));
-			}
-			fclose(f);
-			if (!(sf = play_open(s, msg, sizeof(msg)))) {
-				media_op_free(o);
-				return media_end(c, cti__error(CTI_EFORMAT, "cti_play: item %d: %s", i + 1, msg));
+				return media_end(c, cti__error(code, "cti_play: item %d: %s", i + 1, msg));
 			}
 			sf_close(sf);
 		} else {

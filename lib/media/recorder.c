@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sndfile.h>
@@ -26,7 +27,19 @@ static int rec_open(struct recfile *r, const char *path, enum cti_format fmt, in
 	memset(r, 0, sizeof(*r));
 	r->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (r->fd < 0) {
-		snprintf(err, errsz, "record: cannot create '%s': %s", path, strerror(errno));
+		snprintf(err, errsz, "record: cannot create '%.200s': %s", path, strerror(errno));
+		return -1;
+	}
+	/*
+	 * A FIFO or socket nobody reads blocks write() for ever once its
+	 * buffer is full (the tick, or an I/O worker and cti_close): refused.
+	 * Character devices (/dev/null, /dev/full) are taken.
+	 */
+	struct stat st;
+	if (fstat(r->fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		snprintf(err, errsz, "record: cannot create '%.200s': not a regular file (a FIFO or socket)", path);
+		close(r->fd);
+		r->fd = -1;
 		return -1;
 	}
 	memset(&info, 0, sizeof(info));
@@ -35,7 +48,7 @@ static int rec_open(struct recfile *r, const char *path, enum cti_format fmt, in
 	info.format = media_sf_fmt(fmt);
 	r->sf = sf_open_fd(r->fd, SFM_WRITE, &info, SF_TRUE);	/* closes fd on error too */
 	if (!r->sf) {
-		snprintf(err, errsz, "record: cannot create '%s': %s", path, sf_strerror(NULL));
+		snprintf(err, errsz, "record: cannot create '%.200s': %s", path, sf_strerror(NULL));
 		return -1;
 	}
 	r->channels = channels;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "cti.h"
@@ -203,6 +204,40 @@ static void test_error_codes_version(void **state)
 }
 
 /* The sample shipped in docs/ must parse (run from the top of the tree). */
+/* cti_close() from inside an event handler closes once the handler returned (was a use after free). */
+static int close_seen;
+static void close_from_handler(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
+{
+	(void)user;
+	if (ev->type == CTI_EV_DCHAN_UP) {
+		close_seen++;
+		cti_close(ctx);
+		/* still usable until the handler returns */
+		assert_true(cti_span_count(ctx) >= 1);
+	}
+}
+
+static void test_close_in_handler(void **state)
+{
+	(void)state;
+	cti_config_t *cfg = cti_config_new();
+
+	assert_int_equal(cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL), 0);
+	assert_int_equal(cti_config_sim_pairs(cfg, 2, CTI_LINE_E1, CTI_SWITCH_EUROISDN), 0);
+	cti_ctx_t *ctx = cti_open(cfg);
+	cti_config_free(cfg);
+	assert_non_null(ctx);
+	cti_set_event_handler(ctx, close_from_handler, NULL);
+	int n = 0;
+	while (!close_seen && n < 200) {
+		int rc = cti_dispatch(ctx, 100);
+		assert_true(rc >= 0);
+		n++;
+	}
+	/* The context is gone now; only its first DCHAN_UP reached the handler. */
+	assert_int_equal(close_seen, 1);
+}
+
 static void test_sample(void **state)
 {
 	cti_config_t *cfg = cti_config_new();
@@ -222,15 +257,92 @@ static void test_sample(void **state)
 	cti_config_free(cfg);
 }
 
+/*
+ * Errors that only show with the whole file (a group naming spans, two spans
+ * on one port) are found by cti_config_parse with file:line, not by cti_open.
+ */
+static void test_parse_cross_errors(void **state)
+{
+	cti_config_t *cfg;
+
+	(void)state;
+	expect_error("[span a]\nport = 1\n[group g]\nspans = a, ghost\n", "bad.conf:3: group 'g': no span named 'ghost'",
+		     NULL);
+	expect_error("[span a]\nport = 1\nsignalling = none\n[group g]\nspans = a\n",
+		     "bad.conf:4: group 'g': span 'a' has signalling none", NULL);
+	expect_error("[span a]\nport = 2\n[span b]\nport = 2\n", "bad.conf:3: span 'b': sim port 2 is already used by "
+		     "span 'a'", NULL);
+	expect_error("[span a]\ntransport = dahdi\nport = 1\n[span b]\ntransport = dahdi\nport = 1\n",
+		     "bad.conf:4: span 'b': DAHDI span 1 is already used by span 'a'", NULL);
+	/* the same port on two transports is fine, and a group may come before its spans */
+	cfg = cti_config_new();
+	assert_int_equal(cti_config_parse(cfg, "[group g]\nspans = a,b\n[span a]\nport = 1\n[span b]\nport = 2\n"
+					  "[span c]\ntransport = dahdi\nport = 1\n", "ok.conf"), 0);
+	cti_config_free(cfg);
+	/* the API names the span */
+	{
+		cti_span_config_t sc;
+
+		cfg = cti_config_new();
+		cti_span_config_init(&sc, CTI_LINE_E1);
+		strcpy(sc.name, "one");
+		sc.port = 3;
+		assert_int_equal(cti_config_add_span(cfg, &sc), 1);
+		strcpy(sc.name, "two");
+		assert_int_equal(cti_config_add_span(cfg, &sc), CTI_ECONFIG);
+		assert_non_null(strstr(cti_last_error(), "cti_config_add_span: span 'two': sim port 3 is already used by "
+					"span 'one'"));
+		cti_config_free(cfg);
+	}
+	/* format characters in names and values are text, never formats */
+	expect_error("[span %s%s%n]\ncolor = %x%x\n", "bad.conf:2: unknown key 'color' in [span %s%s%n]", NULL);
+	expect_error("[span a]\nswitchtype = %s%n%s\n", "bad.conf:2: bad value '%s%n%s' for switchtype", NULL);
+}
+
+/* cti_config_load never blocks and never reads what is not a regular file. */
+static void test_load_special(void **state)
+{
+	char dir[] = "/tmp/cti_cfgd_XXXXXX", path[64];
+	cti_config_t *cfg = cti_config_new();
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(cti_config_load(cfg, path), CTI_ECONFIG);	/* would block in fopen() */
+	assert_non_null(strstr(cti_last_error(), "not a regular file (a FIFO)"));
+	unlink(path);
+	assert_int_equal(cti_config_load(cfg, dir), CTI_ECONFIG);
+	assert_non_null(strstr(cti_last_error(), "not a regular file (a directory)"));
+	assert_int_equal(cti_config_load(cfg, "/dev/null"), CTI_ECONFIG);
+	assert_non_null(strstr(cti_last_error(), "a character device"));
+	assert_int_equal(cti_config_load(cfg, ""), CTI_ECONFIG);
+	assert_non_null(strstr(cti_last_error(), "empty file name"));
+	snprintf(path, sizeof(path), "%s/nul.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite("[general]\nclock = real\n\0[span a]\n", 1, 34, f);
+	fclose(f);
+	assert_int_equal(cti_config_load(cfg, path), CTI_ECONFIG);
+	assert_non_null(strstr(cti_last_error(), ":3: NUL byte"));
+	unlink(path);
+	rmdir(dir);
+	cti_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_close_in_handler),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_error_codes_version),
 		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_parse_cross_errors),
+		cmocka_unit_test(test_load_special),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,13 @@ $(B)/tests/fax/test_fax_tiff: $(B)/tests/fax/test_fax_tiff.o $(FAX_HARNESS_OBJS)
 
 UNIT_TESTS += $(B)/tests/fax/test_fax_tiff
 
+# A hostile application: garbage params, FIFOs and directories as files.
+$(B)/tests/fax/test_fax_misuse: $(B)/tests/fax/test_fax_misuse.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/fax/test_fax_misuse
+
 # Fax through line bit errors, several seeds (FAX_BER_SEEDS overrides the count).
 $(B)/tests/fax/test_fax_ber: $(B)/tests/fax/test_fax_ber.o $(FAX_HARNESS_OBJS) $(FAX_LIB_OBJS)
 	@mkdir -p $(@D)

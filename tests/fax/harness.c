@@ -10,6 +10,7 @@
 #include "harness.h"
 
 static __thread char last_err[512];
+static __thread int last_code;
 static double ber[2];
 static uint64_t rng = 1;
 
@@ -20,12 +21,18 @@ int cti__error(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_err, sizeof(last_err), fmt, ap);
 	va_end(ap);
+	last_code = code;
 	return code;
 }
 
 const char *cti_last_error(void)
 {
 	return last_err;
+}
+
+int cti_last_error_code(void)
+{
+	return last_code;
 }
 
 void cti__lock(cti_ctx_t *ctx)

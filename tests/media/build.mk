@@ -12,6 +12,15 @@ $(B)/tests/media/bench_media: $(B)/tests/media/bench_media.o $(MEDIA_HARNESS) $(
 
 ALL_TARGETS += $(B)/tests/media/test_media $(B)/tests/media/bench_media
 UNIT_TESTS += $(B)/tests/media/test_media
+
+# Hostile application: garbage params, odd files (FIFO, /dev/full, lying WAVs), 200 recordings.
+$(B)/tests/media/test_media_misuse: $(B)/tests/media/test_media_misuse.o $(MEDIA_HARNESS) $(MEDIA_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIB_LIBS)
+
+ALL_TARGETS += $(B)/tests/media/test_media_misuse
+UNIT_TESTS += $(B)/tests/media/test_media_misuse
+# Its close-while-stalled case leaves workers detached to free the engine: TSan checks that hand-over.
+TSAN_TESTS += $(B)/tests/media/test_media_misuse
 # The file I/O workers (lib/media/io.c) share rings and jobs with the tick: TSan checks them.
 TSAN_TESTS += $(B)/tests/media/test_media
 BENCHES += $(B)/tests/media/bench_media

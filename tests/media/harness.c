@@ -15,11 +15,13 @@ int h_io_thread, h_io_settle = 1;
 unsigned h_rec_ring_ms;
 
 static char errbuf[512];
+static int errcode;
 
 int cti__error(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	errcode = code;
 	va_start(ap, fmt);
 	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
@@ -29,6 +31,11 @@ int cti__error(int code, const char *fmt, ...)
 const char *cti_last_error(void)
 {
 	return errbuf;
+}
+
+int cti_last_error_code(void)
+{
+	return errcode;
 }
 
 static void h_post(void *core, const cti_event_t *ev)

@@ -144,7 +144,7 @@ int cmd_bert(int argc, char **argv)
 	uint32_t mask;
 	char masktxt[96];
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 'p':
 			rc = arg_choice("bert", "--pattern", optarg, patterns);

@@ -107,7 +107,7 @@ int cmd_cable(int argc, char **argv)
 	double ber = 0;
 	cti_line_faults_t f;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 'r': rx = 1; break;
 		case 'b': if ((rc = arg_int("cable", "--burst", optarg, 0, 1000000, &burst))) return rc; break;

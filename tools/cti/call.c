@@ -26,6 +26,36 @@ struct resp_call {
 
 static struct resp_call rcalls[MAX_RESP];
 
+/* First error of a responder's recording or fax file since the command started. */
+static char resp_error[1024];
+
+/*
+ * The responder's recording file: the --file/--peer-file pattern with each
+ * "%d" replaced by the call number. Everything else is taken literally (the
+ * name is never a printf format). Returns 0, or -1 when the name does not fit.
+ */
+static int resp_path(const char *pattern, int number, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	for (const char *p = pattern; *p; p++) {
+		int n;
+
+		if (p[0] == '%' && p[1] == 'd') {
+			n = snprintf(buf + used, size - used, "%d", number);
+			p++;
+		} else {
+			n = snprintf(buf + used, size - used, "%c", *p);
+		}
+		if (n < 0 || (size_t)n >= size - used)
+			return -1;
+		used += (size_t)n;
+	}
+	if (!used && size)
+		buf[0] = '\0';
+	return 0;
+}
+
 /* Fax responder (`cti fax receive`): outcome of the last fax received. */
 static struct {
 	int done, result, pages;
@@ -64,9 +94,15 @@ static void resp_start(struct resp_call *r)
 		char path[512];
 
 		cti_record_params_init(&rp);
-		snprintf(path, sizeof(path), T.resp_file ? T.resp_file : "cti-answer-%d.wav", r->number);
+		if (resp_path(T.resp_file ? T.resp_file : "cti-answer-%d.wav", r->number, path, sizeof(path))) {
+			if (!resp_error[0])
+				snprintf(resp_error, sizeof(resp_error), "recording file name longer than %zu characters",
+					 sizeof(path) - 1);
+			break;
+		}
 		rp.path = path;
-		cti_record(r->call, &rp, &term);
+		if (cti_record(r->call, &rp, &term) < 0 && !resp_error[0])
+			snprintf(resp_error, sizeof(resp_error), "record %s: %s", path, cti_last_error());
 		break;
 	}
 	case RESP_FAX: {
@@ -75,7 +111,8 @@ static void resp_start(struct resp_call *r)
 		cti_fax_params_init(&fp);
 		fp.receive_path = T.resp_file ? T.resp_file : "cti-fax-received.tif";
 		snprintf(fp.ident, sizeof(fp.ident), "cti responder");
-		cti_fax_receive(r->call, &fp);
+		if (cti_fax_receive(r->call, &fp) < 0 && !resp_error[0])
+			snprintf(resp_error, sizeof(resp_error), "fax receive %s: %s", fp.receive_path, cti_last_error());
 		break;
 	}
 	default:
@@ -122,6 +159,9 @@ void responder_event(const cti_event_t *ev)
 			r->sending = 0;
 			echo_flush(r);
 		}
+		if (ev->u.op.reason == CTI_TERM_ERROR && !resp_error[0])
+			snprintf(resp_error, sizeof(resp_error), "%s", ev->u.op.message[0] ? ev->u.op.message
+								       : cti_strerror(ev->u.op.error));
 		break;
 	case CTI_EV_FAX_PAGE:
 		rfax.pages = ev->u.fax.page;
@@ -151,6 +191,12 @@ static int resp_active(void)
 		if (rcalls[i].call)
 			return 1;
 	return 0;
+}
+
+static int resp_idle(void *arg)
+{
+	(void)arg;
+	return !resp_active();
 }
 
 /* ------------------------------------------------------------------ */
@@ -185,6 +231,8 @@ struct callrun {
 	int fax_pages, fax_done, fax_result;
 	char fax_text[64];
 	int span, channel;
+	int rec_id, rec_error;	/* our recording: its id, CTI_TERM_ERROR seen */
+	char rec_message[128];
 };
 
 static void call_hook(const cti_event_t *ev, void *arg)
@@ -229,6 +277,14 @@ static void call_hook(const cti_event_t *ev, void *arg)
 		break;
 	}
 	case CTI_EV_OP_DONE:
+		if (cr->rec_id > 0 && ev->u.op.id == cr->rec_id) {
+			if (ev->u.op.reason == CTI_TERM_ERROR && !cr->rec_error) {
+				cr->rec_error = 1;
+				snprintf(cr->rec_message, sizeof(cr->rec_message), "%s",
+					 ev->u.op.message[0] ? ev->u.op.message : cti_strerror(ev->u.op.error));
+			}
+			break;
+		}
 		cr->op_kind = ev->u.op.kind;
 		cr->op_reason = ev->u.op.reason;
 		cr->op_done++;
@@ -354,29 +410,91 @@ static int peer_span_of(int span)
 	return pport > 0 ? span_of_port(pport) : 0;
 }
 
+/* --channel C on span: a B-channel of that span, or a usage error naming the span's B-channels. */
+static int channel_check(struct callopts *o, int span)
+{
+	cti_span_status_t st;
+	char bch[96];
+	size_t n = 0;
+
+	if (cti_span_status(T.ctx, span, &st) < 0)
+		return lib_error(o->cmd, CTI_ENOENT);
+	for (int c = 1; c <= st.nchannels && c <= 32; c++) {
+		int last = c;
+
+		if (st.chan_state[c - 1] == 'D' || st.chan_state[c - 1] == '-')
+			continue;
+		while (last < st.nchannels && st.chan_state[last] != 'D' && st.chan_state[last] != '-')
+			last++;
+		if (n < sizeof(bch))
+			n += (size_t)snprintf(bch + n, sizeof(bch) - n, last > c ? "%s%d-%d" : "%s%d", n ? "," : "", c,
+					      last);
+		c = last;
+	}
+	if (!n)
+		snprintf(bch, sizeof(bch), "none");
+	if (o->channel > st.nchannels)
+		return usage_error(o->cmd, "--channel %d: span %s has channels 1-%d (B-channels: %s)", o->channel,
+				   st.name, st.nchannels, bch);
+	if (st.chan_state[o->channel - 1] == 'D')
+		return usage_error(o->cmd, "--channel %d is the D-channel of span %s (B-channels: %s)", o->channel,
+				   st.name, bch);
+	if (st.chan_state[o->channel - 1] == '-')
+		return usage_error(o->cmd, "--channel %d is not a B-channel of span %s (B-channels: %s)", o->channel,
+				   st.name, bch);
+	return 0;
+}
+
+/* Lowest level (dBm0) a returned test tone may have: the milliwatt is sent at 0 dBm0. */
+#define TONE_MIN_DBM0 (-20.0)
+
 static int call_run(struct callopts *o)
 {
 	struct callrun cr;
 	cti_call_params_t p;
 	json_t *j = NULL;
-	int rc, span = 0, result = EXIT_PASS;
+	int rc, span = 0, result = EXIT_PASS, own_resp = 0, interrupted = 0, resp;
 	double rx = -99, tx = -99;
 	const char *what_failed = NULL;
 
+	/* arguments and files first: a bad command line never opens the spans */
+	if (o->channel && !o->span_arg)
+		return usage_error(o->cmd, "--channel %d needs --span (channel numbers are per span)", o->channel);
+	if (o->record && (rc = out_path_check(o->cmd, !strcmp(o->cmd, "record") ? "FILE"
+							  : "--record", o->record)))
+		return rc;
+	resp = o->resp >= 0 ? o->resp : o->tone || o->levels ? RESP_MILLIWATT : o->fax ? RESP_FAX : RESP_ECHO;
+	if (o->peer_file && (resp == RESP_RECORD || resp == RESP_FAX)) {
+		char first[512];
+
+		if (resp_path(o->peer_file, 1, first, sizeof(first)))
+			return usage_error(o->cmd, "--peer-file: file name longer than %zu characters",
+					   sizeof(first) - 1);
+		if ((rc = out_path_check(o->cmd, "--peer-file", first)))
+			return rc;
+	}
 	if ((rc = tool_open(o->cmd)))
 		return rc;
 	if (o->span_arg && (rc = span_arg(o->cmd, o->span_arg, &span)))
 		return rc;
+	if (o->channel && (rc = channel_check(o, span)))
+		return rc;
+	if (T.stop) {
+		fprintf(stderr, "cti %s: interrupted before the call\n", o->cmd);
+		return EXIT_INTERRUPTED;
+	}
 	/*
 	 * The responder answers on the far end: by default on the emulated board (echo;
 	 * milliwatt for --tone), and with --responder wherever both ends are spans of this
-	 * context (a --config with both sides of a DAHDI trunk).
+	 * context (a --config with both sides of a DAHDI trunk). It answers for this
+	 * command only: the next command of a --batch starts with its own default.
 	 */
 	if ((sim_mode() || o->resp > 0) && T.resp == RESP_NONE) {
-		T.resp = o->resp >= 0 ? (enum responder)o->resp : o->tone || o->levels ? RESP_MILLIWATT
-				      : o->fax ? RESP_FAX : RESP_ECHO;
+		T.resp = (enum responder)resp;
 		T.resp_file = o->peer_file;
 		T.resp_span = span ? peer_span_of(span) : 0;
+		resp_error[0] = '\0';
+		own_resp = 1;
 	}
 	/*
 	 * Real spans: when both ends start at about the same time their SABMEs cross and one
@@ -398,10 +516,13 @@ static int call_run(struct callopts *o)
 	cr.call = cti_call_place(T.ctx, &p);
 	if (!cr.call) {
 		T.hook = NULL;
+		if (own_resp)
+			T.resp = RESP_NONE;
 		return lib_error(o->cmd, CTI_EIO);
 	}
 	if (!T.json)
 		printf("calling %s%s%s\n", o->number, span ? " on span " : "", span ? o->span_arg : "");
+	fflush(stdout);	/* live progress also through a pipe or into a file */
 	run_for((uint32_t)o->timeout * 1000, answered_or_gone, &cr);
 	if (cr.answered) {
 		cti_term_t term;
@@ -409,6 +530,7 @@ static int call_run(struct callopts *o)
 		if (!T.json)
 			printf("answered after %llu ms on span %d channel %d\n", (unsigned long long)cr.t_answer,
 			       cr.span, cr.channel);
+		fflush(stdout);
 		cti_term_init(&term);
 		if (o->record) {
 			cti_record_params_t rp;
@@ -418,16 +540,45 @@ static int call_run(struct callopts *o)
 			rc = cti_record(cr.call, &rp, &term);
 			if (rc < 0)
 				what_failed = "record", result = lib_error(o->cmd, rc);
+			else
+				cr.rec_id = rc;
 		}
-		if (o->tone) {
+		if (o->tone && !T.stop) {
 			rc = cti_play_tone(cr.call, CTI_TONE_MILLIWATT, &term);
-			if (rc < 0)
+			if (rc < 0) {
 				what_failed = "tone", result = lib_error(o->cmd, rc);
-			run_for(600, gone, &cr);
-			if (!cr.hungup && cti_levels(cr.call, &rx, &tx) == 0 && !T.json)
-				printf("levels: tx %.1f dBm0, rx %.1f dBm0\n", tx, rx);
+			} else {
+				int got = 0;
+
+				/* the tone must come back steadily: the lowest of 4 readings, 100 ms apart */
+				run_for(500, gone, &cr);
+				rx = 99;
+				for (int i = 0; i < 4 && !cr.hungup && !T.stop; i++) {
+					double r, t;
+
+					run_for(100, gone, &cr);
+					if (cr.hungup || cti_levels(cr.call, &r, &t) < 0)
+						break;
+					if (r < rx)
+						rx = r;
+					tx = t;
+					got++;
+				}
+				if (!got)
+					rx = -99;
+				if (got && !T.json)
+					printf("levels: tx %.1f dBm0, rx %.1f dBm0%s\n", tx, rx,
+					       rx < TONE_MIN_DBM0 ? " - NO TONE CAME BACK" : "");
+				if (!T.stop && (got < 4 || rx < TONE_MIN_DBM0)) {
+					if (!T.json)
+						printf("tone: received %.1f dBm0, expected at least %.0f dBm0 - FAIL\n",
+						       rx, TONE_MIN_DBM0);
+					what_failed = "tone";
+					result = EXIT_FAIL;
+				}
+			}
 		}
-		if (o->dtmf) {
+		if (o->dtmf && !T.stop) {
 			struct digits_wait w = { &cr, strlen(o->dtmf) };
 
 			cr.digits[0] = '\0';
@@ -446,7 +597,7 @@ static int call_run(struct callopts *o)
 				}
 			}
 		}
-		if (o->play) {
+		if (o->play && !T.stop) {
 			cr.op_done = 0;
 			rc = cti_play_file(cr.call, o->play, &term);
 			if (rc < 0) {
@@ -459,7 +610,7 @@ static int call_run(struct callopts *o)
 					what_failed = "play", result = EXIT_FAIL;
 			}
 		}
-		if (o->fax) {
+		if (o->fax && !T.stop) {
 			rc = cti_fax_send(cr.call, o->fax);
 			if (rc < 0) {
 				what_failed = "fax", result = lib_error(o->cmd, rc);
@@ -487,12 +638,23 @@ static int call_run(struct callopts *o)
 		if (!cr.hungup)
 			cti_call_hangup(cr.call, 16, CTI_LOC_DEFAULT);
 	} else if (!cr.hungup) {
-		if (!T.json)
+		if (!T.json && !T.stop)
 			printf("no answer within %ld s\n", o->timeout);
 		cti_call_hangup(cr.call, 16, CTI_LOC_DEFAULT);
 		result = EXIT_FAIL;
 	} else {
 		result = EXIT_FAIL;
+	}
+	/*
+	 * SIGINT/SIGTERM: the call is cleared normally (cause 16) and the result is
+	 * "interrupted", never PASS. The clearing below runs despite the signal; a
+	 * second signal cuts it short.
+	 */
+	if (T.stop) {
+		interrupted = 1;
+		T.stop = 0;
+		if (!T.json)
+			printf("interrupted: clearing the call\n");
 	}
 	run_for(10000, gone, &cr);
 	if (cr.call && !cr.released)
@@ -501,14 +663,37 @@ static int call_run(struct callopts *o)
 	/* let the responder's side finish clearing too */
 	run_for(2000, NULL, NULL);
 	T.hook = NULL;
+	if (interrupted)
+		T.stop = 1;
+	if (own_resp) {
+		T.resp = RESP_NONE;
+		T.resp_file = NULL;
+		T.resp_span = 0;
+	}
 	if (!cr.answered)
 		result = EXIT_FAIL;
+	if (cr.rec_error) {
+		fprintf(stderr, "cti %s: recording to %s failed: %s\n", o->cmd, o->record, cr.rec_message);
+		what_failed = "record";
+		result = EXIT_ERROR;
+	}
+	if (own_resp && resp_error[0]) {
+		fprintf(stderr, "cti %s: responder: %s\n", o->cmd, resp_error);
+		what_failed = "responder";
+		result = EXIT_ERROR;
+	}
+	if (interrupted) {
+		what_failed = "interrupted";
+		result = EXIT_INTERRUPTED;
+	}
 	if (T.json) {
 		j = json_pack("{s:s, s:b, s:I, s:I, s:I, s:i, s:i, s:i, s:s, s:b, s:b}", "number", o->number,
 			      "answered", cr.answered, "proceeding_ms", (json_int_t)cr.t_proc, "alerting_ms",
 			      (json_int_t)cr.t_alert, "answer_ms", (json_int_t)cr.t_answer, "span", cr.span,
 			      "channel", cr.channel, "cause", cr.cause, "cause_text", cti_cause_text(cr.cause),
 			      "remote_clear", cr.remote, "pass", result == EXIT_PASS);
+		if (interrupted)
+			json_object_set_new(j, "interrupted", json_true());
 		if (o->dtmf)
 			json_object_set_new(j, "dtmf", json_pack("{s:s, s:s}", "sent", o->dtmf, "received", cr.digits));
 		if (o->tone)
@@ -529,7 +714,7 @@ static int call_run(struct callopts *o)
 			printf("\n");
 		printf("cleared by %s: cause %d (%s)\n", cr.remote ? "the far end" : "us", cr.cause,
 		       cti_cause_text(cr.cause));
-		printf("result: %s\n", result == EXIT_PASS ? "PASS" : "FAIL");
+		printf("result: %s\n", result == EXIT_PASS ? "PASS" : interrupted ? "INTERRUPTED" : "FAIL");
 	}
 	return result;
 }
@@ -571,7 +756,7 @@ static int call_parse(struct callopts *o, cti_fax_params_t *fp, int argc, char *
 	long v;
 	double d;
 
-	while ((opt = getopt_long(argc, argv, "h", call_opts, NULL)) != -1) {
+	while ((opt = tool_getopt(argc, argv, "h", call_opts)) != -1) {
 		switch (opt) {
 		case O_SPAN: o->span_arg = optarg; break;
 		case O_CHANNEL:
@@ -717,8 +902,8 @@ int cmd_play(int argc, char **argv)
 		return usage_error("play", "expects NUMBER and FILE");
 	if ((rc = need_number(&o, argv[optind])))
 		return rc;
-	if (access(argv[optind + 1], R_OK))
-		return usage_error("play", "FILE '%s' cannot be read: %m", argv[optind + 1]);
+	if ((rc = in_path_check("play", "FILE", argv[optind + 1])))
+		return rc;
 	o.play = argv[optind + 1];
 	return call_run(&o);
 }
@@ -764,7 +949,7 @@ int cmd_answer(int argc, char **argv)
 	long count = 1, timeout = 60;
 	int mode = RESP_ECHO, rc, o, span = 0, pass;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 's': span_s = optarg; break;
 		case 'm':
@@ -785,11 +970,22 @@ int cmd_answer(int argc, char **argv)
 		return usage_error("answer", "takes no arguments ('%s')", argv[optind]);
 	if ((mode == RESP_RECORD || mode == RESP_FAX) && !file)
 		return usage_error("answer", "--mode %s needs --file", modes[mode - RESP_ECHO]);
+	if (file && mode != RESP_RECORD && mode != RESP_FAX)
+		return usage_error("answer", "--file goes with --mode record or fax");
+	if (file) {
+		char first[512];
+
+		if (resp_path(file, 1, first, sizeof(first)))
+			return usage_error("answer", "--file: file name longer than %zu characters", sizeof(first) - 1);
+		if ((rc = out_path_check("answer", "--file", mode == RESP_FAX ? file : first)))
+			return rc;
+	}
 	/* the responder runs from the start: a call may arrive while the lines settle */
 	T.resp = (enum responder)mode;
 	T.resp_file = file;
 	T.resp_span = 0;
 	T.resp_ops = 0;
+	resp_error[0] = '\0';
 	memset(&rfax, 0, sizeof(rfax));
 	if ((rc = tool_open("answer")) || (span_s && (rc = span_arg("answer", span_s, &span)))) {
 		T.resp = RESP_NONE;
@@ -799,9 +995,11 @@ int cmd_answer(int argc, char **argv)
 	if (!T.json)
 		printf("answering%s%s (%s), up to %ld call%s, %ld s\n", span ? " on " : "", span ? span_s : "",
 		       modes[mode - RESP_ECHO], count, count == 1 ? "" : "s", timeout);
+	fflush(stdout);
 	run_for((uint32_t)timeout * 1000, answered_enough, &count);
 	/* a fax responder passes only on a complete fax (T.30 result OK), not on answering */
-	pass = T.resp_ops >= count && (mode != RESP_FAX || (rfax.done && rfax.result == 0));
+	pass = T.resp_ops >= count && (mode != RESP_FAX || (rfax.done && rfax.result == 0)) && !resp_error[0] &&
+	       !T.stop;
 	if (T.json) {
 		json_t *j = json_pack("{s:i, s:b}", "answered", T.resp_ops, "pass", pass);
 
@@ -817,7 +1015,23 @@ int cmd_answer(int argc, char **argv)
 			       rfax.pages == 1 ? "" : "s");
 	}
 	rc = pass ? EXIT_PASS : EXIT_FAIL;
+	if (resp_error[0]) {
+		fprintf(stderr, "cti answer: %s\n", resp_error);
+		rc = EXIT_ERROR;
+	}
+	if (T.stop) {
+		/* clear the calls still up with cause 16; a second signal cuts this short */
+		T.stop = 0;
+		for (int i = 0; i < MAX_RESP; i++)
+			if (rcalls[i].call)
+				cti_call_hangup(rcalls[i].call, 16, CTI_LOC_DEFAULT);
+		run_for(5000, resp_idle, NULL);
+		T.stop = 1;
+		fprintf(stderr, "cti answer: interrupted\n");
+		rc = EXIT_INTERRUPTED;
+	}
 	T.resp = RESP_NONE;
+	T.resp_file = NULL;
 	return rc;
 }
 
@@ -849,6 +1063,8 @@ int cmd_fax(int argc, char **argv)
 		for (int i = optind + 2; i < argc; i++) {
 			if (fp.ndocs == CTI_FAX_MAX_DOCS)
 				return usage_error("fax", "more than %d documents", CTI_FAX_MAX_DOCS);
+			if ((rc = in_path_check("fax", "TIFF", argv[i])))
+				return rc;
 			rc = cti_fax_check_tiff(argv[i]);
 			if (rc < 0) {
 				fprintf(stderr, "cti fax: %s\n", cti_last_error());
@@ -863,6 +1079,8 @@ int cmd_fax(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("fax", "receive expects one TIFF file to write");
+	if ((rc = out_path_check("fax", "TIFF", argv[optind + 1])))
+		return rc;
 	{
 		char *av[] = { "answer", "--mode", "fax", "--file", argv[optind + 1], "--timeout", NULL, NULL, NULL,
 			       NULL };

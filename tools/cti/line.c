@@ -30,7 +30,7 @@ int cmd_loop(int argc, char **argv)
 	int rc, o, span, mode, far, result = EXIT_PASS;
 	cti_span_status_t st;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 'd': if ((rc = arg_int("loop", "--duration", optarg, 1, 600, &duration))) return rc; break;
 		case 'h': return show_help("loop");
@@ -127,7 +127,7 @@ int cmd_inject(int argc, char **argv)
 	cti_span_status_t st, fst0, fst1;
 	char *slash;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 'n': if ((rc = arg_int("inject", "--count", optarg, 1, 100000, &count))) return rc; break;
 		case 'r':

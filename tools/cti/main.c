@@ -11,6 +11,7 @@
  * alarms) are scripted.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -142,6 +143,7 @@ static const char global_help[] =
 	"  --progress       live progress lines on stderr even when it is not a terminal\n"
 	"  --no-progress    no progress lines\n"
 	"  -v, --verbose    print every library event on stderr\n"
+	"  -q, --quiet      --batch: do not echo each command ('cti> ...') before its output\n"
 	"  -h, --help       this help; cti COMMAND --help for a command\n\n"
 	"Commands:\n";
 
@@ -150,8 +152,9 @@ static void print_global_help(FILE *f)
 	fputs(global_help, f);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
-	fputs("\nExit status: 0 pass, 1 test failed, 2 bad arguments, 3 could not run (no spans, device or\n"
-	      "library error). See cti(1).\n", f);
+	fputs("\nExit status: 0 pass, 1 test failed, 2 bad arguments or configuration file, 3 could not run (no\n"
+	      "spans, device, I/O or library error), 4 interrupted (SIGINT/SIGTERM during a test call). See cti(1).\n",
+	      f);
 }
 
 int show_help(const char *cmd)
@@ -212,9 +215,10 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		}
 		fputc('\n', stderr);
 	}
-	if (T.resp != RESP_NONE)
+	/* the responder also sees the end of its calls after its command is over */
+	if (T.resp != RESP_NONE || ev->type != CTI_EV_CALL_OFFERED)
 		responder_event(ev);
-	else
+	if (T.resp == RESP_NONE)
 		refuse_event(ev);
 	if (T.hook)
 		T.hook(ev, T.hook_arg);
@@ -458,23 +462,43 @@ static int split_line(char *line, char **argv, int max)
 	return argc;
 }
 
+#define BATCH_LINE_MAX 65536
+
 static int run_batch(const char *path, int force)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char line[1024];
-	int worst = 0, lineno = 0;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int worst = 0, lineno = 0, rc;
 
-	if (!f) {
-		fprintf(stderr, "cti: --batch %s: cannot open: %m\n", path);
-		return EXIT_ERROR;
+	if (strcmp(path, "-")) {
+		f = open_regular(NULL, "--batch", path, &rc);
+		if (!f)
+			return rc;
+	} else {
+		f = stdin;
 	}
-	while (fgets(line, sizeof(line), f) && !T.stop) {
+	/* whole lines of any length: a long line is never cut into two commands */
+	while (!T.stop && (len = getline(&line, &cap, f)) >= 0) {
 		char *argv[64];
-		int argc, rc;
+		int argc;
 
 		lineno++;
-		argc = split_line(line, argv, 64);
-		if (argc < 0) {
+		if (len > BATCH_LINE_MAX) {
+			fprintf(stderr, "cti: %s:%d: line longer than %d characters\n", path, lineno, BATCH_LINE_MAX);
+			rc = EXIT_USAGE;
+			argc = -2;
+		} else if (strlen(line) != (size_t)len) {
+			fprintf(stderr, "cti: %s:%d: NUL byte in the line\n", path, lineno);
+			rc = EXIT_USAGE;
+			argc = -2;
+		} else {
+			argc = split_line(line, argv, 64);
+		}
+		if (argc == -2) {
+			/* reported above */
+		} else if (argc < 0) {
 			fprintf(stderr, "cti: %s:%d: too many words\n", path, lineno);
 			rc = EXIT_USAGE;
 		} else if (argc == 0) {
@@ -496,6 +520,17 @@ static int run_batch(const char *path, int force)
 			break;
 		}
 	}
+	if (T.stop) {
+		/* a signal also ends a blocking read of stdin (EINTR): that is no read error */
+		fprintf(stderr, "cti: --batch %s:%d: interrupted\n", path, lineno);
+		if (!worst)
+			worst = EXIT_INTERRUPTED;
+	} else if (ferror(f)) {
+		fprintf(stderr, "cti: --batch %s:%d: read error: %s\n", path, lineno + 1, strerror(errno));
+		if (!worst)
+			worst = EXIT_ERROR;
+	}
+	free(line);
 	if (f != stdin)
 		fclose(f);
 	return worst;
@@ -563,8 +598,16 @@ int main(int argc, char **argv)
 			T.switchtype = rc;
 			break;
 		case 'R': T.real_clock = 1; break;
-		case 'c': T.config_path = optarg; break;
-		case 'b': batch = optarg; break;
+		case 'c':
+			if (!optarg[0])
+				return usage_error(NULL, "--config: empty file name");
+			T.config_path = optarg;
+			break;
+		case 'b':
+			if (!optarg[0])
+				return usage_error(NULL, "--batch: empty file name ('-' reads standard input)");
+			batch = optarg;
+			break;
 		case 'f': force = 1; break;
 		case 'j': T.json = 1; break;
 		case 'P': T.progress = 1; break;
@@ -584,8 +627,16 @@ int main(int argc, char **argv)
 		return usage_error(NULL, "--ports, --line, --switch and --real-time need --sim");
 	if (T.json)
 		T.progress = 0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	{
+		/* no SA_RESTART: a signal ends a blocking read or poll at once */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	if (batch) {

@@ -66,7 +66,7 @@ int cmd_status(int argc, char **argv)
 	int watch = 0, reset = 0, rc, o, spans[256], nspans = 0, fail = 0;
 	uint64_t start;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 'w': watch = 1; break;
 		case 'i': if ((rc = arg_int("status", "--interval", optarg, 1, 3600, &interval))) return rc; break;

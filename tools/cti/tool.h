@@ -6,6 +6,7 @@
 #ifndef CTI_TOOL_H
 #define CTI_TOOL_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdint.h>
@@ -16,8 +17,9 @@
 /* Exit codes (documented in cti(1)). */
 #define EXIT_PASS 0	/* done / test passed */
 #define EXIT_FAIL 1	/* test ran and failed (alarm present, BER over threshold, call failed) */
-#define EXIT_USAGE 2	/* bad command line */
-#define EXIT_ERROR 3	/* could not run: no spans, device or library error */
+#define EXIT_USAGE 2	/* bad command line, configuration file or file name */
+#define EXIT_ERROR 3	/* could not run: no spans, device, I/O or library error */
+#define EXIT_INTERRUPTED 4	/* SIGINT/SIGTERM ended a test call (cleared with cause 16) */
 
 enum responder {
 	RESP_NONE = 0,
@@ -74,6 +76,26 @@ int arg_int(const char *cmd, const char *what, const char *s, long min, long max
 int arg_double(const char *cmd, const char *what, const char *s, double min, double max, double *out);
 /* Index of s in names (NULL terminated) or -1 with a message listing them. */
 int arg_choice(const char *cmd, const char *what, const char *s, const char *const *names);
+/*
+ * getopt_long for the subcommands (optind = 0 before the first call): options
+ * may follow the positional arguments, and a negative number ("-100") is a
+ * positional argument (or an option's value), never an option.
+ */
+int tool_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/*
+ * A file the command will write (recording, fax): 0 when it can be created or
+ * written; otherwise exit code 2 with a message naming the file and the
+ * problem (empty name, a directory, missing or unwritable directory).
+ */
+int out_path_check(const char *cmd, const char *what, const char *path);
+/* A file the command will read (play, fax send): a readable regular file, or exit code 2 and a message. */
+int in_path_check(const char *cmd, const char *what, const char *path);
+/*
+ * Open a file to read (--batch, ...) without blocking: refuses FIFOs,
+ * directories and devices before reading. NULL with *rc = 2 (bad input, as a
+ * bad --config) and a message naming the file.
+ */
+FILE *open_regular(const char *cmd, const char *what, const char *path, int *rc);
 /* Unknown option / missing argument message for getopt's '?' and ':'. */
 int arg_getopt_error(const char *cmd, char **argv, int optopt_, const char *accepted);
 

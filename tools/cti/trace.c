@@ -3,6 +3,8 @@
 #include <getopt.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "tool.h"
 
 struct trace_run {
@@ -78,7 +80,7 @@ int cmd_trace(int argc, char **argv)
 	int rc, o, span = 0;
 	struct trace_run tr;
 
-	while ((o = getopt_long(argc, argv, "hw:", opts, NULL)) != -1) {
+	while ((o = tool_getopt(argc, argv, "hw:", opts)) != -1) {
 		switch (o) {
 		case 'w': pcap = optarg; break;
 		case 'd': if ((rc = arg_int("trace", "--duration", optarg, 1, 86400, &duration))) return rc; break;
@@ -94,6 +96,17 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return usage_error("trace", "expects at most one SPAN");
+	if (pcap && (rc = out_path_check("trace", "-w", pcap)))
+		return rc;
+	if (pcap) {
+		/* a FIFO would block in the pcap open, a device drop the frames unnoticed */
+		struct stat st;
+
+		if (stat(pcap, &st) == 0 && !S_ISREG(st.st_mode))
+			return usage_error("trace", "-w '%s' is not a regular file (%s): the capture is written to a "
+					   "file", pcap, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode)
+					   ? "a character device" : "not a plain file");
+	}
 	if ((rc = tool_open("trace")) || (optind < argc && (rc = span_arg("trace", argv[optind], &span))))
 		return rc;
 	memset(&tr, 0, sizeof(tr));

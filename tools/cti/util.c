@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* util.c - argument parsing, error messages and output helpers of `cti`. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -190,4 +194,198 @@ void progress_end(void)
 	if (progress_shown)
 		fputs("\r\033[K", stderr);
 	progress_shown = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* option parsing                                                       */
+
+/* "-100", "-1.5", "-.5", "-1e-3": a negative number, never an option. */
+static int negative_number(const char *a)
+{
+	return a[0] == '-' && (isdigit((unsigned char)a[1]) || (a[1] == '.' && isdigit((unsigned char)a[2])));
+}
+
+/* Does the long option named by a ("name" or a unique prefix of it) take a value? */
+static int long_needs_value(const char *a, const struct option *longopts)
+{
+	size_t len = strlen(a);
+	int has = -1;
+
+	for (const struct option *o = longopts; o->name; o++) {
+		if (strncmp(o->name, a, len))
+			continue;
+		if (strlen(o->name) == len)
+			return o->has_arg == required_argument;
+		if (has >= 0 && has != o->has_arg)
+			return 0;	/* ambiguous: getopt reports it */
+		has = o->has_arg;
+	}
+	return has == required_argument;
+}
+
+/*
+ * Reorder argv[1..argc) in place: the options with their values first, then
+ * "--" if one was given, then the positional arguments in their order. A
+ * negative number ("cable ppm 2 -100") is a positional argument unless it is
+ * the value of an option. Returns the index of the first positional one.
+ */
+static int permute_args(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	char **opts = calloc((size_t)argc + 1, sizeof(*opts)), **pos = calloc((size_t)argc + 1, sizeof(*pos));
+	char *dashdash = NULL;
+	int no = 0, np = 0, i;
+
+	if (!opts || !pos) {
+		free(opts);
+		free(pos);
+		return argc;	/* getopt sees everything, as before */
+	}
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (dashdash) {
+			pos[np++] = a;
+		} else if (!strcmp(a, "--")) {
+			dashdash = a;
+		} else if (a[0] != '-' || !a[1] || negative_number(a)) {
+			pos[np++] = a;
+		} else if (a[1] == '-') {
+			char name[128];
+
+			opts[no++] = a;
+			snprintf(name, sizeof(name), "%s", a + 2);
+			if (!strchr(a, '=') && long_needs_value(name, longopts) && i + 1 < argc)
+				opts[no++] = argv[++i];
+		} else {
+			opts[no++] = a;
+			for (const char *p = a + 1; *p; p++) {
+				const char *s = *p == ':' ? NULL : strchr(shortopts, *p);
+
+				if (s && s[1] == ':') {
+					if (!p[1] && i + 1 < argc)
+						opts[no++] = argv[++i];
+					break;
+				}
+			}
+		}
+	}
+	i = 1;
+	for (int k = 0; k < no; k++)
+		argv[i++] = opts[k];
+	if (dashdash)
+		argv[i++] = dashdash;
+	for (int k = 0; k < np; k++)
+		argv[i++] = pos[k];
+	free(opts);
+	free(pos);
+	return 1 + no + (dashdash != NULL);
+}
+
+int tool_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	static int end;
+	char so[32];
+	int o;
+
+	if (optind == 0)
+		end = permute_args(argc, argv, shortopts, longopts);
+	snprintf(so, sizeof(so), "+%s", shortopts);
+	o = getopt_long(end, argv, so, longopts, NULL);
+	if (o == -1 && optind < end)
+		optind = end;
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* files named on the command line                                      */
+
+int out_path_check(const char *cmd, const char *what, const char *path)
+{
+	char dir[4096];
+	const char *slash;
+	struct stat st;
+
+	if (!path[0])
+		return usage_error(cmd, "%s: empty file name", what);
+	if (strlen(path) >= sizeof(dir))
+		return usage_error(cmd, "%s: file name longer than %zu characters", what, sizeof(dir) - 1);
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return usage_error(cmd, "%s '%s' is a directory", what, path);
+		if (access(path, W_OK))
+			return usage_error(cmd, "%s '%s' cannot be written: %s", what, path, strerror(errno));
+		return 0;
+	}
+	slash = strrchr(path, '/');
+	if (slash && !slash[1])
+		return usage_error(cmd, "%s '%s' names a directory, not a file", what, path);
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st))
+		return usage_error(cmd, "%s '%s': directory '%s': %s", what, path, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return usage_error(cmd, "%s '%s': '%s' is not a directory", what, path, dir);
+	if (access(dir, W_OK | X_OK))
+		return usage_error(cmd, "%s '%s': directory '%s' is not writable: %s", what, path, dir,
+				   strerror(errno));
+	return 0;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a plain file";
+}
+
+int in_path_check(const char *cmd, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (!path[0])
+		return usage_error(cmd, "%s: empty file name", what);
+	if (stat(path, &st))
+		return usage_error(cmd, "%s '%s' cannot be read: %s", what, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return usage_error(cmd, "%s '%s' is not a regular file (%s)", what, path, file_kind(st.st_mode));
+	if (access(path, R_OK))
+		return usage_error(cmd, "%s '%s' cannot be read: %s", what, path, strerror(errno));
+	return 0;
+}
+
+FILE *open_regular(const char *cmd, const char *what, const char *path, int *rc)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	*rc = 0;
+	if (!path[0]) {
+		*rc = usage_error(cmd, "%s: empty file name", what);
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fprintf(stderr, "cti: %s %s: cannot open: %s\n", what, path, strerror(errno));
+		*rc = EXIT_USAGE;	/* a bad file name is bad input, like a bad --config */
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "cti: %s %s: not a regular file (%s)\n", what, path, file_kind(st.st_mode));
+		close(fd);
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	/* blocking reads again (a regular file never blocks, but keep stdio's usual behaviour) */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (!f) {
+		fprintf(stderr, "cti: %s %s: %s\n", what, path, strerror(errno));
+		close(fd);
+		*rc = EXIT_ERROR;
+	}
+	return f;
 }
