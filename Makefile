@@ -97,7 +97,7 @@ $(B)/%.o: %.c | $(B)/generated/cticonfig.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
 
 include $(sort $(wildcard firmware/build.mk lib/build.mk tools/build.mk examples/build.mk \
-	kernel/build.mk tests/*/build.mk mk/*.mk))
+	kernel/build.mk server/*/build.mk tests/*/build.mk mk/*.mk))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -12,13 +12,20 @@
  *   - let the supervisor listen in (cti_monitor, LISTEN) on the first call.
  *
  * When either side hangs up, the other is cleared and the agent is idle again.
+ *
+ * Remote agents (home workers) are called over the PSTN trunk the callers
+ * arrive on, when no agent position is idle. Bridging would keep two
+ * B-channels of that trunk busy for the whole conversation; where the
+ * trunk offers a network transfer that frees them (ECT on EuroISDN, 2BCT
+ * on NI2/5ESS/4ESS: cti_transfer_method), the ACD transfers the caller to
+ * the agent with cti_call_transfer() and is out of the call.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "demo.h"
 
-enum { Q_WAITING, Q_RINGING_AGENT, Q_TALKING, Q_CLEARING };
+enum { Q_WAITING, Q_RINGING_AGENT, Q_TALKING, Q_CLEARING, Q_TRANSFERRING };
 
 static void caller_event(struct leg *leg, const cti_event_t *ev);
 static void agent_event(struct leg *leg, const cti_event_t *ev);
@@ -30,6 +37,12 @@ void acd_init(struct acd *acd, int span)
 	acd->span = span;
 }
 
+void acd_add_remote_agent(struct acd *acd, const char *name, const char *number, int span)
+{
+	acd_add_agent(acd, name, number);
+	acd->agents[acd->nagents - 1].span = span;
+}
+
 /* Agents log in in order: the first one has been idle the longest. */
 void acd_add_agent(struct acd *acd, const char *name, const char *ext)
 {
@@ -39,24 +52,27 @@ void acd_add_agent(struct acd *acd, const char *name, const char *ext)
 	a->idle_since = cti_now_ms(demo_ctx);
 }
 
+/* Longest idle agent position; a remote agent only when no position is idle (overflow). */
 static struct agent *longest_idle(struct acd *acd)
 {
 	struct agent *best = NULL;
-	for (int i = 0; i < acd->nagents; i++) {
-		struct agent *a = &acd->agents[i];
-		if (!a->busy && (!best || a->idle_since < best->idle_since))
-			best = a;
-	}
+	for (int remote = 0; remote < 2 && !best; remote++)
+		for (int i = 0; i < acd->nagents; i++) {
+			struct agent *a = &acd->agents[i];
+			if (!a->busy && (a->span != 0) == remote && (!best || a->idle_since < best->idle_since))
+				best = a;
+		}
 	return best;
 }
 
-static cti_call_t *call_position(struct acd *acd, const char *ext, const char *calling, struct leg *leg)
+static cti_call_t *call_position(struct acd *acd, const char *ext, const char *calling, struct leg *leg,
+				 int span)
 {
 	cti_call_params_t p;
 	cti_call_params_init(&p);
 	snprintf(p.called.number, sizeof(p.called.number), "%s", ext);
 	snprintf(p.calling.number, sizeof(p.calling.number), "%s", calling);	/* agent sees the caller */
-	p.span = acd->span;
+	p.span = span ? span : acd->span;
 	cti_call_t *call = cti_call_place(demo_ctx, &p);
 	if (!call)
 		demo_fail(leg->name, "calling position %s: %s", ext, cti_last_error());
@@ -96,7 +112,7 @@ static void distribute(struct acd *acd)
 		snprintf(caller->note, sizeof(caller->note), "to agent %s after %d ms in the ACD", a->name, waited);
 		snprintf(acd->assigned + strlen(acd->assigned), sizeof(acd->assigned) - strlen(acd->assigned),
 			 "%s%s", acd->assigned[0] ? "," : "", a->name);
-		if (!call_position(acd, a->ext, caller->from, agent))
+		if (!call_position(acd, a->ext, caller->from, agent, a->span))
 			cti_call_hangup(caller->call, 34, CTI_LOC_DEFAULT);	/* no circuit available */
 	}
 }
@@ -116,9 +132,33 @@ void acd_enqueue(struct acd *acd, struct leg *caller)
 	distribute(acd);
 }
 
+/*
+ * Where the trunk allows it, hand the caller to a remote agent by network
+ * transfer: 1 if asked (CTI_EV_TRANSFER_DONE follows on the caller's call).
+ */
+static int transfer_to_remote(struct leg *caller, struct leg *agent)
+{
+	struct agent *a = agent->data;
+	int span = cti_call_span(caller->call);
+	const char *method = cti_transfer_method(demo_ctx, span);
+
+	if (!a->span || cti_call_span(agent->call) != span ||
+	    (strcmp(method, "ECT") && strcmp(method, "2BCT")))	/* QSIG/RLT/none: bridge instead */
+		return 0;
+	if (cti_call_transfer(caller->call, agent->call) < 0) {
+		printf("           ACD: %s cannot transfer (%s): bridging\n", caller->name, cti_last_error());
+		return 0;
+	}
+	caller->state = agent->state = Q_TRANSFERRING;
+	snprintf(agent->note, sizeof(agent->note), "transfer by the network (%s) asked", method);
+	return 1;
+}
+
 static void connect_agent(struct acd *acd, struct leg *caller, struct leg *agent)
 {
 	cti_stop(caller->call, 0);	/* hold music */
+	if (transfer_to_remote(caller, agent))
+		return;
 	if (cti_bridge(caller->call, agent->call) < 0) {
 		demo_fail(caller->name, "bridge: %s", cti_last_error());
 		cti_call_hangup(agent->call, 41, CTI_LOC_DEFAULT);
@@ -173,6 +213,32 @@ static void caller_event(struct leg *leg, const cti_event_t *ev)
 	struct acd *acd = leg->owner;
 
 	switch (ev->type) {
+	case CTI_EV_TRANSFER_DONE: {
+		struct leg *agent = leg->peer;
+		struct agent *a = agent ? agent->data : NULL;
+		if (ev->u.suppl.result == 0) {
+			/* The network joined caller and agent: both our calls are cleared next, channels free. */
+			snprintf(leg->note, sizeof(leg->note), "transferred to %s by the network", a ? a->name : "?");
+			if (a)
+				a->transfers++;
+			leg->state = Q_CLEARING;
+			if (agent)
+				agent->state = Q_CLEARING;
+		} else {
+			/* Refused: bridge after all. */
+			printf("           ACD: transfer refused (%s): bridging\n", ev->u.suppl.text);
+			leg->state = Q_RINGING_AGENT;
+			if (agent && agent->call) {
+				agent->state = Q_TALKING;
+				struct agent *keep = agent->data;
+				int span = keep->span;
+				keep->span = 0;	/* no second transfer attempt */
+				connect_agent(acd, leg, agent);
+				keep->span = span;
+			}
+		}
+		break;
+	}
 	case CTI_EV_OP_DONE:
 		if (ev->u.op.kind == CTI_OP_RECORD)
 			leg->rec_samples = ev->u.op.samples;
@@ -225,7 +291,7 @@ static void agent_event(struct leg *leg, const cti_event_t *ev)
 void acd_supervisor_login(struct acd *acd, const char *ext)
 {
 	acd->supervisor = leg_new("supervisor", supervisor_event, acd);
-	call_position(acd, ext, "8000", acd->supervisor);
+	call_position(acd, ext, "8000", acd->supervisor, 0);
 }
 
 static void supervisor_event(struct leg *leg, const cti_event_t *ev)

@@ -6,10 +6,17 @@
  *                 makes them); recordings, the received fax and the
  *                 D-channel capture are written there.
  *
- * One context, virtual time, two E1 PRI trunks on the emulated board:
+ * One context, virtual time, three E1 PRI trunks on the emulated board:
  *
  *   span sim1 (network) == sim2 (user)   PSTN <-> call center
  *   span sim3 (network) == sim4 (user)   agent positions <-> call center
+ *   span sim5 (network) == sim6 (user)   PSTN <-> subscriber lines (phones)
+ *
+ * Most PSTN callers are the network end of sim1 itself. Caller 9 and the
+ * remote agent dave are phones behind the PSTN's switch (sim6): the PSTN
+ * connects them to the call center trunk through a bridge (a tandem), so
+ * that when the call center transfers caller 9 to dave (ECT), the PSTN can
+ * join the two phones itself and free both B-channels of the call center.
  *
  * This file plays "the world": callers on the PSTN who dial the call
  * center (8000) and press digits, their fax machine, subscribers the call
@@ -33,7 +40,7 @@ static struct leg *legs[MAX_LEGS];
 static int nlegs;
 static int failures;
 static int dchan_up;
-static int span_pstn, span_cc, span_pos, span_agents;
+static int span_pstn, span_cc, span_pos, span_agents, span_sw, span_phones;
 static struct ivr ivr;
 static struct acd acd;
 static int fax_doc_pages;
@@ -126,13 +133,19 @@ static cti_call_t *place(struct leg *leg, int span, const char *from, const char
 
 enum { C_SCHEDULED, C_DIALLING, C_PRESSING, C_FAX, C_TALKING };
 
+#define TALK_MS 8000
+
 static void pstn_caller_event(struct leg *leg, const cti_event_t *ev)
 {
 	switch (ev->type) {
+	case CTI_EV_DIGIT:	/* phones behind the PSTN switch: what the far party keys (after a transfer) */
+		if (leg->data && strlen(leg->digits) + 1 < sizeof(leg->digits))
+			leg->digits[strlen(leg->digits)] = ev->u.digit.digit;
+		break;
 	case CTI_EV_TIMER:
 		if (leg->state == C_SCHEDULED) {
 			leg->state = C_DIALLING;
-			place(leg, span_pstn, leg->from, "8000");
+			place(leg, leg->data ? span_phones : span_pstn, leg->from, "8000");
 		} else if (leg->state == C_PRESSING) {
 			if (cti_send_dtmf(leg->call, leg->script, 0, 0, 0) < 0)
 				demo_fail(leg->name, "send DTMF: %s", cti_last_error());
@@ -181,6 +194,110 @@ static struct leg *schedule_caller(const char *name, const char *from, const cha
 	return leg;
 }
 
+/* ---- the world: the PSTN switch between subscriber lines (sim5) and the call center trunk (sim1) ---- */
+
+/*
+ * A tandem call: leg "in" arrived on one trunk, leg "out" placed on the
+ * other; bridged once "out" is answered. On a transfer request from the call
+ * center (on two "out"/"in" legs of sim1), the switch joins the two phones'
+ * legs on sim5 and confirms: the call center's legs are cleared.
+ */
+enum { T_DIALLING, T_BRIDGED, T_TRANSFERRED };
+
+static void tandem_event(struct leg *leg, const cti_event_t *ev)
+{
+	struct leg *peer = leg->peer;
+
+	switch (ev->type) {
+	case CTI_EV_CALL_ANSWERED:	/* onward call answered: answer the incoming one, bridge */
+		if (peer && peer->call) {
+			cti_call_answer(peer->call);
+			if (cti_bridge(leg->call, peer->call) < 0)
+				demo_fail(leg->name, "PSTN bridge: %s", cti_last_error());
+			leg->state = peer->state = T_BRIDGED;
+		}
+		break;
+	case CTI_EV_TRANSFER_REQUEST: {
+		struct leg *other = cti_call_get_user(ev->u.suppl.other);
+		struct leg *p1 = peer, *p2 = other ? other->peer : NULL;
+		if (!p1 || !p2 || !p1->call || !p2->call) {
+			cti_transfer_reply(ev->call, 0);
+			break;
+		}
+		/* Join the two phones' legs on the subscriber side; the call center's two legs go. */
+		cti_unbridge(leg->call);
+		cti_unbridge(other->call);
+		if (cti_bridge(p1->call, p2->call) < 0) {
+			demo_fail(leg->name, "PSTN join: %s", cti_last_error());
+			cti_transfer_reply(ev->call, 0);
+			break;
+		}
+		p1->peer = p2;
+		p2->peer = p1;
+		leg->peer = other->peer = NULL;
+		leg->state = other->state = T_TRANSFERRED;
+		p1->state = p2->state = T_TRANSFERRED;
+		snprintf(p1->note, sizeof(p1->note), "joined to %s by the PSTN (ECT)", p2->to[0] ? p2->to : p2->from);
+		if (cti_transfer_reply(ev->call, 1) < 0)
+			demo_fail(leg->name, "transfer reply: %s", cti_last_error());
+		break;
+	}
+	case CTI_EV_CALL_HANGUP:
+		if (peer && peer->call)
+			cti_call_hangup(peer->call, 16, CTI_LOC_DEFAULT);
+		if (peer)
+			peer->peer = NULL;
+		leg->peer = NULL;
+		break;
+	}
+}
+
+/* A call arrives at the PSTN switch for the other trunk: place it onward. */
+static void tandem_offered(const cti_event_t *ev, int out_span)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "pstn %s", ev->u.offered.called.number);
+	struct leg *in = leg_new(name, tandem_event, NULL);
+	leg_attach(in, ev->call);
+	cti_call_proceeding(ev->call);
+	struct leg *out = leg_new(name, tandem_event, NULL);
+	in->peer = out;
+	out->peer = in;
+	if (!place(out, out_span, ev->u.offered.calling.number, ev->u.offered.called.number))
+		cti_call_reject(ev->call, 34);
+}
+
+/* ---- the world: a remote agent's phone on a subscriber line ---- */
+
+static void home_phone_event(struct leg *leg, const cti_event_t *ev)
+{
+	switch (ev->type) {
+	case CTI_EV_TIMER:
+		if (!leg->answered) {
+			cti_call_answer(leg->call);
+		} else if (leg->state == 0) {
+			/* talking with the caller: key a digit the caller's phone must hear through the PSTN */
+			leg->state = 1;
+			cti_send_dtmf(leg->call, "5", 0, 0, 0);
+			leg_timer(leg, TALK_MS);
+		} else {
+			cti_call_hangup(leg->call, 16, CTI_LOC_DEFAULT);
+		}
+		break;
+	case CTI_EV_CALL_CONNECTED:
+		leg_timer(leg, 3000);
+		break;
+	}
+}
+
+static void phones_offered(const cti_event_t *ev)
+{
+	struct leg *leg = leg_new("home phone dave", home_phone_event, NULL);
+	leg_attach(leg, ev->call);
+	cti_call_alerting(ev->call);
+	leg_timer(leg, 1000);
+}
+
 /* ---- the world: PSTN subscribers called back by the reminder dialer ---- */
 
 static void subscriber_event(struct leg *leg, const cti_event_t *ev)
@@ -201,6 +318,11 @@ static void subscriber_event(struct leg *leg, const cti_event_t *ev)
 
 static void subscriber_offered(const cti_event_t *ev)
 {
+	if (!strcmp(ev->u.offered.called.number, "5553000")) {
+		/* a remote agent's home: through the PSTN switch to the subscriber lines */
+		tandem_offered(ev, span_sw);
+		return;
+	}
 	char name[48];
 	snprintf(name, sizeof(name), "subscriber %s", ev->u.offered.called.number);
 	struct leg *leg = leg_new(name, subscriber_event, NULL);
@@ -223,7 +345,6 @@ static void subscriber_offered(const cti_event_t *ev)
 
 /* ---- the world: agent and supervisor phones at the agent positions ---- */
 
-#define TALK_MS 8000
 
 static void phone_event(struct leg *leg, const cti_event_t *ev)
 {
@@ -388,6 +509,10 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			subscriber_offered(ev);
 		else if (ev->span == span_pos)
 			phone_offered(ev);
+		else if (ev->span == span_sw)
+			tandem_offered(ev, span_pstn);	/* a phone calls the call center */
+		else if (ev->span == span_phones)
+			phones_offered(ev);
 		else
 			cti_call_reject(ev->call, 21);
 		leg = cti_call_get_user(ev->call);
@@ -534,7 +659,7 @@ static void report(void)
 static void run_checks(void)
 {
 	printf("\n== Checks\n");
-	check(dchan_up == 4, "D-channels up on the 4 spans (%d)", dchan_up);
+	check(dchan_up == 6, "D-channels up on the 6 spans (%d)", dchan_up);
 
 	/* Digits as dialled, reaching the IVR. */
 	static const char *callers[] = { "caller 1", "caller 2", "caller 3", "caller 4", "caller 5" };
@@ -558,8 +683,9 @@ static void run_checks(void)
 	      fc ? fc->fax_result : -1, fax_doc_pages);
 
 	/* ACD: longest-idle distribution, queueing, stereo recordings. */
-	check(!strcmp(acd.assigned, "bob,carol,alice,bob"),
-	      "longest-idle distribution: agents in order '%s' (want bob,carol,alice,bob)", acd.assigned);
+	check(!strcmp(acd.assigned, "bob,carol,alice,bob,carol,alice,bob,dave"),
+	      "longest-idle distribution, remote agent on overflow: agents in order '%s' "
+	      "(want bob,carol,alice,bob,carol,alice,bob,dave)", acd.assigned);
 	check(acd.max_wait_ms >= 1000, "caller 5 waited in the queue for a free agent (%d ms)", acd.max_wait_ms);
 	for (size_t i = 1; i < sizeof(callers) / sizeof(callers[0]); i++) {
 		struct leg *c = find_leg(callers[i]);
@@ -584,6 +710,24 @@ static void run_checks(void)
 	check(r2 && r2->cpa == CTI_CPA_BUSY && !r2->answered, "reminder 2: CPA %s (want busy), not answered",
 	      r2 && r2->cpa >= 0 ? cti_cpa_result_name(r2->cpa) : "none");
 
+	/* Remote agent: caller 9 transferred by the network (ECT), the call center's channels freed at once. */
+	struct leg *c9 = find_leg("caller 9");
+	struct leg *home = find_leg("home phone dave");
+	struct leg *v9 = c9 ? ivr_leg_of(c9) : NULL;
+	struct leg *ag = find_leg("agent dave");
+	check(v9 && !strcmp(v9->digits, "2") && strstr(v9->note, "transferred to dave by the network"),
+	      "caller 9 (a phone behind the PSTN) pressed 2 and was transferred to remote agent dave: %s",
+	      v9 ? v9->note : "-");
+	check(acd.agents[3].transfers == 1, "ACD used the network transfer (ECT) for dave, not a bridge (%d)",
+	      acd.agents[3].transfers);
+	check(v9 && ag && home && v9->t_end && ag->t_end && v9->t_end < home->t_end && ag->t_end < home->t_end &&
+	      v9->remote && ag->remote,
+	      "the call center's two legs were cleared by the network while caller and dave still talked "
+	      "(released at %.1f s / %.1f s, conversation until %.1f s)", v9 ? v9->t_end / 1000.0 : 0.0,
+	      ag ? ag->t_end / 1000.0 : 0.0, home ? home->t_end / 1000.0 : 0.0);
+	check(c9 && strchr(c9->digits, '5'), "caller 9 heard dave's key press through the PSTN after the transfer "
+	      "(digits '%s')", c9 ? c9->digits : "-");
+
 	int unreleased = 0;
 	for (int i = 0; i < nlegs; i++)
 		unreleased += !legs[i]->released;
@@ -607,7 +751,7 @@ int main(int argc, char **argv)
 	}
 
 	cti_config_t *cfg = cti_config_new();
-	if (!cfg || cti_config_sim_pairs(cfg, 2, CTI_LINE_E1, CTI_SWITCH_EUROISDN) < 0 ||
+	if (!cfg || cti_config_sim_pairs(cfg, 3, CTI_LINE_E1, CTI_SWITCH_EUROISDN) < 0 ||
 	    cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL) < 0 ||
 	    cti_config_set_trace(cfg, demo_path("%s", "dchan.pcap")) < 0) {
 		fprintf(stderr, "demo: configuration: %s\n", cti_last_error());
@@ -624,16 +768,18 @@ int main(int argc, char **argv)
 	span_cc = cti_span_find(demo_ctx, "sim2");
 	span_pos = cti_span_find(demo_ctx, "sim3");
 	span_agents = cti_span_find(demo_ctx, "sim4");
-	if (span_pstn <= 0 || span_cc <= 0 || span_pos <= 0 || span_agents <= 0) {
-		fprintf(stderr, "demo: spans sim1..sim4 not found: %s\n", cti_last_error());
+	span_sw = cti_span_find(demo_ctx, "sim5");
+	span_phones = cti_span_find(demo_ctx, "sim6");
+	if (span_pstn <= 0 || span_cc <= 0 || span_pos <= 0 || span_agents <= 0 || span_sw <= 0 || span_phones <= 0) {
+		fprintf(stderr, "demo: spans sim1..sim6 not found: %s\n", cti_last_error());
 		return 1;
 	}
 
-	printf("== Bringing up 2 E1 PRI trunks (virtual time)\n");
-	for (int i = 0; i < 100 && dchan_up < 4; i++)
+	printf("== Bringing up 3 E1 PRI trunks (virtual time)\n");
+	for (int i = 0; i < 100 && dchan_up < 6; i++)
 		run_until(cti_now_ms(demo_ctx) + 100);
-	if (dchan_up < 4) {
-		fprintf(stderr, "demo: only %d of 4 D-channels came up in 10 s\n", dchan_up);
+	if (dchan_up < 6) {
+		fprintf(stderr, "demo: only %d of 6 D-channels came up in 10 s\n", dchan_up);
 		return 1;
 	}
 
@@ -658,6 +804,13 @@ int main(int argc, char **argv)
 	schedule_caller("caller 5", "5551005", "2", 7000);	/* ... all busy: waits in the queue */
 	schedule_reminder("reminder 1", "5552001", 20000);	/* answers: voice */
 	schedule_reminder("reminder 2", "5552002", 22000);	/* busy */
+	/* A home worker logs in (overflow only); later all positions are busy and caller 9 overflows to him. */
+	run_until(cti_now_ms(demo_ctx) + 25000);
+	acd_add_remote_agent(&acd, "dave", "5553000", span_cc);
+	schedule_caller("caller 6", "5551006", "2", 5000);
+	schedule_caller("caller 7", "5551007", "2", 6000);
+	schedule_caller("caller 8", "5551008", "2", 7000);
+	schedule_caller("caller 9", "5551009", "2", 8000)->data = &span_phones;	/* a phone behind the PSTN */
 
 	uint64_t limit = cti_now_ms(demo_ctx) + 300000;
 	while (!all_released() && cti_now_ms(demo_ctx) < limit)

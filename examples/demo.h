@@ -6,7 +6,9 @@
  *           phones), the scenario, checks and the report
  *   ivr.c   the IVR: menu, digits, fax on demand, hand-over to the ACD
  *   acd.c   the ACD: agents, queue, longest-idle distribution, recording,
- *           supervisor monitoring
+ *           supervisor monitoring; remote agents reached over the PSTN
+ *           trunk get their callers by network transfer (ECT) instead of
+ *           a bridge
  *
  * Every call end (a "leg") is a struct leg set as the call's user data. Its
  * fn gets the call's events (and the timers started for it), so each module
@@ -77,6 +79,8 @@ struct agent {
 	int busy;
 	uint64_t idle_since;		/* ms; the longest idle agent gets the next call */
 	int calls;
+	int span;			/* remote agents: the PSTN trunk they are called over (0: positions) */
+	int transfers;			/* callers handed to this agent by network transfer */
 };
 
 struct acd {
@@ -94,6 +98,13 @@ struct acd {
 void acd_init(struct acd *acd, int span);
 void acd_add_agent(struct acd *acd, const char *name, const char *ext);
 void acd_supervisor_login(struct acd *acd, const char *ext);
+/*
+ * A remote agent (home worker) reached at a PSTN number over `span`, the
+ * trunk the callers arrive on. Used only when no agent position is idle
+ * (overflow). When the trunk can transfer (ECT/2BCT: both B-channels freed),
+ * the caller is transferred to the agent by the network; otherwise bridged.
+ */
+void acd_add_remote_agent(struct acd *acd, const char *name, const char *number, int span);
 /* Take over a caller's leg (answered, no media running): queue it and distribute. */
 void acd_enqueue(struct acd *acd, struct leg *caller);
 

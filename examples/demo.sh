@@ -6,8 +6,9 @@
 #   fax-sent.tif         3-page G4 fax document rendered from examples/fax-doc.ps by ghostscript
 #   fax-received.tif/.pdf   what the caller's fax machine received (tiff2pdf for the PDF)
 #   rec-<caller>-<agent>.wav  two-leg stereo recordings of the agent conversations
+#                        (not of caller 9: transferred to a remote agent by the network)
 #   supervisor.wav       what the supervisor heard while listening in
-#   dchan.pcap           D-channel capture of the 4 spans (Wireshark: LAPD/Q.931)
+#   dchan.pcap           D-channel capture of the 6 spans (Wireshark: LAPD/Q.931, ECT facilities)
 #   report.txt           the demo's output: event log, call table, checks
 # then checks the files independently of libcti. Exits non-zero on any failure.
 set -uo pipefail
@@ -105,7 +106,8 @@ fi
 level() { sox "$1" -n remix "$2" stats 2>&1 | awk '/RMS lev dB/ {print $4}'; }
 recs=("$out"/rec-*.wav)
 [[ -e ${recs[0]} ]] || recs=()
-[[ ${#recs[@]} -eq 4 ]] && pass "4 agent conversations recorded" || fail "${#recs[@]} agent recordings, want 4"
+[[ ${#recs[@]} -eq 7 ]] && pass "7 agent conversations recorded (the 8th was transferred)" ||
+	fail "${#recs[@]} agent recordings, want 7"
 for r in "${recs[@]}"; do
 	n=$(basename "$r")
 	ch=$(soxi -c "$r" 2>/dev/null); rate=$(soxi -r "$r" 2>/dev/null); dur=$(soxi -D "$r" 2>/dev/null)
@@ -135,6 +137,12 @@ if [[ -s $out/dchan.pcap ]]; then
 		bad=$(tshark -r "$out/dchan.pcap" -Y '_ws.malformed || _ws.expert.severity == error' 2>/dev/null | wc -l)
 		frames=$(tshark -r "$out/dchan.pcap" 2>/dev/null | wc -l)
 		tshark -r "$out/dchan.pcap" -Y q931 >"$out/dchan.txt" 2>/dev/null
+		# The transfer of caller 9: ECT EctLinkIdRequest {0 4 0 369 1 4} and ExplicitEctExecute {... 1 1}
+		# invokes from the call center (each frame captured on both ends of the trunk).
+		ect=$(tshark -r "$out/dchan.pcap" -Y 'q931.message_type == 0x62' -T fields -e q932.ros.global \
+			-e q932.ros.invoke_element 2>/dev/null | awk '$2 == 1 { c[$1]++ } END { print c["0.4.0.369.1.4"] + 0, c["0.4.0.369.1.1"] + 0 }')
+		[[ $ect == "2 2" ]] && pass "dchan.pcap: caller 9's transfer: ECT EctLinkIdRequest and ExplicitEctExecute invokes (tshark)" ||
+			fail "dchan.pcap: ECT invokes (LinkIdRequest, ExplicitEctExecute) seen '$ect', want '2 2'"
 		# 12 calls placed, 11 answered (the busy reminder is not); each end of a trunk is captured.
 		[[ $setups -ge 12 && $connects -ge 11 && $bad -eq 0 ]] &&
 			pass "dchan.pcap: $frames frames, $setups Q.931 SETUP, $connects CONNECT, none malformed (tshark)" ||

@@ -44,7 +44,7 @@
  *
  *   - Parameter structs the application fills in (cti_span_config_t,
  *     cti_call_params_t, cti_term_t, cti_record_params_t, cti_cpa_params_t,
- *     cti_fax_params_t) start with `uint32_t size`. Their init macro (e.g.
+ *     cti_fax_params_t, cti_aoc_t) start with `uint32_t size`. Their init macro (e.g.
  *     cti_term_init(&t)) sets it to the application's sizeof and fills the
  *     defaults: always call it before setting fields. The library reads only
  *     the first `size` bytes (fields beyond take their defaults); size 0 is
@@ -729,6 +729,119 @@ CTI_API int cti_cable_set_faults_sized(cti_ctx_t *ctx, int port, const cti_line_
 CTI_API int cti_cable_get_faults_sized(cti_ctx_t *ctx, int port, cti_line_faults_t *f, size_t size);
 
 /* ======================================================================
+ * Supplementary services (docs/supplementary.md has the table of what each
+ * switch type supports). A service the span's switch type does not offer
+ * fails with CTI_ENOTSUP and cti_last_error() names the switch type.
+ *
+ * The same calls work on both sides of a trunk: the side that asks calls
+ * cti_call_hold()/cti_call_transfer()/cti_call_deflect(); the side that
+ * serves (usually the network, or the other PINX on QSIG) gets a *_REQUEST
+ * event and answers with the matching *_reply() function.
+ * ==================================================================== */
+
+enum cti_suppl {
+	CTI_SUPPL_HOLD = 1,	/* Q.931 HOLD/RETRIEVE */
+	CTI_SUPPL_TRANSFER,	/* ECT, 2BCT/TBCT, RLT, QSIG transfer: see cti_call_transfer() */
+	CTI_SUPPL_DEFLECT,	/* call deflection / rerouting */
+	CTI_SUPPL_KEYPAD,	/* keypad facility */
+	CTI_SUPPL_DISPLAY,	/* display text during a call */
+};
+/*
+ * 1 if the span's switch type offers the service, 0 if not (the message in
+ * cti_last_error() says why), CTI_ENOENT for no such PRI span.
+ */
+CTI_API int cti_suppl_supported(cti_ctx_t *ctx, int span, enum cti_suppl what);
+/* How the span transfers calls: "ECT", "2BCT", "RLT", "QSIG" or "none". */
+CTI_API const char *cti_transfer_method(cti_ctx_t *ctx, int span);
+
+/*
+ * Put a connected call on hold (HOLD). CTI_EV_CALL_HELD follows with
+ * result 0 (the B-channel is free: cti_call_channel() is 0) or the Q.850
+ * cause of the refusal. The far party hears what the holding side's
+ * network plays (music on hold: on the serving side, play to the other leg).
+ */
+CTI_API int cti_call_hold(cti_call_t *call);
+/* Take a held call back (RETRIEVE) on a free B-channel of its span; CTI_EV_CALL_RETRIEVED follows. */
+CTI_API int cti_call_retrieve(cti_call_t *call);
+/* 1 while the call is held (either side asked), else 0. */
+CTI_API int cti_call_held(cti_call_t *call);
+/* Answer CTI_EV_HOLD_REQUEST / CTI_EV_RETRIEVE_REQUEST: cause 0 accepts, else a Q.850 cause refuses. */
+CTI_API int cti_call_hold_reply(cti_call_t *call, int cause);
+CTI_API int cti_call_retrieve_reply(cti_call_t *call, int cause);
+
+/*
+ * Transfer: join the far parties of two calls on the same span and drop
+ * out (blind: b still ringing; consultative: b answered, a usually held).
+ * By switch type: EuroISDN ECT (explicit, link id), NI2/5ESS/4ESS 2BCT,
+ * DMS100 RLT (needs the RLT call id the network gives on SETUP), QSIG
+ * call transfer by join (the two B-channels stay bridged by this side).
+ * CTI_EV_TRANSFER_DONE follows on a with result 0 when the network took
+ * the calls over (both are then cleared: CTI_EV_CALL_HANGUP each, and the
+ * B-channels are free) or a CTI_E* code with u.suppl.text saying why.
+ */
+CTI_API int cti_call_transfer(cti_call_t *a, cti_call_t *b);
+/*
+ * Serving side: answer CTI_EV_TRANSFER_REQUEST (ev->call and
+ * ev->u.suppl.other). accept = 1: the application has joined the two far
+ * parties (e.g. cti_bridge() of the legs behind them); libcti confirms and
+ * clears both calls toward the requesting user (cause 16). accept = 0 refuses.
+ */
+CTI_API int cti_transfer_reply(cti_call_t *call, int accept);
+
+/*
+ * Deflect an offered (not yet answered) call, or reroute an answered one,
+ * to another number (EuroISDN CallRerouting, QSIG CallRerouting).
+ * CTI_EV_DEFLECT_DONE follows.
+ */
+CTI_API int cti_call_deflect(cti_call_t *call, const cti_party_t *to);
+/*
+ * Serving side: answer CTI_EV_DEFLECT_REQUEST. accept = 1 confirms and clears
+ * the call toward the deflecting user; the application then places the call
+ * to ev->u.suppl.party itself. accept = 0 refuses.
+ */
+CTI_API int cti_deflect_reply(cti_call_t *call, int accept);
+
+/* Send keypad facility digits (0-9 * #) on a call; the far end gets CTI_EV_KEYPAD. */
+CTI_API int cti_call_keypad(cti_call_t *call, const char *digits);
+/* Send display text (printable ASCII, up to 80 characters); the far end gets CTI_EV_DISPLAY. */
+CTI_API int cti_call_display(cti_call_t *call, const char *text);
+
+/*
+ * User-user information (UUI, IA5 text of 1-35 printable characters, e.g. an
+ * account number for the agent's screen): cti_call_place_uui() sends it in
+ * the SETUP; cti_call_set_uui() in the next ALERTING, DISCONNECT or RELEASE
+ * of the call. The far end gets CTI_EV_UUI (before the event of the message
+ * carrying it, or after CTI_EV_CALL_OFFERED for a SETUP).
+ */
+CTI_API cti_call_t *cti_call_place_uui(cti_ctx_t *ctx, const cti_call_params_t *p, const char *uui);
+CTI_API int cti_call_set_uui(cti_call_t *call, const char *uui);
+
+/* Advice of charge (ETSI AOC-S rate, AOC-D during the call, AOC-E at its end; EuroISDN only). */
+enum cti_aoc_type { CTI_AOC_D = 1, CTI_AOC_E = 2, CTI_AOC_S = 3 };
+typedef struct cti_aoc {
+	uint32_t size;		/* set by cti_aoc_init() (see ABI above) */
+	int type;		/* enum cti_aoc_type */
+	int free_of_charge;	/* 1: the call is free (units and amount not used) */
+	long units;		/* charging units so far (D) or in all (E); -1: a currency amount instead */
+	long amount;		/* with units -1: amount in hundredths of the currency (250 = 2.50) */
+	char currency[11];	/* e.g. "EUR" */
+	int total;		/* AOC-D received: 1 total so far, 0 subtotal (libpri 1.6 always sends subtotal) */
+	uint32_t per_seconds;	/* AOC-S: amount charged per this many seconds of the call; 0: flat rate */
+} cti_aoc_t;
+
+/* Defaults: no units, no amount (-1), not free. */
+#define cti_aoc_init(a, type) cti_aoc_init_sized((a), sizeof(*(a)), (type))
+CTI_API void cti_aoc_init_sized(cti_aoc_t *a, size_t size, enum cti_aoc_type type);
+/*
+ * Send advice of charge on a call (the network side charges its user).
+ * AOC-S (the rate of the basic call: amount per per_seconds, or flat) and
+ * AOC-D go at once (FACILITY); AOC-E with the next clearing message of the call
+ * (send it, then cti_call_hangup()). The far end gets CTI_EV_AOC (u.aoc),
+ * an AOC-E before its CTI_EV_CALL_HANGUP.
+ */
+CTI_API int cti_call_aoc(cti_call_t *call, const cti_aoc_t *aoc);
+
+/* ======================================================================
  * Events
  * ==================================================================== */
 
@@ -755,6 +868,19 @@ enum cti_event_type {
 	CTI_EV_FAX_DONE,	/* u.fax: result (also ends the op: CTI_EV_OP_DONE follows) */
 	CTI_EV_TRACE,		/* u.trace: D-channel frame */
 	CTI_EV_TIMER,		/* u.timer */
+	/* supplementary services (u.suppl; docs/supplementary.md) */
+	CTI_EV_HOLD_REQUEST,	/* far end asks to hold the call: cti_call_hold_reply() */
+	CTI_EV_CALL_HELD,	/* hold done (result 0; B-channel free now) or refused (result = Q.850 cause) */
+	CTI_EV_RETRIEVE_REQUEST,/* far end asks to retrieve a held call: cti_call_retrieve_reply() */
+	CTI_EV_CALL_RETRIEVED,	/* retrieve done (result 0, ev->channel the new B-channel) or refused (cause) */
+	CTI_EV_TRANSFER_REQUEST,/* network side: the user asks to join call and u.suppl.other: cti_transfer_reply() */
+	CTI_EV_TRANSFER_DONE,	/* transfer asked with cti_call_transfer() ended: result 0 or CTI_E* */
+	CTI_EV_DEFLECT_REQUEST,	/* network side: the user asks to send call to u.suppl.party: cti_deflect_reply() */
+	CTI_EV_DEFLECT_DONE,	/* cti_call_deflect() ended: result 0 (the call clears next) or CTI_E* */
+	CTI_EV_KEYPAD,		/* keypad facility digits received (u.suppl.text) */
+	CTI_EV_DISPLAY,		/* display text received during the call (u.suppl.text) */
+	CTI_EV_UUI,		/* user-user information received (u.suppl.text) */
+	CTI_EV_AOC,		/* advice of charge received (u.aoc) */
 };
 CTI_API const char *cti_event_name(int type);
 
@@ -802,6 +928,14 @@ struct cti_event {
 			const uint8_t *data;	/* frame without FCS; valid only during the handler */
 		} trace;
 		struct { int id; void *user; } timer;
+		struct {
+			int result;		/* 0 or a Q.850 cause (hold/retrieve) or CTI_E* (transfer/deflect) */
+			int remote;		/* 1: the far end asked for it */
+			cti_call_t *other;	/* transfer: the second call */
+			cti_party_t party;	/* deflect: where to */
+			char text[128];		/* keypad digits, display text, or what failed */
+		} suppl;
+		cti_aoc_t aoc;
 	} u;
 };
 

@@ -17,6 +17,7 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	dahdi-source dahdi dahdi-linux abigail-tools
 	clang libclang-rt-14-dev
+	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets libpq-dev postgresql
 )
 
 missing=()

@@ -286,6 +286,8 @@ int core_span_pri_start(struct core_span *sp)
 		pri_hangup_fix_enable(pri, 1);
 		/* lets a SETUP go without Sending Complete (sending_complete = 0) */
 		pri_set_overlapdial(pri, 1);
+		/* hold, transfer, deflection, keypad, display (suppl.c) */
+		core_suppl_span_start(sp);
 	}
 	core_pri_leave();
 	if (!pri)
@@ -330,6 +332,8 @@ void core_span_dframe(struct core_span *sp, const uint8_t *buf, int len)
 			cause_val = (*cause & 0x80) ? (cause[1] & 0x7f) : (cause[2] & 0x7f);
 	}
 	core_pri_enter(sp->ctx);
+	/* services libpri's network side does not decode itself (suppl.c) */
+	core_suppl_frame(sp, buf, len);
 	e = pri_check_event(sp->pri);
 	if (e)
 		handle_event(sp, e);
@@ -413,6 +417,7 @@ static struct cti_call *call_new(cti_ctx_t *ctx)
 	c->location = CTI_LOC_DEFAULT;
 	c->rx_loc = -1;
 	c->tx_loc = -1;
+	core_suppl_init_call(c);
 	c->next = ctx->calls;
 	ctx->calls = c;
 	return c;
@@ -490,6 +495,7 @@ static void call_finish(struct cti_call *c, int cause, int location, int remote)
 		c->cause = cause;
 		c->remote = remote;
 	}
+	core_suppl_call_cleared(c);	/* transfer/deflection outcome before the hangup */
 	memset(&ev, 0, sizeof(ev));
 	ev.type = CTI_EV_CALL_HANGUP;
 	ev.call = c;
@@ -849,6 +855,7 @@ static void handle_event(struct core_span *sp, pri_event *e)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.span = sp->index;
+	core_suppl_uui(sp, e, 1);	/* user-user information ahead of the message's own event */
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
 		sp->l2_up = 1;
@@ -889,6 +896,8 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		break;
 	case PRI_EVENT_INFO_RECEIVED:
 		c = find_call(ctx, e->ring.call);
+		if (c)
+			core_suppl_subcmds(sp, c, e->ring.subcmds);	/* display text during the call */
 		if (c && c->state == CTI_CALL_OFFERED) {
 			size_t n = strlen(c->params.called.number);
 
@@ -943,8 +952,11 @@ static void handle_event(struct core_span *sp, pri_event *e)
 		ev_hangup(sp, e, e->e);
 		break;
 	default:
+		/* HOLD/RETRIEVE, FACILITY (transfer, deflection, display), keypad: suppl.c */
+		core_suppl_event(sp, e);
 		break;
 	}
+	core_suppl_uui(sp, e, 0);	/* a SETUP's user-user information after CALL_OFFERED */
 }
 
 /* ---------------- line state ---------------- */
@@ -1181,6 +1193,7 @@ static int call_setup(struct cti_call *c)
 		pri_sr_set_redirecting(sr, (char *)p->redirecting.number,
 				       (p->redirecting.ton << 4) | p->redirecting.npi,
 				       pres_to_pri(p->redirecting.presentation), redir_to_pri(p->redirect_reason));
+	core_suppl_setup(c, sr);	/* user-user information (suppl.c) */
 	rc = pri_setup(sp->pri, c->pc, sr);
 	pri_sr_free(sr);
 	if (rc) {
@@ -1705,4 +1718,45 @@ int cti__call_count(cti_ctx_t *ctx)
 enum cti_law cti__call_law(cti_call_t *call)
 {
 	return call && call->span ? call->span->cfg.law : CTI_LAW_ALAW;
+}
+
+/* ---------------- for suppl.c (lock held) ---------------- */
+
+struct cti_call *core_call_find(cti_ctx_t *ctx, struct q931_call *pc)
+{
+	return find_call(ctx, pc);
+}
+
+void core_call_post(struct cti_call *c, int type)
+{
+	post_call(c, type);
+}
+
+void core_chan_take(struct cti_call *c, struct core_span *sp, int ch)
+{
+	chan_take(c, sp, ch);
+	c->params.channel = ch;
+	core_call_media_new(c);
+}
+
+void core_chan_release(struct cti_call *c)
+{
+	chan_free(c);
+	c->channel = 0;
+	c->params.channel = 0;
+}
+
+int core_span_free_chan(struct core_span *sp)
+{
+	return span_free_chan(sp);
+}
+
+int core_call_hangup(struct cti_call *c, int cause)
+{
+	return do_hangup(c, cause, CTI_LOC_DEFAULT);
+}
+
+int core_pri_switch(const cti_span_config_t *cfg)
+{
+	return pri_switch(cfg);
 }

@@ -75,6 +75,25 @@ struct cti_call {
 	int cref;			/* incoming: Q.931 call reference (libpri's) */
 	int tx_loc;			/* location in the Cause IE we sent */
 	struct cti_call *next;		/* ctx->calls list */
+	/* supplementary services (suppl.c) */
+	int hold;			/* enum core_hold */
+	int xfer_invoke;		/* serving side: invoke id of a transfer request, -1 none */
+	int xfer_ni2;			/* serving side: the request was an NI2 InitiateTransfer */
+	struct cti_call *xfer_other;	/* transfer: the other call (both sides) */
+	int xfer_pending;		/* requesting side: cti_call_transfer() waits for the network */
+	int xfer_master;		/* requesting side: this call gets CTI_EV_TRANSFER_DONE */
+	int defl_invoke;		/* serving side: invoke id of a deflection request, -1 none */
+	int defl_pending;		/* requesting side: cti_call_deflect() waits */
+	char uui_setup[36];		/* cti_call_place_uui(): UUI for the SETUP */
+};
+
+enum core_hold {
+	CORE_HOLD_IDLE = 0,
+	CORE_HOLD_REQ,			/* we sent HOLD */
+	CORE_HOLD_IND,			/* far end sent HOLD, application to reply */
+	CORE_HOLD_HELD,
+	CORE_HOLD_RETRIEVE_REQ,		/* we sent RETRIEVE */
+	CORE_HOLD_RETRIEVE_IND,		/* far end sent RETRIEVE, application to reply */
 };
 
 /* ---- spans ---- */
@@ -204,6 +223,30 @@ void core_call_media_new(struct cti_call *c);
 /* core_span.bwant: set by the media step, read by the transport's block_out */
 #define CORE_B_MEDIA 1	/* a call's media runs on the B-channel */
 #define CORE_B_DEEP 2	/* ... and needs unbroken audio (fax): deep transport cushion */
+
+/* call.c, for suppl.c (lock held) */
+struct cti_call *core_call_find(cti_ctx_t *ctx, struct q931_call *pc);
+void core_call_post(struct cti_call *c, int type);
+void core_chan_take(struct cti_call *c, struct core_span *sp, int ch);
+void core_chan_release(struct cti_call *c);	/* B-channel (and media) free, call goes on */
+int core_span_free_chan(struct core_span *sp);
+int core_call_hangup(struct cti_call *c, int cause);
+int core_pri_switch(const cti_span_config_t *cfg);
+
+/* suppl.c (lock held) */
+void core_suppl_span_start(struct core_span *sp);	/* enable libpri's services after pri_new_cb */
+void core_suppl_init_call(struct cti_call *c);
+/* A libpri event not handled by call.c, or subcommands of one that was: 1 if consumed. */
+int core_suppl_event(struct core_span *sp, void *pri_ev);
+void core_suppl_subcmds(struct core_span *sp, struct cti_call *c, void *subcmds);
+/* A received D-channel frame, before libpri sees it (services libpri's network side lacks). */
+void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len);
+/* The call is cleared (before CTI_EV_CALL_HANGUP is posted). */
+void core_suppl_call_cleared(struct cti_call *c);
+const char *core_suppl_event_name(int type);
+/* UUI: into an outgoing SETUP (struct pri_sr *), and received with a libpri event (before: 1 ahead of call.c's handling). */
+void core_suppl_setup(struct cti_call *c, void *sr);
+void core_suppl_uui(struct core_span *sp, void *pri_ev, int before);
 
 /* transport_dahdi.c: add every E1/T1 DAHDI span to cfg (cti_config_dahdi_scan). */
 int core_dahdi_scan(cti_config_t *cfg);

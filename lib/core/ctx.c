@@ -780,6 +780,8 @@ const char *cti_event_name(int type)
 		[CTI_EV_TIMER] = "TIMER",
 	};
 
+	if (type >= CTI_EV_HOLD_REQUEST)
+		return core_suppl_event_name(type);	/* suppl.c */
 	if (type < 1 || type > CTI_EV_TIMER || !names[type])
 		return "UNKNOWN";
 	return names[type];

@@ -281,6 +281,12 @@ static const char *q931_msg_name(int mt)
 	case 0x0d: return "SETUP ACKNOWLEDGE";
 	case 0x0f: return "CONNECT ACKNOWLEDGE";
 	case 0x20: return "USER INFORMATION";
+	case 0x24: return "HOLD";			/* Q.932 / EN 300 139 call hold */
+	case 0x28: return "HOLD ACKNOWLEDGE";
+	case 0x30: return "HOLD REJECT";
+	case 0x31: return "RETRIEVE";
+	case 0x33: return "RETRIEVE ACKNOWLEDGE";
+	case 0x37: return "RETRIEVE REJECT";
 	case 0x45: return "DISCONNECT";
 	case 0x46: return "RESTART";
 	case 0x4d: return "RELEASE";

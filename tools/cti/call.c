@@ -136,7 +136,8 @@ void responder_event(const cti_event_t *ev)
 		r->call = ev->call;
 		r->number = ++T.resp_ops;
 		cti_call_alerting(ev->call);
-		cti_call_answer(ev->call);
+		if (!T.resp_ring_only)
+			cti_call_answer(ev->call);
 		return;
 	}
 	if (!ev->call || !(r = rfind(ev->call)))
@@ -179,6 +180,20 @@ void responder_event(const cti_event_t *ev)
 		break;
 	case CTI_EV_CALL_RELEASED:
 		r->call = NULL;
+		break;
+	/* supplementary services: the responder serves them as a network would (cti hold/transfer) */
+	case CTI_EV_HOLD_REQUEST:
+		cti_call_hold_reply(ev->call, 0);
+		break;
+	case CTI_EV_RETRIEVE_REQUEST:
+		cti_call_retrieve_reply(ev->call, 0);
+		break;
+	case CTI_EV_TRANSFER_REQUEST:
+		/* both far parties are this responder: joining them is accepting */
+		cti_transfer_reply(ev->call, 1);
+		break;
+	case CTI_EV_DEFLECT_REQUEST:
+		cti_deflect_reply(ev->call, 1);
 		break;
 	default:
 		break;

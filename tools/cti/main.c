@@ -123,6 +123,23 @@ const struct command commands[] = {
 	  "  -w FILE          also write a pcap file (LINKTYPE_LINUX_LAPD, for wireshark/tshark)\n"
 	  "  --duration S     seconds to capture (default 10)\n"
 	  "  --call NUMBER    place a test call while tracing (--sim: answered by the responder)\n" },
+	{ "hold", cmd_hold, "NUMBER [--span S] [--seconds S] [--timeout S]",
+	  "test call put on hold and retrieved (Q.931 HOLD/RETRIEVE)",
+	  "  --span S         span (name or index) to call on (default: any; --sim: sim2, the user side)\n"
+	  "  --seconds S      time on hold (default 2)\n"
+	  "  --timeout S      give up when not answered within S seconds (default 30)\n"
+	  "Reports whether the network acknowledged HOLD (or the cause it refused with), whether the\n"
+	  "B-channel was free while held, and the channel RETRIEVE got. --sim: the responder serves.\n"
+	  "Exit status: 0 held, channel freed and retrieved; 1 refused or not supported by the switch type.\n" },
+	{ "transfer", cmd_transfer, "NUMBER1 NUMBER2 [--span S] [--blind] [--timeout S]",
+	  "call NUMBER1, then NUMBER2, and have the network join them (ECT, 2BCT, RLT, QSIG)",
+	  "  --span S         span (name or index) to call on (default: any; --sim: sim2, the user side)\n"
+	  "  --blind          transfer while NUMBER2 is still ringing (default: consultative: NUMBER1\n"
+	  "                   is held where the switch type has hold, NUMBER2 answered)\n"
+	  "  --timeout S      seconds to wait for each answer and for the network (default 30)\n"
+	  "Reports the method of the switch type, the outcome and the busy B-channels of the span\n"
+	  "before and after (a transfer by the network frees both). --sim: the responder serves.\n"
+	  "Exit status: 0 transferred; 1 refused, or not supported by the switch type.\n" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

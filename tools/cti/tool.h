@@ -52,6 +52,7 @@ struct tool {
 	int resp_span;
 	const char *resp_file;
 	int resp_ops;		/* calls answered by the responder */
+	int resp_ring_only;	/* responder alerts but does not answer (cti transfer --blind) */
 };
 
 extern struct tool T;
@@ -141,6 +142,8 @@ int cmd_play(int argc, char **argv);
 int cmd_fax(int argc, char **argv);
 int cmd_levels(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_transfer(int argc, char **argv);
 
 /* responder (call.c): handles offered calls while T.resp is set */
 void responder_event(const cti_event_t *ev);

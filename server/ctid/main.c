@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * main.c - the ctid program.
+ *
+ *   ctid --check FILE   validate ctid.conf (and the cti.conf it names) without starting
+ *   ctid [OPTIONS] FILE run the server (SIGTERM/SIGINT: clear calls with cause 16, flush CDRs, exit;
+ *                       SIGHUP: reload FILE, keeping calls, agent states and waiting callers)
+ *
+ * Exit codes: 0 valid / clean stop, 1 the configuration has errors (all
+ * listed on stderr as FILE:LINE: message) or the server failed, 2 bad command line.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cti.h"
+
+#include "acd.h"
+#include "config.h"
+#include "server.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ctid --check FILE\n"
+		   "       ctid [OPTIONS] FILE\n"
+		   "  -c, --check FILE      validate the configuration and exit (0: valid, 1: errors)\n"
+		   "      --login-all       log every agent in and make it ready at start\n"
+		   "      --stats           print each queue's statistics as a JSON line at exit\n"
+		   "      --max-time S      stop after S seconds (of the configured clock)\n"
+		   "      --sim-calls N     emulated board: place N calls from the far end of the inbound trunk,\n"
+		   "                        agents' phones answer; exit when all are done\n"
+		   "      --sim-dnis NUM    number the simulated callers dial (default: the first route)\n"
+		   "      --sim-digits D    DTMF they send once answered (default none)\n"
+		   "      --sim-interval MS between callers (default 1000)\n"
+		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "  -h, --help            this text\n"
+		   "See docs/ctid.md.\n");
+}
+
+/* Everything --check can verify without opening the trunks. */
+static int check(const char *path)
+{
+	struct ctid_config *cfg;
+	char *errors;
+	int n = ctid_config_load(path, &cfg, &errors);
+	if (n) {
+		fputs(errors ? errors : "out of memory\n", stderr);
+		free(errors);
+		return 1;
+	}
+	int bad = 0;
+	if (cfg->cti_conf[0]) {
+		cti_config_t *cc = cti_config_new();
+		if (!cc || cti_config_load(cc, cfg->cti_conf)) {
+			fprintf(stderr, "%s: cti_conf %s: %s\n", path, cfg->cti_conf, cti_last_error());
+			bad = 1;
+		}
+		cti_config_free(cc);
+	}
+	acd_t *acd = acd_new();
+	int r = acd ? ctid_config_apply(cfg, acd) : ACD_ENOMEM;
+	if (r) {
+		fprintf(stderr, "%s: ACD refused the configuration: %s\n", path, acd_strerror(r));
+		bad = 1;
+	}
+	acd_free(acd);
+	if (!bad)
+		printf("%s: OK: %d trunks, %d routes, %d queues, %d agents, %d IVR flows, %d VIP numbers\n", path,
+		       cfg->ntrunks, cfg->nroutes, cfg->nqueues, cfg->nagents, cfg->nflows, cfg->nvips);
+	ctid_config_free(cfg);
+	return bad;
+}
+
+static int number(const char *opt, const char *v, long min, long max, long *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < min || n > max) {
+		fprintf(stderr, "ctid: %s '%s': expected a number %ld-%ld\n", opt, v, min, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	static const struct option opts[] = {
+		{ "check", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "login-all", no_argument, NULL, O_LOGIN },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "max-time", required_argument, NULL, O_MAXT },
+		{ "sim-calls", required_argument, NULL, O_SCALLS },
+		{ "sim-dnis", required_argument, NULL, O_SDNIS },
+		{ "sim-digits", required_argument, NULL, O_SDIGITS },
+		{ "sim-interval", required_argument, NULL, O_SINT },
+		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_opts so;
+	memset(&so, 0, sizeof(so));
+	so.sim_interval_ms = 1000;
+	so.sim_talk_ms = 5000;
+	const char *check_file = NULL;
+	int c;
+	long n;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			check_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case O_LOGIN:
+			so.login_all = true;
+			break;
+		case O_STATS:
+			so.stats = true;
+			break;
+		case O_MAXT:
+			if (number("--max-time", optarg, 1, 86400 * 365, &n))
+				return 2;
+			so.max_ms = (uint64_t)n * 1000;
+			break;
+		case O_SCALLS:
+			if (number("--sim-calls", optarg, 1, 1000000, &n))
+				return 2;
+			so.sim_calls = (int)n;
+			break;
+		case O_SINT:
+			if (number("--sim-interval", optarg, 1, 3600000, &n))
+				return 2;
+			so.sim_interval_ms = (int)n;
+			break;
+		case O_STALK:
+			if (number("--sim-talk", optarg, 1, 3600000, &n))
+				return 2;
+			so.sim_talk_ms = (int)n;
+			break;
+		case O_SDNIS:
+		case O_SDIGITS: {
+			char *dst = c == O_SDNIS ? so.sim_dnis : so.sim_digits;
+			if (strlen(optarg) >= sizeof(so.sim_dnis) || strspn(optarg, "0123456789*#") != strlen(optarg)) {
+				fprintf(stderr, "ctid: %s '%s': expected up to 31 of 0-9 * #\n",
+					c == O_SDNIS ? "--sim-dnis" : "--sim-digits", optarg);
+				return 2;
+			}
+			strcpy(dst, optarg);
+			break;
+		}
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (check_file) {
+		if (optind < argc) {
+			fprintf(stderr, "ctid: unexpected argument '%s'\n", argv[optind]);
+			usage(stderr);
+			return 2;
+		}
+		return check(check_file);
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, optind < argc ? "ctid: unexpected argument '%s'\n" : "ctid: no configuration file%s\n",
+			optind < argc ? argv[optind + 1] : "");
+		usage(stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	struct ctid_config *cfg;
+	char *errors;
+	if (ctid_config_load(path, &cfg, &errors)) {
+		fputs(errors ? errors : "out of memory\n", stderr);
+		free(errors);
+		return 1;
+	}
+	if (so.sim_calls && !so.sim_dnis[0]) {
+		if (!cfg->nroutes || !strcmp(cfg->routes[0].dnis, "*")) {
+			fprintf(stderr, "ctid: --sim-calls: give --sim-dnis (no numbered route)\n");
+			ctid_config_free(cfg);
+			return 2;
+		}
+		strcpy(so.sim_dnis, cfg->routes[0].dnis);
+	}
+	return server_run(cfg, path, &so);
+}

@@ -1,0 +1,1305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * server.c - ctid at run time: libcti calls, DNIS routing, the declarative
+ * IVR, the ACD handing callers to agents' positions, CDRs, signals.
+ *
+ * One thread: libcti delivers events (cti_dispatch) and everything reacts
+ * in the handler. A caller's call: offered on an inbound trunk -> answered
+ * -> route by called number -> IVR steps / queue -> the ACD picks an agent
+ * -> ctid calls the agent's position on a positions trunk (calling number =
+ * the caller's ANI) -> answered: bridged, ACD "talking" -> either side hangs
+ * up: the other is cleared with cause 16, the agent goes to wrap-up, one CDR
+ * row per leg.
+ *
+ * The built-in traffic generator (--sim-calls) plays the outside world on
+ * the emulated board: callers on the network side of the inbound pair dial,
+ * send DTMF and wait; phones on the user side of the positions pair answer
+ * and hang up after the talk time.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cti.h"
+
+#include "acd.h"
+#include "cdr.h"
+#include "config.h"
+#include "ws.h"
+
+enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
+
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+
+/* User data of an agent leg left behind by a transfer: released when it clears. */
+static int orphan_kind = KIND_ORPHAN;
+
+struct ccall {
+	int kind;		/* KIND_CCALL: first member, like struct phone's */
+	struct ccall *next;
+	struct server *srv;
+	cti_call_t *in;		/* caller leg */
+	cti_call_t *agent;	/* agent leg */
+	enum cstate state;
+	unsigned id;
+	char ani[CTI_NUMBER_MAX], dnis[CTI_NUMBER_MAX];
+	char digits[64];
+	char flow[ACD_NAME_MAX];
+	int step;
+	int op;			/* running media op on the caller leg */
+	uint64_t acd_call;
+	char queue[ACD_NAME_MAX], agent_id[ACD_NAME_MAX];
+	int ring_timer;
+	int64_t start_ms, answer_ms, agent_start_ms, agent_answer_ms;
+	int cause, agent_cause;
+	int fax_pages;
+	char recording[CTID_PATH_MAX + 48];
+	bool in_released;
+};
+
+struct phone {	/* sim traffic: a far-end party */
+	int kind;	/* KIND_PHONE */
+	cti_call_t *call;
+	int timer;
+};
+
+struct sess {	/* a WebSocket client as the main thread knows it */
+	struct sess *next;
+	int client;
+	char agent[ACD_NAME_MAX];	/* "" until Login */
+	bool supervisor;
+};
+
+struct server {
+	struct ctid_config *cfg;
+	ws_t *ws;
+	struct sess *sessions;
+	const char *cfg_path;
+	struct server_opts opts;
+	cti_ctx_t *ctx;
+	acd_t *acd;
+	cdr_t *cdr;
+	struct ccall *calls;
+	unsigned next_id;
+	int tick_timer;
+	uint64_t next_stats;		/* next QueueStatsEvent round */
+	bool dchan_up_in, dchan_up_pos;
+	int in_span, pos_span;		/* libcti span indexes of the trunks */
+	/* sim traffic */
+	int caller_span, phone_span;
+	int placed, finished;
+	int phones;			/* live far-end parties */
+	int place_timer;
+	int errors;
+};
+
+static volatile sig_atomic_t got_term, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void logmsg(struct server *s, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "ctid: [%" PRIu64 "] ", s->ctx ? cti_now_ms(s->ctx) : 0);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int64_t wall_ms(struct server *s)
+{
+	/* CDR times: Unix time in ms; under the virtual clock the virtual time from 0. */
+	if (s->cfg->virtual_clock)
+		return (int64_t)cti_now_ms(s->ctx);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void resolve(struct server *s, const char *file, char *out, size_t size)
+{
+	const char *dir = s->cfg_path;
+	const char *slash = strrchr(dir, '/');
+	int dlen = slash ? (int)(slash - dir) : 1;
+	if (!slash)
+		dir = ".";
+	const char *p = s->cfg->prompts;
+	if (file[0] == '/')
+		snprintf(out, size, "%s", file);
+	else if (p[0] == '/')
+		snprintf(out, size, "%s/%s", p, file);
+	else if (p[0])
+		snprintf(out, size, "%.*s/%s/%s", dlen, dir, p, file);
+	else
+		snprintf(out, size, "%.*s/%s", dlen, dir, file);
+}
+
+/* A path from the configuration file: absolute, or relative to the file's directory. */
+static void resolve_conf(struct server *s, const char *file, char *out, size_t size)
+{
+	const char *slash = strrchr(s->cfg_path, '/');
+	if (file[0] == '/' || !slash)
+		snprintf(out, size, "%s", file);
+	else
+		snprintf(out, size, "%.*s/%s", (int)(slash - s->cfg_path), s->cfg_path, file);
+}
+
+static struct ccall *find_by_acd(struct server *s, uint64_t id)
+{
+	for (struct ccall *c = s->calls; c; c = c->next)
+		if (c->acd_call == id)
+			return c;
+	return NULL;
+}
+
+
+/* ---- WebSocket events (docs/ctid-protocol.md) ---- */
+
+static void send_json(struct server *s, int client, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	if (text)
+		ws_send(s->ws, client, text);
+	free(text);
+}
+
+/* An event about an agent goes to that agent's sessions and to every supervisor. Takes obj. */
+static void emit(struct server *s, const char *agent, json_t *obj)
+{
+	if (s->ws)
+		for (struct sess *x = s->sessions; x; x = x->next)
+			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent)))
+				send_json(s, x->client, obj);
+	json_decref(obj);
+}
+
+static json_t *call_event(const char *name, const struct ccall *c)
+{
+	char id[16];
+	snprintf(id, sizeof(id), "%u", c->id);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", name, "callID", id, "agent", c->agent_id,
+			 "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
+}
+
+static void write_cdr(struct server *s, struct ccall *c, int leg)
+{
+	if (!s->cdr)
+		return;
+	struct cdr_leg l;
+	memset(&l, 0, sizeof(l));
+	snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
+	l.leg = leg;
+	snprintf(l.direction, sizeof(l.direction), "%s", leg == 1 ? "in" : "out");
+	snprintf(l.ani, sizeof(l.ani), "%s", c->ani);
+	snprintf(l.queue, sizeof(l.queue), "%s", c->queue);
+	snprintf(l.agent, sizeof(l.agent), "%s", c->agent_id);
+	snprintf(l.recording, sizeof(l.recording), "%s", c->recording);
+	if (leg == 1) {
+		snprintf(l.dnis, sizeof(l.dnis), "%s", c->dnis);
+		snprintf(l.digits, sizeof(l.digits), "%s", c->digits);
+		l.start_ms = c->start_ms;
+		l.answer_ms = c->answer_ms;
+		l.cause = c->cause;
+		l.fax_pages = c->fax_pages;
+	} else {
+		const char *pos = acd_agent_position(s->acd, c->agent_id);
+		snprintf(l.dnis, sizeof(l.dnis), "%s", pos ? pos : "");
+		l.start_ms = c->agent_start_ms;
+		l.answer_ms = c->agent_answer_ms;
+		l.cause = c->agent_cause;
+	}
+	l.end_ms = wall_ms(s);
+	char err[512];
+	if (cdr_write(s->cdr, &l, err, sizeof(err))) {
+		logmsg(s, "%s", err);
+		s->errors++;
+	}
+}
+
+static void free_if_done(struct server *s, struct ccall *c)
+{
+	if (!c->in_released || c->agent)
+		return;
+	for (struct ccall **pp = &s->calls; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	free(c);
+	if (s->opts.sim_calls)
+		s->finished++;
+}
+
+static void clear_caller(struct ccall *c, int cause)
+{
+	if (c->in && !c->in_released && c->state != C_CLEARING) {
+		c->state = C_CLEARING;
+		cti_call_hangup(c->in, cause, CTI_LOC_DEFAULT);
+	}
+}
+
+static void run_step(struct ccall *c);
+
+/* Go to a target: queue:X, ivr:X, hangup, a queue's bare name (ACD), or a label of the current flow. */
+static void go_target(struct ccall *c, const char *t)
+{
+	struct server *s = c->srv;
+	if (!strcasecmp(t, "hangup")) {
+		clear_caller(c, 16);
+		return;
+	}
+	if (!strncasecmp(t, "ivr:", 4)) {
+		snprintf(c->flow, sizeof(c->flow), "%s", t + 4);
+		c->step = 0;
+		c->state = C_IVR;
+		run_step(c);
+		return;
+	}
+	const char *qname = !strncasecmp(t, "queue:", 6) ? t + 6 : NULL;
+	if (!qname && c->flow[0]) {
+		const struct ivr_flow *f = ctid_config_flow(s->cfg, c->flow);
+		int i = f ? ivr_step_index(f, t) : -1;
+		if (i >= 0) {
+			c->step = i;
+			run_step(c);
+			return;
+		}
+	}
+	if (!qname)
+		qname = t;
+	const struct ctid_queue *q = ctid_config_queue(s->cfg, qname);
+	int64_t id = q ? acd_enqueue(s->acd, qname, c->ani, cti_now_ms(s->ctx)) : ACD_ENOENT;
+	if (id < 0) {
+		logmsg(s, "call %u: cannot queue into '%s': %s", c->id, qname, acd_strerror((int)id));
+		clear_caller(c, 34);
+		return;
+	}
+	c->acd_call = (uint64_t)id;
+	c->state = C_QUEUED;
+	snprintf(c->queue, sizeof(c->queue), "%s", qname);
+	logmsg(s, "call %u: queued in %s", c->id, qname);
+	if (q->moh[0]) {
+		char path[3 * CTID_PATH_MAX];
+		resolve(s, q->moh, path, sizeof(path));
+		c->op = cti_play_file(c->in, path, NULL);
+	}
+}
+
+static void next_step(struct ccall *c)
+{
+	c->step++;
+	run_step(c);
+}
+
+static void run_step(struct ccall *c)
+{
+	struct server *s = c->srv;
+	const struct ivr_flow *f = ctid_config_flow(s->cfg, c->flow);
+	if (!f || c->step >= f->nsteps) {
+		clear_caller(c, 16);	/* falling off the end of a flow */
+		return;
+	}
+	const struct ivr_step *st = &f->steps[c->step];
+	char path[3 * CTID_PATH_MAX];
+	cti_term_t term;
+	cti_term_init(&term);
+	c->op = 0;
+	switch (st->op) {
+	case IVR_PLAY:
+		resolve(s, st->arg, path, sizeof(path));
+		c->op = cti_play_file(c->in, path, &term);
+		break;
+	case IVR_DIGITS:
+		term.max_digits = st->max_digits;
+		term.first_digit_ms = (uint32_t)st->timeout_s * 1000;
+		term.inter_digit_ms = (uint32_t)st->timeout_s * 1000;
+		if (st->terminator)
+			term.term_digits[0] = st->terminator;
+		c->op = cti_get_digits(c->in, &term);
+		break;
+	case IVR_RECORD: {
+		cti_record_params_t rp;
+		cti_record_params_init(&rp);
+		char file[CTID_PATH_MAX];
+		snprintf(file, sizeof(file), st->arg, c->ani);	/* %s: the caller's number */
+		resolve(s, file, path, sizeof(path));
+		rp.path = path;
+		term.max_time_ms = (uint32_t)st->max_s * 1000;
+		c->op = cti_record(c->in, &rp, &term);
+		break;
+	}
+	case IVR_FAX: {
+		cti_fax_params_t fp;
+		cti_fax_doc_t doc;
+		cti_fax_params_init(&fp);
+		resolve(s, st->arg, path, sizeof(path));
+		memset(&doc, 0, sizeof(doc));
+		doc.path = path;
+		fp.docs = &doc;
+		fp.ndocs = 1;
+		c->op = cti_fax_send(c->in, &fp);
+		break;
+	}
+	case IVR_BRANCH:
+		for (int i = 0; i < st->nbranches; i++)
+			if (!strcmp(st->branches[i].digits, c->digits)) {
+				go_target(c, st->branches[i].target);
+				return;
+			}
+		if (st->dflt[0])
+			go_target(c, st->dflt);
+		else
+			next_step(c);
+		return;
+	case IVR_QUEUE:
+		go_target(c, st->arg);
+		return;
+	case IVR_GOTO:
+		go_target(c, st->arg);
+		return;
+	case IVR_HANGUP:
+		clear_caller(c, st->cause);
+		return;
+	}
+	if (c->op <= 0) {
+		logmsg(s, "call %u: step '%s' (%s %s) failed: %s", c->id, st->label, ivr_op_name(st->op), st->arg,
+		       cti_last_error());
+		next_step(c);
+	}
+}
+
+static void route_call(struct ccall *c)
+{
+	const struct ctid_route *r = ctid_config_route(c->srv->cfg, c->dnis);
+	if (!r) {
+		logmsg(c->srv, "call %u: no route for %s", c->id, c->dnis);
+		clear_caller(c, 1);	/* unallocated number */
+		return;
+	}
+	c->flow[0] = 0;
+	go_target(c, r->target);
+}
+
+static void deliver(struct server *s, const struct acd_event *ev)
+{
+	struct ccall *c = find_by_acd(s, ev->call);
+	if (!c)
+		return;
+	cti_call_params_t p;
+	cti_call_params_init(&p);
+	const char *pos = acd_agent_position(s->acd, ev->agent);
+	snprintf(p.called.number, sizeof(p.called.number), "%s", pos ? pos : "");
+	snprintf(p.calling.number, sizeof(p.calling.number), "%s", c->ani);
+	p.span = s->pos_span;
+	snprintf(c->agent_id, sizeof(c->agent_id), "%s", ev->agent);
+	c->agent_start_ms = wall_ms(s);
+	c->agent_answer_ms = 0;
+	c->agent_cause = 0;
+	c->agent = cti_call_place(s->ctx, &p);
+	if (!c->agent) {
+		logmsg(s, "call %u: cannot call agent %s at %s: %s", c->id, ev->agent, p.called.number, cti_last_error());
+		acd_no_answer(s->acd, c->acd_call, cti_now_ms(s->ctx));
+		return;
+	}
+	cti_call_set_user(c->agent, c);
+	c->state = C_RINGING;
+	c->ring_timer = cti_timer_start(s->ctx, (uint32_t)s->cfg->ring_timeout_s * 1000, c);
+	logmsg(s, "call %u: delivered to agent %s (position %s)", c->id, ev->agent, p.called.number);
+	emit(s, c->agent_id, call_event("DeliveredEvent", c));
+}
+
+static void acd_events(struct server *s)
+{
+	struct acd_event ev;
+	while (acd_next_event(s->acd, &ev)) {
+		struct ccall *c;
+		switch (ev.type) {
+		case ACD_EV_DELIVER:
+			deliver(s, &ev);
+			break;
+		case ACD_EV_MOVED:
+			if ((c = find_by_acd(s, ev.call)))
+				snprintf(c->queue, sizeof(c->queue), "%s", ev.queue);
+			logmsg(s, "ACD call %" PRIu64 ": overflow from %s to %s", ev.call, ev.target, ev.queue);
+			break;
+		case ACD_EV_LEAVE:
+			if ((c = find_by_acd(s, ev.call))) {
+				c->acd_call = 0;
+				if (c->op > 0)
+					cti_stop(c->in, 0);
+				c->op = 0;
+				go_target(c, ev.target);
+			}
+			break;
+		case ACD_EV_AGENT_STATE:
+			logmsg(s, "agent %s: %s -> %s", ev.agent, acd_state_name(ev.old_state),
+			       acd_state_name(ev.new_state));
+			emit(s, ev.agent, json_pack("{s:s, s:s, s:s, s:i}", "event", "AgentStateEvent", "agent", ev.agent,
+						    "agentState", acd_state_name(ev.new_state), "reasonCode",
+						    ev.reason_code));
+			break;
+		}
+	}
+}
+
+/* ---- the built-in traffic generator ---- */
+
+static void sim_place(struct server *s)
+{
+	if (s->placed >= s->opts.sim_calls)
+		return;
+	cti_call_params_t p;
+	cti_call_params_init(&p);
+	snprintf(p.called.number, sizeof(p.called.number), "%s", s->opts.sim_dnis);
+	snprintf(p.calling.number, sizeof(p.calling.number), "0301000%03d", s->placed + 1);
+	p.span = s->caller_span;
+	struct phone *ph = calloc(1, sizeof(*ph));
+	if (!ph) {
+		s->errors++;
+		return;
+	}
+	ph->kind = KIND_PHONE;
+	s->phones++;
+	ph->call = cti_call_place(s->ctx, &p);
+	if (!ph->call) {
+		logmsg(s, "sim: cannot place a call: %s", cti_last_error());
+		free(ph);
+		s->phones--;
+		s->errors++;
+		s->finished++;
+	} else {
+		cti_call_set_user(ph->call, ph);
+	}
+	s->placed++;
+	if (s->placed < s->opts.sim_calls)
+		s->place_timer = cti_timer_start(s->ctx, (uint32_t)s->opts.sim_interval_ms, &s->placed);
+}
+
+static void sim_event(struct server *s, const cti_event_t *ev)
+{
+	struct phone *ph = ev->call ? cti_call_get_user(ev->call) : NULL;
+	switch (ev->type) {
+	case CTI_EV_CALL_OFFERED:	/* an agent's phone rings: answer */
+		ph = calloc(1, sizeof(*ph));
+		if (!ph) {
+			cti_call_reject(ev->call, 47);
+			break;
+		}
+		s->phones++;
+		ph->kind = KIND_PHONE;
+		ph->call = ev->call;
+		cti_call_set_user(ev->call, ph);
+		cti_call_answer(ev->call);
+		break;
+	case CTI_EV_CALL_CONNECTED:	/* phone: talk, then hang up */
+		if (ph)
+			ph->timer = cti_timer_start(s->ctx, (uint32_t)s->opts.sim_talk_ms, ph);
+		break;
+	case CTI_EV_CALL_ANSWERED:	/* caller: the IVR answered, dial the menu choice */
+		if (ph && s->opts.sim_digits[0])
+			cti_send_dtmf(ev->call, s->opts.sim_digits, 0, 0, 0);
+		break;
+	case CTI_EV_CALL_HANGUP:
+		cti_call_release(ev->call);
+		break;
+	case CTI_EV_CALL_RELEASED:
+		if (ph) {
+			if (ph->timer > 0)
+				cti_timer_cancel(s->ctx, ph->timer);
+			free(ph);
+			s->phones--;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- libcti events ---- */
+
+static void caller_event(struct server *s, struct ccall *c, const cti_event_t *ev)
+{
+	switch (ev->type) {
+	case CTI_EV_CALL_CONNECTED:
+		c->answer_ms = wall_ms(s);
+		route_call(c);
+		break;
+	case CTI_EV_OP_DONE:
+		if (ev->u.op.id != c->op)
+			break;
+		c->op = 0;
+		if ((c->state == C_QUEUED || c->state == C_HELD) && ev->u.op.kind == CTI_OP_PLAY &&
+		    ev->u.op.reason == CTI_TERM_EOD) {
+			/* Music on hold loops while the caller waits. */
+			const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+			if (q && q->moh[0]) {
+				char path[3 * CTID_PATH_MAX];
+				resolve(s, q->moh, path, sizeof(path));
+				c->op = cti_play_file(c->in, path, NULL);
+			}
+			break;
+		}
+		if (c->state != C_IVR || ev->u.op.reason == CTI_TERM_HANGUP || ev->u.op.reason == CTI_TERM_STOPPED)
+			break;
+		if (ev->u.op.kind == CTI_OP_GET_DIGITS)
+			snprintf(c->digits, sizeof(c->digits), "%s", ev->u.op.digits);
+		next_step(c);
+		break;
+	case CTI_EV_FAX_DONE:
+	case CTI_EV_FAX_PAGE:
+		c->fax_pages = ev->u.fax.page;
+		break;
+	case CTI_EV_CALL_HANGUP:
+		c->cause = ev->u.hangup.cause;
+		if (c->state == C_QUEUED || c->state == C_RINGING) {
+			if (c->acd_call)
+				acd_abandon(s->acd, c->acd_call, cti_now_ms(s->ctx));
+			if (c->agent)
+				cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
+		} else if (c->state == C_TALKING || c->state == C_HELD) {
+			acd_call_end(s->acd, c->acd_call, cti_now_ms(s->ctx));
+			if (c->agent)
+				cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
+		}
+		c->acd_call = 0;
+		c->state = C_CLEARING;
+		write_cdr(s, c, 1);
+		cti_call_set_user(c->in, NULL);
+		cti_call_release(c->in);
+		c->in_released = true;
+		free_if_done(s, c);
+		break;
+	default:
+		break;
+	}
+}
+
+
+/* Recording policy: all calls, or the calls of queues with record = yes; from the agent's answer. */
+static void start_recording(struct server *s, struct ccall *c)
+{
+	const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+	if (s->cfg->record_policy == CTID_POLICY_NONE ||
+	    (s->cfg->record_policy == CTID_POLICY_QUEUES && !(q && q->record)))
+		return;
+	char path2[CTID_PATH_MAX + 48];
+	cti_record_params_t rp;
+	cti_record_params_init(&rp);
+	snprintf(c->recording, sizeof(c->recording), "%s/call-%u%s.wav", s->cfg->record_dir, c->id,
+		 s->cfg->record_mode == CTID_RECORD_SPLIT ? "-caller" : "");
+	rp.path = c->recording;
+	if (s->cfg->record_mode == CTID_RECORD_SPLIT) {
+		snprintf(path2, sizeof(path2), "%s/call-%u-agent.wav", s->cfg->record_dir, c->id);
+		rp.path2 = path2;
+		rp.mode = CTI_REC_SPLIT;
+	} else {
+		rp.mode = CTI_REC_STEREO;	/* left: the caller, right: the agent */
+	}
+	if (cti_record(c->in, &rp, NULL) <= 0) {
+		logmsg(s, "call %u: recording %s failed: %s", c->id, c->recording, cti_last_error());
+		c->recording[0] = 0;
+	}
+}
+
+static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev)
+{
+	switch (ev->type) {
+	case CTI_EV_CALL_ANSWERED:
+		if (c->state != C_RINGING)
+			break;
+		if (c->ring_timer > 0)
+			cti_timer_cancel(s->ctx, c->ring_timer);
+		c->ring_timer = 0;
+		if (c->op > 0)
+			cti_stop(c->in, 0);
+		c->op = 0;
+		c->agent_answer_ms = wall_ms(s);
+		c->state = C_TALKING;
+		acd_answered(s->acd, c->acd_call, cti_now_ms(s->ctx));
+		if (cti_bridge(c->in, c->agent))
+			logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
+		start_recording(s, c);
+		logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
+		emit(s, c->agent_id, call_event("EstablishedEvent", c));
+		break;
+	case CTI_EV_CALL_HANGUP:
+		c->agent_cause = ev->u.hangup.cause;
+		if (c->ring_timer > 0)
+			cti_timer_cancel(s->ctx, c->ring_timer);
+		c->ring_timer = 0;
+		/* This leg is done: its CDR row now, then forget the handle (a new
+		 * agent leg may be placed for the same caller). */
+		write_cdr(s, c, 2);
+		json_t *cleared = call_event("ConnectionClearedEvent", c);
+		json_object_set_new(cleared, "cause", json_integer(c->agent_cause));
+		emit(s, c->agent_id, cleared);
+		cti_call_set_user(c->agent, NULL);
+		cti_call_release(c->agent);
+		c->agent = NULL;
+		if (c->state == C_RINGING) {	/* busy, rejected, no answer */
+			c->state = C_QUEUED;
+			acd_no_answer(s->acd, c->acd_call, cti_now_ms(s->ctx));
+		} else if (c->state == C_TALKING || c->state == C_HELD) {
+			acd_call_end(s->acd, c->acd_call, cti_now_ms(s->ctx));
+			c->acd_call = 0;
+			clear_caller(c, 16);
+		}
+		free_if_done(s, c);
+		break;
+	default:
+		break;
+	}
+}
+
+
+/* Wallboards: every stats_interval seconds each queue's figures to the supervisors. */
+static void queue_stats_events(struct server *s)
+{
+	uint64_t now = cti_now_ms(s->ctx);
+	if (!s->ws || !s->cfg->stats_interval_s || now < s->next_stats)
+		return;
+	s->next_stats = now + (uint64_t)s->cfg->stats_interval_s * 1000;
+	bool any = false;
+	for (struct sess *x = s->sessions; x; x = x->next)
+		any |= x->supervisor;
+	if (!any)
+		return;
+	for (int i = 0; i < s->cfg->nqueues; i++) {
+		struct acd_queue_stats st;
+		const char *q = s->cfg->queues[i].acd.name;
+		if (acd_queue_stats(s->acd, q, now, &st))
+			continue;
+		/* agent NULL: supervisors only */
+		emit(s, NULL, json_pack("{s:s, s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "event",
+					"QueueStatsEvent", "queue", q, "waiting", st.waiting, "ringing", st.ringing,
+					"longestWaitMs", (json_int_t)st.longest_wait_ms, "offered", st.offered, "answered",
+					st.answered, "abandoned", st.abandoned, "overflowed", st.overflowed, "timedOut",
+					st.timed_out, "serviceLevelPermille", st.service_level_permille));
+	}
+}
+
+static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
+{
+	struct server *s = user;
+	(void)ctx;
+	if (ev->type == CTI_EV_DCHAN_UP) {
+		if (ev->span == s->in_span)
+			s->dchan_up_in = true;
+		if (ev->span == s->pos_span)
+			s->dchan_up_pos = true;
+		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed)
+			sim_place(s);
+		return;
+	}
+	if (ev->type == CTI_EV_TIMER) {
+		void *u = ev->u.timer.user;
+		if (u == s) {
+			acd_tick(s->acd, cti_now_ms(s->ctx));
+			queue_stats_events(s);
+			s->tick_timer = cti_timer_start(s->ctx, 250, s);
+		} else if (u == &s->placed) {
+			sim_place(s);
+		} else if (u && *(int *)u == KIND_PHONE) {	/* a phone's talk time is over */
+			struct phone *ph = u;
+			ph->timer = 0;
+			cti_call_hangup(ph->call, 16, CTI_LOC_DEFAULT);
+		} else if (u && *(int *)u == KIND_CCALL) {	/* ring timeout */
+			struct ccall *c = u;
+			if (c->ring_timer == ev->u.timer.id && c->state == C_RINGING && c->agent) {
+				c->ring_timer = 0;
+				logmsg(s, "call %u: agent %s did not answer", c->id, c->agent_id);
+				cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);	/* HANGUP -> no answer */
+			}
+		}
+		acd_events(s);
+		return;
+	}
+	if (!ev->call)
+		return;
+	void *u = cti_call_get_user(ev->call);
+	if (u && *(int *)u == KIND_ORPHAN) {
+		if (ev->type == CTI_EV_CALL_HANGUP)
+			cti_call_release(ev->call);
+		return;
+	}
+	if ((u && *(int *)u == KIND_PHONE) ||
+	    (!u && ev->type == CTI_EV_CALL_OFFERED && s->opts.sim_calls && ev->span == s->phone_span)) {
+		sim_event(s, ev);
+		return;
+	}
+	if (ev->type == CTI_EV_CALL_OFFERED) {
+		if (ev->span != s->in_span) {
+			cti_call_reject(ev->call, 21);
+			return;
+		}
+		struct ccall *c = calloc(1, sizeof(*c));
+		if (!c) {
+			cti_call_reject(ev->call, 47);
+			return;
+		}
+		c->kind = KIND_CCALL;
+		c->srv = s;
+		c->in = ev->call;
+		c->id = ++s->next_id;
+		c->start_ms = wall_ms(s);
+		snprintf(c->ani, sizeof(c->ani), "%s", ev->u.offered.calling.number);
+		snprintf(c->dnis, sizeof(c->dnis), "%s", ev->u.offered.called.number);
+		c->next = s->calls;
+		s->calls = c;
+		cti_call_set_user(ev->call, c);
+		logmsg(s, "call %u: offered from %s to %s", c->id, c->ani, c->dnis);
+		cti_call_answer(ev->call);
+		acd_events(s);
+		return;
+	}
+	struct ccall *c = u;
+	if (!c)
+		return;
+	if (ev->call == c->in)
+		caller_event(s, c, ev);
+	else if (ev->call == c->agent)
+		agent_event(s, c, ev);
+	acd_events(s);
+}
+
+
+/* ---- WebSocket commands (docs/ctid-protocol.md) ---- */
+
+static struct sess *sess_get(struct server *s, int client, bool create)
+{
+	for (struct sess *x = s->sessions; x; x = x->next)
+		if (x->client == client)
+			return x;
+	if (!create)
+		return NULL;
+	struct sess *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->client = client;
+		x->next = s->sessions;
+		s->sessions = x;
+	}
+	return x;
+}
+
+static void sess_drop(struct server *s, int client)
+{
+	for (struct sess **pp = &s->sessions; *pp; pp = &(*pp)->next)
+		if ((*pp)->client == client) {
+			struct sess *x = *pp;
+			*pp = x->next;
+			free(x);
+			return;
+		}
+}
+
+__attribute__((format(printf, 5, 6)))
+static void reply_error(struct server *s, int client, json_t *invoke, const char *error, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", msg);
+	if (invoke)
+		json_object_set(o, "invokeID", invoke);
+	send_json(s, client, o);
+	json_decref(o);
+}
+
+/* Takes extra (may be NULL). */
+static void reply_ok(struct server *s, int client, json_t *invoke, const char *command, json_t *extra)
+{
+	json_t *o = extra ? extra : json_object();
+	json_object_set_new(o, "response", json_string(command));
+	if (invoke)
+		json_object_set(o, "invokeID", invoke);
+	send_json(s, client, o);
+	json_decref(o);
+}
+
+static struct ccall *find_call_id(struct server *s, json_t *id)
+{
+	unsigned n = 0;
+	if (json_is_string(id))
+		n = (unsigned)strtoul(json_string_value(id), NULL, 10);
+	else if (json_is_integer(id))
+		n = (unsigned)json_integer_value(id);
+	for (struct ccall *c = s->calls; n && c; c = c->next)
+		if (c->id == n)
+			return c;
+	return NULL;
+}
+
+static void command(struct server *s, int client, const char *text)
+{
+	json_error_t jerr;
+	json_t *msg = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!msg || !json_is_object(msg)) {
+		reply_error(s, client, NULL, "invalidMessage", msg ? "expected a JSON object"
+					: "malformed JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		json_decref(msg);
+		return;
+	}
+	json_t *invoke = json_object_get(msg, "invokeID");
+	const char *cmd = json_string_value(json_object_get(msg, "command"));
+	struct sess *x = sess_get(s, client, true);
+	if (!cmd) {
+		reply_error(s, client, invoke, "invalidMessage", "no \"command\" string");
+		goto out;
+	}
+	if (!x) {
+		reply_error(s, client, invoke, "resourceBusy", "out of memory");
+		goto out;
+	}
+	if (!strcmp(cmd, "Login")) {
+		const char *token = json_string_value(json_object_get(msg, "token"));
+		const struct ctid_agent *a = ctid_config_agent_by_token(s->cfg, token);
+		if (!a) {
+			logmsg(s, "ws client %d: login refused", client);
+			reply_error(s, client, invoke, "authenticationFailed", "unknown token");
+			goto out;
+		}
+		snprintf(x->agent, sizeof(x->agent), "%s", a->acd.id);
+		x->supervisor = a->supervisor;
+		logmsg(s, "ws client %d: logged in as %s%s", client, x->agent, x->supervisor ? " (supervisor)" : "");
+		reply_ok(s, client, invoke, cmd, json_pack("{s:s, s:b}", "agent", x->agent, "supervisor", x->supervisor));
+		goto out;
+	}
+	if (!x->agent[0]) {
+		reply_error(s, client, invoke, "notLoggedIn", "send Login with your token first");
+		goto out;
+	}
+	uint64_t now = cti_now_ms(s->ctx);
+	if (!strcmp(cmd, "SetAgentState") || !strcmp(cmd, "QueryAgentState")) {
+		const char *agent = json_string_value(json_object_get(msg, "agent"));
+		if (!agent)
+			agent = x->agent;
+		if (strcmp(agent, x->agent) && !x->supervisor) {
+			reply_error(s, client, invoke, "privilegeViolation", "agent %s cannot act for agent %s", x->agent,
+				    agent);
+			goto out;
+		}
+		int r = ACD_OK;
+		if (!strcmp(cmd, "SetAgentState")) {
+			const char *st = json_string_value(json_object_get(msg, "agentState"));
+			json_t *rc = json_object_get(msg, "reasonCode");
+			int reason = json_is_integer(rc) ? (int)json_integer_value(rc) : 0;
+			if (!st) {
+				reply_error(s, client, invoke, "invalidMessage",
+					    "no \"agentState\" (accepted: LoggedIn, LoggedOut, Ready, NotReady)");
+				goto out;
+			}
+			if (!strcmp(st, "LoggedIn"))
+				r = acd_agent_login(s->acd, agent, now);
+			else if (!strcmp(st, "LoggedOut"))
+				r = acd_agent_logout(s->acd, agent, now);
+			else if (!strcmp(st, "Ready"))
+				r = acd_agent_ready(s->acd, agent, now);
+			else if (!strcmp(st, "NotReady"))
+				r = acd_agent_not_ready(s->acd, agent, reason, now);
+			else {
+				reply_error(s, client, invoke, "invalidAgentState",
+					    "agentState '%s' unknown (accepted: LoggedIn, LoggedOut, Ready, NotReady)", st);
+				goto out;
+			}
+		}
+		enum acd_agent_state as;
+		int reason = 0;
+		if (r == ACD_OK)
+			r = acd_agent_state(s->acd, agent, &as, &reason);
+		if (r) {
+			reply_error(s, client, invoke, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState", "agent %s: %s",
+				    agent, acd_strerror(r));
+			goto out;
+		}
+		reply_ok(s, client, invoke, cmd, json_pack("{s:s, s:s, s:i}", "agent", agent, "agentState",
+							   acd_state_name(as), "reasonCode", reason));
+		goto out;
+	}
+	if (!strcmp(cmd, "ClearConnection")) {
+		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
+		if (!c || c->state == C_CLEARING) {
+			reply_error(s, client, invoke, "invalidCallID", "no such call");
+			goto out;
+		}
+		if (!x->supervisor && (strcmp(c->agent_id, x->agent) ||
+				       (c->state != C_RINGING && c->state != C_TALKING && c->state != C_HELD))) {
+			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
+				    x->agent);
+			goto out;
+		}
+		logmsg(s, "call %u: ClearConnection by %s", c->id, x->agent);
+		if (c->agent)
+			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
+		clear_caller(c, 16);
+		reply_ok(s, client, invoke, cmd, NULL);
+		goto out;
+	}
+	if (!strcmp(cmd, "HoldCall") || !strcmp(cmd, "RetrieveCall")) {
+		/* Server-side hold: the caller is unbridged from the agent and hears the queue's music. */
+		bool hold = !strcmp(cmd, "HoldCall");
+		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
+		if (!c || c->state == C_CLEARING) {
+			reply_error(s, client, invoke, "invalidCallID", "no such call");
+			goto out;
+		}
+		if (!x->supervisor && strcmp(c->agent_id, x->agent)) {
+			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
+				    x->agent);
+			goto out;
+		}
+		if (c->state != (hold ? C_TALKING : C_HELD) || !c->agent) {
+			reply_error(s, client, invoke, "invalidCallState", "call %u is not %s", c->id,
+				    hold ? "connected" : "held");
+			goto out;
+		}
+		if (hold) {
+			cti_unbridge(c->in);
+			const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+			if (q && q->moh[0]) {
+				char path[3 * CTID_PATH_MAX];
+				resolve(s, q->moh, path, sizeof(path));
+				c->op = cti_play_file(c->in, path, NULL);
+			}
+			c->state = C_HELD;
+		} else {
+			if (c->op > 0)
+				cti_stop(c->in, c->op);
+			c->op = 0;
+			if (cti_bridge(c->in, c->agent)) {
+				reply_error(s, client, invoke, "resourceBusy", "bridge: %s", cti_last_error());
+				goto out;
+			}
+			c->state = C_TALKING;
+		}
+		logmsg(s, "call %u: %s by %s", c->id, cmd, x->agent);
+		reply_ok(s, client, invoke, cmd, NULL);
+		emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
+		goto out;
+	}
+	if (!strcmp(cmd, "SingleStepTransfer")) {
+		/* To another agent (who must be Ready): this agent's leg is cleared, the caller rings the other. */
+		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
+		const char *to = json_string_value(json_object_get(msg, "transferredTo"));
+		if (!c || c->state == C_CLEARING) {
+			reply_error(s, client, invoke, "invalidCallID", "no such call");
+			goto out;
+		}
+		if (!x->supervisor && strcmp(c->agent_id, x->agent)) {
+			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
+				    x->agent);
+			goto out;
+		}
+		if (!to) {
+			reply_error(s, client, invoke, "invalidMessage", "no \"transferredTo\" (the agent to transfer to)");
+			goto out;
+		}
+		if (c->state != C_TALKING || !c->agent) {
+			reply_error(s, client, invoke, "invalidCallState", "call %u is not connected", c->id);
+			goto out;
+		}
+		int r = acd_transfer(s->acd, c->acd_call, to, now);
+		if (r) {
+			reply_error(s, client, invoke, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState",
+				    "cannot transfer call %u to agent %s: %s", c->id, to, acd_strerror(r));
+			goto out;
+		}
+		reply_ok(s, client, invoke, cmd, NULL);	/* before the events it causes */
+		cti_call_t *old = c->agent;
+		cti_unbridge(c->in);
+		c->agent_cause = 16;
+		write_cdr(s, c, 2);
+		json_t *tr = call_event("TransferredEvent", c);
+		json_object_set_new(tr, "transferredTo", json_string(to));
+		emit(s, c->agent_id, tr);
+		json_t *cleared = call_event("ConnectionClearedEvent", c);
+		json_object_set_new(cleared, "cause", json_integer(16));
+		emit(s, c->agent_id, cleared);
+		cti_call_set_user(old, &orphan_kind);
+		cti_call_hangup(old, 16, CTI_LOC_DEFAULT);
+		c->agent = NULL;
+		c->state = C_QUEUED;
+		const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+		if (q && q->moh[0]) {
+			char path[3 * CTID_PATH_MAX];
+			resolve(s, q->moh, path, sizeof(path));
+			c->op = cti_play_file(c->in, path, NULL);
+		}
+		logmsg(s, "call %u: SingleStepTransfer from %s to %s", c->id, c->agent_id, to);
+		acd_events(s);	/* rings the target's position */
+		goto out;
+	}
+	if (!strcmp(cmd, "SnapshotQueue")) {
+		const char *q = json_string_value(json_object_get(msg, "queue"));
+		struct acd_queue_stats st;
+		if (!q || acd_queue_stats(s->acd, q, now, &st)) {
+			reply_error(s, client, invoke, "invalidQueue", "no queue '%s'", q ? q : "");
+			goto out;
+		}
+		reply_ok(s, client, invoke, cmd,
+			 json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "queue", q, "waiting", st.waiting,
+				   "ringing", st.ringing, "longestWaitMs", (json_int_t)st.longest_wait_ms, "offered",
+				   st.offered, "answered", st.answered, "abandoned", st.abandoned, "overflowed",
+				   st.overflowed, "timedOut", st.timed_out, "serviceLevelPermille",
+				   st.service_level_permille));
+		goto out;
+	}
+	static const char *const later[] = { "AnswerCall",
+					     "ConsultationCall", "TransferCall", "ConferenceCall", "MakeCall",
+					     "MonitorStart", "StartRecording", "StopRecording" };
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+		if (!strcmp(cmd, later[i])) {
+			reply_error(s, client, invoke, "serviceNotSupported", "%s is not implemented yet", cmd);
+			goto out;
+		}
+	reply_error(s, client, invoke, "unknownCommand",
+		    "command '%s' unknown (accepted: Login, SetAgentState, QueryAgentState, ClearConnection, HoldCall, "
+		    "RetrieveCall, SingleStepTransfer, SnapshotQueue)",
+		    cmd);
+out:
+	json_decref(msg);
+}
+
+static void ws_process(struct server *s)
+{
+	int client;
+	char *text;
+	while (s->ws && ws_next(s->ws, &client, &text)) {
+		if (!text)
+			sess_drop(s, client);
+		else
+			command(s, client, text);
+		free(text);
+		acd_events(s);	/* e.g. Ready delivers a waiting caller at once */
+	}
+}
+
+static int span_of(struct server *s, enum ctid_trunk_role role)
+{
+	for (int i = 0; i < s->cfg->ntrunks; i++)
+		if (s->cfg->trunks[i].role == role) {
+			int sp = cti_span_find(s->ctx, s->cfg->trunks[i].span);
+			if (sp <= 0)
+				logmsg(s, "trunk %s: no span '%s' in libcti", s->cfg->trunks[i].name,
+				       s->cfg->trunks[i].span);
+			return sp;
+		}
+	return 0;
+}
+
+static void reload(struct server *s)
+{
+	struct ctid_config *cfg;
+	char *errors;
+	if (ctid_config_load(s->cfg_path, &cfg, &errors)) {
+		logmsg(s, "reload of %s refused, keeping the running configuration:\n%s", s->cfg_path,
+		       errors ? errors : "");
+		free(errors);
+		return;
+	}
+	int r = ctid_config_apply(cfg, s->acd);
+	if (r) {
+		logmsg(s, "reload: ACD refused the configuration: %s", acd_strerror(r));
+		ctid_config_free(cfg);
+		return;
+	}
+	ctid_config_free(s->cfg);
+	s->cfg = cfg;
+	logmsg(s, "reloaded %s", s->cfg_path);
+}
+
+static void shutdown_calls(struct server *s)
+{
+	logmsg(s, "shutting down: clearing calls with cause 16");
+	for (struct ccall *c = s->calls; c; c = c->next) {
+		clear_caller(c, 16);
+		if (c->agent)
+			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
+	}
+	uint64_t until = cti_now_ms(s->ctx) + 5000;
+	while ((s->calls || s->phones) && cti_now_ms(s->ctx) < until)
+		cti_dispatch(s->ctx, 100);
+}
+
+int server_run(struct ctid_config *cfg, const char *cfg_path, const struct server_opts *opts)
+{
+	struct server srv, *s = &srv;
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->cfg_path = cfg_path;
+	s->opts = *opts;
+
+	cti_config_t *cc = cti_config_new();
+	int rc = 1;
+	if (!cc) {
+		ctid_config_free(cfg);
+		return 1;
+	}
+	if (cfg->sim_pairs) {
+		enum cti_line line = strcasecmp(cfg->sim_line, "t1") ? CTI_LINE_E1 : CTI_LINE_T1;
+		static const char *sws[] = { "euroisdn", "ni2", "ni1", "dms100", "4ess", "5ess", "qsig" };
+		int sw = 0;
+		for (int i = 0; i < 7; i++)
+			if (!strcasecmp(cfg->sim_switch, sws[i]))
+				sw = i;
+		if (cti_config_set_sim_ports(cc, cfg->sim_pairs * 2) ||
+		    cti_config_sim_pairs(cc, cfg->sim_pairs, line, (enum cti_switchtype)sw) ||
+		    (cfg->virtual_clock && cti_config_set_clock(cc, CTI_CLOCK_VIRTUAL))) {
+			fprintf(stderr, "ctid: sim board: %s\n", cti_last_error());
+			cti_config_free(cc);
+			ctid_config_free(cfg);
+			return 1;
+		}
+	} else if (cti_config_load(cc, cfg->cti_conf)) {
+		fprintf(stderr, "ctid: %s\n", cti_last_error());
+		cti_config_free(cc);
+		ctid_config_free(cfg);
+		return 1;
+	}
+	s->ctx = cti_open(cc);
+	cti_config_free(cc);
+	if (!s->ctx) {
+		fprintf(stderr, "ctid: cti_open: %s\n", cti_last_error());
+		ctid_config_free(cfg);
+		return 1;
+	}
+	char err[512];
+	s->acd = acd_new();
+	if (!s->acd || ctid_config_apply(cfg, s->acd)) {
+		fprintf(stderr, "ctid: ACD setup failed\n");
+		goto out;
+	}
+	s->cdr = cdr_open(cfg->cdr, err, sizeof(err));
+	if (!s->cdr) {
+		fprintf(stderr, "ctid: %s\n", err);
+		goto out;
+	}
+	if (strcmp(cfg->listen, "none")) {
+		char cert[3 * CTID_PATH_MAX], key[3 * CTID_PATH_MAX];
+		if (cfg->tls_cert[0]) {
+			resolve_conf(s, cfg->tls_cert, cert, sizeof(cert));
+			resolve_conf(s, cfg->tls_key, key, sizeof(key));
+		}
+		s->ws = ws_start(cfg->listen, cfg->tls_cert[0] ? cert : NULL, cfg->tls_cert[0] ? key : NULL, err,
+				 sizeof(err));
+		if (!s->ws) {
+			fprintf(stderr, "ctid: %s\n", err);
+			goto out;
+		}
+		logmsg(s, "WebSocket interface on port %d%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "");
+	}
+	s->in_span = span_of(s, CTID_TRUNK_INBOUND);
+	s->pos_span = span_of(s, CTID_TRUNK_POSITIONS);
+	if (s->in_span <= 0) {
+		fprintf(stderr, "ctid: no inbound span\n");
+		goto out;
+	}
+	if (opts->sim_calls) {
+		if (!cfg->sim_pairs) {
+			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
+			goto out;
+		}
+		/* The far ends of the trunks: the other port of each cabled pair. */
+		cti_span_status_t st;
+		char name[CTI_NAME_MAX];
+		cti_span_status(s->ctx, s->in_span, &st);
+		snprintf(name, sizeof(name), "sim%d", st.port % 2 ? st.port + 1 : st.port - 1);
+		s->caller_span = cti_span_find(s->ctx, name);
+		if (s->pos_span > 0) {
+			cti_span_status(s->ctx, s->pos_span, &st);
+			snprintf(name, sizeof(name), "sim%d", st.port % 2 ? st.port + 1 : st.port - 1);
+			s->phone_span = cti_span_find(s->ctx, name);
+		}
+	}
+	if (opts->login_all)
+		for (int i = 0; i < cfg->nagents; i++)
+			if (!cfg->agents[i].supervisor) {
+				acd_agent_login(s->acd, cfg->agents[i].acd.id, cti_now_ms(s->ctx));
+				acd_agent_ready(s->acd, cfg->agents[i].acd.id, cti_now_ms(s->ctx));
+			}
+	cti_set_event_handler(s->ctx, on_event, s);
+	s->tick_timer = cti_timer_start(s->ctx, 250, s);
+	acd_events(s);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	logmsg(s, "running: %d queues, %d agents, inbound span %d, positions span %d", cfg->nqueues, cfg->nagents,
+	       s->in_span, s->pos_span);
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			reload(s);
+		}
+		if (s->ws && !s->cfg->virtual_clock) {
+			struct pollfd pf[2] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
+						{ .fd = ws_fd(s->ws), .events = POLLIN } };
+			poll(pf, 2, 200);
+		}
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : s->ws ? 0 : 200);
+		ws_process(s);
+		if (n < 0 && n != -EINTR && errno != EINTR) {
+			logmsg(s, "cti_dispatch: %s", cti_last_error());
+			break;
+		}
+		if (opts->sim_calls && s->finished >= opts->sim_calls && !s->calls && !s->phones)
+			break;
+		if (opts->max_ms && cti_now_ms(s->ctx) >= opts->max_ms) {
+			logmsg(s, "--max-time reached");
+			break;
+		}
+	}
+	shutdown_calls(s);
+	if (opts->stats) {
+		for (int i = 0; i < s->cfg->nqueues; i++) {
+			struct acd_queue_stats qs;
+			acd_queue_stats(s->acd, s->cfg->queues[i].acd.name, cti_now_ms(s->ctx), &qs);
+			printf("{\"queue\":\"%s\",\"offered\":%u,\"answered\":%u,\"abandoned\":%u,\"overflowed\":%u,"
+			       "\"timed_out\":%u,\"waiting\":%u,\"service_level\":%u}\n",
+			       s->cfg->queues[i].acd.name, qs.offered, qs.answered, qs.abandoned, qs.overflowed,
+			       qs.timed_out, qs.waiting, qs.service_level_permille);
+		}
+	}
+	rc = s->errors ? 1 : 0;
+	logmsg(s, "stopped");
+out:
+	ws_stop(s->ws);
+	while (s->sessions) {
+		struct sess *x = s->sessions;
+		s->sessions = x->next;
+		free(x);
+	}
+	cti_set_event_handler(s->ctx, NULL, NULL);
+	cti_close(s->ctx);
+	while (s->calls) {	/* only if shutdown_calls ran out of time */
+		struct ccall *c = s->calls;
+		s->calls = c->next;
+		free(c);
+	}
+	cdr_close(s->cdr);
+	acd_free(s->acd);
+	ctid_config_free(s->cfg);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* server.h - ctid at run time (server.c). */
+#ifndef CTID_SERVER_H
+#define CTID_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct server_opts {
+	bool login_all;		/* log every agent in and make it ready at start */
+	bool stats;		/* print queue statistics as JSON lines at exit */
+	uint64_t max_ms;	/* stop after this much (context) time; 0: never */
+	/* Built-in traffic on the emulated board (sim = ... only): */
+	int sim_calls;		/* callers to place; ctid exits when all are done */
+	int sim_interval_ms;	/* between callers */
+	int sim_talk_ms;	/* agents' phones answer and hang up after this */
+	char sim_dnis[32];	/* number the callers dial */
+	char sim_digits[32];	/* DTMF they send once answered */
+};
+
+/* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */
+int server_run(struct ctid_config *cfg, const char *cfg_path, const struct server_opts *opts);
+
+#endif
