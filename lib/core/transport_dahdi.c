@@ -536,7 +536,8 @@ static void realign(struct core_transport *tp, int rfd, int what)
  * one (1), else nothing (0). Channels of the other spans run on the same
  * timing source and, aligned, complete their blocks in the same tick as the
  * reference; one that has no block yet (read between two spans' receive in
- * the same tick) gets idle once and keeps a block of backlog from then on.
+ * the same tick) gets idle once and keeps a block of backlog until a quiet
+ * block lets it drop it (voice).
  * The blocks read until the reference has none are a burst: DAHDI played
  * as many blocks from the write queues meanwhile (bq, bw).
  */
@@ -583,10 +584,19 @@ static int dahdi_block_rx(struct core_transport *tp)
 		for (int ch = 1; ch <= sp->maxchan; ch++) {
 			if (ds->bfd[ch] < 0 || (sp == rsp && ch == rch))
 				continue;
-			if (read(ds->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
+			if (read(ds->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK) {
+				/*
+				 * Voice: a quiet block with the next one already
+				 * waiting is a block of backlog (left by a stall or a
+				 * late phase): leave it out, the receive wait shrinks.
+				 */
+				if (!ds->bdeep[ch] && quiet_block(sp, tmp) &&
+				    read(ds->bfd[ch], sp->rxbuf[ch], CORE_BLOCK) == CORE_BLOCK)
+					continue;
 				memcpy(sp->rxbuf[ch], tmp, CORE_BLOCK);
-			else
+			} else {
 				memset(sp->rxbuf[ch], sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, CORE_BLOCK);
+			}
 		}
 	}
 	b->rx_done = 1;
