@@ -47,7 +47,8 @@
  * (bq, bw): DAHDI plays one block for every block received, so after a
  * burst of k blocks read at once the queue holds max(0, before - k blocks)
  * plus what was written. When it holds more than the prefill, quiet blocks
- * (silence, pauses of speech) are left out, whole or half, until it is back
+ * (silence, pauses of speech: from the third quiet block in a row, so DTMF
+ * gaps stay whole) are left out, whole or half, until it is back
  * at the prefill; so a single descheduling does not leave the call with a
  * longer delay and no speech is cut. A step late by less than a block
  * makes no burst but may still grow the queue: every DAHDI_PROBE_STEPS
@@ -68,6 +69,7 @@
 #define DAHDI_FAX_BUFS 16
 #define DAHDI_LOUD_STEPS 50	/* 1 s */
 #define DAHDI_PROBE_STEPS 25	/* 500 ms */
+#define DAHDI_QUIET_RUN 3	/* blocks: only pauses >= 60 ms get shorter, not DTMF gaps */
 #define REALIGN_READ 1
 #define REALIGN_WRITE 2
 
@@ -94,6 +96,8 @@ struct dahdi_span {
 	uint8_t bhad[CORE_MAX_CHAN];	/* CORE_B_* of the step before */
 	uint16_t bprobe[CORE_MAX_CHAN];	/* voice: steps since the cushion was last probed */
 	uint16_t bloud[CORE_MAX_CHAN];	/* voice: media steps since a quiet block */
+	uint8_t bquiet[CORE_MAX_CHAN];	/* voice: quiet blocks sent in a row */
+	uint8_t brxquiet[CORE_MAX_CHAN];	/* voice: quiet blocks received in a row */
 	int bq[CORE_MAX_CHAN];		/* voice: samples in DAHDI's write queue at the burst's start */
 	int bw[CORE_MAX_CHAN];		/* voice: samples written in this burst */
 	uint64_t next_stat_ms;		/* next DAHDI_SPANSTAT */
@@ -590,7 +594,10 @@ static int dahdi_block_rx(struct core_transport *tp)
 				 * waiting is a block of backlog (left by a stall or a
 				 * late phase): leave it out, the receive wait shrinks.
 				 */
-				if (!ds->bdeep[ch] && quiet_block(sp, tmp) &&
+				int quiet = quiet_block(sp, tmp);
+
+				ds->brxquiet[ch] = quiet ? (ds->brxquiet[ch] < 255 ? ds->brxquiet[ch] + 1 : 255) : 0;
+				if (!ds->bdeep[ch] && quiet && ds->brxquiet[ch] >= DAHDI_QUIET_RUN &&
 				    read(ds->bfd[ch], sp->rxbuf[ch], CORE_BLOCK) == CORE_BLOCK)
 					continue;
 				memcpy(sp->rxbuf[ch], tmp, CORE_BLOCK);
@@ -664,9 +671,15 @@ static void dahdi_blocks(struct core_transport *tp, int out)
 				over = q - DAHDI_VOICE_PREFILL;
 				if (ds->bprobe[ch] < DAHDI_PROBE_STEPS)
 					ds->bprobe[ch]++;
-				if (quiet_block(sp, blk)) {
+				if (!quiet_block(sp, blk))
+					ds->bquiet[ch] = 0;
+				else if (ds->bquiet[ch] < 255)
+					ds->bquiet[ch]++;
+				if (ds->bquiet[ch]) {
 					ds->bloud[ch] = 0;
-					if (over >= CORE_BLOCK) {
+					if (ds->bquiet[ch] < DAHDI_QUIET_RUN) {
+						/* a short pause (a DTMF gap) is sent whole */
+					} else if (over >= CORE_BLOCK) {
 						n = 0;			/* leave it out */
 					} else if (over >= CORE_BLOCK / 2) {
 						n = CORE_BLOCK / 2;	/* leave half out */
