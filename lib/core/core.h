@@ -125,6 +125,7 @@ struct core_span {
 	struct core_transport *tp;
 	const struct cti_transport_ops *ops;
 	void *tpriv;
+	uint8_t bwant[CORE_MAX_CHAN];	/* CORE_B_*: what its call's media needs this step */
 	int rx_loc;			/* location in the Cause IE of the frame being processed */
 	struct cti_call *hangup_call;	/* call being cleared by us inside pri_hangup() */
 	/*
@@ -219,6 +220,9 @@ void core_span_service_check(struct core_span *sp);
 void core_call_free(struct cti_call *c);
 void core_calls_close(cti_ctx_t *ctx);
 void core_call_media_new(struct cti_call *c);
+/* core_span.bwant: set by the media step, read by the transport's block_out */
+#define CORE_B_MEDIA 1	/* a call's media runs on the B-channel */
+#define CORE_B_DEEP 2	/* ... and needs unbroken audio (fax): deep transport cushion */
 
 /* call.c, for suppl.c (lock held) */
 struct cti_call *core_call_find(cti_ctx_t *ctx, struct q931_call *pc);

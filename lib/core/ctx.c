@@ -363,8 +363,12 @@ void core_media_block(cti_ctx_t *ctx)
 			memcpy(media_chan_rx(c->media), c->span->rxbuf[c->channel], CORE_BLOCK);
 	media_engine_tick(ctx->media);
 	for (c = ctx->calls; c; c = c->next)
-		if (c->media && c->span)
+		if (c->media && c->span) {
 			memcpy(c->span->txbuf[c->channel], media_chan_tx(c->media), CORE_BLOCK);
+			/* fax and other hooks that need unbroken audio: deep DAHDI cushion */
+			c->span->bwant[c->channel] = CORE_B_MEDIA |
+						     (media_chan_continuous(c->media) ? CORE_B_DEEP : 0);
+		}
 out:
 	for_each_used_transport(ctx, tp)
 		if (tp->ops->block_out)

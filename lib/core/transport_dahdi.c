@@ -31,7 +31,47 @@
 #include <dahdi/user.h>
 #include "core.h"
 
-#define DAHDI_BBUFS 16	/* B-channel buffers of 20 ms: tx starts with 160 ms queued, rx holds 320 ms */
+/*
+ * B-channel buffering and pacing, per channel (docs/kernel.md, "Latency").
+ * One media block (20 ms) is written per block received; the added one-way
+ * delay is that media step plus the wait of a written block in DAHDI's
+ * write buffers plus the wait of a received block for the media step.
+ *
+ * Voice (every channel unless its media needs unbroken audio):
+ * DAHDI_POLICY_IMMEDIATE with DAHDI_VOICE_PREFILL samples of idle queued
+ * before the first block, so a block waits about 10 ms. The read phases
+ * of all B-channels are aligned when they open (realign): a received block
+ * is read in the tick it completes. A stall of the process makes DAHDI play
+ * idle and the late blocks queue behind: the cushion grows by the stall
+ * instead of audio being dropped. The transport follows the queue's depth
+ * (bq, bw): DAHDI plays one block for every block received, so after a
+ * burst of k blocks read at once the queue holds max(0, before - k blocks)
+ * plus what was written. When it holds more than the prefill, quiet blocks
+ * (silence, pauses of speech: from the third quiet block in a row, so DTMF
+ * gaps stay whole) are left out, whole or half, until it is back
+ * at the prefill; so a single descheduling does not leave the call with a
+ * longer delay and no speech is cut. A step late by less than a block
+ * makes no burst but may still grow the queue: every DAHDI_PROBE_STEPS
+ * steps half a quiet block is left out anyway (if the queue was only the
+ * prefill, it runs dry in silence and the next block starts at once), and
+ * a call's media starts on a queue emptied to the prefill. Without a quiet block for
+ * DAHDI_LOUD_STEPS steps, a block is left out anyway if the queue is 40 ms
+ * or more over.
+ *
+ * Deep (fax, media_chan_continuous()): the previous buffering,
+ * DAHDI_FAX_BUFS blocks with DAHDI_POLICY_HALF_FULL, so transmit starts and
+ * restarts after an underrun with 160 ms queued: T.30 training and non-ECM
+ * pages survive stalls. Switched per channel when the hook attaches and
+ * back when it is removed.
+ */
+#define DAHDI_VOICE_BUFS 8
+#define DAHDI_VOICE_PREFILL 80	/* 10 ms */
+#define DAHDI_FAX_BUFS 16
+#define DAHDI_LOUD_STEPS 50	/* 1 s */
+#define DAHDI_PROBE_STEPS 25	/* 500 ms */
+#define DAHDI_QUIET_RUN 3	/* blocks: only pauses >= 60 ms get shorter, not DTMF gaps */
+#define REALIGN_READ 1
+#define REALIGN_WRITE 2
 
 #define SPANSTAT_EVERY_MS 100
 
@@ -39,6 +79,8 @@
 struct dahdi_board {
 	int ctl;			/* /dev/dahdi/ctl, opened on demand */
 	int rx_done;			/* block_rx read this step's blocks */
+	int realign;			/* REALIGN_* pending */
+	int burst;			/* blocks read since the reference had none */
 };
 
 /*
@@ -49,6 +91,15 @@ struct dahdi_board {
 struct dahdi_span {
 	int dfd;
 	int bfd[CORE_MAX_CHAN];
+	/* B-channel buffering (see DAHDI_VOICE_BUFS) */
+	uint8_t bdeep[CORE_MAX_CHAN];	/* on the deep (fax) cushion */
+	uint8_t bhad[CORE_MAX_CHAN];	/* CORE_B_* of the step before */
+	uint16_t bprobe[CORE_MAX_CHAN];	/* voice: steps since the cushion was last probed */
+	uint16_t bloud[CORE_MAX_CHAN];	/* voice: media steps since a quiet block */
+	uint8_t bquiet[CORE_MAX_CHAN];	/* voice: quiet blocks sent in a row */
+	uint8_t brxquiet[CORE_MAX_CHAN];	/* voice: quiet blocks received in a row */
+	int bq[CORE_MAX_CHAN];		/* voice: samples in DAHDI's write queue at the burst's start */
+	int bw[CORE_MAX_CHAN];		/* voice: samples written in this burst */
 	uint64_t next_stat_ms;		/* next DAHDI_SPANSTAT */
 	int loopback;
 	int bert_running;
@@ -132,6 +183,48 @@ static int span_basechan(cti_ctx_t *ctx, int span)
 	return sum;
 }
 
+/* Voice (deep = 0) or fax (1) buffering of a B-channel; DAHDI empties its buffers. */
+static int set_bufs(int fd, int deep)
+{
+	struct dahdi_bufferinfo bi;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.txbufpolicy = deep ? DAHDI_POLICY_HALF_FULL : DAHDI_POLICY_IMMEDIATE;
+	bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
+	bi.numbufs = deep ? DAHDI_FAX_BUFS : DAHDI_VOICE_BUFS;
+	bi.bufsize = CORE_BLOCK;
+	return ioctl(fd, DAHDI_SET_BUFINFO, &bi);
+}
+
+/*
+ * Voice: DAHDI_VOICE_PREFILL samples of idle ahead of the next block written
+ * (the write queue was just emptied); burst: blocks read in this burst.
+ */
+static void prefill(struct core_span *sp, struct dahdi_span *ds, int ch, int burst)
+{
+	uint8_t idle[DAHDI_VOICE_PREFILL];
+
+	memset(idle, sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, sizeof(idle));
+	if (write(ds->bfd[ch], idle, sizeof(idle)) < 0) {
+		/* DAHDI plays idle anyway */
+	}
+	/* at the burst's end the queue holds the prefill plus this burst's writes */
+	ds->bq[ch] = DAHDI_VOICE_PREFILL + CORE_BLOCK * burst;
+	ds->bw[ch] = 0;
+}
+
+/* Quiet block: every sample in the two lowest segments of the law (< -36 dBov). */
+static int quiet_block(const struct core_span *sp, const uint8_t *b)
+{
+	for (int i = 0; i < CORE_BLOCK; i++) {
+		int m = sp->cfg.law == CTI_LAW_ULAW ? (~b[i] & 0x7f) : ((b[i] ^ 0x55) & 0x7f);
+
+		if (m >= 0x20)
+			return 0;
+	}
+	return 1;
+}
+
 static int open_chan(struct core_span *sp, int absch, int hdlc)
 {
 	int fd = open("/dev/dahdi/channel", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -176,18 +269,8 @@ static int open_chan(struct core_span *sp, int absch, int hdlc)
 			/* keep DAHDI's defaults */
 		}
 	} else {
-		struct dahdi_bufferinfo bi;
-
-		/*
-		 * Transmit starts (and restarts after an underrun) only with
-		 * half the buffers queued: DAHDI_BBUFS/2 blocks of cushion.
-		 */
-		memset(&bi, 0, sizeof(bi));
-		bi.txbufpolicy = DAHDI_POLICY_HALF_FULL;
-		bi.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
-		bi.numbufs = DAHDI_BBUFS;
-		bi.bufsize = CORE_BLOCK;
-		if (ioctl(fd, DAHDI_SET_BUFINFO, &bi) < 0) {
+		/* voice buffering to start with (see DAHDI_VOICE_BUFS) */
+		if (set_bufs(fd, 0) < 0) {
 			int e = errno;
 
 			close(fd);
@@ -280,6 +363,8 @@ static int dahdi_span_start(struct core_span *sp)
 		}
 	}
 	sp->alarms = ~0u;	/* first SPANSTAT reports the state */
+	if (sp->tp && sp->tp->priv)
+		((struct dahdi_board *)sp->tp->priv)->realign = REALIGN_READ | REALIGN_WRITE;	/* new B-channels */
 	return 0;
 }
 
@@ -412,10 +497,53 @@ static int dahdi_paced(struct core_transport *tp)
 }
 
 /*
+ * Align the block phases: empty every B-channel's DAHDI read buffers at
+ * once, the reference last, so every channel's next received block starts
+ * with the same chunk (all spans run on one timing source); and (write)
+ * empty the voice channels' write buffers and queue the prefill. Costs the
+ * part blocks in the buffers: done when the B-channels open.
+ */
+static void realign(struct core_transport *tp, int rfd, int what)
+{
+	cti_ctx_t *ctx = tp->ctx;
+	struct dahdi_board *b = tp->priv;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 1; i <= ctx->nspans; i++) {
+			struct core_span *sp = ctx->spans[i];
+			struct dahdi_span *ds = ds_of(sp);
+
+			if (sp->tp != tp || !ds)
+				continue;
+			for (int ch = 1; ch <= sp->maxchan; ch++) {
+				int fd = ds->bfd[ch], fl = 0;
+
+				if (fd < 0 || (fd == rfd) != (pass == 1))
+					continue;
+				if (what & REALIGN_READ)
+					fl |= DAHDI_FLUSH_READ;
+				if ((what & REALIGN_WRITE) && !ds->bdeep[ch])
+					fl |= DAHDI_FLUSH_WRITE;
+				if (ioctl(fd, DAHDI_FLUSH, &fl) < 0) {
+					/* best effort: the phase stays as it was */
+				}
+				if (fl & DAHDI_FLUSH_WRITE)
+					prefill(sp, ds, ch, b->burst);
+			}
+		}
+	}
+	b->realign &= ~what;
+}
+
+/*
  * Read one received block on every B-channel if the reference channel has
  * one (1), else nothing (0). Channels of the other spans run on the same
- * timing source; one that has no block yet (read between two spans' receive
- * in the same tick) gets idle once and keeps a block of backlog from then on.
+ * timing source and, aligned, complete their blocks in the same tick as the
+ * reference; one that has no block yet (read between two spans' receive in
+ * the same tick) gets idle once and keeps a block of backlog until a quiet
+ * block lets it drop it (voice).
+ * The blocks read until the reference has none are a burst: DAHDI played
+ * as many blocks from the write queues meanwhile (bq, bw).
  */
 static int dahdi_block_rx(struct core_transport *tp)
 {
@@ -425,8 +553,31 @@ static int dahdi_block_rx(struct core_transport *tp)
 	int rch, fd = ref_fd(tp, &rsp, &rch);
 	uint8_t tmp[CORE_BLOCK];
 
-	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK)
+	if (fd >= 0 && (b->realign & REALIGN_READ)) {
+		realign(tp, fd, REALIGN_READ);
+		b->burst = 0;
 		return 0;
+	}
+	if (fd < 0 || read(fd, tmp, CORE_BLOCK) != CORE_BLOCK) {
+		if (b->burst > 0) {
+			for (int i = 1; i <= ctx->nspans; i++) {
+				struct core_span *sp = ctx->spans[i];
+				struct dahdi_span *ds = ds_of(sp);
+
+				if (sp->tp != tp || !ds)
+					continue;
+				for (int ch = 1; ch <= sp->maxchan; ch++) {
+					int q = ds->bq[ch] - CORE_BLOCK * b->burst;
+
+					ds->bq[ch] = (q > 0 ? q : 0) + ds->bw[ch];
+					ds->bw[ch] = 0;
+				}
+			}
+		}
+		b->burst = 0;
+		return 0;
+	}
+	b->burst++;
 	memcpy(rsp->rxbuf[rch], tmp, CORE_BLOCK);
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
@@ -437,10 +588,22 @@ static int dahdi_block_rx(struct core_transport *tp)
 		for (int ch = 1; ch <= sp->maxchan; ch++) {
 			if (ds->bfd[ch] < 0 || (sp == rsp && ch == rch))
 				continue;
-			if (read(ds->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK)
+			if (read(ds->bfd[ch], tmp, CORE_BLOCK) == CORE_BLOCK) {
+				/*
+				 * Voice: a quiet block with the next one already
+				 * waiting is a block of backlog (left by a stall or a
+				 * late phase): leave it out, the receive wait shrinks.
+				 */
+				int quiet = quiet_block(sp, tmp);
+
+				ds->brxquiet[ch] = quiet ? (ds->brxquiet[ch] < 255 ? ds->brxquiet[ch] + 1 : 255) : 0;
+				if (!ds->bdeep[ch] && quiet && ds->brxquiet[ch] >= DAHDI_QUIET_RUN &&
+				    read(ds->bfd[ch], sp->rxbuf[ch], CORE_BLOCK) == CORE_BLOCK)
+					continue;
 				memcpy(sp->rxbuf[ch], tmp, CORE_BLOCK);
-			else
+			} else {
 				memset(sp->rxbuf[ch], sp->cfg.law == CTI_LAW_ULAW ? 0xff : 0xd5, CORE_BLOCK);
+			}
 		}
 	}
 	b->rx_done = 1;
@@ -457,6 +620,14 @@ static void dahdi_blocks(struct core_transport *tp, int out)
 		b->rx_done = 0;		/* dahdi_block_rx read them */
 		return;
 	}
+	if (out && (b->realign & REALIGN_WRITE)) {
+		/* right before the step's write, so the cushion is the prefill */
+		struct core_span *rsp;
+		int rch, fd = ref_fd(tp, &rsp, &rch);
+
+		if (fd >= 0)
+			realign(tp, fd, REALIGN_WRITE);
+	}
 	for (int i = 1; i <= ctx->nspans; i++) {
 		struct core_span *sp = ctx->spans[i];
 		struct dahdi_span *ds = ds_of(sp);
@@ -467,8 +638,81 @@ static void dahdi_blocks(struct core_transport *tp, int out)
 			if (ds->bfd[ch] < 0)
 				continue;
 			if (out) {
-				if (write(ds->bfd[ch], sp->txbuf[ch], CORE_BLOCK) < 0) {
-					/* buffer full: DAHDI plays what it has */
+				int fd = ds->bfd[ch], want = sp->bwant[ch], n = CORE_BLOCK, q, over;
+				int deep = !!(want & CORE_B_DEEP);
+				const uint8_t *blk = sp->txbuf[ch];
+
+				sp->bwant[ch] = 0;
+				if ((want & CORE_B_MEDIA) && !(ds->bhad[ch] & CORE_B_MEDIA) && !deep && !ds->bdeep[ch]) {
+					/* a call's media starts: its cushion starts at the prefill */
+					int fl = DAHDI_FLUSH_WRITE;
+
+					if (ioctl(fd, DAHDI_FLUSH, &fl) == 0)
+						prefill(sp, ds, ch, b->burst);
+				}
+				ds->bhad[ch] = (uint8_t)want;
+				if (deep != ds->bdeep[ch]) {
+					/* fax attached or gone: switch this channel's buffering */
+					if (set_bufs(fd, deep) == 0) {
+						ds->bdeep[ch] = (uint8_t)deep;
+						if (!deep)
+							prefill(sp, ds, ch, b->burst);
+					}
+				}
+				if (ds->bdeep[ch]) {
+					if (write(fd, blk, CORE_BLOCK) < 0) {
+						/* buffers full: DAHDI plays what it has */
+					}
+					continue;
+				}
+				/* samples queued now, and how far past the prefill after this block */
+				q = ds->bq[ch] - CORE_BLOCK * b->burst;
+				q = (q > 0 ? q : 0) + ds->bw[ch];
+				over = q - DAHDI_VOICE_PREFILL;
+				if (ds->bprobe[ch] < DAHDI_PROBE_STEPS)
+					ds->bprobe[ch]++;
+				if (!quiet_block(sp, blk))
+					ds->bquiet[ch] = 0;
+				else if (ds->bquiet[ch] < 255)
+					ds->bquiet[ch]++;
+				if (ds->bquiet[ch]) {
+					ds->bloud[ch] = 0;
+					if (ds->bquiet[ch] < DAHDI_QUIET_RUN) {
+						/* a short pause (a DTMF gap) is sent whole */
+					} else if (over >= CORE_BLOCK) {
+						n = 0;			/* leave it out */
+					} else if (over >= CORE_BLOCK / 2) {
+						n = CORE_BLOCK / 2;	/* leave half out */
+					} else if (ds->bprobe[ch] >= DAHDI_PROBE_STEPS) {
+						/*
+						 * Probe: a late step that did not make a burst grew
+						 * the queue unseen. Leave half a quiet block out but
+						 * count it whole: too short, the queue runs dry in
+						 * silence and the next block starts at once.
+						 */
+						ds->bprobe[ch] = 0;
+						n = CORE_BLOCK / 2;
+						ds->bw[ch] += CORE_BLOCK / 2;
+					}
+				} else if (ds->bloud[ch] < DAHDI_LOUD_STEPS) {
+					ds->bloud[ch]++;
+				} else if (over >= 2 * CORE_BLOCK) {
+					ds->bloud[ch] = 0;
+					n = 0;
+				}
+				if (n == 0)
+					continue;
+				if (write(fd, blk + CORE_BLOCK - n, (size_t)n) >= 0) {
+					ds->bw[ch] += n;
+				} else {
+					/* every buffer full (160 ms): start again from the prefill */
+					int fl = DAHDI_FLUSH_WRITE;
+
+					if (ioctl(fd, DAHDI_FLUSH, &fl) == 0) {
+						prefill(sp, ds, ch, b->burst);
+						if (write(fd, blk, CORE_BLOCK) >= 0)
+							ds->bw[ch] += CORE_BLOCK;
+					}
 				}
 			} else {
 				uint8_t tmp[CORE_BLOCK];

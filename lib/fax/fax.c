@@ -143,6 +143,8 @@ static int start(const char *fn, cti_call_t *call, const cti_fax_params_t *p, st
 	}
 	/* cti_stop(call, op) then ends the fax (STOPPED). */
 	media_chan_set_hook_op(chan, cfg->op_id);
+	/* T.30 has no slack for gaps: the transport keeps a deep cushion (DAHDI). */
+	media_chan_set_hook_continuous(chan, 1);
 	cti__unlock(ctx);
 	return cfg->op_id;
 }

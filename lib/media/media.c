@@ -358,6 +358,7 @@ int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_f
 	c->hook_end = fn ? end : NULL;
 	c->hook_user = user;
 	c->hook_op = 0;
+	c->hook_continuous = 0;
 	return 0;
 }
 
@@ -365,6 +366,17 @@ void media_chan_set_hook_op(struct media_chan *c, int op_id)
 {
 	if (c->hook)
 		c->hook_op = op_id;
+}
+
+void media_chan_set_hook_continuous(struct media_chan *c, int on)
+{
+	if (c->hook)
+		c->hook_continuous = !!on;
+}
+
+int media_chan_continuous(const struct media_chan *c)
+{
+	return c && c->hook && c->hook_continuous;
 }
 
 int media_next_op_id(struct media_engine *m)

@@ -89,6 +89,14 @@ int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_f
  * cti_stop(call, 0) always does. Call after media_chan_set_hook().
  */
 void media_chan_set_hook_op(struct media_chan *c, int op_id);
+/*
+ * The hook needs unbroken audio (fax: a gap of idle breaks training or loses
+ * page rows): the transport then trades delay for a deep cushion on this
+ * channel (DAHDI: docs/kernel.md, "Latency") until the hook is removed or
+ * replaced. Call after media_chan_set_hook().
+ */
+void media_chan_set_hook_continuous(struct media_chan *c, int on);
+int media_chan_continuous(const struct media_chan *c);	/* hook set and continuous */
 /* New operation id, unique in the context (for OP_DONE events of fax/CPA). */
 int media_next_op_id(struct media_engine *m);
 

@@ -285,6 +285,7 @@ struct media_chan {
 	media_hook_end_fn hook_end;
 	void *hook_user;
 	int hook_op;			/* operation id of the hook's owner (0: unknown) */
+	int hook_continuous;		/* the hook needs unbroken audio (fax): deep transport cushion */
 };
 
 struct cpa {

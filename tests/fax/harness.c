@@ -117,6 +117,7 @@ int media_chan_set_hook(struct media_chan *c, media_hook_fn fn, media_hook_end_f
 	c->end = fn ? end : NULL;
 	c->user = user;
 	c->hook_op = 0;
+	c->continuous = 0;
 	return 0;
 }
 
@@ -124,6 +125,12 @@ void media_chan_set_hook_op(struct media_chan *c, int op_id)
 {
 	if (c->fn)
 		c->hook_op = op_id;
+}
+
+void media_chan_set_hook_continuous(struct media_chan *c, int on)
+{
+	if (c->fn)
+		c->continuous = !!on;
 }
 
 void harness_init(cti_ctx_t *ctx)

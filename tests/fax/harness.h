@@ -30,6 +30,7 @@ struct media_chan {
 	media_hook_end_fn end;
 	void *user;
 	int hook_op;		/* from media_chan_set_hook_op */
+	int continuous;		/* from media_chan_set_hook_continuous */
 	int ended_reason;	/* last reason passed to end, -1 none */
 	int ends;
 };

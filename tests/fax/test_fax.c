@@ -660,6 +660,9 @@ static void stopped(void **state)
 	/* The media engine knows each fax's operation id (for cti_stop). */
 	assert_int_equal(x.a.chan.hook_op, x.tx_op);
 	assert_int_equal(x.b.chan.hook_op, x.rx_op);
+	/* ... and that a fax needs unbroken audio (deep DAHDI cushion) */
+	assert_int_equal(x.a.chan.continuous, 1);
+	assert_int_equal(x.b.chan.continuous, 1);
 	run_until_pages(&x, 1);
 	assert_int_equal(media_chan_set_hook(&x.b.chan, NULL, NULL, NULL), 0);
 	op = harness_find(ctx, CTI_EV_OP_DONE, &x.b, 0);

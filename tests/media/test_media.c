@@ -1576,6 +1576,14 @@ static void test_levels_hook(void **state)
 	assert_int_equal(hook_reason, CTI_TERM_STOPPED);
 	/* cti_stop removes the hook: by the owner's operation id, or all (0) */
 	media_chan_set_hook(a->mc, hook_fn, hook_end, NULL);
+	/* continuity (the transport's deep cushion) lasts as long as this hook */
+	assert_false(media_chan_continuous(a->mc));
+	media_chan_set_hook_continuous(a->mc, 1);
+	assert_true(media_chan_continuous(a->mc));
+	media_chan_set_hook(a->mc, hook_fn, hook_end, NULL);
+	assert_false(media_chan_continuous(a->mc));
+	assert_int_equal(hook_ends, 2);
+	hook_ends = 1;
 	media_chan_set_hook_op(a->mc, 777);
 	assert_int_equal(cti_stop(a, 776), CTI_ENOENT);
 	assert_int_equal(cti_stop(a, 777), 0);

@@ -175,7 +175,7 @@ static void latency_test(cti_ctx_t *ctx)
 	struct media_chan *mc = NULL, *mi = NULL;
 	static struct lat l;
 	int base_conn = R.connected, base_rel = R.released, r, n, done = 0;
-	long lo = 0, hi = 0, sum = 0;
+	long lo = 0, hi = 0, sum = 0, med, del[LAT_CLICKS];
 
 	cti_call_params_init(&p);
 	strcpy(p.called.number, "555");
@@ -227,28 +227,40 @@ static void latency_test(cti_ctx_t *ctx)
 				d = l.got[g] - l.sent[i];
 		if (d < 0)
 			continue;
-		n++;
 		printf(" %.1f", d / 8.0);
-		if (n == 1 || d < lo)
+		if (n == 0 || d < lo)
 			lo = d;
-		if (n == 1 || d > hi)
+		if (n == 0 || d > hi)
 			hi = d;
 		sum += d;
+		del[n++] = d;
 	}
 	printf("\n");
+	/* median: insertion sort of at most LAT_CLICKS values */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && del[j - 1] > del[j]; j--) {
+			long t = del[j];
+
+			del[j] = del[j - 1];
+			del[j - 1] = t;
+		}
+	med = n ? (del[(n - 1) / 2] + del[n / 2]) / 2 : 0;
 	ok(l.nsent == LAT_CLICKS && l.ngot == l.nsent, "latency: %d clicks sent, %d received", l.nsent, l.ngot);
+	printf("# min %.1f ms, median %.1f ms, mean %.1f ms, max %.1f ms\n", lo / 8.0, med / 8.0,
+	       n ? sum / 8.0 / n : 0.0, hi / 8.0);
 	/*
-	 * G.114 / chan_dahdi target: <= 40 ms, reported. Asserted is the bound
-	 * of the buffering as configured in lib/core/transport_dahdi.c: the
-	 * 20 ms media step, the transmit cushion (DAHDI_BBUFS/2 blocks of
-	 * 20 ms, 160 ms), the part of a block being sent when the cushion
-	 * refilled (< 20 ms) and the receive side's wait plus one block of
+	 * G.114 / chan_dahdi target on a voice channel: <= 40 ms, asserted on the
+	 * median. A click sent while the guest is stalled, or in the second
+	 * after it, may be later (the cushion grew by the stall and shrinks back
+	 * by 20 ms per 200 ms once calm). Every click must stay within the voice
+	 * buffering: the 20 ms media step, DAHDI_VOICE_BUFS (8) blocks of 20 ms,
+	 * the rest of a block (< 20 ms) and the receive wait with one block of
 	 * backlog (< 40 ms): 240 ms.
 	 */
-	printf("# target <= 40 ms (G.114, chan_dahdi): %s (min %.1f ms, mean %.1f ms, max %.1f ms)\n",
-	       n > 0 && hi <= 40 * 8 ? "met" : "missed", lo / 8.0, n ? sum / 8.0 / n : 0.0, hi / 8.0);
-	ok(n > 0 && lo > 0 && hi <= (20 + 160 + 20 + 40) * 8,
-	   "DAHDI one-way added delay within the configured buffering (<= 240 ms): max %.1f ms", hi / 8.0);
+	ok(n > 0 && lo > 0 && med <= 40 * 8, "DAHDI one-way added delay on a voice channel, median <= 40 ms: %.1f ms",
+	   med / 8.0);
+	ok(n > 0 && hi <= (20 + 160 + 20 + 40) * 8,
+	   "DAHDI one-way added delay within the voice buffering (<= 240 ms): max %.1f ms", hi / 8.0);
 	if (c)
 		cti_call_hangup(c, 16, CTI_LOC_DEFAULT);
 	r = wait_for(ctx, &R.released, base_rel + 2, 30000);
