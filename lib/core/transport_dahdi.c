@@ -58,7 +58,7 @@
  * DAHDI_LOUD_STEPS steps, a block is left out anyway if the queue is 40 ms
  * or more over.
  *
- * Deep (fax, media_chan_continuous()): the previous buffering,
+ * Deep (fax: media that needs unbroken audio, told by core): the previous buffering,
  * DAHDI_FAX_BUFS blocks with DAHDI_POLICY_HALF_FULL, so transmit starts and
  * restarts after an underrun with 160 ms queued: T.30 training and non-ECM
  * pages survive stalls. Switched per channel when the hook attaches and
