@@ -31,9 +31,16 @@ static void usage(FILE *f)
 		   "      --sim-calls N     emulated board: place N calls from the far end of the inbound trunk,\n"
 		   "                        agents' phones answer; exit when all are done\n"
 		   "      --sim-dnis NUM    number the simulated callers dial (default: the first route)\n"
-		   "      --sim-digits D    DTMF they send once answered (default none)\n"
+		   "      --sim-digits D    DTMF they send once answered (default none); a comma list\n"
+		   "                        D1,D2,...: caller N sends item N (cycling)\n"
 		   "      --sim-interval MS between callers (default 1000)\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "      --sim-start MS    first caller MS after the D-channels are up (default 0)\n"
+		   "      --sim-fax-digits D  callers who sent D are fax machines: receive to fax-<calling>.tif\n"
+		   "      --sim-dir DIR     where the simulated far ends write files (default .)\n"
+		   "      --sim-caller-voice FILE  callers play FILE (looped) after their digits\n"
+		   "      --sim-agent-voice FILE   agents' phones play FILE (looped) while connected\n"
+		   "      --trace FILE      D-channel capture of every span to FILE (pcap)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -72,6 +79,22 @@ static int check(const char *path)
 	return bad;
 }
 
+/* Digits 0-9 * # (a comma list of them when list is set), fitting in size. */
+static int sim_digits_opt(const char *opt, const char *v, int list, char *dst, size_t size)
+{
+	size_t len = strlen(v);
+	const char *accepted = list ? "0123456789*#," : "0123456789*#";
+	int bad = len >= size || strspn(v, accepted) != len || (list && (!len || v[0] == ',' || v[len - 1] == ',' ||
+									  strstr(v, ",,")));
+	if (bad) {
+		fprintf(stderr, "ctid: %s '%s': expected %s%zu characters\n", opt, v,
+			list ? "a comma list of 0-9 * # groups, up to " : "up to ", size - 1);
+		return -1;
+	}
+	memcpy(dst, v, len + 1);
+	return 0;
+}
+
 static int number(const char *opt, const char *v, long min, long max, long *out)
 {
 	char *end;
@@ -87,6 +110,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 int main(int argc, char **argv)
 {
 	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_SSTART = 300, O_SFAXD, O_SDIR, O_SCVOICE, O_SAVOICE, O_TRACE };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +122,12 @@ int main(int argc, char **argv)
 		{ "sim-digits", required_argument, NULL, O_SDIGITS },
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ "sim-start", required_argument, NULL, O_SSTART },
+		{ "sim-fax-digits", required_argument, NULL, O_SFAXD },
+		{ "sim-dir", required_argument, NULL, O_SDIR },
+		{ "sim-caller-voice", required_argument, NULL, O_SCVOICE },
+		{ "sim-agent-voice", required_argument, NULL, O_SAVOICE },
+		{ "trace", required_argument, NULL, O_TRACE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -141,12 +171,33 @@ int main(int argc, char **argv)
 				return 2;
 			so.sim_talk_ms = (int)n;
 			break;
+		case O_SSTART:
+			if (number("--sim-start", optarg, 0, 3600000, &n))
+				return 2;
+			so.sim_start_ms = (int)n;
+			break;
 		case O_SDNIS:
-		case O_SDIGITS: {
-			char *dst = c == O_SDNIS ? so.sim_dnis : so.sim_digits;
-			if (strlen(optarg) >= sizeof(so.sim_dnis) || strspn(optarg, "0123456789*#") != strlen(optarg)) {
-				fprintf(stderr, "ctid: %s '%s': expected up to 31 of 0-9 * #\n",
-					c == O_SDNIS ? "--sim-dnis" : "--sim-digits", optarg);
+		case O_SDIGITS:
+		case O_SFAXD:
+			if (sim_digits_opt(c == O_SDNIS ? "--sim-dnis" : c == O_SDIGITS ? "--sim-digits" : "--sim-fax-digits",
+					   optarg, c == O_SDIGITS,
+					   c == O_SDNIS ? so.sim_dnis : c == O_SDIGITS ? so.sim_digits : so.sim_fax_digits,
+					   c == O_SDIGITS ? sizeof(so.sim_digits) : sizeof(so.sim_dnis)))
+				return 2;
+			break;
+		case O_SDIR:
+		case O_SCVOICE:
+		case O_SAVOICE:
+		case O_TRACE: {
+			char *dst = c == O_SDIR ? so.sim_dir : c == O_SCVOICE ? so.sim_caller_voice :
+				    c == O_SAVOICE ? so.sim_agent_voice : so.trace;
+			if (!*optarg || strlen(optarg) >= sizeof(so.trace)) {
+				const char *name = "";
+				for (const struct option *o = opts; o->name; o++)
+					if (o->val == c)
+						name = o->name;
+				fprintf(stderr, "ctid: --%s: expected a path of 1-%zu characters\n", name,
+					sizeof(so.trace) - 1);
 				return 2;
 			}
 			strcpy(dst, optarg);

@@ -414,6 +414,7 @@ static void sim_place(struct server *s)
 		return;
 	}
 	ph->kind = KIND_PHONE;
+	ph->n = s->placed + 1;
 	s->phones++;
 	ph->call = cti_call_place(s->ctx, &p);
 	if (!ph->call) {
@@ -447,12 +448,18 @@ static void sim_event(struct server *s, const cti_event_t *ev)
 		cti_call_answer(ev->call);
 		break;
 	case CTI_EV_CALL_CONNECTED:	/* phone: talk, then hang up */
-		if (ph)
+		if (ph) {
 			ph->timer = cti_timer_start(s->ctx, (uint32_t)s->opts.sim_talk_ms, ph);
+			sim_phone_connected(s, ph);
+		}
 		break;
 	case CTI_EV_CALL_ANSWERED:	/* caller: the IVR answered, dial the menu choice */
-		if (ph && s->opts.sim_digits[0])
-			cti_send_dtmf(ev->call, s->opts.sim_digits, 0, 0, 0);
+		if (ph)
+			sim_caller_answered(s, ph);
+		break;
+	case CTI_EV_OP_DONE:
+		if (ph)
+			sim_op_done(s, ph, ev);
 		break;
 	case CTI_EV_CALL_HANGUP:
 		cti_call_release(ev->call);
@@ -636,8 +643,12 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			s->dchan_up_in = true;
 		if (ev->span == s->pos_span)
 			s->dchan_up_pos = true;
-		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed)
-			sim_place(s);
+		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed && !s->place_timer) {
+			if (s->opts.sim_start_ms)	/* e.g. time for agents to log in */
+				s->place_timer = cti_timer_start(s->ctx, (uint32_t)s->opts.sim_start_ms, &s->placed);
+			else
+				sim_place(s);
+		}
 		return;
 	}
 	if (ev->type == CTI_EV_TIMER) {
@@ -804,6 +815,12 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		}
 	} else if (cti_config_load(cc, cfg->cti_conf)) {
 		fprintf(stderr, "ctid: %s\n", cti_last_error());
+		cti_config_free(cc);
+		ctid_config_free(cfg);
+		return 1;
+	}
+	if (opts->trace[0] && cti_config_set_trace(cc, opts->trace)) {
+		fprintf(stderr, "ctid: --trace %s: %s\n", opts->trace, cti_last_error());
 		cti_config_free(cc);
 		ctid_config_free(cfg);
 		return 1;

@@ -17,7 +17,14 @@ struct server_opts {
 	int sim_interval_ms;	/* between callers */
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
-	char sim_digits[32];	/* DTMF they send once answered */
+	char sim_digits[256];	/* DTMF they send once answered: comma list, caller N sends item N mod count */
+	/* More of the outside world (sim.c): */
+	int sim_start_ms;	/* first caller this long after the D-channels are up */
+	char sim_fax_digits[32];	/* callers who sent these digits are fax machines and receive */
+	char sim_dir[1024];	/* where the far ends write: fax-<calling number>.tif ("": the current directory) */
+	char sim_caller_voice[1024];	/* callers play this (looped) after their digits */
+	char sim_agent_voice[1024];	/* agents' phones play this (looped) while connected */
+	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
 };
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */

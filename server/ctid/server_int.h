@@ -54,6 +54,9 @@ struct phone {	/* sim traffic: a far-end party */
 	int kind;	/* KIND_PHONE */
 	cti_call_t *call;
 	int timer;
+	int n;		/* caller 1, 2, ...; 0: an agent's phone */
+	int op;		/* its running media operation (sim.c) */
+	bool fax;	/* a caller acting as a fax machine */
 };
 
 struct sess {	/* a WebSocket client as the main thread knows it */
@@ -99,6 +102,11 @@ void write_cdr(struct server *s, struct ccall *c, int leg);	/* leg 1 caller, 2 a
 void clear_caller(struct ccall *c, int cause);
 void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the caller */
 void acd_events(struct server *s);				/* act on what the ACD decided */
+
+/* sim.c: the far ends of --sim-calls beyond answering and hanging up */
+void sim_caller_answered(struct server *s, struct phone *ph);	/* send digits, then fax or talk */
+void sim_phone_connected(struct server *s, struct phone *ph);	/* an agent's phone talks */
+void sim_op_done(struct server *s, struct phone *ph, const cti_event_t *ev);
 
 /* commands.c */
 void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */
