@@ -5,6 +5,11 @@
  *   demo DIR      DIR holds prompts/NAME.wav and fax-sent.tif (examples/demo.sh
  *                 makes them); recordings, the received fax and the
  *                 D-channel capture are written there.
+ *   demo --reminders DIR
+ *                 only the outbound reminder calls with call progress analysis
+ *                 (capture: DIR/dchan-reminders.pcap). `make demo` runs the
+ *                 inbound call center through ctid and, until ctid's campaigns
+ *                 take them over, the reminders with this program.
  *
  * One context, virtual time, three E1 PRI trunks on the emulated board:
  *
@@ -656,6 +661,25 @@ static void report(void)
 	printf("  CPA         %s\n", cpa[0] ? cpa : "-");
 }
 
+static void check_reminders(void)
+{
+	struct leg *r1 = find_leg("reminder 1");
+	struct leg *r2 = find_leg("reminder 2");
+	check(r1 && r1->cpa == CTI_CPA_VOICE && r1->plays == 1, "reminder 1: CPA %s, reminder played %d time(s)",
+	      r1 && r1->cpa >= 0 ? cti_cpa_result_name(r1->cpa) : "none", r1 ? r1->plays : 0);
+	check(r2 && r2->cpa == CTI_CPA_BUSY && !r2->answered, "reminder 2: CPA %s (want busy), not answered",
+	      r2 && r2->cpa >= 0 ? cti_cpa_result_name(r2->cpa) : "none");
+}
+
+static void check_end(void)
+{
+	int unreleased = 0;
+	for (int i = 0; i < nlegs; i++)
+		unreleased += !legs[i]->released;
+	check(unreleased == 0, "every call released (%d left)", unreleased);
+	check(failures == 0, "no API call failed (%d failures, see above)", failures);
+}
+
 static void run_checks(void)
 {
 	printf("\n== Checks\n");
@@ -703,12 +727,7 @@ static void run_checks(void)
 	      head ? head->rec_samples / 8000.0 : 0.0);
 
 	/* Outbound reminders with call progress analysis. */
-	struct leg *r1 = find_leg("reminder 1");
-	struct leg *r2 = find_leg("reminder 2");
-	check(r1 && r1->cpa == CTI_CPA_VOICE && r1->plays == 1, "reminder 1: CPA %s, reminder played %d time(s)",
-	      r1 && r1->cpa >= 0 ? cti_cpa_result_name(r1->cpa) : "none", r1 ? r1->plays : 0);
-	check(r2 && r2->cpa == CTI_CPA_BUSY && !r2->answered, "reminder 2: CPA %s (want busy), not answered",
-	      r2 && r2->cpa >= 0 ? cti_cpa_result_name(r2->cpa) : "none");
+	check_reminders();
 
 	/* Remote agent: caller 9 transferred by the network (ECT), the call center's channels freed at once. */
 	struct leg *c9 = find_leg("caller 9");
@@ -727,25 +746,22 @@ static void run_checks(void)
 	      ag ? ag->t_end / 1000.0 : 0.0, home ? home->t_end / 1000.0 : 0.0);
 	check(c9 && strchr(c9->digits, '5'), "caller 9 heard dave's key press through the PSTN after the transfer "
 	      "(digits '%s')", c9 ? c9->digits : "-");
-
-	int unreleased = 0;
-	for (int i = 0; i < nlegs; i++)
-		unreleased += !legs[i]->released;
-	check(unreleased == 0, "every call released (%d left)", unreleased);
-	check(failures == 0, "no API call failed (%d failures, see above)", failures);
+	check_end();
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: demo DIR   (DIR with prompts/*.wav and fax-sent.tif; see examples/demo.sh)\n");
+	int reminders_only = argc == 3 && !strcmp(argv[1], "--reminders");
+	if (argc != 2 + reminders_only) {
+		fprintf(stderr, "usage: demo DIR   (DIR with prompts/*.wav and fax-sent.tif; see examples/demo.sh)\n"
+				"       demo --reminders DIR   (only the outbound reminders; prompts/*.wav)\n");
 		return 2;
 	}
-	demo_dir = argv[1];
+	demo_dir = argv[1 + reminders_only];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	fax_doc_pages = cti_fax_check_tiff(demo_path("%s", "fax-sent.tif"));
-	if (fax_doc_pages <= 0) {
+	fax_doc_pages = reminders_only ? 0 : cti_fax_check_tiff(demo_path("%s", "fax-sent.tif"));
+	if (fax_doc_pages <= 0 && !reminders_only) {
 		fprintf(stderr, "demo: fax document: %s\n", cti_last_error());
 		return 1;
 	}
@@ -753,7 +769,7 @@ int main(int argc, char **argv)
 	cti_config_t *cfg = cti_config_new();
 	if (!cfg || cti_config_sim_pairs(cfg, 3, CTI_LINE_E1, CTI_SWITCH_EUROISDN) < 0 ||
 	    cti_config_set_clock(cfg, CTI_CLOCK_VIRTUAL) < 0 ||
-	    cti_config_set_trace(cfg, demo_path("%s", "dchan.pcap")) < 0) {
+	    cti_config_set_trace(cfg, demo_path("%s", reminders_only ? "dchan-reminders.pcap" : "dchan.pcap")) < 0) {
 		fprintf(stderr, "demo: configuration: %s\n", cti_last_error());
 		return 1;
 	}
@@ -781,6 +797,27 @@ int main(int argc, char **argv)
 	if (dchan_up < 6) {
 		fprintf(stderr, "demo: only %d of 6 D-channels came up in 10 s\n", dchan_up);
 		return 1;
+	}
+
+	if (reminders_only) {
+		printf("== Reminder calls\n");
+		schedule_reminder("reminder 1", "5552001", 0);	/* answers: voice */
+		schedule_reminder("reminder 2", "5552002", 2000);	/* busy */
+		uint64_t limit = cti_now_ms(demo_ctx) + 120000;
+		while (!all_released() && cti_now_ms(demo_ctx) < limit)
+			run_until(cti_now_ms(demo_ctx) + 1000);
+		uint64_t end = cti_now_ms(demo_ctx);
+		cti_close(demo_ctx);
+		report();
+		printf("\n== Checks\n");
+		check(dchan_up == 6, "D-channels up on the 6 spans (%d)", dchan_up);
+		check_reminders();
+		check_end();
+		printf("\n%.1f s of virtual time; reminders %s (%d check(s) failed)\n", end / 1000.0,
+		       checks_failed ? "FAILED" : "OK", checks_failed);
+		for (int i = 0; i < nlegs; i++)
+			free(legs[i]);
+		return checks_failed ? 1 : 0;
 	}
 
 	/* The call center opens: agents log in one after the other, the supervisor sits down. */
