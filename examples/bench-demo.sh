@@ -1,14 +1,13 @@
 #!/bin/bash
-# bench-demo.sh [BUILD_DIR] - how fast the call center demo runs in virtual time.
+# bench-demo.sh [BUILD_DIR] - how fast the libcti call center program (examples/demo) runs in virtual time.
 # (tests/run-bench.sh passes no argument: build/std by default.)
 set -uo pipefail
 B=${1:-build/std}
 cd "$(dirname "$0")/.." || exit 1
 [[ -x $B/examples/demo ]] || { echo "bench-demo: $B/examples/demo not built"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-# Prompts, fax document and a first checked run.
-DEMO_OUT=$tmp/demo examples/demo.sh "$B" >"$tmp/prep.log" 2>&1 || { tail -20 "$tmp/prep.log"; exit 1; }
-rm -f "$tmp"/demo/rec-*.wav "$tmp"/demo/fax-received.* "$tmp"/demo/supervisor.wav
+# Prompts and fax document.
+examples/demo-prompts.sh "$tmp/demo" >"$tmp/prep.log" 2>&1 || { tail -20 "$tmp/prep.log"; exit 1; }
 start=$(date +%s.%N)
 "$B/examples/demo" "$tmp/demo" >"$tmp/run.log" 2>&1 || { tail -20 "$tmp/run.log"; exit 1; }
 end=$(date +%s.%N)

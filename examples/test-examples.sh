@@ -1,5 +1,6 @@
 #!/bin/bash
-# test-examples.sh BUILD_DIR - TAP: the tutorial programs run and the demo passes all its checks.
+# test-examples.sh BUILD_DIR - TAP: the tutorial programs run, the libcti call center program and
+# make demo (through ctid, examples/demo.sh) pass all their checks.
 # A program that was not built counts as a failure.
 set -uo pipefail
 B=${1:-build/std}
@@ -24,14 +25,22 @@ else
 	n=$((n + 1)); failed=1; echo "not ok $n - simple_call: $B/examples/simple_call not built"
 fi
 if [[ -x $B/examples/demo ]]; then
+	# The libcti call center program on its own (virtual time): IVR, fax, ACD, supervisor, ECT, reminders.
 	n=$((n + 1))
-	if DEMO_OUT=$tmp/demo examples/demo.sh "$B" >"$tmp/demo.log" 2>&1; then
-		echo "ok $n - call center demo: $(grep -c '\[ ok \]' "$tmp/demo.log") checks passed"
+	if examples/demo-prompts.sh "$tmp/lib" >"$tmp/lib.log" 2>&1 && "$B/examples/demo" "$tmp/lib" >>"$tmp/lib.log" 2>&1; then
+		echo "ok $n - libcti call center program (examples/demo): $(grep -c '\[ ok \]' "$tmp/lib.log") checks passed"
 	else
-		failed=1; echo "not ok $n - call center demo"; grep -E 'FAIL|demo:' "$tmp/demo.log" | sed 's/^/# /'
+		failed=1; echo "not ok $n - libcti call center program (examples/demo)"; grep -E 'FAIL|demo:' "$tmp/lib.log" | sed 's/^/# /'
 	fi
 else
-	n=$((n + 1)); failed=1; echo "not ok $n - call center demo: $B/examples/demo not built"
+	n=$((n + 1)); failed=1; echo "not ok $n - libcti call center program: $B/examples/demo not built"
+fi
+# make demo: the help desk through ctid (real time, about a minute), artifacts and report checked.
+n=$((n + 1))
+if DEMO_OUT=$tmp/demo examples/demo.sh "$B" >"$tmp/demo.log" 2>&1; then
+	echo "ok $n - make demo through ctid: $(grep -c '^ok' "$tmp/demo/checks.txt") checks passed, report.html written"
+else
+	failed=1; echo "not ok $n - make demo through ctid"; grep -E 'FAIL|demo:' "$tmp/demo.log" | sed 's/^/# /'
 fi
 echo "1..$n"
 exit $failed

@@ -174,13 +174,11 @@ class Report:
         answered = sum(1 for c in calls if any(a["answer_ms"] for a in c["agents"]))
         fax_pages = sum((c["caller"] or {}).get("fax_pages") or 0 for c in calls)
         recs = {r["recording"] for r in rows if r["recording"]}
-        w("<p>")
-        w(f"{len(calls)} calls ({len(callers)} caller legs, {len(rows)} CDR rows), {answered} answered by agents, "
-          f"{fax_pages} fax pages sent, {len(recs)} recordings. ")
+        summary = (f"<p>{len(calls)} calls ({len(callers)} caller legs, {len(rows)} CDR rows), {answered} answered by agents, "
+                   f"{fax_pages} fax pages sent, {len(recs)} recordings. ")
         if checks:
-            cls = "fail" if nfail else "ok"
-            w(f'<span class="{cls}">{ncheck - nfail} of {ncheck} checks passed.</span>')
-        w("</p>")
+            summary += f'<span class="{"fail" if nfail else "ok"}">{ncheck - nfail} of {ncheck} checks passed.</span>'
+        w(summary + "</p>")
 
         # Calls
         w("<h2>Calls</h2>")
@@ -219,6 +217,9 @@ class Report:
                     p["talk"] += (a["end_ms"] or a["answer_ms"]) - a["answer_ms"]
                 else:
                     p["rona"] += 1
+        for c in calls:	# an agent named on a caller leg only still shows
+            if c["caller"] and c["caller"]["agent"]:
+                per.setdefault(c["caller"]["agent"], {"calls": 0, "talk": 0, "rona": 0})
         last_state = {}
         for e in events:
             m = e.get("msg", {})
