@@ -4,3 +4,5 @@
 #   test_ctid_sim_far_ends.sh  ctid's --sim-* far ends the demo uses: digit lists, a fax machine
 #                    receiving pixel-exact, callers and agents talking (recordings), --sim-start, --trace
 SCRIPT_TESTS += tests/demo/test_report.sh
+SCRIPT_TESTS += tests/demo/test_ctid_sim_far_ends.sh
+SAN_SCRIPT_TESTS += tests/demo/test_ctid_sim_far_ends.sh
