@@ -3,7 +3,7 @@
 #   make            build everything (fails naming missing Debian packages: make deps installs them)
 #   make check      build and run every test: unit, integration, ABI, ASan+UBSan, TSan, QEMU kernel
 #   make check-tsan ThreadSanitizer build (SAN=thread, build/tsan) running TSAN_TESTS
-#   make demo       fax-on-demand call center on the built-in emulated board
+#   make demo       fax-on-demand help desk through ctid on the emulated board (report.html)
 #   make bench      benchmarks with their targets
 #
 # Non-recursive: each directory contributes a build.mk fragment that appends

@@ -1,7 +1,8 @@
 # examples/: tutorial programs written only against include/cti.h.
 #
 #   simple_call   the first tutorial: one call over the emulated board
-#   demo          fax-on-demand call center (demo.c + ivr.c + acd.c), run by `make demo`
+#   demo          a whole call center on libcti alone (demo.c + ivr.c + acd.c); `make demo` runs
+#                 ctid (examples/ctid-demo, examples/demo.sh) and this program for the reminders
 #
 # This file is read before lib/build.mk: prerequisites spell the library paths
 # out; recipes expand $(CTI_LINK) later, when it is defined.
