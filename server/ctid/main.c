@@ -40,6 +40,7 @@ static void usage(FILE *f)
 		   "      --sim-dir DIR     where the simulated far ends write files (default .)\n"
 		   "      --sim-caller-voice FILE  callers play FILE (looped) after their digits\n"
 		   "      --sim-agent-voice FILE   agents' phones play FILE (looped) while connected\n"
+		   "      --sim-listener NUM  the phone at position NUM records what it hears (heard-NUM-K.wav)\n"
 		   "      --trace FILE      D-channel capture of every span to FILE (pcap)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
@@ -110,7 +111,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 int main(int argc, char **argv)
 {
 	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
-	enum { O_SSTART = 300, O_SFAXD, O_SDIR, O_SCVOICE, O_SAVOICE, O_TRACE };
+	enum { O_SSTART = 300, O_SFAXD, O_SDIR, O_SCVOICE, O_SAVOICE, O_TRACE, O_SLISTEN };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		{ "sim-caller-voice", required_argument, NULL, O_SCVOICE },
 		{ "sim-agent-voice", required_argument, NULL, O_SAVOICE },
 		{ "trace", required_argument, NULL, O_TRACE },
+		{ "sim-listener", required_argument, NULL, O_SLISTEN },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -179,9 +181,11 @@ int main(int argc, char **argv)
 		case O_SDNIS:
 		case O_SDIGITS:
 		case O_SFAXD:
-			if (sim_digits_opt(c == O_SDNIS ? "--sim-dnis" : c == O_SDIGITS ? "--sim-digits" : "--sim-fax-digits",
-					   optarg, c == O_SDIGITS,
-					   c == O_SDNIS ? so.sim_dnis : c == O_SDIGITS ? so.sim_digits : so.sim_fax_digits,
+		case O_SLISTEN:
+			if (sim_digits_opt(c == O_SDNIS ? "--sim-dnis" : c == O_SDIGITS ? "--sim-digits" :
+					   c == O_SFAXD ? "--sim-fax-digits" : "--sim-listener", optarg, c == O_SDIGITS,
+					   c == O_SDNIS ? so.sim_dnis : c == O_SDIGITS ? so.sim_digits :
+					   c == O_SFAXD ? so.sim_fax_digits : so.sim_listener,
 					   c == O_SDIGITS ? sizeof(so.sim_digits) : sizeof(so.sim_dnis)))
 				return 2;
 			break;

@@ -24,6 +24,7 @@ struct server_opts {
 	char sim_dir[1024];	/* where the far ends write: fax-<calling number>.tif ("": the current directory) */
 	char sim_caller_voice[1024];	/* callers play this (looped) after their digits */
 	char sim_agent_voice[1024];	/* agents' phones play this (looped) while connected */
+	char sim_listener[32];	/* the phone at this position records what it hears, "": none */
 	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
 };
 

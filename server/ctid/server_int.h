@@ -57,6 +57,7 @@ struct phone {	/* sim traffic: a far-end party */
 	int n;		/* caller 1, 2, ...; 0: an agent's phone */
 	int op;		/* its running media operation (sim.c) */
 	bool fax;	/* a caller acting as a fax machine */
+	bool listener;	/* a phone recording what it hears (--sim-listener) */
 };
 
 struct sess {	/* a WebSocket client as the main thread knows it */

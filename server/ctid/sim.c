@@ -10,6 +10,9 @@
  *                           <--sim-dir>/fax-<calling number>.tif
  *   --sim-caller-voice F    the other callers then talk: F played in a loop
  *   --sim-agent-voice F     agents' phones talk while connected: F in a loop
+ *   --sim-listener NUMBER   the phone at position NUMBER (e.g. a supervisor's
+ *                           headset) stays silent and records what it hears to
+ *                           <--sim-dir>/heard-NUMBER-K.wav (K: its Kth call)
  *
  * so recordings carry two different legs and the fax on demand really
  * arrives. Everything here acts on struct phone (server_int.h) from the
@@ -100,6 +103,28 @@ void sim_caller_answered(struct server *s, struct phone *ph)
 
 void sim_phone_connected(struct server *s, struct phone *ph)
 {
+	static int heard;	/* calls recorded so far (one server per process) */
+	cti_call_params_t p;
+	if (s->opts.sim_listener[0] && cti_call_get_params(ph->call, &p) == 0 &&
+	    !strcmp(p.called.number, s->opts.sim_listener)) {
+		char path[sizeof(s->opts.sim_dir) + CTI_NUMBER_MAX + 32];
+		cti_record_params_t rp;
+		snprintf(path, sizeof(path), "%s/heard-%s-%d.wav", s->opts.sim_dir[0] ? s->opts.sim_dir : ".",
+			 p.called.number, ++heard);
+		cti_record_params_init(&rp);
+		rp.path = path;
+		rp.mode = CTI_REC_MIXED;	/* it sends nothing: what it hears */
+		ph->listener = true;
+		ph->op = cti_record(ph->call, &rp, NULL);
+		if (ph->op <= 0) {
+			logmsg(s, "sim: phone %s cannot record to %s: %s", p.called.number, path, cti_last_error());
+			ph->op = 0;
+			s->errors++;
+		} else {
+			logmsg(s, "sim: phone %s records what it hears to %s", p.called.number, path);
+		}
+		return;
+	}
 	talk(s, ph, s->opts.sim_agent_voice);
 }
 
@@ -112,6 +137,6 @@ void sim_op_done(struct server *s, struct phone *ph, const cti_event_t *ev)
 		return;	/* hung up, stopped */
 	if (ev->u.op.kind == CTI_OP_SEND_DTMF)
 		caller_dialled(s, ph);
-	else if (ev->u.op.kind == CTI_OP_PLAY)	/* keep talking until cleared */
+	else if (ev->u.op.kind == CTI_OP_PLAY && !ph->listener)	/* keep talking until cleared */
 		talk(s, ph, ph->n ? s->opts.sim_caller_voice : s->opts.sim_agent_voice);
 }

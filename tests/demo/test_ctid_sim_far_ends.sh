@@ -3,7 +3,8 @@
 # uses, in virtual time: --sim-digits as a list (caller N sends item N, cycling), --sim-fax-digits
 # (those callers are fax machines and receive the IVR's document pixel-exact), --sim-caller-voice and
 # --sim-agent-voice (both legs of a recording carry their own sound; silent without them),
-# --sim-start (first caller delayed), --trace (a pcap tshark decodes), and bad option values.
+# --sim-start (first caller delayed), --sim-listener (a silent phone recording what it hears),
+# --trace (a pcap tshark decodes), and bad option values.
 set -u
 B=${1:-build/std}
 CTID=$PWD/$B/server/ctid/ctid
@@ -115,6 +116,18 @@ check "without --sim-*-voice both legs are silent ($l / $rr dB)" \
 check "a single --sim-digits value goes to every caller" \
 	test "$(q "SELECT group_concat(digits, ' ') FROM cdr WHERE leg = 1")" = "2 2"
 
+# --sim-listener: the phone at 201 stays silent and records what it hears (the caller's voice).
+rm -rf "$T"/cdr.db* "$T/rec" "$T/far"; mkdir "$T/rec" "$T/far"
+"$CTID" --login-all --sim-calls 1 --sim-digits 2 --sim-talk 3000 --sim-dir "$T/far" --sim-listener 201 \
+	--sim-caller-voice "$T/caller.wav" --sim-agent-voice "$T/agent.wav" "$T/ctid.conf" >/dev/null 2>"$T/log"
+h=$T/far/heard-201-1.wav
+hl=$(level "$h" 1); h_lo=$(band "$h" 1 300-1200); h_hi=$(band "$h" 1 2000-3400); d=$(soxi -D "$h" 2>/dev/null)
+check "--sim-listener 201: heard-201-1.wav holds the caller's voice ($hl dB, low band $h_lo > high $h_hi, $d s)" \
+	awk -v a="$hl" -v c="$h_lo" -v e="$h_hi" -v d="$d" 'BEGIN { exit !(a > -40 && c > e + 10 && d >= 2.9 && d <= 3.2) }'
+rr=$(level "$T/rec/call-1.wav" 2)
+check "--sim-listener: that phone said nothing (agent leg of the recording $rr dB)" \
+	awk -v b="$rr" 'BEGIN { exit !(b == "-inf" || b < -60) }'
+
 # Bad values: exit 2 (command line) or 1 (cannot open), with a message naming the option and value.
 bad() {	# WANT-RC WANT-MESSAGE ARGS...
 	local want_rc=$1 want=$2; shift 2
@@ -129,6 +142,7 @@ bad 2 "--sim-digits ',1': expected a comma list" --sim-digits ,1
 bad 2 "--sim-fax-digits '1,2': expected up to 31" --sim-fax-digits 1,2
 bad 2 "--sim-start '-1': expected a number 0-3600000" --sim-start -1
 bad 2 "--trace: expected a path" --trace ''
+bad 2 "--sim-listener '20x': expected up to 31" --sim-listener 20x
 bad 1 "/nonexistent/d.pcap: No such file or directory" --sim-calls 1 --trace /nonexistent/d.pcap
 echo "1..$n"
 exit $failed
