@@ -150,6 +150,37 @@ class Report:
             raise Fail(f"{f}: {e.strerror}")
         return checks
 
+    def timeline(self, calls, t0):
+        """Inline SVG: one bar per call, IVR and queue grey, with an agent blue, fax green."""
+        ends = [r["end_ms"] for c in calls for r in [c["caller"]] + c["agents"] if r and r["end_ms"] is not None]
+        if t0 is None or not ends or max(ends) <= t0:
+            return ""
+        span = max(ends) - t0
+        width, left, row = 760, 60, 18
+        x = lambda ms: left + (ms - t0) * (width - left - 10) / span
+        out = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+               f'height="{row * len(calls) + 24}" font-size="11" font-family="sans-serif">']
+        for i, c in enumerate(calls):
+            r = c["caller"] or (c["agents"][0] if c["agents"] else None)
+            if not r or r["start_ms"] is None:
+                continue
+            y = 4 + i * row
+            end = r["end_ms"] if r["end_ms"] is not None else max(ends)
+            color = "#6b6" if (r.get("fax_pages") or 0) > 0 else "#bbb"
+            out.append(f'<g class="call"><text x="0" y="{y + 11}">call {esc(c["id"])}</text>'
+                       f'<rect x="{x(r["start_ms"]):.1f}" y="{y}" width="{max(x(end) - x(r["start_ms"]), 1):.1f}" '
+                       f'height="{row - 6}" fill="{color}"><title>{esc(r.get("ani"))}</title></rect>')
+            for a in c["agents"]:
+                if a["answer_ms"] is not None and a["end_ms"] is not None:
+                    out.append(f'<rect x="{x(a["answer_ms"]):.1f}" y="{y}" '
+                               f'width="{max(x(a["end_ms"]) - x(a["answer_ms"]), 1):.1f}" height="{row - 6}" '
+                               f'fill="#48c"><title>agent {esc(a.get("agent"))}</title></rect>')
+            out.append("</g>")
+        out.append(f'<text x="{left}" y="{row * len(calls) + 18}">0 s</text>'
+                   f'<text x="{width - 10}" y="{row * len(calls) + 18}" text-anchor="end">{span / 1000:.0f} s</text>')
+        out.append("</svg><p>Timeline: grey IVR and queue, blue talking with an agent, green a fax call.</p>")
+        return "".join(out)
+
     # ---- output ----
     def write(self):
         rows, calls = self.load_cdr()
@@ -206,6 +237,7 @@ class Report:
               f'<td>{esc(cause_txt)}</td><td>{esc(r.get("fax_pages") or "")}</td><td>{self.link(rec) if rec else ""}'
               "</td></tr>")
         w("</table><p>wait: from the IVR's answer to the agent's (menu, queue, ringing).</p>")
+        w(self.timeline(calls, t0))
 
         # Agents
         per = {}

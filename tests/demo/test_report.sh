@@ -106,6 +106,8 @@ check "agents table: 201, 202, 203 (CDR), names from ctid.conf only for [agent] 
 	'|201|Eve &lt;b&gt;&quot;&amp;&#x27;| |202|Bob| |203| ' && grep -q '<td>WorkingAfterCall</td></tr>' '$H'"
 check "queue statistics from the last QueueStatsEvent (75.0 %, longest wait 2.5 s)" \
 	grep -qF '<tr><td>help&lt;i&gt;</td><td>4</td><td>3</td><td>1</td><td>0</td><td>2.5 s</td><td>75.0 %</td></tr>' "$H"
+check "timeline: one bar group per call (5), an agent bar for each answered agent leg (2)" \
+	test "$(grep -o '<g class="call">' "$H" | wc -l)" = 5 -a "$(grep -o 'fill="#48c"' "$H" | wc -l)" = 2
 check "checks listed with their status (2 ok, 1 FAIL)" \
 	test "$(grep -c '<li class="ok">\[ok\]' "$H")" = 2 -a "$(grep -c '<li class="fail">\[FAIL\] third &amp; last' "$H")" = 1
 
