@@ -282,10 +282,10 @@ class Report:
                   f"<td>{'' if not isinstance(sl, int) else f'{sl / 10:.1f} %'}</td></tr>")
             w("</table><p>As the supervisor's wallboard last saw them (QueueStatsEvent).</p>")
 
-        # Recordings
-        if recs:
+        # Recordings: the CDRs', then other audio (e.g. what the supervisor heard)
+        if recs or self.a.audio:
             w("<h2>Recordings</h2><ul id=\"recordings\">")
-            for rec in sorted(recs):
+            for rec in sorted(recs) + self.a.audio:
                 rel = self.rel_if_ok(rec)
                 if rel:
                     w(f'<li>{self.link(rec)} <audio controls preload="none" src="{esc(rel)}"></audio></li>')
@@ -340,6 +340,7 @@ def main():
     p.add_argument("--events", help="JSON lines of WebSocket messages (agents.py)")
     p.add_argument("--checks", help="checks file: ok|FAIL, a tab, the text")
     p.add_argument("--fax-pages", help="glob of the received fax's page images, e.g. 'fax-page-*.png'")
+    p.add_argument("--audio", action="append", default=[], help="another recording to list (repeat)")
     p.add_argument("--screenshot", action="append", default=[], help="an image to show (repeat)")
     p.add_argument("--file", action="append", default=[], help="another artifact to link (repeat)")
     p.add_argument("--title", default="ctid call center report")

@@ -20,6 +20,7 @@ mkdir -p "$D/recordings"
 printf '\x89PNG\r\n\x1a\n' >"$D/fax-page-1.png"
 printf '\x89PNG\r\n\x1a\n' >"$D/fax-page-2.png"
 : >"$D/dchan.pcap"
+: >"$D/heard.wav"
 
 # The table as ctid creates it (server/ctid/cdr.c, docs/ctid.md), rows as a run would leave them.
 sqlite3 "$D/cdr.db" <<'SQL'
@@ -56,7 +57,7 @@ cat >"$D/events.jsonl" <<'EV'
 EV
 
 $PY "$REPORT" --dir "$D" --conf ctid.conf --events events.jsonl --checks checks.txt --fax-pages 'fax-page-*.png' \
-	--file dchan.pcap --file missing.pcap --title 'Run <1>' >"$T/stdout" 2>"$T/stderr"
+	--file dchan.pcap --file missing.pcap --audio heard.wav --audio 'gone<.wav' --title 'Run <1>' >"$T/stdout" 2>"$T/stderr"
 rc=$?
 H=$D/report.html
 check "report.py exits 0 and says what it wrote (5 calls, 8 CDR rows)" \
@@ -99,6 +100,9 @@ check "files outside the folder, absolute paths, schemes and missing files are t
 	bash -c "grep -qF '<span class=\"missing\" title=\"not in the artifacts folder\">../outside.wav</span>' '$H' &&
 	grep -qF '>/etc/passwd</span>' '$H' && grep -qF '>javascript:alert(1)</span>' '$H' &&
 	! grep -qE 'href=\"(\\.\\./|/|javascript)' '$H' && ! grep -q missing.pcap '$H'"
+check "--audio: an existing extra recording listed with a player, a missing one as escaped text" \
+	bash -c "grep -qF '<li><a href=\"heard.wav\">heard.wav</a> <audio controls preload=\"none\" src=\"heard.wav\"></audio></li>' '$H' &&
+	grep -qF '<li><span class=\"missing\" title=\"not in the artifacts folder\">gone&lt;.wav</span></li>' '$H'"
 check "fax pages as images, in order" \
 	test "$(grep -o '<img class="fax" src="[^"]*"' "$H" | tr '\n' ' ')" = '<img class="fax" src="fax-page-1.png" <img class="fax" src="fax-page-2.png" '
 check "agents table: 201, 202, 203 (CDR), names from ctid.conf only for [agent] sections, last state from the events" \
