@@ -18,6 +18,8 @@
 #   fax-page-N.png       what caller 1's fax machine received, and its pages as images
 #   dchan.pcap           D-channel capture of ctid's 4 spans (Wireshark: LAPD/Q.931); dchan-reminders.pcap
 #   events.jsonl         every WebSocket message the agents and the supervisor received
+#   desktop.png, wallboard.png, wallboard-end.png  the agent desktop and the wallboard (headless Chromium,
+#                        when the tree has ctid's web pages and make deps installed the browser driver)
 #   ctid.log, ctid.conf, prompts/, reminders.txt, checks.txt, console.txt
 # Exits non-zero on any failed check.
 set -uo pipefail
@@ -56,6 +58,16 @@ examples/demo-prompts.sh "$out" || die "could not make the prompts and the fax d
 pages_sent=$(tiffinfo "$out/fax-sent.tif" 2>/dev/null | grep -c 'TIFF Directory')
 echo "   $(ls "$out/prompts" | wc -l) prompts$(command -v espeak-ng >/dev/null && echo ' (espeak-ng)'), fax document of $pages_sent pages"
 cp examples/ctid-demo/ctid.conf "$out/ctid.conf" && mkdir -p "$out/recordings" || die "cannot write $out"
+# The agent desktop and the wallboard in headless Chromium, with the browser test's driver (tests/web),
+# when this tree has ctid's web pages and `make deps` installed the driver.
+screens=
+if [[ -f server/ctid/web/agent.html && -f tests/web/node_modules/playwright-core/package.json ]] &&
+	command -v node >/dev/null && [[ -x /usr/bin/chromium ]]; then
+	screens=1
+	sed -i "/^\[ctid\]/a web_root = $top/server/ctid/web" "$out/ctid.conf"
+else
+	echo "   (no screenshots: ctid's web pages or the browser driver (make deps: tests/web/node_modules) missing)"
+fi
 "$CTID" --check "$out/ctid.conf" || die "ctid --check refused examples/ctid-demo/ctid.conf"
 
 echo "== ctid on the emulated board (real time); agents log in over the WebSocket"
@@ -83,9 +95,17 @@ $PY examples/ctid-demo/agents.py --url "ws://127.0.0.1:$port" --events "$out/eve
 	--agent bob-demo-token-201 --agent carol-demo-token-202 --agent alice-demo-token-203 \
 	--supervisor sam-demo-supervisor-token --timeout 260 &
 agents_pid=$!
+screens_pid=
+if [[ -n $screens ]]; then
+	node examples/ctid-demo/screens.js "http://127.0.0.1:$port" "$out" alice-demo-token-203 203 \
+		sam-demo-supervisor-token helpdesk >"$out/screens.log" 2>&1 &
+	screens_pid=$!
+fi
 echo "   callers from 5 s after the trunks are up; the fax takes about 45 s"
 wait $ctid_pid; ctid_rc=$?
 wait $agents_pid; agents_rc=$?
+screens_rc=0
+[[ -z $screens_pid ]] || { wait $screens_pid; screens_rc=$?; sed 's/^/   /' "$out/screens.log"; }
 echo "   ($(( $(date +%s) - start )) s)"
 grep -E 'offered from|delivered to|talking|receives a fax|error|failed|cannot' "$out/ctid.log" | sed 's/^/   /'
 
@@ -152,6 +172,33 @@ done
 check "supervisor saw every agent's call events (5 calls)" grep -qx "super ok 5" <<<"$ev"
 check "supervisor's wallboard feed: QueueStatsEvents, the last one 5 offered, 5 answered ($(grep stats <<<"$ev"))" \
 	grep -qE '^stats [1-9][0-9]* 5 5$' <<<"$ev"
+
+# Screens: what the desktop and the wallboard showed, and the screenshots.
+if [[ -n $screens ]]; then
+	check "desktop and wallboard opened in headless Chromium and showed the expected states in time (exit $screens_rc)" \
+		test $screens_rc -eq 0
+	shots=$(for p in desktop wallboard wallboard-end; do $PY -c 'import struct,sys
+d = open(sys.argv[1], "rb").read(24)
+w, h = struct.unpack(">II", d[16:24]) if d[:8] == b"\x89PNG\r\n\x1a\n" else (0, 0)
+print(sys.argv[2] if w >= 800 and h >= 600 else "")' "$out/$p.png" "$p" 2>/dev/null; done | tr '\n' ' ')
+	check "screenshots desktop.png, wallboard.png, wallboard-end.png (PNG, at least 800x600): $shots" \
+		test "$shots" = "desktop wallboard wallboard-end "
+	sc=$($PY - "$out/screens.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+d, w, e = s.get("desktop", {}), s.get("wallboard", {}), s.get("wallboardEnd", {})
+print("desk", d.get("agent-id"), d.get("agent-state"), d.get("pop-ani"), d.get("pop-digits"), d.get("pop-queue"))
+print("wall", ",".join(f"{a}={st}" for a, st in sorted(w.get("agents", {}).items())))
+print("end", " ".join(e.get("queue", [])))
+PY
+)
+	check "Alice's desktop popped her call: $(grep ^desk <<<"$sc") (want 203 Talking 0301000004 2 helpdesk)" \
+		grep -qx "desk 203 Talking 0301000004 2 helpdesk" <<<"$sc"
+	check "wallboard at that moment: the three agents Talking ($(grep ^wall <<<"$sc"))" \
+		grep -qE '^wall .*201=Talking,202=Talking,203=Talking' <<<"$sc"
+	check "wallboard at the end: helpdesk row with 5 offered and 5 answered ($(grep ^end <<<"$sc"))" \
+		grep -qE '^end helpdesk .*\b5\b.*\b5\b' <<<"$sc"
+fi
 
 # Received fax: every page pixel-identical to the page sent; PDF and page images.
 fax=$out/fax-0301000001.tif
@@ -226,7 +273,8 @@ echo
 echo "== Report"
 report() {
 	$PY examples/ctid-demo/report.py --dir "$out" --cdr cdr.db --conf ctid.conf --events events.jsonl \
-	--checks checks.txt --fax-pages 'fax-page-*.png' --title "CTI demo: help desk through ctid ${stamp:-}" \
+	--checks checks.txt --fax-pages 'fax-page-*.png' --screenshot desktop.png --screenshot wallboard.png \
+	--screenshot wallboard-end.png --title "CTI demo: help desk through ctid ${stamp:-}" \
 	--file fax-received.pdf --file fax-received.tif --file fax-sent.tif --file dchan.pcap \
 	--file dchan-reminders.pcap --file cdr.db --file ctid.log --file ctid.conf --file events.jsonl \
 	--file reminders.txt --file console.txt
