@@ -14,6 +14,7 @@
 #   report.html          one page: calls, waits, agents, queue, recordings, fax pages, checks
 #   cdr.db               ctid's CDR database (SQLite, one row per call leg)
 #   recordings/call-N.wav  stereo recordings (caller left, agent right)
+#   supervisor.wav       what the supervisor's headset heard listening in (once ctid has MonitorStart)
 #   fax-sent.tif         the document (examples/fax-doc.ps by ghostscript); fax-received.tif/.pdf and
 #   fax-page-N.png       what caller 1's fax machine received, and its pages as images
 #   dchan.pcap           D-channel capture of ctid's 4 spans (Wireshark: LAPD/Q.931); dchan-reminders.pcap
@@ -75,7 +76,7 @@ start=$(date +%s)
 DIGITS=1,2,2,2,2,2
 (cd "$out" && exec "$CTID" --stats --max-time 240 --trace dchan.pcap \
 	--sim-calls 6 --sim-digits $DIGITS --sim-fax-digits 1 --sim-start 5000 --sim-interval 2000 --sim-talk 8000 \
-	--sim-caller-voice prompts/caller-voice.wav --sim-agent-voice prompts/agent-voice.wav \
+	--sim-caller-voice prompts/caller-voice.wav --sim-agent-voice prompts/agent-voice.wav --sim-listener 299 \
 	ctid.conf >ctid-stats.json 2>ctid.log) &
 ctid_pid=$!
 port=
@@ -93,7 +94,7 @@ fi
 echo "   ctid pid $ctid_pid, ws://127.0.0.1:$port"
 $PY examples/ctid-demo/agents.py --url "ws://127.0.0.1:$port" --events "$out/events.jsonl" \
 	--agent bob-demo-token-201 --agent carol-demo-token-202 --agent alice-demo-token-203 \
-	--supervisor sam-demo-supervisor-token --timeout 260 &
+	--supervisor sam-demo-supervisor-token --monitor listen --timeout 260 &
 agents_pid=$!
 screens_pid=
 if [[ -n $screens ]]; then
@@ -172,6 +173,34 @@ done
 check "supervisor saw every agent's call events (5 calls)" grep -qx "super ok 5" <<<"$ev"
 check "supervisor's wallboard feed: QueueStatsEvents, the last one 5 offered, 5 answered ($(grep stats <<<"$ev"))" \
 	grep -qE '^stats [1-9][0-9]* 5 5$' <<<"$ev"
+
+# Supervisor: asked to listen in on the first answered call (MonitorStart); ctid called the supervisor's
+# headset (position 299), which recorded what it heard.
+mon=$($PY - "$out/events.jsonl" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    m = json.loads(l)["msg"]
+    if m.get("invokeID") == "monitor":
+        print(m.get("error") or "accepted")
+        break
+else:
+    print("none")
+PY
+)
+if [[ $mon == serviceNotSupported ]]; then
+	echo "  [ -- ] supervisor listen-in: this ctid answers MonitorStart serviceNotSupported (not built in yet)"
+else
+	check "supervisor's MonitorStart (listen) on the first answered call accepted ($mon)" test "$mon" = accepted
+	h=$out/heard-299-1.wav
+	if [[ -s $h ]]; then
+		mv "$h" "$out/supervisor.wav"
+		lv=$(sox "$out/supervisor.wav" -n stats 2>&1 | awk '/RMS lev dB/ {print $4}'); dur=$(soxi -D "$out/supervisor.wav")
+		check "supervisor.wav: what the supervisor's headset heard, $dur s at $lv dB (want >= 2 s, > -50 dB)" \
+			awk -v l="$lv" -v d="$dur" 'BEGIN { exit !(l > -50 && d >= 2) }'
+	else
+		fail "the supervisor's headset (position 299) recorded nothing (no heard-299-1.wav)"
+	fi
+fi
 
 # Screens: what the desktop and the wallboard showed, and the screenshots.
 if [[ -n $screens ]]; then
@@ -264,7 +293,11 @@ pcap_check() {	# FILE SETUPS CONNECTS WHAT
 	check "$(basename "$1"): $frames frames, $setups Q.931 SETUP, $connects CONNECT (want $2, $3: $4), none malformed (tshark)" \
 		test "$setups" -eq "$2" -a "$connects" -eq "$3" -a "$bad" -eq 0
 }
-pcap_check "$out/dchan.pcap" 22 22 "6 callers + 5 agent legs, seen on both ends"
+if [[ $mon == accepted ]]; then
+	pcap_check "$out/dchan.pcap" 24 24 "6 callers + 5 agent legs + the supervisor's headset, seen on both ends"
+else
+	pcap_check "$out/dchan.pcap" 22 22 "6 callers + 5 agent legs, seen on both ends"
+fi
 pcap_check "$out/dchan-reminders.pcap" 4 2 "2 reminder calls, 1 answered"
 check "reminders: CPA found a person (reminder played) and a busy line (examples/demo --reminders, exit $rem_rc)" \
 	test $rem_rc -eq 0 -a "$(grep -c '\[ ok \] reminder' "$out/reminders.txt")" -eq 2
@@ -274,7 +307,7 @@ echo "== Report"
 report() {
 	$PY examples/ctid-demo/report.py --dir "$out" --cdr cdr.db --conf ctid.conf --events events.jsonl \
 	--checks checks.txt --fax-pages 'fax-page-*.png' --screenshot desktop.png --screenshot wallboard.png \
-	--screenshot wallboard-end.png --title "CTI demo: help desk through ctid ${stamp:-}" \
+	--screenshot wallboard-end.png --audio supervisor.wav --title "CTI demo: help desk through ctid ${stamp:-}" \
 	--file fax-received.pdf --file fax-received.tif --file fax-sent.tif --file dchan.pcap \
 	--file dchan-reminders.pcap --file cdr.db --file ctid.log --file ctid.conf --file events.jsonl \
 	--file reminders.txt --file console.txt
