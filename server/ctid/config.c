@@ -210,7 +210,7 @@ static bool parse_target(const char *v, bool allow_label)
 	return allow_label && valid_name(v);
 }
 
-enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_BAD };
+enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_CLUSTER, S_BAD };
 
 struct parser {
 	struct errs e;
@@ -363,6 +363,30 @@ static void recording_key(struct parser *p, int line, const char *key, char *v)
 	case 2:
 		if (!copy(c->record_dir, sizeof(c->record_dir), v))
 			bad_value(p, line, key, v, "a path shorter than 256");
+		break;
+	}
+}
+
+/* [cluster]: several ctid hosts as one call center on Redis (cluster.c). */
+static void cluster_key(struct parser *p, int line, const char *key, char *v)
+{
+	static const char *const keys[] = { "redis", "host", "lease" };
+	struct ctid_config *c = p->cfg;
+	const char *colon = strrchr(v, ':');
+	int port;
+	switch (section_key(p, line, key, "cluster", keys, 3)) {
+	case 0:
+		if ((v[0] != '/' && (!colon || colon == v || !parse_int(colon + 1, 1, 65535, &port))) ||
+		    !copy(c->cluster_redis, sizeof(c->cluster_redis), v))
+			bad_value(p, line, key, v, "HOST:PORT (e.g. 10.0.0.5:6379) or the path of a unix socket");
+		break;
+	case 1:
+		if (!valid_name(v) || strchr(v, '/') || !copy(c->cluster_host, sizeof(c->cluster_host), v))
+			bad_value(p, line, key, v, "a name of letters, digits, _ - . (this host in the cluster)");
+		break;
+	case 2:
+		if (!parse_int(v, 2, 3600, &c->cluster_lease_s))
+			bad_value(p, line, key, v, "2-3600 seconds");
 		break;
 	}
 }
@@ -707,14 +731,15 @@ static void start_section(struct parser *p, int line, char *hdr)
 		*name++ = 0;
 		name = trim(name);
 	}
-	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr" };
-	int k = key_index(hdr, kinds, 8);
+	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr",
+					     "cluster" };
+	int k = key_index(hdr, kinds, 9);
 	p->seen = 0;
 	p->sec_line = line;
 	p->sec = S_BAD;
 	if (k < 0) {
 		err(&p->e, line, "unknown section [%s] (accepted: ctid, recording, trunk NAME, routes, queue NAME, "
-				 "agent ID, vip, ivr NAME)", hdr);
+				 "agent ID, vip, ivr NAME, cluster)", hdr);
 		return;
 	}
 	bool named = k == 2 || k == 4 || k == 5 || k == 7;
@@ -749,6 +774,14 @@ static void start_section(struct parser *p, int line, char *hdr)
 		return;
 	case 6:
 		p->sec = S_VIP;
+		return;
+	case 8:
+		if (c->cluster_line) {
+			err(&p->e, line, "section [cluster] given twice (first on line %d)", c->cluster_line);
+			return;
+		}
+		c->cluster_line = line;
+		p->sec = S_CLUSTER;
 		return;
 	}
 #define DUP_CHECK(arr, n, field, what)                                                                      \
@@ -924,6 +957,10 @@ static void cross_checks(struct parser *p)
 	}
 	if (c->virtual_clock && !c->sim_pairs)
 		err(&p->e, p->ctid_line, "clock = virtual needs the emulated board (sim = ...)");
+	if (c->cluster_line && (!c->cluster_redis[0] || !c->cluster_host[0]))
+		err(&p->e, c->cluster_line, "[cluster] needs redis = HOST:PORT (or a socket path) and host = NAME");
+	if (c->cluster_line && c->virtual_clock)
+		err(&p->e, c->cluster_line, "[cluster] needs clock = real (the hosts share Redis' clock)");
 	bool inbound = false, positions = false;
 	for (int i = 0; i < c->ntrunks; i++) {
 		if (!c->trunks[i].span[0])
@@ -1047,6 +1084,7 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 	copy(c->path, sizeof(c->path), p.e.name);
 	c->ring_timeout_s = 20;
 	c->stats_interval_s = 5;
+	c->cluster_lease_s = 10;
 	copy(c->listen, sizeof(c->listen), "127.0.0.1:8088");
 	copy(c->cdr, sizeof(c->cdr), "sqlite:/var/lib/ctid/cdr.db");
 	copy(c->record_dir, sizeof(c->record_dir), "/var/spool/ctid");
@@ -1116,6 +1154,9 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 			break;
 		case S_IVR:
 			ivr_key(&p, line, key, val);
+			break;
+		case S_CLUSTER:
+			cluster_key(&p, line, key, val);
 			break;
 		}
 	}

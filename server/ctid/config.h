@@ -105,6 +105,11 @@ struct ctid_config {
 	char prompts[CTID_PATH_MAX];	/* base directory of relative file names */
 	int ring_timeout_s;		/* ring an agent's position this long (RONA after) */
 	int stats_interval_s;		/* QueueStatsEvent to supervisors this often (0: off) */
+	/* [cluster] (docs/ctid.md "Several hosts"): empty redis = one host, embedded ACD */
+	char cluster_redis[CTID_PATH_MAX];	/* HOST:PORT or a unix socket path */
+	char cluster_host[ACD_NAME_MAX];	/* this host's name in the cluster */
+	int cluster_lease_s;			/* agents of a silent host are released after this */
+	int cluster_line;
 	/* [recording] */
 	enum { CTID_POLICY_NONE, CTID_POLICY_ALL, CTID_POLICY_QUEUES } record_policy;
 	enum ctid_record_mode record_mode;

@@ -34,6 +34,8 @@ static void usage(FILE *f)
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
 		   "      --sim-interval MS between callers (default 1000)\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "      --sim-serve       emulated board: phones answer, each SIGUSR1 places one more caller,\n"
+		   "                        run until SIGTERM (tests of several hosts)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -86,7 +88,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 		{ "sim-digits", required_argument, NULL, O_SDIGITS },
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ "sim-serve", no_argument, NULL, O_SSERVE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -141,6 +144,9 @@ int main(int argc, char **argv)
 				return 2;
 			so.sim_talk_ms = (int)n;
 			break;
+		case O_SSERVE:
+			so.sim_serve = true;
+			break;
 		case O_SDNIS:
 		case O_SDIGITS: {
 			char *dst = c == O_SDNIS ? so.sim_dnis : so.sim_digits;
@@ -179,7 +185,7 @@ int main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
-	if (so.sim_calls && !so.sim_dnis[0]) {
+	if ((so.sim_calls || so.sim_serve) && !so.sim_dnis[0]) {
 		if (!cfg->nroutes || !strcmp(cfg->routes[0].dnis, "*")) {
 			fprintf(stderr, "ctid: --sim-calls: give --sim-dnis (no numbered route)\n");
 			ctid_config_free(cfg);

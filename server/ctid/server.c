@@ -17,6 +17,7 @@
  * and hang up after the talk time.
  */
 #include "server_int.h"
+#include "cluster.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -34,12 +35,14 @@
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 int orphan_kind = KIND_ORPHAN;
 
-static volatile sig_atomic_t got_term, got_hup;
+static volatile sig_atomic_t got_term, got_hup, got_usr1;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;	/* --sim-serve: place one more caller */
 	else
 		got_term = 1;
 }
@@ -136,7 +139,10 @@ void write_cdr(struct server *s, struct ccall *c, int leg)
 		return;
 	struct cdr_leg l;
 	memset(&l, 0, sizeof(l));
-	snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
+	if (s->cluster)	/* unique across the hosts writing to one CDR store */
+		snprintf(l.call_id, sizeof(l.call_id), "%s-%u", cluster_host(s->cluster), c->id);
+	else
+		snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
 	l.leg = leg;
 	snprintf(l.direction, sizeof(l.direction), "%s", leg == 1 ? "in" : "out");
 	snprintf(l.ani, sizeof(l.ani), "%s", c->ani);
@@ -672,7 +678,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		return;
 	}
 	if ((u && *(int *)u == KIND_PHONE) ||
-	    (!u && ev->type == CTI_EV_CALL_OFFERED && s->opts.sim_calls && ev->span == s->phone_span)) {
+	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve) &&
+	     ev->span == s->phone_span)) {
 		sim_event(s, ev);
 		return;
 	}
@@ -826,6 +833,10 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: %s\n", err);
 		goto out;
 	}
+	if (cfg->cluster_redis[0] && !(s->cluster = cluster_start(cfg, s->acd, err, sizeof(err)))) {
+		fprintf(stderr, "ctid: %s\n", err);
+		goto out;
+	}
 	if (strcmp(cfg->listen, "none")) {
 		char cert[3 * CTID_PATH_MAX], key[3 * CTID_PATH_MAX];
 		if (cfg->tls_cert[0]) {
@@ -846,7 +857,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: no inbound span\n");
 		goto out;
 	}
-	if (opts->sim_calls) {
+	if (opts->sim_calls || opts->sim_serve) {
 		if (!cfg->sim_pairs) {
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
 			goto out;
@@ -879,25 +890,37 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (opts->sim_serve)
+		sigaction(SIGUSR1, &sa, NULL);
 	logmsg(s, "running: %d queues, %d agents, inbound span %d, positions span %d", cfg->nqueues, cfg->nagents,
 	       s->in_span, s->pos_span);
 	while (!got_term) {
+		if (got_usr1) {
+			got_usr1 = 0;
+			s->opts.sim_calls++;
+			sim_place(s);
+		}
 		if (got_hup) {
 			got_hup = 0;
 			reload(s);
 		}
-		if (s->ws && !s->cfg->virtual_clock) {
-			struct pollfd pf[2] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
-						{ .fd = ws_fd(s->ws), .events = POLLIN } };
-			poll(pf, 2, 200);
+		if ((s->ws || s->cluster) && !s->cfg->virtual_clock) {
+			struct pollfd pf[3] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
+						{ .fd = s->ws ? ws_fd(s->ws) : -1, .events = POLLIN },
+						{ .fd = s->cluster ? cluster_fd(s->cluster) : -1, .events = POLLIN } };
+			poll(pf, 3, 200);
 		}
-		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : s->ws ? 0 : 200);
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : (s->ws || s->cluster) ? 0 : 200);
 		ws_process(s);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
 		}
-		if (opts->sim_calls && s->finished >= opts->sim_calls && !s->calls && !s->phones)
+		if (s->cluster) {	/* what any host decided, in order: deliveries of our calls, agent states */
+			cluster_process(s->cluster);
+			acd_events(s);
+		}
+		if (opts->sim_calls && !opts->sim_serve && s->finished >= opts->sim_calls && !s->calls && !s->phones)
 			break;
 		if (opts->max_ms && cti_now_ms(s->ctx) >= opts->max_ms) {
 			logmsg(s, "--max-time reached");
@@ -927,6 +950,7 @@ out:
 		s->calls = c->next;
 		free(c);
 	}
+	cluster_stop(s->cluster);	/* after the calls were cleared: the others need not wait for the lease */
 	cdr_close(s->cdr);
 	acd_free(s->acd);
 	ctid_config_free(s->cfg);

@@ -84,6 +84,7 @@ struct server {
 	int phones;			/* live far-end parties */
 	int place_timer;
 	int errors;
+	struct cluster *cluster;	/* [cluster]: the ACD shared through Redis (cluster.h), or NULL */
 };
 
 
