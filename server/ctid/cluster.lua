@@ -319,12 +319,12 @@ elseif op == 'call' then
 	-- a call Redis lost (or correct one it has) from the host's own view.
 	local key = host .. '/' .. ARGV[3]
 	local c = call_get(key)
-	local st, agent = ARGV[10], ARGV[11]
+	local st, agent = ARGV[9], ARGV[10]
 	if c and c.state == st and c.agent == agent then return 0 end
 	if c then call_del(key, c) end
 	redis.call('HSET', P .. 'call:' .. key, 'host', host, 'id', ARGV[3], 'queue', ARGV[4], 'ani', ARGV[5],
 		   'vip', ARGV[6], 'arrived', ARGV[7], 'queued', ARGV[8], 'state', st, 'agent', agent,
-		   'answered', ARGV[12])
+		   'answered', ARGV[11])
 	redis.call('SADD', P .. 'calls:' .. host, key)
 	if st == 'waiting' then
 		redis.call('ZADD', P .. 'q:' .. ARGV[4], score_of({ arrived = ARGV[7], vip = ARGV[6] }), key)
