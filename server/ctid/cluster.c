@@ -70,6 +70,7 @@ struct cluster {
 	acd_t *acd;
 	struct acd_backend be;
 	char host[ACD_NAME_MAX];
+	char call_prefix[ACD_NAME_MAX + 24];
 	char addr[CTID_PATH_MAX];
 	int lease_ms;
 	char epoch[32];
@@ -727,9 +728,9 @@ int cluster_fd(const cluster_t *cl)
 	return cl->pipe[0];
 }
 
-const char *cluster_host(const cluster_t *cl)
+const char *cluster_call_prefix(const cluster_t *cl)
 {
-	return cl->host;
+	return cl->call_prefix;
 }
 
 uint64_t cluster_ops(const cluster_t *cl)
@@ -778,6 +779,7 @@ cluster_t *cluster_start(const struct ctid_config *cfg, acd_t *acd, char *err, s
 	snprintf(cl->addr, sizeof(cl->addr), "%s", cfg->cluster_redis);
 	cl->lease_ms = cfg->cluster_lease_s * 1000;
 	snprintf(cl->epoch, sizeof(cl->epoch), "%ld-%" PRIu64, (long)getpid(), real_ms());
+	snprintf(cl->call_prefix, sizeof(cl->call_prefix), "%s-%" PRIu64, cl->host, real_ms() / 1000);
 	cl->queues = calloc((size_t)cfg->nqueues + 1, sizeof(*cl->queues));
 	if (!cl->queues || pipe(cl->pipe)) {
 		snprintf(err, errlen, "cluster: %s", strerror(errno));

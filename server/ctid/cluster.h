@@ -34,8 +34,8 @@ cluster_t *cluster_start(const struct ctid_config *cfg, acd_t *acd, char *err, s
 int cluster_fd(const cluster_t *cl);
 /* Turn the stream entries read so far into acd events (then drain them with acd_next_event). */
 void cluster_process(cluster_t *cl);
-/* The host's name, for call ids that are unique in the cluster. */
-const char *cluster_host(const cluster_t *cl);
+/* HOST-START (START: this process' start, Unix seconds): prefix of call ids unique in the cluster's CDRs. */
+const char *cluster_call_prefix(const cluster_t *cl);
 /* Redis commands sent so far by this host's main thread (bench). */
 uint64_t cluster_ops(const cluster_t *cl);
 /* Leave (agents released at once, no lease wait), stop the reader, detach from the ACD. */

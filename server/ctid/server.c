@@ -140,7 +140,7 @@ void write_cdr(struct server *s, struct ccall *c, int leg)
 	struct cdr_leg l;
 	memset(&l, 0, sizeof(l));
 	if (s->cluster)	/* unique across the hosts writing to one CDR store */
-		snprintf(l.call_id, sizeof(l.call_id), "%s-%u", cluster_host(s->cluster), c->id);
+		snprintf(l.call_id, sizeof(l.call_id), "%s-%u", cluster_call_prefix(s->cluster), c->id);
 	else
 		snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
 	l.leg = leg;
