@@ -90,9 +90,12 @@ local function set_state(id, new, reason, idle)
 end
 
 -- The agent a queue's strategy picks among the ready ones (index into ready).
+-- Skills are read when first needed: with longest-idle the first eligible
+-- agent in idle order wins, so usually one or two are read, not all.
 local function pick(ready, q)
 	local best, best_score = nil, -1
 	for k, a in ipairs(ready) do
+		if not a.sk then a.sk = parse_skills(redis.call('HGET', P .. 'agent:' .. a.id, 'skills')) end
 		local ok, score = true, 0
 		for name, lvl in pairs(q.req) do
 			local have = a.sk[name] or 0
@@ -123,20 +126,19 @@ end
 -- order (queue priority, VIP, arrival) that some ready agent qualifies for.
 -- A queue's calls all need the same skills, so only each queue's head counts.
 local function dispatch()
-	if redis.call('ZCARD', P .. 'ready') == 0 then return end
-	local r = redis.call('ZRANGE', P .. 'ready', 0, -1, 'WITHSCORES')
-	local ready = {}
-	for i = 1, #r, 2 do
-		local sk = redis.call('HGET', P .. 'agent:' .. r[i], 'skills')
-		ready[#ready + 1] = { id = r[i], sk = parse_skills(sk) }
+	local waiting = {}
+	for _, qn in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+		if redis.call('ZCARD', P .. 'q:' .. qn) > 0 and qcfg(qn) then waiting[#waiting + 1] = qn end
 	end
-	local queues = redis.call('SMEMBERS', P .. 'queues')
+	if #waiting == 0 or redis.call('ZCARD', P .. 'ready') == 0 then return end
+	local ready = {}
+	for i, id in ipairs(redis.call('ZRANGE', P .. 'ready', 0, -1)) do ready[i] = { id = id } end
 	while #ready > 0 do
 		local best, bq, bk, bprio, bscore
-		for _, qn in ipairs(queues) do
+		for _, qn in ipairs(waiting) do
 			local head = redis.call('ZRANGE', P .. 'q:' .. qn, 0, 0, 'WITHSCORES')
 			local q = qcfg(qn)
-			if #head > 0 and q then
+			if #head > 0 then
 				local score = tonumber(head[2])
 				if best == nil or q.prio > bprio or (q.prio == bprio and score < bscore) then
 					local k = pick(ready, q)
