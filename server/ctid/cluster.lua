@@ -12,7 +12,8 @@
 --   agents:HOST   set of the agent ids HOST owns
 --   ready         zset agent id -> READY since (ms): longest idle = lowest
 --   wrapup        zset agent id -> end of wrap-up (ms)
---   busy          zset agent id -> since (ringing or talking)
+--   busy          zset agent id -> since (ringing or talking), or when last found on a live call
+--   fulltick      who does the once-a-second sweep (leases, orphaned agents) this second
 --   queues        set of queue names; queue:NAME hash of its settings
 --   q:NAME        zset call key -> arrival ms (VIP: minus 1e13): serving order
 --   call:KEY      hash host id queue ani vip arrived queued state agent answered
@@ -468,7 +469,8 @@ elseif op == 'tick' then
 			end
 		end
 	end
-	if ARGV[5] == '1' then
+	-- The full part once a second for the whole cluster, by whichever host comes first.
+	if ARGV[5] == '1' and redis.call('SET', P .. 'fulltick', host, 'NX', 'PX', 900) then
 		for _, h in ipairs(redis.call('SMEMBERS', P .. 'hosts')) do
 			if redis.call('EXISTS', P .. 'lease:' .. h) == 0 then release_host(h, 'lease expired') end
 		end
@@ -477,6 +479,8 @@ elseif op == 'tick' then
 			local key = redis.call('HGET', P .. 'agent:' .. id, 'call')
 			if not key or key == '' or redis.call('EXISTS', P .. 'call:' .. key) == 0 then
 				set_state(id, 1, 0, now)
+			else
+				redis.call('ZADD', P .. 'busy', ms(now), id)	-- fine: look again in a lease
 			end
 		end
 	end
