@@ -14,7 +14,7 @@ T=$(mktemp -d)
 P=$(free_port)
 trap 'stop_redis $P; rm -rf "$T"' EXIT
 start_redis "$T" "$P" || { echo "bench_cluster: redis-server did not start"; exit 1; }
-HOSTS=3 AGENTS=100 CALLS=${BENCH_CLUSTER_CALLS:-3000}
+HOSTS=3 AGENTS=${BENCH_CLUSTER_AGENTS:-100} CALLS=${BENCH_CLUSTER_CALLS:-3000}
 cpu() { redis-cli -p "$P" info cpu | awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { printf "%.3f", s }'; }
 cmds() { redis-cli -p "$P" info stats | awk -F: '/^total_commands_processed:/ { print $2 + 0 }'; }
 cpu0=$(cpu)
