@@ -164,31 +164,36 @@ static redisReply *run(struct cluster *cl, const char *op, int argc, const char 
 {
 	if (!cl->rc)
 		return NULL;
-	const char *argv[32];
+	const char **argv = malloc(((size_t)argc + 5) * sizeof(*argv));
+	if (!argv)
+		return NULL;
 	int n = 0;
 	argv[n++] = "EVALSHA";
 	argv[n++] = cl->sha;
 	argv[n++] = "0";
 	argv[n++] = op;
 	argv[n++] = cl->host;
-	for (int i = 0; i < argc && n < 32; i++)
+	for (int i = 0; i < argc; i++)
 		argv[n++] = args[i];
+	redisReply *r = NULL;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		redisReply *r = redisCommandArgv(cl->rc, n, argv, NULL);
+		r = redisCommandArgv(cl->rc, n, argv, NULL);
 		cl->ops++;
 		if (!r) {
 			drop_connection(cl, cl->rc->errstr);
-			return NULL;
+			break;
 		}
 		if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) && attempt == 0) {
 			freeReplyObject(r);	/* Redis restarted under the same connection? load again */
+			r = NULL;
 			if (!load_script(cl))
-				return NULL;
+				break;
 			continue;
 		}
-		return r;
+		break;
 	}
-	return NULL;
+	free(argv);
+	return r;
 }
 
 /* An operation whose reply is an acd.h code; errors are logged. */
@@ -251,6 +256,26 @@ static void call_remove(struct cluster *cl, uint64_t id)
 			free(c);
 			return;
 		}
+}
+
+/* This host's agents from the configuration (again at a reload: position and skills follow the file). */
+static int add_agents(struct cluster *cl, const struct ctid_config *cfg)
+{
+	for (int i = 0; i < cfg->nagents; i++) {
+		const struct ctid_agent *ca = &cfg->agents[i];
+		if (ca->supervisor)
+			continue;	/* supervisors take no calls: not ACD agents in Redis */
+		struct magent *m = agent_find(cl, ca->acd.id);
+		if (!m && !(m = agent_add(cl, ca->acd.id)))
+			return -1;
+		m->mine = true;
+		snprintf(m->pos, sizeof(m->pos), "%s", ca->acd.position);
+		m->skills[0] = 0;
+		for (int k = 0; k < ca->acd.nskills; k++)
+			snprintf(m->skills + strlen(m->skills), sizeof(m->skills) - strlen(m->skills), "%s%s:%d",
+				 k ? "," : "", ca->acd.skills[k].name, ca->acd.skills[k].level);
+	}
+	return 0;
 }
 
 /* ---- joining, and again after Redis came back ---- */
@@ -318,26 +343,46 @@ static int reconcile(struct cluster *cl, bool rejoin, char *err, size_t errlen)
 		}
 		freeReplyObject(r);
 	}
-	const char *keys[30];
-	char keybuf[28][2 * ACD_NAME_MAX + 24];
+	int ncalls = 0;
+	for (struct mcall *c = cl->calls; c; c = c->next)
+		ncalls++;
+	char (*keybuf)[2 * ACD_NAME_MAX + 24] = calloc((size_t)ncalls + 1, sizeof(*keybuf));
+	const char **keys = calloc((size_t)ncalls + 1, sizeof(*keys));
 	int nkeys = 0;
-	bool all = true;
-	for (struct mcall *c = cl->calls; c; c = c->next) {
-		if (publish_call(cl, c) == ACD_EUNAVAIL) {
-			snprintf(err, errlen, "cluster: Redis at %s lost while joining", cl->addr);
-			return -1;
-		}
-		if (nkeys < 28) {
-			snprintf(keybuf[nkeys], sizeof(keybuf[nkeys]), "%s/%" PRIu64, cl->host, c->id);
-			keys[nkeys] = keybuf[nkeys];
-			nkeys++;
-		} else {
-			all = false;
-		}
+	for (struct mcall *c = cl->calls; c && keybuf && keys; c = c->next) {
+		if (publish_call(cl, c) == ACD_EUNAVAIL)
+			break;
+		snprintf(keybuf[nkeys], sizeof(keybuf[nkeys]), "%s/%" PRIu64, cl->host, c->id);
+		keys[nkeys] = keybuf[nkeys];
+		nkeys++;
 	}
-	if (all)	/* more than 28 calls of ours: the pruning waits for a quieter moment */
+	if (keybuf && keys && nkeys == ncalls)	/* Redis forgets our calls that ended meanwhile */
 		run_code(cl, "calls", nkeys, keys);
-	return cl->rc ? 0 : -1;
+	free(keybuf);
+	free(keys);
+	if (!cl->rc || nkeys != ncalls) {
+		snprintf(err, errlen, "cluster: Redis at %s lost while joining", cl->addr);
+		return -1;
+	}
+	return 0;
+}
+
+void cluster_reload(cluster_t *cl, const struct ctid_config *cfg)
+{
+	/* Queue settings and this host's agents as the new file has them (agents removed stay until restart). */
+	int nq = 0;
+	char (*q)[ACD_NAME_MAX] = calloc((size_t)cfg->nqueues + 1, sizeof(*q));
+	if (!q)
+		return;
+	for (int i = 0; i < cfg->nqueues; i++)
+		snprintf(q[nq++], ACD_NAME_MAX, "%s", cfg->queues[i].acd.name);
+	free(cl->queues);
+	cl->queues = q;
+	cl->nqueues = nq;
+	add_agents(cl, cfg);
+	char err[256];
+	if (cl->rc && reconcile(cl, false, err, sizeof(err)))
+		fprintf(stderr, "ctid: %s\n", err);
 }
 
 static void try_reconnect(struct cluster *cl)
@@ -464,11 +509,11 @@ static int be_call(void *ctx, enum acd_call_op op, uint64_t call, const char *to
 	snprintf(id, sizeof(id), "%" PRIu64, call);
 	const char *a[] = { id, to ? to : "" };
 	int rc = run_code(cl, ops[op], op == ACD_OP_TRANSFER ? 2 : 1, a);
-	if (rc && rc != ACD_EUNAVAIL)
-		return rc;
-	if (rc == ACD_EUNAVAIL && op == ACD_OP_TRANSFER)
-		return rc;	/* needs the other agent's state: not without Redis */
-	switch (op) {	/* done there (or to be told when Redis is back): the mirror follows */
+	if (op == ACD_OP_TRANSFER && rc)
+		return rc;	/* needs the other agent's state: only what Redis says counts */
+	/* The rest happened on this host's trunks whatever Redis said (it may not
+	 * know the call yet, after a restart): the mirror follows the host. */
+	switch (op) {
 	case ACD_OP_ANSWERED:
 		snprintf(c->state, sizeof(c->state), "talking");
 		c->answered = 1;
@@ -486,7 +531,7 @@ static int be_call(void *ctx, enum acd_call_op op, uint64_t call, const char *to
 		snprintf(c->agent, sizeof(c->agent), "%s", to);
 		break;
 	}
-	return ACD_OK;
+	return rc == ACD_EUNAVAIL ? ACD_OK : rc;
 }
 
 static const char *be_call_queue(void *ctx, uint64_t call)
@@ -790,21 +835,10 @@ cluster_t *cluster_start(const struct ctid_config *cfg, acd_t *acd, char *err, s
 	fcntl(cl->pipe[1], F_SETFL, O_NONBLOCK);
 	for (int i = 0; i < cfg->nqueues; i++)
 		snprintf(cl->queues[cl->nqueues++], ACD_NAME_MAX, "%s", cfg->queues[i].acd.name);
-	for (int i = 0; i < cfg->nagents; i++) {
-		const struct ctid_agent *ca = &cfg->agents[i];
-		if (ca->supervisor)
-			continue;	/* supervisors take no calls: not ACD agents in Redis */
-		struct magent *m = agent_add(cl, ca->acd.id);
-		if (!m) {
-			snprintf(err, errlen, "cluster: out of memory");
-			free_all(cl);
-			return NULL;
-		}
-		m->mine = true;
-		snprintf(m->pos, sizeof(m->pos), "%s", ca->acd.position);
-		for (int k = 0; k < ca->acd.nskills; k++)
-			snprintf(m->skills + strlen(m->skills), sizeof(m->skills) - strlen(m->skills), "%s%s:%d",
-				 k ? "," : "", ca->acd.skills[k].name, ca->acd.skills[k].level);
+	if (add_agents(cl, cfg)) {
+		snprintf(err, errlen, "cluster: out of memory");
+		free_all(cl);
+		return NULL;
 	}
 	cl->rc = connect_to(cl->addr, 2000);
 	if (!cl->rc) {

@@ -30,6 +30,8 @@ typedef struct cluster cluster_t;
 
 /* NULL with a message in err if Redis cannot be reached or refuses the host (e.g. an agent owned by another host). */
 cluster_t *cluster_start(const struct ctid_config *cfg, acd_t *acd, char *err, size_t errlen);
+/* SIGHUP: publish the new file's queue settings and this host's agents (after ctid_config_apply). */
+void cluster_reload(cluster_t *cl, const struct ctid_config *cfg);
 /* Readable when stream entries wait for cluster_process(). */
 int cluster_fd(const cluster_t *cl);
 /* Turn the stream entries read so far into acd events (then drain them with acd_next_event). */

@@ -764,6 +764,8 @@ static void reload(struct server *s)
 	}
 	ctid_config_free(s->cfg);
 	s->cfg = cfg;
+	if (s->cluster)
+		cluster_reload(s->cluster, cfg);	/* the other hosts see the new queue settings */
 	logmsg(s, "reloaded %s", s->cfg_path);
 }
 
