@@ -34,6 +34,7 @@ static void usage(FILE *f)
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
 		   "      --sim-interval MS between callers (default 1000)\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "      --sim-wait-clients N  place the first call once N WebSocket sessions have logged in\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -86,7 +87,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SWAIT };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 		{ "sim-digits", required_argument, NULL, O_SDIGITS },
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ "sim-wait-clients", required_argument, NULL, O_SWAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -140,6 +142,11 @@ int main(int argc, char **argv)
 			if (number("--sim-talk", optarg, 1, 3600000, &n))
 				return 2;
 			so.sim_talk_ms = (int)n;
+			break;
+		case O_SWAIT:
+			if (number("--sim-wait-clients", optarg, 1, 1000000, &n))
+				return 2;
+			so.sim_wait_clients = (int)n;
 			break;
 		case O_SDNIS:
 		case O_SDIGITS: {

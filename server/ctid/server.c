@@ -627,6 +627,15 @@ static void queue_stats_events(struct server *s)
 	}
 }
 
+/* --sim-wait-clients N: the sim traffic starts once N WebSocket sessions have logged in (benches, desktop tests). */
+static bool sim_may_start(struct server *s)
+{
+	int n = 0;
+	for (struct sess *x = s->sessions; x && n < s->opts.sim_wait_clients; x = x->next)
+		n += x->agent[0] != 0;
+	return n >= s->opts.sim_wait_clients;
+}
+
 static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct server *s = user;
@@ -636,7 +645,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			s->dchan_up_in = true;
 		if (ev->span == s->pos_span)
 			s->dchan_up_pos = true;
-		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed)
+		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed && sim_may_start(s))
 			sim_place(s);
 		return;
 	}
@@ -851,6 +860,11 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
 			goto out;
 		}
+		if (opts->sim_wait_clients && !s->ws) {
+			fprintf(stderr, "ctid: --sim-wait-clients needs the WebSocket interface (listen = none in %s)\n",
+				cfg_path);
+			goto out;
+		}
 		/* The far ends of the trunks: the other port of each cabled pair. */
 		cti_span_status_t st;
 		char name[CTI_NAME_MAX];
@@ -886,13 +900,18 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			got_hup = 0;
 			reload(s);
 		}
-		if (s->ws && !s->cfg->virtual_clock) {
+		bool sim_waits = opts->sim_calls && !s->placed && !sim_may_start(s);
+		if (s->ws && (!s->cfg->virtual_clock || sim_waits)) {
 			struct pollfd pf[2] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
 						{ .fd = ws_fd(s->ws), .events = POLLIN } };
-			poll(pf, 2, 200);
+			poll(pf, 2, s->cfg->virtual_clock ? 10 : 200);	/* virtual: no busy loop while waiting */
 		}
 		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : s->ws ? 0 : 200);
 		ws_process(s);
+		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s)) {
+			logmsg(s, "sim: %d WebSocket sessions logged in, placing calls", opts->sim_wait_clients);
+			sim_place(s);
+		}
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
