@@ -115,10 +115,15 @@ void send_json(struct server *s, int client, json_t *obj)
 /* An event about an agent goes to that agent's sessions and to every supervisor. Takes obj. */
 void emit(struct server *s, const char *agent, json_t *obj)
 {
+	char *text = NULL;	/* serialized once for all its receivers */
 	if (s->ws)
 		for (struct sess *x = s->sessions; x; x = x->next)
-			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent)))
-				send_json(s, x->client, obj);
+			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent))) {
+				if (!text && !(text = json_dumps(obj, JSON_COMPACT)))
+					break;
+				ws_send(s->ws, x->client, text);
+			}
+	free(text);
 	json_decref(obj);
 }
 
@@ -906,7 +911,9 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 						{ .fd = ws_fd(s->ws), .events = POLLIN } };
 			poll(pf, 2, s->cfg->virtual_clock ? 10 : 200);	/* virtual: no busy loop while waiting */
 		}
-		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : s->ws ? 0 : 200);
+		/* Virtual time stands still while the sim traffic waits for its WebSocket sessions. */
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? (sim_waits && s->dchan_up_in && s->dchan_up_pos ? 0 : 1000)
+								 : s->ws ? 0 : 200);
 		ws_process(s);
 		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s)) {
 			logmsg(s, "sim: %d WebSocket sessions logged in, placing calls", opts->sim_wait_clients);
