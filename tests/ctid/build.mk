@@ -29,3 +29,11 @@ $(B)/tests/ctid/bench_acd.o: CPPFLAGS += -Iserver/ctid
 $(B)/tests/ctid/bench_acd.o: server/ctid/acd.h
 ALL_TARGETS += $(B)/tests/ctid/bench_acd
 BENCHES += $(B)/tests/ctid/bench_acd
+
+# bench_ctid.sh (make bench): whole calls through ctid on the emulated board, WebSocket events with the
+# lean C client bench_ws (1000 agent and 50 supervisor sessions), memory per agent.
+$(B)/tests/ctid/bench_ws: $(B)/tests/ctid/bench_ws.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $<
+ALL_TARGETS += $(B)/tests/ctid/bench_ws
+BENCHES += tests/ctid/bench_ctid.sh
