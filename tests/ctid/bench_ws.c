@@ -469,11 +469,11 @@ int main(int argc, char **argv)
 			}
 			return 1;
 		}
-		if (!port || !running) {
+		if ((nconns && !port) || !running) {	/* no sessions: listen may be none */
 			if (exited)
 				break;
 			scan_log(log, &port, &running);
-			if (!port || !running) {
+			if ((nconns && !port) || !running) {
 				struct timespec ts = { 0, 20 * 1000 * 1000 };
 				nanosleep(&ts, NULL);
 				continue;
