@@ -32,7 +32,7 @@
 
 #define WS_HASH 1024
 /* Messages written per writable callback at most (then the next service round). */
-#define WS_WRITE_BATCH 64
+#define WS_WRITE_BATCH 256
 
 struct msg {
 	struct msg *next;

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wsclient.h"
+
 enum cstate { S_CONNECTING, S_HANDSHAKE, S_OPEN, S_LOGGED_IN, S_CLOSED };
 
 struct conn {
@@ -99,29 +101,13 @@ static void send_all(int fd, const void *p, size_t n)
 	}
 }
 
-/* A masked client frame (RFC 6455 5.3); the mask is fixed: this is a load client, not a browser. */
 static void send_frame(struct conn *c, int opcode, const void *payload, size_t n)
 {
-	unsigned char hdr[14];
-	size_t h = 0;
-	hdr[h++] = (unsigned char)(0x80 | opcode);
-	if (n < 126) {
-		hdr[h++] = (unsigned char)(0x80 | n);
-	} else {
-		hdr[h++] = 0x80 | 126;
-		hdr[h++] = (unsigned char)(n >> 8);
-		hdr[h++] = (unsigned char)n;
-	}
-	static const unsigned char mask[4] = { 0x12, 0x34, 0x56, 0x78 };
-	memcpy(hdr + h, mask, 4);
-	h += 4;
-	unsigned char *out = malloc(h + n);
+	size_t len;
+	unsigned char *out = wsc_frame(opcode, payload, n, &len);
 	if (!out)
 		die("malloc");
-	memcpy(out, hdr, h);
-	for (size_t i = 0; i < n; i++)
-		out[h + i] = ((const unsigned char *)payload)[i] ^ mask[i % 4];
-	send_all(c->fd, out, h + n);
+	send_all(c->fd, out, len);
 	free(out);
 }
 
@@ -189,62 +175,44 @@ static void handle_message(struct conn *c, const char *m, size_t n)
 static void parse(struct conn *c)
 {
 	size_t off = 0;
-	while (c->state != S_CLOSED && c->len - off >= 2) {
-		const unsigned char *b = c->buf + off;
-		bool fin = b[0] & 0x80;
-		int op = b[0] & 0x0f;
-		uint64_t plen = b[1] & 0x7f;
-		size_t h = 2;
-		if (plen == 126) {
-			if (c->len - off < 4)
-				break;
-			plen = (uint64_t)b[2] << 8 | b[3];
-			h = 4;
-		} else if (plen == 127) {
-			if (c->len - off < 10)
-				break;
-			plen = 0;
-			for (int i = 0; i < 8; i++)
-				plen = plen << 8 | b[2 + i];
-			h = 10;
-		}
-		if (b[1] & 0x80) {	/* servers never mask (RFC 6455 5.1) */
+	struct wsc_parsed f;
+	long used;
+	while (c->state != S_CLOSED && (used = wsc_parse(c->buf + off, c->len - off, &f)) != 0) {
+		if (used < 0) {
 			bad_frames++;
 			conn_close(c);
 			return;
 		}
-		if (c->len - off < h + plen)
-			break;
-		const char *p = (const char *)b + h;
-		if (op == 0x1 || op == 0x0) {
-			if (fin && op == 0x1) {
+		const char *p = (const char *)f.payload;
+		if (f.opcode == WSC_TEXT || f.opcode == WSC_CONT) {
+			if (f.fin && f.opcode == WSC_TEXT) {
 				/* NUL-terminate in place: the byte after the payload is the next frame's or spare. */
-				char save = p[plen];
-				((char *)p)[plen] = 0;
-				handle_message(c, p, plen);
-				((char *)p)[plen] = save;
+				char save = p[f.len];
+				((char *)p)[f.len] = 0;
+				handle_message(c, p, f.len);
+				((char *)p)[f.len] = save;
 			} else {
-				char *m = realloc(c->msg, c->mlen + plen + 1);
+				char *m = realloc(c->msg, c->mlen + f.len + 1);
 				if (!m)
 					die("realloc");
-				memcpy(m + c->mlen, p, plen);
+				memcpy(m + c->mlen, p, f.len);
 				c->msg = m;
-				c->mlen += plen;
+				c->mlen += f.len;
 				m[c->mlen] = 0;
-				if (fin) {
+				if (f.fin) {
 					handle_message(c, c->msg, c->mlen);
 					c->mlen = 0;
 				}
 			}
-		} else if (op == 0x8) {	/* close: answer with the same code, then close */
-			c->close_code = plen >= 2 ? ((unsigned char)p[0] << 8 | (unsigned char)p[1]) : 1005;
-			send_frame(c, 0x8, p, plen >= 2 ? 2 : 0);
+		} else if (f.opcode == WSC_CLOSE) {	/* answer with the same code, then close */
+			c->close_code = f.len >= 2 ? ((unsigned char)p[0] << 8 | (unsigned char)p[1]) : 1005;
+			send_frame(c, WSC_CLOSE, p, f.len >= 2 ? 2 : 0);
 			conn_close(c);
 			return;
-		} else if (op == 0x9) {
-			send_frame(c, 0xA, p, plen);
+		} else if (f.opcode == WSC_PING) {
+			send_frame(c, WSC_PONG, p, f.len);
 		}
-		off += h + plen;
+		off += (size_t)used;
 	}
 	if (c->state == S_CLOSED)
 		return;
@@ -291,7 +259,7 @@ static void on_readable(struct conn *c)
 			char tok[96], login[160];
 			snprintf(tok, sizeof(tok), c->super ? super_fmt : agent_fmt, c->index);
 			int n = snprintf(login, sizeof(login), "{\"command\":\"Login\",\"token\":\"%s\"}", tok);
-			send_frame(c, 0x1, login, (size_t)n);
+			send_frame(c, WSC_TEXT, login, (size_t)n);
 		}
 		if (c->state >= S_OPEN)
 			parse(c);
@@ -333,10 +301,7 @@ static void on_writable(struct conn *c)
 		return;
 	}
 	char req[256];
-	int n = snprintf(req, sizeof(req),
-			 "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-			 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-			 port);
+	int n = wsc_request(req, sizeof(req), port);
 	send_all(c->fd, req, (size_t)n);
 	c->state = S_HANDSHAKE;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
