@@ -7,6 +7,10 @@
 #   test_ctid_check.sh  `ctid --check`: exit codes and messages on good and bad files
 #   test_ctid_sim.sh    ctid on the emulated board: IVR, ACD, agents, CDR rows, SIGHUP, SIGTERM
 #   test_cdr_pg.sh      the PostgreSQL CDR store against a local server the test starts (initdb, pg_ctl)
+#   test_ctid_service.sh  the systemd unit: make install-ctid into a DESTDIR, systemd-analyze verify and
+#                       security, sysusers/tmpfiles, ctid started as the unit says (user, read-only system,
+#                       private /tmp), log format, ExecReload, SIGTERM within TimeoutStopSec, CDRs, recording
+#   test_sim_wait.sh    --sim-wait-clients: calls wait for the WebSocket sessions (bench_ws), refused without
 #   test_ctid_ws.sh     WebSocket interface with a real client (test_ctid_ws.py): hostile messages, 1000
 #                       connections, agent flow with screen pop, authorization, CDR rows,
 #                       close frame 1001 to connected clients on SIGTERM
@@ -23,6 +27,8 @@ $(B)/tests/ctid/test_ws.o: server/ctid/ws.h tests/ctid/wsclient.h
 UNIT_TESTS += $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%)
 SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh tests/ctid/test_cdr_pg.sh
 SAN_SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh tests/ctid/test_cdr_pg.sh
+SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh
+SAN_SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh
 
 # bench_acd: the ACD engine with 1000 agents and a day of 200,000 calls (make bench).
 $(B)/tests/ctid/bench_acd: $(B)/tests/ctid/bench_acd.o $(CTID_LIB)
