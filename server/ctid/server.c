@@ -408,6 +408,8 @@ static void sim_place(struct server *s)
 {
 	if (s->placed >= s->opts.sim_calls)
 		return;
+	if (!s->placed && s->opts.sim_wait_clients)
+		logmsg(s, "sim: %d WebSocket sessions logged in, placing calls", s->opts.sim_wait_clients);
 	cti_call_params_t p;
 	cti_call_params_init(&p);
 	snprintf(p.called.number, sizeof(p.called.number), "%s", s->opts.sim_dnis);
@@ -915,10 +917,8 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? (sim_waits && s->dchan_up_in && s->dchan_up_pos ? 0 : 1000)
 								 : s->ws ? 0 : 200);
 		ws_process(s);
-		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s)) {
-			logmsg(s, "sim: %d WebSocket sessions logged in, placing calls", opts->sim_wait_clients);
+		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s))
 			sim_place(s);
-		}
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
