@@ -10,8 +10,9 @@
 #     ends (callers, agents' phones, their libpri and media) run in the same process and are counted:
 #     the figure is conservative. Target: 20 calls/s x 10 = 200 calls per CPU second.
 #  2. WebSocket events: 1000 agent sessions and 50 supervisor sessions (one per 20 agents: wallboards,
-#     team leads) logged in with bench_ws (a lean C epoll client), the same calls flowing. CPU per
-#     event = (ctid CPU with the sessions - without them) / events delivered. Target: 20 calls/s x
+#     team leads) logged in with bench_ws (a lean C epoll client), calls flowing (short ones: 3 s of
+#     talk, one every 0.3 s). CPU per event = (ctid CPU with the sessions - the same calls without
+#     them) / events delivered; each run 3 times, the least CPU kept. Target: 20 calls/s x
 #     (events per call measured here) x 10. Also the delivered rate (wall clock, calls as fast as ctid
 #     runs them) and the client's CPU per event (it must be well below ctid's).
 #  3. Memory per agent: ctid's RSS with 10, 1000 and 5000 agents configured, logged in (--login-all)
@@ -36,6 +37,19 @@ fail=0
 bad() { echo "bench_ctid: $*" >&2; fail=1; }
 val() { sed -n "s/^$1=//p" "$2"; }	# val KEY FILE: a key=value line of bench_ws
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# best NAME RUNS CMD...: run bench_ws CMD (its output in $T/NAME.out) RUNS times, keep the run with the least
+# ctid CPU: CPU time only grows when other processes share the caches and cores, so the least is the figure.
+best() {
+	local name=$1 runs=$2 i; shift 2
+	for ((i = 0; i < runs; i++)); do
+		rm -f "$T/$name".db*
+		"$@" >"$T/$name.try"
+		if [[ ! -s $T/$name.out ]] || awk -v a="$(val ctid_cpu_s "$T/$name.try")" -v b="$(val ctid_cpu_s "$T/$name.out")" \
+			'BEGIN { exit !(a < b) }'; then
+			mv "$T/$name.try" "$T/$name.out"
+		fi
+	done
+}
 
 conf() {	# conf CLOCK LISTEN AGENTS SUPERVISORS DB
 	cat <<CONF
@@ -78,17 +92,20 @@ CONF
 	done
 }
 SIM=(--login-all --sim-digits 1 --sim-interval 1500 --sim-talk 30000)
+# The event runs: short calls, so the emulated board's and the media's share (the same with and without
+# the sessions) stays small beside the events' and the difference is not lost in the noise.
+SIM_WS=(--login-all --sim-digits 1 --sim-interval 300 --sim-talk 3000)
 endms() { sed -n 's/^ctid: \[\([0-9]*\)\] stopped$/\1/p' "$1"; }
 
 # ---- 1: whole calls ----
 conf virtual none 1000 0 "$T/calls.db" >"$T/calls.conf"
-"$BWS" --log "$T/calls.log" -- "$CTID" "${SIM[@]}" --sim-calls "$CALLS" "$T/calls.conf" >"$T/calls.out"
+best calls 2 "$BWS" --log "$T/calls.log" -- "$CTID" "${SIM[@]}" --sim-calls "$CALLS" "$T/calls.conf"
 end=$(endms "$T/calls.log")
 rows=$(sqlite3 "$T/calls.db" 'SELECT count(*) FROM cdr WHERE cause = 16 AND answer_ms IS NOT NULL')
 [[ $(val ctid_exit "$T/calls.out") == 0 && -n $end ]] || bad "calls run failed: $(tail -3 "$T/calls.log")"
 [[ $rows == $((2 * CALLS)) ]] || bad "calls run: $rows answered CDR legs cleared with 16, expected $((2 * CALLS))"
 conf virtual none 1000 0 "$T/idle.db" >"$T/idle.conf"
-"$BWS" --log "$T/idle.log" -- "$CTID" --login-all --max-time $(((end + 999) / 1000)) "$T/idle.conf" >"$T/idle.out"
+best idle 2 "$BWS" --log "$T/idle.log" -- "$CTID" --login-all --max-time $(((end + 999) / 1000)) "$T/idle.conf"
 [[ $(val ctid_exit "$T/idle.out") == 0 ]] || bad "idle run failed: $(tail -3 "$T/idle.log")"
 cpu_calls=$(val ctid_cpu_s "$T/calls.out"); cpu_idle=$(val ctid_cpu_s "$T/idle.out")
 echo "# $CALLS calls through ctid in $((end / 1000)) s of virtual time (one every 1.5 s, 30 s of talk):" \
@@ -100,10 +117,9 @@ echo "BENCH ctid_calls_per_cpu_s $(calc %.0f "$CALLS / ($cpu_calls - $cpu_idle)"
 
 # ---- 2: WebSocket events ----
 conf virtual 127.0.0.1:0 1000 $SUPERS "$T/ws.db" >"$T/ws.conf"
-"$BWS" --log "$T/ws.log" --agents 1000 --supervisors $SUPERS -- "$CTID" "${SIM[@]}" --sim-calls "$WS_CALLS" \
-	--sim-wait-clients $((1000 + SUPERS)) "$T/ws.conf" >"$T/ws.out"
-rm -f "$T/ws.db"*
-"$BWS" --log "$T/ws0.log" -- "$CTID" "${SIM[@]}" --sim-calls "$WS_CALLS" "$T/ws.conf" >"$T/ws0.out"
+best ws 3 "$BWS" --log "$T/ws.log" --agents 1000 --supervisors $SUPERS -- "$CTID" "${SIM_WS[@]}" --sim-calls "$WS_CALLS" \
+	--sim-wait-clients $((1000 + SUPERS)) "$T/ws.conf"
+best ws0 3 "$BWS" --log "$T/ws0.log" -- "$CTID" "${SIM_WS[@]}" --sim-calls "$WS_CALLS" "$T/ws.conf"
 for f in ws ws0; do
 	[[ $(val ctid_exit "$T/$f.out") == 0 ]] || bad "$f run failed: $(tail -3 "$T/$f.log")"
 done
