@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
 		   "      --sim-serve       emulated board: phones answer, each SIGUSR1 places one more caller,\n"
 		   "                        run until SIGTERM (tests of several hosts)\n"
+		   "      --sim-wait-clients N  place the first call once N WebSocket sessions have logged in\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -88,7 +89,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE, O_SWAIT };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
 		{ "sim-serve", no_argument, NULL, O_SSERVE },
+		{ "sim-wait-clients", required_argument, NULL, O_SWAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -146,6 +148,10 @@ int main(int argc, char **argv)
 			break;
 		case O_SSERVE:
 			so.sim_serve = true;
+		case O_SWAIT:
+			if (number("--sim-wait-clients", optarg, 1, 1000000, &n))
+				return 2;
+			so.sim_wait_clients = (int)n;
 			break;
 		case O_SDNIS:
 		case O_SDIGITS: {

@@ -118,10 +118,15 @@ void send_json(struct server *s, int client, json_t *obj)
 /* An event about an agent goes to that agent's sessions and to every supervisor. Takes obj. */
 void emit(struct server *s, const char *agent, json_t *obj)
 {
+	char *text = NULL;	/* serialized once for all its receivers */
 	if (s->ws)
 		for (struct sess *x = s->sessions; x; x = x->next)
-			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent)))
-				send_json(s, x->client, obj);
+			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent))) {
+				if (!text && !(text = json_dumps(obj, JSON_COMPACT)))
+					break;
+				ws_send(s->ws, x->client, text);
+			}
+	free(text);
 	json_decref(obj);
 }
 
@@ -409,6 +414,8 @@ static void sim_place(struct server *s)
 {
 	if (s->placed >= s->opts.sim_calls)
 		return;
+	if (!s->placed && s->opts.sim_wait_clients)
+		logmsg(s, "sim: %d WebSocket sessions logged in, placing calls", s->opts.sim_wait_clients);
 	cti_call_params_t p;
 	cti_call_params_init(&p);
 	snprintf(p.called.number, sizeof(p.called.number), "%s", s->opts.sim_dnis);
@@ -633,6 +640,15 @@ static void queue_stats_events(struct server *s)
 	}
 }
 
+/* --sim-wait-clients N: the sim traffic starts once N WebSocket sessions have logged in (benches, desktop tests). */
+static bool sim_may_start(struct server *s)
+{
+	int n = 0;
+	for (struct sess *x = s->sessions; x && n < s->opts.sim_wait_clients; x = x->next)
+		n += x->agent[0] != 0;
+	return n >= s->opts.sim_wait_clients;
+}
+
 static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct server *s = user;
@@ -642,7 +658,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			s->dchan_up_in = true;
 		if (ev->span == s->pos_span)
 			s->dchan_up_pos = true;
-		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed)
+		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed && sim_may_start(s))
 			sim_place(s);
 		return;
 	}
@@ -864,6 +880,11 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
 			goto out;
 		}
+		if (opts->sim_wait_clients && !s->ws) {
+			fprintf(stderr, "ctid: --sim-wait-clients needs the WebSocket interface (listen = none in %s)\n",
+				cfg_path);
+			goto out;
+		}
 		/* The far ends of the trunks: the other port of each cabled pair. */
 		cti_span_status_t st;
 		char name[CTI_NAME_MAX];
@@ -906,14 +927,19 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			got_hup = 0;
 			reload(s);
 		}
-		if ((s->ws || s->cluster) && !s->cfg->virtual_clock) {
+		bool sim_waits = opts->sim_calls && !s->placed && !sim_may_start(s);
+		if ((s->ws || s->cluster) && (!s->cfg->virtual_clock || sim_waits)) {
 			struct pollfd pf[3] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
 						{ .fd = s->ws ? ws_fd(s->ws) : -1, .events = POLLIN },
 						{ .fd = s->cluster ? cluster_fd(s->cluster) : -1, .events = POLLIN } };
-			poll(pf, 3, 200);
+			poll(pf, 3, s->cfg->virtual_clock ? 10 : 200);	/* virtual: no busy loop while waiting */
 		}
-		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : (s->ws || s->cluster) ? 0 : 200);
+		/* Virtual time stands still while the sim traffic waits for its WebSocket sessions. */
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? (sim_waits && s->dchan_up_in && s->dchan_up_pos ? 0 : 1000)
+								 : (s->ws || s->cluster) ? 0 : 200);
 		ws_process(s);
+		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s))
+			sim_place(s);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;

@@ -19,6 +19,7 @@ struct server_opts {
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
 	char sim_digits[32];	/* DTMF they send once answered */
+	int sim_wait_clients;	/* place the first call once this many WebSocket sessions logged in */
 };
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */
