@@ -148,6 +148,7 @@ int main(int argc, char **argv)
 			break;
 		case O_SSERVE:
 			so.sim_serve = true;
+			break;
 		case O_SWAIT:
 			if (number("--sim-wait-clients", optarg, 1, 1000000, &n))
 				return 2;
