@@ -6,11 +6,13 @@
 #   ws.c       WebSocket transport (libwebsockets thread), JSON messages handled in server.c
 #   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
 #   commands.c the WebSocket commands (a table of handlers; server_int.h is shared with server.c)
+#   calls.c    call control: AnswerCall, MakeCall, network hold, consultation, transfer, conference
 #   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c \
+	server/ctid/calls.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
 CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.

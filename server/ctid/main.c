@@ -34,6 +34,7 @@ static void usage(FILE *f)
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
 		   "      --sim-interval MS between callers (default 1000)\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "      --trace FILE      D-channel capture of every span to FILE (pcap)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -87,6 +88,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 int main(int argc, char **argv)
 {
 	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_TRACE = 305 };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 		{ "sim-digits", required_argument, NULL, O_SDIGITS },
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ "trace", required_argument, NULL, O_TRACE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -152,6 +155,13 @@ int main(int argc, char **argv)
 			strcpy(dst, optarg);
 			break;
 		}
+		case O_TRACE:
+			if (!*optarg || strlen(optarg) >= sizeof(so.trace)) {
+				fprintf(stderr, "ctid: --trace: expected a path of 1-%zu characters\n", sizeof(so.trace) - 1);
+				return 2;
+			}
+			strcpy(so.trace, optarg);
+			break;
 		default:
 			usage(stderr);
 			return 2;
