@@ -24,6 +24,8 @@ struct agent {
 	uint64_t idle_since;	/* READY since (routing key for longest idle) */
 	uint64_t wrapup_until;
 	uint64_t call;		/* ringing / talking call */
+	enum acd_agent_state before;	/* acd_agent_busy(): the state to go back to */
+	int before_reason;
 };
 
 struct queue {
@@ -817,5 +819,32 @@ int acd_post_event(acd_t *acd, const struct acd_event *ev)
 	if (!e)
 		return ACD_ENOMEM;
 	*e = *ev;
+	return ACD_OK;
+}
+
+int acd_agent_busy(acd_t *acd, const char *agent, uint64_t now)
+{
+	int ai = find_agent(acd, agent);
+	if (ai < 0)
+		return ACD_ENOENT;
+	struct agent *a = &acd->agents[ai];
+	if (a->state != ACD_READY && a->state != ACD_NOT_READY && a->state != ACD_WRAPUP)
+		return ACD_ESTATE;
+	a->before = a->state == ACD_WRAPUP ? ACD_READY : a->state;
+	a->before_reason = a->reason;
+	set_state(acd, a, ACD_TALKING, 0, now);
+	return ACD_OK;
+}
+
+int acd_agent_free(acd_t *acd, const char *agent, uint64_t now)
+{
+	int ai = find_agent(acd, agent);
+	if (ai < 0)
+		return ACD_ENOENT;
+	struct agent *a = &acd->agents[ai];
+	if (a->state != ACD_TALKING || a->call)
+		return ACD_ESTATE;
+	set_state(acd, a, a->before, a->before_reason, now);
+	acd_tick(acd, now);
 	return ACD_OK;
 }

@@ -147,6 +147,14 @@ int acd_agent_logout(acd_t *acd, const char *agent, uint64_t now);	/* not while 
 int acd_agent_ready(acd_t *acd, const char *agent, uint64_t now);	/* from NOT_READY or WRAPUP */
 int acd_agent_not_ready(acd_t *acd, const char *agent, int reason, uint64_t now);	/* from READY/WRAPUP/NOT_READY */
 int acd_agent_state(const acd_t *acd, const char *agent, enum acd_agent_state *state, int *reason);
+/*
+ * A call outside the ACD (MakeCall, a consultation): the agent goes TALKING
+ * with no ACD call, so nothing is delivered to it, from READY, NOT_READY or
+ * WRAPUP; acd_agent_free() puts it back in the state before (WRAPUP: READY).
+ * ACD_ESTATE from any other state (free: unless TALKING without an ACD call).
+ */
+int acd_agent_busy(acd_t *acd, const char *agent, uint64_t now);
+int acd_agent_free(acd_t *acd, const char *agent, uint64_t now);
 /* The call an agent is ringing or talking on (0: none). */
 uint64_t acd_agent_call(const acd_t *acd, const char *agent);
 const char *acd_agent_position(const acd_t *acd, const char *agent);

@@ -7,11 +7,13 @@
 #   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
 #   commands.c the WebSocket commands (a table of handlers; server_int.h is shared with server.c)
 #   cluster.c  several hosts as one call center: the ACD in Redis (cluster.lua, hiredis), events by stream
+#   calls.c    call control: AnswerCall, MakeCall, network hold, consultation, transfer, conference
 #   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c server/ctid/cluster.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c \
+	server/ctid/cluster.c server/ctid/calls.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
 CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq hiredis 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.

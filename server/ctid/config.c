@@ -393,9 +393,9 @@ static void cluster_key(struct parser *p, int line, const char *key, char *v)
 
 static void trunk_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "span", "group", "role" };
+	static const char *const keys[] = { "span", "group", "role", "outbound" };
 	struct ctid_trunk *t = &p->cfg->trunks[p->cfg->ntrunks - 1];
-	int k = section_key(p, line, key, "trunk", keys, 3);
+	int k = section_key(p, line, key, "trunk", keys, 4);
 	switch (k) {
 	case 0:
 	case 1:
@@ -417,6 +417,10 @@ static void trunk_key(struct parser *p, int line, const char *key, char *v)
 			t->role = CTID_TRUNK_POSITIONS;
 		else
 			bad_value(p, line, key, v, "inbound, positions");
+		break;
+	case 3:
+		if (!parse_bool(v, &t->outbound))
+			bad_value(p, line, key, v, "yes, no");
 		break;
 	}
 }
@@ -503,9 +507,9 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 
 static void agent_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "position", "skills", "name", "token", "supervisor" };
+	static const char *const keys[] = { "position", "skills", "name", "token", "supervisor", "answer" };
 	struct ctid_agent *a = &p->cfg->agents[p->cfg->nagents - 1];
-	switch (section_key(p, line, key, "agent", keys, 5)) {
+	switch (section_key(p, line, key, "agent", keys, 6)) {
 	case 0:
 		if (!valid_number(v, false))
 			bad_value(p, line, key, v, "a number: digits, *, #");
@@ -526,6 +530,14 @@ static void agent_key(struct parser *p, int line, const char *key, char *v)
 	case 4:
 		if (!parse_bool(v, &a->supervisor))
 			bad_value(p, line, key, v, "yes, no");
+		break;
+	case 5:
+		if (!strcasecmp(v, "phone"))
+			a->answer_desktop = false;
+		else if (!strcasecmp(v, "desktop"))
+			a->answer_desktop = true;
+		else
+			bad_value(p, line, key, v, "phone (the position answers), desktop (auto-answer headset: AnswerCall connects)");
 		break;
 	}
 }
@@ -962,9 +974,15 @@ static void cross_checks(struct parser *p)
 	if (c->cluster_line && c->virtual_clock)
 		err(&p->e, c->cluster_line, "[cluster] needs clock = real (the hosts share Redis' clock)");
 	bool inbound = false, positions = false;
+	int outbound_line = 0;
 	for (int i = 0; i < c->ntrunks; i++) {
 		if (!c->trunks[i].span[0])
 			err(&p->e, c->trunks[i].line, "trunk '%s' has no span or group", c->trunks[i].name);
+		if (c->trunks[i].outbound && outbound_line)
+			err(&p->e, c->trunks[i].line, "trunk '%s': only one trunk may have outbound = yes (first on line %d)",
+			    c->trunks[i].name, outbound_line);
+		else if (c->trunks[i].outbound)
+			outbound_line = c->trunks[i].line;
 		inbound |= c->trunks[i].role == CTID_TRUNK_INBOUND;
 		positions |= c->trunks[i].role == CTID_TRUNK_POSITIONS;
 	}
@@ -1007,6 +1025,9 @@ static void cross_checks(struct parser *p)
 			    a->acd.id);
 		else if (a->acd.position[0] && !positions && p->ctid_line)
 			err(&p->e, a->line, "agent '%s' has a position but no [trunk] has role = positions", a->acd.id);
+		if (a->answer_desktop && !a->acd.position[0])
+			err(&p->e, a->line, "agent '%s': answer = desktop needs a position (the headset ctid calls)",
+			    a->acd.id);
 		for (int j = 0; j < i; j++) {
 			if (a->acd.position[0] && !strcmp(a->acd.position, c->agents[j].acd.position))
 				err(&p->e, a->line, "agent '%s': position %s is agent '%s''s too", a->acd.id,

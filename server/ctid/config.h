@@ -73,6 +73,7 @@ struct ctid_agent {
 	char name[64];
 	char token[128];		/* WebSocket auth token */
 	bool supervisor;
+	bool answer_desktop;		/* answer = desktop: AnswerCall connects (auto-answer headset) */
 	int line;
 };
 
@@ -87,6 +88,7 @@ struct ctid_trunk {
 	char span[ACD_NAME_MAX];	/* libcti span or group name */
 	bool is_group;
 	enum ctid_trunk_role role;
+	bool outbound;			/* outbound = yes: MakeCall / consultations to numbers go here */
 	int line;
 };
 

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "      --sim-serve       emulated board: phones answer, each SIGUSR1 places one more caller,\n"
 		   "                        run until SIGTERM (tests of several hosts)\n"
 		   "      --sim-wait-clients N  place the first call once N WebSocket sessions have logged in\n"
+		   "      --trace FILE      D-channel capture of every span to FILE (pcap)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -90,6 +91,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 int main(int argc, char **argv)
 {
 	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE, O_SWAIT };
+	enum { O_TRACE = 305 };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -103,6 +105,7 @@ int main(int argc, char **argv)
 		{ "sim-talk", required_argument, NULL, O_STALK },
 		{ "sim-serve", no_argument, NULL, O_SSERVE },
 		{ "sim-wait-clients", required_argument, NULL, O_SWAIT },
+		{ "trace", required_argument, NULL, O_TRACE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -165,6 +168,13 @@ int main(int argc, char **argv)
 			strcpy(dst, optarg);
 			break;
 		}
+		case O_TRACE:
+			if (!*optarg || strlen(optarg) >= sizeof(so.trace)) {
+				fprintf(stderr, "ctid: --trace: expected a path of 1-%zu characters\n", sizeof(so.trace) - 1);
+				return 2;
+			}
+			strcpy(so.trace, optarg);
+			break;
 		default:
 			usage(stderr);
 			return 2;

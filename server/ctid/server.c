@@ -149,7 +149,7 @@ void write_cdr(struct server *s, struct ccall *c, int leg)
 	else
 		snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
 	l.leg = leg;
-	snprintf(l.direction, sizeof(l.direction), "%s", leg == 1 ? "in" : "out");
+	snprintf(l.direction, sizeof(l.direction), "%s", leg == 1 && !c->outbound ? "in" : "out");
 	snprintf(l.ani, sizeof(l.ani), "%s", c->ani);
 	snprintf(l.queue, sizeof(l.queue), "%s", c->queue);
 	snprintf(l.agent, sizeof(l.agent), "%s", c->agent_id);
@@ -176,15 +176,16 @@ void write_cdr(struct server *s, struct ccall *c, int leg)
 	}
 }
 
-static void free_if_done(struct server *s, struct ccall *c)
+void free_if_done(struct server *s, struct ccall *c)
 {
-	if (!c->in_released || c->agent)
+	if (!c->in_released || c->agent || calls_busy(c))
 		return;
 	for (struct ccall **pp = &s->calls; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
+	calls_free(c);
 	free(c);
 	if (s->opts.sim_calls)
 		s->finished++;
@@ -203,6 +204,13 @@ void play_moh(struct server *s, struct ccall *c)
 void clear_caller(struct ccall *c, int cause)
 {
 	if (c->in && !c->in_released && c->state != C_CLEARING) {
+		/* Still in the ACD (ClearConnection, shutdown): the agent is free again (wrap-up). */
+		uint64_t now = cti_now_ms(c->srv->ctx);
+		if (c->acd_call && (c->state == C_TALKING || c->state == C_HELD))
+			acd_call_end(c->srv->acd, c->acd_call, now);
+		else if (c->acd_call)
+			acd_abandon(c->srv->acd, c->acd_call, now);
+		c->acd_call = 0;
 		c->state = C_CLEARING;
 		cti_call_hangup(c->in, cause, CTI_LOC_DEFAULT);
 	}
@@ -445,6 +453,8 @@ static void sim_place(struct server *s)
 
 static void sim_event(struct server *s, const cti_event_t *ev)
 {
+	if (calls_sim_event(s, ev))
+		return;
 	struct phone *ph = ev->call ? cti_call_get_user(ev->call) : NULL;
 	switch (ev->type) {
 	case CTI_EV_CALL_OFFERED:	/* an agent's phone rings: answer */
@@ -563,26 +573,30 @@ static void start_recording(struct server *s, struct ccall *c)
 	}
 }
 
+void agent_connect(struct server *s, struct ccall *c)
+{
+	if (c->ring_timer > 0)
+		cti_timer_cancel(s->ctx, c->ring_timer);
+	c->ring_timer = 0;
+	if (c->op > 0)
+		cti_stop(c->in, 0);
+	c->op = 0;
+	c->agent_answer_ms = wall_ms(s);
+	c->state = C_TALKING;
+	acd_answered(s->acd, c->acd_call, cti_now_ms(s->ctx));
+	if (cti_bridge(c->in, c->agent))
+		logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
+	start_recording(s, c);
+	logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
+	emit(s, c->agent_id, call_event("EstablishedEvent", c));
+}
+
 static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev)
 {
 	switch (ev->type) {
 	case CTI_EV_CALL_ANSWERED:
-		if (c->state != C_RINGING)
-			break;
-		if (c->ring_timer > 0)
-			cti_timer_cancel(s->ctx, c->ring_timer);
-		c->ring_timer = 0;
-		if (c->op > 0)
-			cti_stop(c->in, 0);
-		c->op = 0;
-		c->agent_answer_ms = wall_ms(s);
-		c->state = C_TALKING;
-		acd_answered(s->acd, c->acd_call, cti_now_ms(s->ctx));
-		if (cti_bridge(c->in, c->agent))
-			logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
-		start_recording(s, c);
-		logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
-		emit(s, c->agent_id, call_event("EstablishedEvent", c));
+		if (c->state == C_RINGING)
+			agent_connect(s, c);
 		break;
 	case CTI_EV_CALL_HANGUP:
 		c->agent_cause = ev->u.hangup.cause;
@@ -695,7 +709,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	}
 	if ((u && *(int *)u == KIND_PHONE) ||
 	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve) &&
-	     ev->span == s->phone_span)) {
+	     (ev->span == s->phone_span || ev->span == s->caller_span))) {
 		sim_event(s, ev);
 		return;
 	}
@@ -727,6 +741,10 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	struct ccall *c = u;
 	if (!c)
 		return;
+	if (calls_event(s, c, ev)) {
+		acd_events(s);
+		return;
+	}
 	if (ev->call == c->in)
 		caller_event(s, c, ev);
 	else if (ev->call == c->agent)
@@ -829,6 +847,12 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		}
 	} else if (cti_config_load(cc, cfg->cti_conf)) {
 		fprintf(stderr, "ctid: %s\n", cti_last_error());
+		cti_config_free(cc);
+		ctid_config_free(cfg);
+		return 1;
+	}
+	if (opts->trace[0] && cti_config_set_trace(cc, opts->trace)) {
+		fprintf(stderr, "ctid: --trace %s: %s\n", opts->trace, cti_last_error());
 		cti_config_free(cc);
 		ctid_config_free(cfg);
 		return 1;
@@ -976,6 +1000,7 @@ out:
 	while (s->calls) {	/* only if shutdown_calls ran out of time */
 		struct ccall *c = s->calls;
 		s->calls = c->next;
+		calls_free(c);
 		free(c);
 	}
 	cluster_stop(s->cluster);	/* after the calls were cleared: the others need not wait for the lease */

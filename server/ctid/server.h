@@ -20,6 +20,7 @@ struct server_opts {
 	char sim_dnis[32];	/* number the callers dial */
 	char sim_digits[32];	/* DTMF they send once answered */
 	int sim_wait_clients;	/* place the first call once this many WebSocket sessions logged in */
+	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
 };
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */

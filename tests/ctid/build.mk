@@ -14,6 +14,8 @@
 #   test_ctid_ws.sh     WebSocket interface with a real client (test_ctid_ws.py): hostile messages, 1000
 #                       connections, agent flow with screen pop, authorization, CDR rows,
 #                       close frame 1001 to connected clients on SIGTERM
+#   test_ctid_calls.sh  call control (test_ctid_calls.py): AnswerCall, MakeCall, ConsultationCall, TransferCall
+#                       (ECT in the pcap, DMS100 bridged, NI2 2BCT), ConferenceCall, ReconnectCall, network hold
 CTID_TEST_NAMES := test_acd test_ctid_config test_cdr test_ws
 
 $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%): $(B)/tests/ctid/%: $(B)/tests/ctid/%.o $(CTID_LIB)
@@ -27,8 +29,8 @@ $(B)/tests/ctid/test_ws.o: server/ctid/ws.h tests/ctid/wsclient.h
 UNIT_TESTS += $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%)
 SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh tests/ctid/test_cdr_pg.sh
 SAN_SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh tests/ctid/test_cdr_pg.sh
-SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh
-SAN_SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh
+SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh tests/ctid/test_ctid_calls.sh
+SAN_SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh tests/ctid/test_ctid_calls.sh
 
 # bench_acd: the ACD engine with 1000 agents and a day of 200,000 calls (make bench).
 $(B)/tests/ctid/bench_acd: $(B)/tests/ctid/bench_acd.o $(CTID_LIB)
