@@ -18,6 +18,7 @@ PACKAGES=(
 	dahdi-source dahdi dahdi-linux abigail-tools
 	clang libclang-rt-14-dev
 	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets libpq-dev postgresql
+	libhiredis-dev redis-server xxd
 )
 
 missing=()

@@ -14,17 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What every handler gets. */
-struct cmd {
-	struct server *s;
-	struct sess *x;		/* the client's session (agent "" before Login) */
-	int client;
-	const char *name;	/* the command */
-	json_t *msg;		/* the whole message */
-	json_t *invoke;		/* invokeID to echo, or NULL */
-	uint64_t now;		/* context time, ms */
-};
-
 static struct sess *sess_get(struct server *s, int client, bool create)
 {
 	for (struct sess *x = s->sessions; x; x = x->next)
@@ -61,8 +50,7 @@ void commands_free(struct server *s)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void reply_error(const struct cmd *k, const char *error, const char *fmt, ...)
+void reply_error(const struct cmd *k, const char *error, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -76,8 +64,7 @@ static void reply_error(const struct cmd *k, const char *error, const char *fmt,
 	json_decref(o);
 }
 
-/* Takes extra (may be NULL). */
-static void reply_ok(const struct cmd *k, json_t *extra)
+void reply_ok(const struct cmd *k, json_t *extra)
 {
 	json_t *o = extra ? extra : json_object();
 	json_object_set_new(o, "response", json_string(k->name));
@@ -87,7 +74,7 @@ static void reply_ok(const struct cmd *k, json_t *extra)
 	json_decref(o);
 }
 
-static struct ccall *find_call_id(struct server *s, json_t *id)
+struct ccall *find_call_id(struct server *s, json_t *id)
 {
 	unsigned n = 0;
 	if (json_is_string(id))
@@ -100,11 +87,7 @@ static struct ccall *find_call_id(struct server *s, json_t *id)
 	return NULL;
 }
 
-/*
- * The live call named by "callID" that this client may act on (its own agent's
- * call, or any call for a supervisor), or NULL after replying the error.
- */
-static struct ccall *own_call(const struct cmd *k)
+struct ccall *own_call(const struct cmd *k)
 {
 	struct ccall *c = find_call_id(k->s, json_object_get(k->msg, "callID"));
 	if (!c || c->state == C_CLEARING) {
@@ -182,6 +165,8 @@ static void cmd_agent_state(const struct cmd *k)
 
 static void cmd_clear_connection(const struct cmd *k)
 {
+	if (calls_clear_connection(k))	/* a consultation, or leaving a conference */
+		return;
 	struct ccall *c = own_call(k);
 	if (!c)
 		return;
@@ -194,37 +179,6 @@ static void cmd_clear_connection(const struct cmd *k)
 		cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	clear_caller(c, 16);
 	reply_ok(k, NULL);
-}
-
-/* Server-side hold: the caller is unbridged from the agent and hears the queue's music. */
-static void cmd_hold_retrieve(const struct cmd *k)
-{
-	struct server *s = k->s;
-	bool hold = !strcmp(k->name, "HoldCall");
-	struct ccall *c = own_call(k);
-	if (!c)
-		return;
-	if (c->state != (hold ? C_TALKING : C_HELD) || !c->agent) {
-		reply_error(k, "invalidCallState", "call %u is not %s", c->id, hold ? "connected" : "held");
-		return;
-	}
-	if (hold) {
-		cti_unbridge(c->in);
-		play_moh(s, c);
-		c->state = C_HELD;
-	} else {
-		if (c->op > 0)
-			cti_stop(c->in, c->op);
-		c->op = 0;
-		if (cti_bridge(c->in, c->agent)) {
-			reply_error(k, "resourceBusy", "bridge: %s", cti_last_error());
-			return;
-		}
-		c->state = C_TALKING;
-	}
-	logmsg(s, "call %u: %s by %s", c->id, k->name, k->x->agent);
-	reply_ok(k, NULL);
-	emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
 }
 
 /* To another agent (who must be Ready): this agent's leg is cleared, the caller rings the other. */
@@ -299,15 +253,16 @@ static const struct {
 	{ "SetAgentState", cmd_agent_state, false },
 	{ "QueryAgentState", cmd_agent_state, false },
 	{ "ClearConnection", cmd_clear_connection, false },
-	{ "HoldCall", cmd_hold_retrieve, false },
-	{ "RetrieveCall", cmd_hold_retrieve, false },
+	{ "HoldCall", cmd_hold_call, false },
+	{ "RetrieveCall", cmd_retrieve_call, false },
 	{ "SingleStepTransfer", cmd_single_step_transfer, false },
 	{ "SnapshotQueue", cmd_snapshot_queue, false },
-	{ "AnswerCall", cmd_not_yet, false },
-	{ "ConsultationCall", cmd_not_yet, false },
-	{ "TransferCall", cmd_not_yet, false },
-	{ "ConferenceCall", cmd_not_yet, false },
-	{ "MakeCall", cmd_not_yet, false },
+	{ "AnswerCall", cmd_answer_call, false },
+	{ "ConsultationCall", cmd_consultation_call, false },
+	{ "ReconnectCall", cmd_reconnect_call, false },
+	{ "TransferCall", cmd_transfer_call, false },
+	{ "ConferenceCall", cmd_conference_call, false },
+	{ "MakeCall", cmd_make_call, false },
 	{ "MonitorStart", cmd_not_yet, false },
 	{ "StartRecording", cmd_not_yet, false },
 	{ "StopRecording", cmd_not_yet, false },

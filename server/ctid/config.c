@@ -210,7 +210,7 @@ static bool parse_target(const char *v, bool allow_label)
 	return allow_label && valid_name(v);
 }
 
-enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_BAD };
+enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_CLUSTER, S_BAD };
 
 struct parser {
 	struct errs e;
@@ -367,11 +367,35 @@ static void recording_key(struct parser *p, int line, const char *key, char *v)
 	}
 }
 
+/* [cluster]: several ctid hosts as one call center on Redis (cluster.c). */
+static void cluster_key(struct parser *p, int line, const char *key, char *v)
+{
+	static const char *const keys[] = { "redis", "host", "lease" };
+	struct ctid_config *c = p->cfg;
+	const char *colon = strrchr(v, ':');
+	int port;
+	switch (section_key(p, line, key, "cluster", keys, 3)) {
+	case 0:
+		if ((v[0] != '/' && (!colon || colon == v || !parse_int(colon + 1, 1, 65535, &port))) ||
+		    !copy(c->cluster_redis, sizeof(c->cluster_redis), v))
+			bad_value(p, line, key, v, "HOST:PORT (e.g. 10.0.0.5:6379) or the path of a unix socket");
+		break;
+	case 1:
+		if (!valid_name(v) || strchr(v, '/') || !copy(c->cluster_host, sizeof(c->cluster_host), v))
+			bad_value(p, line, key, v, "a name of letters, digits, _ - . (this host in the cluster)");
+		break;
+	case 2:
+		if (!parse_int(v, 2, 3600, &c->cluster_lease_s))
+			bad_value(p, line, key, v, "2-3600 seconds");
+		break;
+	}
+}
+
 static void trunk_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "span", "group", "role" };
+	static const char *const keys[] = { "span", "group", "role", "outbound" };
 	struct ctid_trunk *t = &p->cfg->trunks[p->cfg->ntrunks - 1];
-	int k = section_key(p, line, key, "trunk", keys, 3);
+	int k = section_key(p, line, key, "trunk", keys, 4);
 	switch (k) {
 	case 0:
 	case 1:
@@ -393,6 +417,10 @@ static void trunk_key(struct parser *p, int line, const char *key, char *v)
 			t->role = CTID_TRUNK_POSITIONS;
 		else
 			bad_value(p, line, key, v, "inbound, positions");
+		break;
+	case 3:
+		if (!parse_bool(v, &t->outbound))
+			bad_value(p, line, key, v, "yes, no");
 		break;
 	}
 }
@@ -479,9 +507,9 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 
 static void agent_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "position", "skills", "name", "token", "supervisor" };
+	static const char *const keys[] = { "position", "skills", "name", "token", "supervisor", "answer" };
 	struct ctid_agent *a = &p->cfg->agents[p->cfg->nagents - 1];
-	switch (section_key(p, line, key, "agent", keys, 5)) {
+	switch (section_key(p, line, key, "agent", keys, 6)) {
 	case 0:
 		if (!valid_number(v, false))
 			bad_value(p, line, key, v, "a number: digits, *, #");
@@ -502,6 +530,14 @@ static void agent_key(struct parser *p, int line, const char *key, char *v)
 	case 4:
 		if (!parse_bool(v, &a->supervisor))
 			bad_value(p, line, key, v, "yes, no");
+		break;
+	case 5:
+		if (!strcasecmp(v, "phone"))
+			a->answer_desktop = false;
+		else if (!strcasecmp(v, "desktop"))
+			a->answer_desktop = true;
+		else
+			bad_value(p, line, key, v, "phone (the position answers), desktop (auto-answer headset: AnswerCall connects)");
 		break;
 	}
 }
@@ -707,14 +743,15 @@ static void start_section(struct parser *p, int line, char *hdr)
 		*name++ = 0;
 		name = trim(name);
 	}
-	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr" };
-	int k = key_index(hdr, kinds, 8);
+	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr",
+					     "cluster" };
+	int k = key_index(hdr, kinds, 9);
 	p->seen = 0;
 	p->sec_line = line;
 	p->sec = S_BAD;
 	if (k < 0) {
 		err(&p->e, line, "unknown section [%s] (accepted: ctid, recording, trunk NAME, routes, queue NAME, "
-				 "agent ID, vip, ivr NAME)", hdr);
+				 "agent ID, vip, ivr NAME, cluster)", hdr);
 		return;
 	}
 	bool named = k == 2 || k == 4 || k == 5 || k == 7;
@@ -749,6 +786,14 @@ static void start_section(struct parser *p, int line, char *hdr)
 		return;
 	case 6:
 		p->sec = S_VIP;
+		return;
+	case 8:
+		if (c->cluster_line) {
+			err(&p->e, line, "section [cluster] given twice (first on line %d)", c->cluster_line);
+			return;
+		}
+		c->cluster_line = line;
+		p->sec = S_CLUSTER;
 		return;
 	}
 #define DUP_CHECK(arr, n, field, what)                                                                      \
@@ -924,10 +969,20 @@ static void cross_checks(struct parser *p)
 	}
 	if (c->virtual_clock && !c->sim_pairs)
 		err(&p->e, p->ctid_line, "clock = virtual needs the emulated board (sim = ...)");
+	if (c->cluster_line && (!c->cluster_redis[0] || !c->cluster_host[0]))
+		err(&p->e, c->cluster_line, "[cluster] needs redis = HOST:PORT (or a socket path) and host = NAME");
+	if (c->cluster_line && c->virtual_clock)
+		err(&p->e, c->cluster_line, "[cluster] needs clock = real (the hosts share Redis' clock)");
 	bool inbound = false, positions = false;
+	int outbound_line = 0;
 	for (int i = 0; i < c->ntrunks; i++) {
 		if (!c->trunks[i].span[0])
 			err(&p->e, c->trunks[i].line, "trunk '%s' has no span or group", c->trunks[i].name);
+		if (c->trunks[i].outbound && outbound_line)
+			err(&p->e, c->trunks[i].line, "trunk '%s': only one trunk may have outbound = yes (first on line %d)",
+			    c->trunks[i].name, outbound_line);
+		else if (c->trunks[i].outbound)
+			outbound_line = c->trunks[i].line;
 		inbound |= c->trunks[i].role == CTID_TRUNK_INBOUND;
 		positions |= c->trunks[i].role == CTID_TRUNK_POSITIONS;
 	}
@@ -970,6 +1025,9 @@ static void cross_checks(struct parser *p)
 			    a->acd.id);
 		else if (a->acd.position[0] && !positions && p->ctid_line)
 			err(&p->e, a->line, "agent '%s' has a position but no [trunk] has role = positions", a->acd.id);
+		if (a->answer_desktop && !a->acd.position[0])
+			err(&p->e, a->line, "agent '%s': answer = desktop needs a position (the headset ctid calls)",
+			    a->acd.id);
 		for (int j = 0; j < i; j++) {
 			if (a->acd.position[0] && !strcmp(a->acd.position, c->agents[j].acd.position))
 				err(&p->e, a->line, "agent '%s': position %s is agent '%s''s too", a->acd.id,
@@ -1047,6 +1105,7 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 	copy(c->path, sizeof(c->path), p.e.name);
 	c->ring_timeout_s = 20;
 	c->stats_interval_s = 5;
+	c->cluster_lease_s = 10;
 	copy(c->listen, sizeof(c->listen), "127.0.0.1:8088");
 	copy(c->cdr, sizeof(c->cdr), "sqlite:/var/lib/ctid/cdr.db");
 	copy(c->record_dir, sizeof(c->record_dir), "/var/spool/ctid");
@@ -1116,6 +1175,9 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 			break;
 		case S_IVR:
 			ivr_key(&p, line, key, val);
+			break;
+		case S_CLUSTER:
+			cluster_key(&p, line, key, val);
 			break;
 		}
 	}

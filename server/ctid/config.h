@@ -73,6 +73,7 @@ struct ctid_agent {
 	char name[64];
 	char token[128];		/* WebSocket auth token */
 	bool supervisor;
+	bool answer_desktop;		/* answer = desktop: AnswerCall connects (auto-answer headset) */
 	int line;
 };
 
@@ -87,6 +88,7 @@ struct ctid_trunk {
 	char span[ACD_NAME_MAX];	/* libcti span or group name */
 	bool is_group;
 	enum ctid_trunk_role role;
+	bool outbound;			/* outbound = yes: MakeCall / consultations to numbers go here */
 	int line;
 };
 
@@ -105,6 +107,11 @@ struct ctid_config {
 	char prompts[CTID_PATH_MAX];	/* base directory of relative file names */
 	int ring_timeout_s;		/* ring an agent's position this long (RONA after) */
 	int stats_interval_s;		/* QueueStatsEvent to supervisors this often (0: off) */
+	/* [cluster] (docs/ctid.md "Several hosts"): empty redis = one host, embedded ACD */
+	char cluster_redis[CTID_PATH_MAX];	/* HOST:PORT or a unix socket path */
+	char cluster_host[ACD_NAME_MAX];	/* this host's name in the cluster */
+	int cluster_lease_s;			/* agents of a silent host are released after this */
+	int cluster_line;
 	/* [recording] */
 	enum { CTID_POLICY_NONE, CTID_POLICY_ALL, CTID_POLICY_QUEUES } record_policy;
 	enum ctid_record_mode record_mode;

@@ -41,6 +41,9 @@ static void usage(FILE *f)
 		   "      --sim-caller-voice FILE  callers play FILE (looped) after their digits\n"
 		   "      --sim-agent-voice FILE   agents' phones play FILE (looped) while connected\n"
 		   "      --sim-listener NUM  the phone at position NUM records what it hears (heard-NUM-K.wav)\n"
+		   "      --sim-serve       emulated board: phones answer, each SIGUSR1 places one more caller,\n"
+		   "                        run until SIGTERM (tests of several hosts)\n"
+		   "      --sim-wait-clients N  place the first call once N WebSocket sessions have logged in\n"
 		   "      --trace FILE      D-channel capture of every span to FILE (pcap)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
@@ -110,7 +113,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE, O_SWAIT };
 	enum { O_SSTART = 300, O_SFAXD, O_SDIR, O_SCVOICE, O_SAVOICE, O_TRACE, O_SLISTEN };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
@@ -130,6 +133,8 @@ int main(int argc, char **argv)
 		{ "sim-agent-voice", required_argument, NULL, O_SAVOICE },
 		{ "trace", required_argument, NULL, O_TRACE },
 		{ "sim-listener", required_argument, NULL, O_SLISTEN },
+		{ "sim-serve", no_argument, NULL, O_SSERVE },
+		{ "sim-wait-clients", required_argument, NULL, O_SWAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -177,6 +182,14 @@ int main(int argc, char **argv)
 			if (number("--sim-start", optarg, 0, 3600000, &n))
 				return 2;
 			so.sim_start_ms = (int)n;
+			break;
+		case O_SSERVE:
+			so.sim_serve = true;
+			break;
+		case O_SWAIT:
+			if (number("--sim-wait-clients", optarg, 1, 1000000, &n))
+				return 2;
+			so.sim_wait_clients = (int)n;
 			break;
 		case O_SDNIS:
 		case O_SDIGITS:
@@ -234,7 +247,7 @@ int main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
-	if (so.sim_calls && !so.sim_dnis[0]) {
+	if ((so.sim_calls || so.sim_serve) && !so.sim_dnis[0]) {
 		if (!cfg->nroutes || !strcmp(cfg->routes[0].dnis, "*")) {
 			fprintf(stderr, "ctid: --sim-calls: give --sim-dnis (no numbered route)\n");
 			ctid_config_free(cfg);

@@ -14,6 +14,7 @@ struct server_opts {
 	uint64_t max_ms;	/* stop after this much (context) time; 0: never */
 	/* Built-in traffic on the emulated board (sim = ... only): */
 	int sim_calls;		/* callers to place; ctid exits when all are done */
+	bool sim_serve;		/* far ends emulated, SIGUSR1 places a caller; run until SIGTERM */
 	int sim_interval_ms;	/* between callers */
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
@@ -25,6 +26,7 @@ struct server_opts {
 	char sim_caller_voice[1024];	/* callers play this (looped) after their digits */
 	char sim_agent_voice[1024];	/* agents' phones play this (looped) while connected */
 	char sim_listener[32];	/* the phone at this position records what it hears, "": none */
+	int sim_wait_clients;	/* place the first call once this many WebSocket sessions logged in */
 	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
 };
 

@@ -594,6 +594,45 @@ static void test_load(void **state)
 	acd_free(acd);
 }
 
+/* MakeCall / consultation: an agent busy outside the ACD gets no call, then goes back to its state. */
+static void test_busy_outside_acd(void **state)
+{
+	(void)state;
+	acd_t *acd = acd_new();
+	add_queue(acd, "q", 0, ACD_LONGEST_IDLE, NULL);
+	add_agent(acd, "a", NULL);
+	add_agent(acd, "b", NULL);
+	enum acd_agent_state st;
+	int reason;
+	assert_int_equal(acd_agent_busy(acd, "a", 0), ACD_ESTATE);	/* logged out */
+	assert_int_equal(acd_agent_busy(acd, "x", 0), ACD_ENOENT);
+	ready(acd, "a", 0);
+	assert_int_equal(acd_agent_login(acd, "b", 0), ACD_OK);
+	assert_int_equal(acd_agent_not_ready(acd, "b", 7, 0), ACD_OK);
+	assert_int_equal(acd_agent_busy(acd, "a", 10), ACD_OK);
+	assert_int_equal(acd_agent_busy(acd, "b", 10), ACD_OK);
+	assert_int_equal(acd_agent_busy(acd, "a", 10), ACD_ESTATE);	/* already */
+	drain(acd);
+	int64_t call = acd_enqueue(acd, "q", "0301", 20);
+	assert_true(call > 0);
+	acd_tick(acd, 30);
+	struct acd_event ev;
+	while (acd_next_event(acd, &ev))
+		assert_int_not_equal(ev.type, ACD_EV_DELIVER);	/* nobody READY */
+	assert_int_equal(acd_agent_logout(acd, "a", 40), ACD_ESTATE);
+	assert_int_equal(acd_agent_free(acd, "b", 50), ACD_OK);
+	assert_int_equal(acd_agent_state(acd, "b", &st, &reason), ACD_OK);
+	assert_int_equal(st, ACD_NOT_READY);
+	assert_int_equal(reason, 7);
+	assert_int_equal(acd_agent_free(acd, "b", 50), ACD_ESTATE);
+	assert_int_equal(acd_agent_free(acd, "a", 60), ACD_OK);	/* READY again: the waiting call goes to a */
+	ev = next_deliver(acd);
+	assert_string_equal(ev.agent, "a");
+	assert_int_equal(ev.call, (uint64_t)call);
+	assert_int_equal(acd_agent_free(acd, "a", 60), ACD_ESTATE);	/* ringing an ACD call */
+	acd_free(acd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_service_level),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_transfer),
+		cmocka_unit_test(test_busy_outside_acd),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
