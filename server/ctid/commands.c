@@ -8,6 +8,7 @@
  * (reply_ok or reply_error) before emitting the events its action causes.
  */
 #include "server_int.h"
+#include "campaign.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -284,6 +285,37 @@ static void cmd_snapshot_queue(const struct cmd *k)
 			      st.service_level_permille));
 }
 
+/* StartCampaign, PauseCampaign, ResumeCampaign, SnapshotCampaign (campaign.c): supervisors only. */
+static void cmd_campaign(const struct cmd *k)
+{
+	const char *name = json_string_value(json_object_get(k->msg, "campaign"));
+	char err[1024];
+	const char *ename = NULL;
+	if (!k->x->supervisor) {
+		reply_error(k, "privilegeViolation", "%s: supervisors only", k->name);
+		return;
+	}
+	if (!name) {
+		reply_error(k, "invalidMessage", "no \"campaign\" (the name of a [campaign])");
+		return;
+	}
+	int r = 0;
+	if (!strcmp(k->name, "StartCampaign"))
+		r = campaign_start(k->s, name, &ename, err, sizeof(err));
+	else if (strcmp(k->name, "SnapshotCampaign"))
+		r = campaign_pause(k->s, name, !strcmp(k->name, "PauseCampaign"), &ename, err, sizeof(err));
+	if (r) {
+		reply_error(k, ename, "%s", err);
+		return;
+	}
+	json_t *o = campaign_snapshot(k->s, name);
+	if (!o) {
+		reply_error(k, "invalidCampaign", "no [campaign %s]", name);
+		return;
+	}
+	reply_ok(k, o);
+}
+
 static void cmd_not_yet(const struct cmd *k)
 {
 	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
@@ -303,6 +335,10 @@ static const struct {
 	{ "RetrieveCall", cmd_hold_retrieve, false },
 	{ "SingleStepTransfer", cmd_single_step_transfer, false },
 	{ "SnapshotQueue", cmd_snapshot_queue, false },
+	{ "StartCampaign", cmd_campaign, false },
+	{ "PauseCampaign", cmd_campaign, false },
+	{ "ResumeCampaign", cmd_campaign, false },
+	{ "SnapshotCampaign", cmd_campaign, false },
 	{ "AnswerCall", cmd_not_yet, false },
 	{ "ConsultationCall", cmd_not_yet, false },
 	{ "TransferCall", cmd_not_yet, false },

@@ -3,6 +3,7 @@
  * main.c - the ctid program.
  *
  *   ctid --check FILE   validate ctid.conf (and the cti.conf it names) without starting
+ *   ctid --campaign-report NAME FILE   the CSV report of a campaign (from its database)
  *   ctid [OPTIONS] FILE run the server (SIGTERM/SIGINT: clear calls with cause 16, flush CDRs, exit;
  *                       SIGHUP: reload FILE, keeping calls, agent states and waiting callers)
  *
@@ -18,6 +19,7 @@
 
 #include "acd.h"
 #include "config.h"
+#include "campaign.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -34,6 +36,12 @@ static void usage(FILE *f)
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
 		   "      --sim-interval MS between callers (default 1000)\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "      --campaign NAME   start [campaign NAME] at once; exit when it is finished\n"
+		   "      --campaign-report NAME  print the campaign's CSV report (contacts, results) and exit\n"
+		   "      --sim-outbound SPEC emulated board: the far end of the outbound trunk answers per number,\n"
+		   "                        NUMBER=KIND[/KIND...],... KIND: person, machine, fax, busy, noanswer,\n"
+		   "                        sit, congestion (one per call to that number, the last repeats)\n"
+		   "      --sim-record DIR  what the far end heard (NUMBER-N.wav), received (NUMBER-N.tif), far.log\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -86,7 +94,8 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_CAMP, O_REPORT, O_SOUT,
+	       O_SREC };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,13 +107,17 @@ int main(int argc, char **argv)
 		{ "sim-digits", required_argument, NULL, O_SDIGITS },
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ "campaign", required_argument, NULL, O_CAMP },
+		{ "campaign-report", required_argument, NULL, O_REPORT },
+		{ "sim-outbound", required_argument, NULL, O_SOUT },
+		{ "sim-record", required_argument, NULL, O_SREC },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
 	memset(&so, 0, sizeof(so));
 	so.sim_interval_ms = 1000;
 	so.sim_talk_ms = 5000;
-	const char *check_file = NULL;
+	const char *check_file = NULL, *report = NULL;
 	int c;
 	long n;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -140,6 +153,18 @@ int main(int argc, char **argv)
 			if (number("--sim-talk", optarg, 1, 3600000, &n))
 				return 2;
 			so.sim_talk_ms = (int)n;
+			break;
+		case O_CAMP:
+			so.campaign = optarg;
+			break;
+		case O_REPORT:
+			report = optarg;
+			break;
+		case O_SOUT:
+			so.sim_outbound = optarg;
+			break;
+		case O_SREC:
+			so.sim_record = optarg;
 			break;
 		case O_SDNIS:
 		case O_SDIGITS: {
@@ -178,6 +203,23 @@ int main(int argc, char **argv)
 		fputs(errors ? errors : "out of memory\n", stderr);
 		free(errors);
 		return 1;
+	}
+	if (report) {	/* read-only: works while ctid runs (WAL) */
+		char db[2 * CTID_PATH_MAX + 2], err[1024];
+		const char *slash = strrchr(path, '/');
+		if (cfg->campaign_db[0] == '/' || !slash)
+			snprintf(db, sizeof(db), "%s", cfg->campaign_db);
+		else
+			snprintf(db, sizeof(db), "%.*s/%s", (int)(slash - path), path, cfg->campaign_db);
+		int r = 1;
+		if (!ctid_config_campaign(cfg, report))
+			fprintf(stderr, "ctid: --campaign-report: no [campaign %s] in %s\n", report, path);
+		else if (campaign_report(db, report, stdout, err, sizeof(err)))
+			fprintf(stderr, "ctid: %s\n", err);
+		else
+			r = 0;
+		ctid_config_free(cfg);
+		return r;
 	}
 	if (so.sim_calls && !so.sim_dnis[0]) {
 		if (!cfg->nroutes || !strcmp(cfg->routes[0].dnis, "*")) {

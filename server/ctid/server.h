@@ -18,6 +18,10 @@ struct server_opts {
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
 	char sim_digits[32];	/* DTMF they send once answered */
+	/* Outbound campaigns (campaign.c): */
+	const char *campaign;	/* start this campaign at once; ctid exits when it is finished */
+	const char *sim_outbound;	/* emulated far end of the outbound trunk: NUMBER=KIND[/KIND...],... */
+	const char *sim_record;	/* directory: what the far end heard (WAV) and received (TIFF), far.log */
 };
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */

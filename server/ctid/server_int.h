@@ -22,7 +22,7 @@
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
 
-enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3, KIND_CAMPAIGN = 4 /* campaign.c's calls and timers */ };
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 extern int orphan_kind;
@@ -48,6 +48,7 @@ struct ccall {
 	int fax_pages;
 	char recording[CTID_PATH_MAX + 48];
 	bool in_released;
+	bool outbound;		/* a campaign's call handed to the ACD (CDR direction out) */
 };
 
 struct phone {	/* sim traffic: a far-end party */
@@ -84,6 +85,7 @@ struct server {
 	int phones;			/* live far-end parties */
 	int place_timer;
 	int errors;
+	struct campaigns *camp;		/* campaign.c */
 };
 
 
@@ -99,6 +101,9 @@ void write_cdr(struct server *s, struct ccall *c, int leg);	/* leg 1 caller, 2 a
 void clear_caller(struct ccall *c, int cause);
 void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the caller */
 void acd_events(struct server *s);				/* act on what the ACD decided */
+/* An answered outbound call (campaign) into an ACD queue like a caller; NULL if it cannot queue. */
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data);
 
 /* commands.c */
 void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */

@@ -1,0 +1,1336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * campaign.c - outbound campaigns at run time (see campaign.h, docs/ctid.md).
+ *
+ * A scheduler timer (every 50 ms of context time) dials the next due
+ * contacts of each running campaign while the pacing allows: no more than
+ * max_channels calls of the campaign at once, at least 1000/cps ms between
+ * two dials, only inside the time-of-day window, and in progressive mode only
+ * while the queue has more Ready agents than calls waiting or being dialled.
+ * Each call: call progress analysis from dialling on (libcti CPA), then by
+ * result: a person hears the message (or goes to the agents' queue), an
+ * answering machine gets the message after its greeting, a fax machine gets
+ * the fax; busy, no answer, SIT and the rest end the attempt. The contact is
+ * then done, failed, or pending again after the retry delay of the result.
+ *
+ * With --sim-outbound on the emulated board the far end of the outbound trunk
+ * is played here too: per called number a person, an answering machine, a
+ * fax machine, busy, no answer, SIT or congestion, recording what it heard.
+ */
+#include "campaign.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tts.h"
+
+enum { SUB_TICK = 1, SUB_DIAL, SUB_FAR };
+enum { TICK_MS = 50 };
+
+enum crun_state { CS_IDLE, CS_RUNNING, CS_PAUSED, CS_FINISHED };
+static const char *const state_names[] = { "idle", "running", "paused", "finished" };
+
+struct crun {
+	struct crun *next;
+	char name[CAMP_NAME_MAX];
+	const struct ctid_campaign *cfg;	/* into s->cfg, refreshed on reload */
+	enum crun_state state;
+	int span;		/* libcti span of the trunk (0: a group) */
+	char group[CTI_NAME_MAX];
+	int active;		/* calls of this campaign up */
+	uint64_t next_dial;	/* context ms */
+};
+
+enum dphase { D_DIALING, D_ANSWERED, D_GREETING, D_MESSAGE, D_FAX, D_CLEARING };
+
+struct dial {
+	int kind, sub;		/* KIND_CAMPAIGN, SUB_DIAL */
+	struct dial *next;
+	struct campaigns *cs;
+	struct crun *r;
+	int64_t contact;
+	int attempt;
+	char number[CAMP_NUMBER_MAX];
+	char media[3 * CTID_PATH_MAX + 64];	/* resolved message WAV or fax TIFF */
+	bool is_fax, has_message;
+	cti_call_t *call;
+	int cpa, op, timer;
+	enum dphase phase;
+	enum camp_result result;
+	bool success, answered;
+	int cause, fax_pages, channel;
+	int64_t start_ms, answer_ms;
+};
+
+enum far_kind { F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F__COUNT };
+static const char *const far_names[F__COUNT] = { "person", "machine", "fax", "busy", "noanswer", "sit", "congestion" };
+
+struct far_spec {
+	char number[CAMP_NUMBER_MAX];
+	enum far_kind kinds[8];
+	int nkinds, calls;
+};
+
+struct far {	/* the emulated far end: one called party */
+	int kind, sub;	/* KIND_CAMPAIGN, SUB_FAR */
+	struct campaigns *cs;
+	cti_call_t *call;
+	char number[CAMP_NUMBER_MAX];
+	int n;
+	enum far_kind what;
+	int timer, op;
+};
+
+struct campaigns {
+	int kind, sub;	/* KIND_CAMPAIGN, SUB_TICK: the scheduler timer's user data */
+	struct server *s;
+	sqlite3 *db;
+	struct crun *runs;
+	struct dial *dials;
+	int timer;
+	bool dchan[256];
+	/* sim far end */
+	int far_spans[16], nfar_spans;
+	struct far_spec *spec;
+	int nspec;
+	int far_up;
+	FILE *farlog;
+	int16_t *hello, *greeting;
+	size_t hello_n, greeting_n;
+};
+
+/* ---- helpers ---- */
+
+static uint64_t now_ms(const struct campaigns *cs)
+{
+	return cti_now_ms(cs->s->ctx);
+}
+
+/* A path named in ctid.conf: absolute, or relative to the file's directory. */
+static void conf_path(const struct server *s, const char *file, char *out, size_t size)
+{
+	const char *slash = strrchr(s->cfg_path, '/');
+	if (file[0] == '/' || !slash)
+		snprintf(out, size, "%s", file);
+	else
+		snprintf(out, size, "%.*s/%s", (int)(slash - s->cfg_path), s->cfg_path, file);
+}
+
+void ctid_tts_path(const struct server *s, const char *spec, char *out, size_t size)
+{
+	char dir[2 * CTID_PATH_MAX + 2], voice[TTS_VOICE_MAX], err[256];
+	const char *text;
+	conf_path(s, s->cfg->tts_cache, dir, sizeof(dir));
+	if (tts_parse(spec, voice, &text, err, sizeof(err)))
+		snprintf(out, size, "%s/invalid.wav", dir);
+	else
+		tts_cache_path(dir, voice, text, out, size);
+}
+
+static int tts_one(struct server *s, const struct ctid_config *cfg, const char *spec, char *err, size_t esize)
+{
+	char dir[2 * CTID_PATH_MAX + 2], out[3 * CTID_PATH_MAX];
+	conf_path(s, cfg->tts_cache, dir, sizeof(dir));
+	int r = tts_render(dir, spec, out, sizeof(out), err, esize);
+	if (r > 0)
+		logmsg(s, "text to speech: %s -> %s", spec, out);
+	return r < 0 ? -1 : 0;
+}
+
+int ctid_tts_prepare(struct server *s, const struct ctid_config *cfg, char *err, size_t esize)
+{
+	for (int i = 0; i < cfg->nflows; i++)
+		for (int j = 0; j < cfg->flows[i].nsteps; j++)
+			if (tts_is_spec(cfg->flows[i].steps[j].arg) &&
+			    tts_one(s, cfg, cfg->flows[i].steps[j].arg, err, esize))
+				return -1;
+	for (int i = 0; i < cfg->nqueues; i++) {
+		if (tts_is_spec(cfg->queues[i].moh) && tts_one(s, cfg, cfg->queues[i].moh, err, esize))
+			return -1;
+		if (tts_is_spec(cfg->queues[i].announce) && tts_one(s, cfg, cfg->queues[i].announce, err, esize))
+			return -1;
+	}
+	for (int i = 0; i < cfg->ncampaigns; i++)
+		if (tts_is_spec(cfg->campaigns[i].message) && tts_one(s, cfg, cfg->campaigns[i].message, err, esize))
+			return -1;
+	return 0;
+}
+
+/* Run SQL built with sqlite3_mprintf (%Q quotes strings; no printf format check for it); logs failures. */
+static int db_exec(struct campaigns *cs, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	char *msg = NULL;
+	int rc = sql ? sqlite3_exec(cs->db, sql, NULL, NULL, &msg) : SQLITE_NOMEM;
+	if (rc != SQLITE_OK) {
+		logmsg(cs->s, "campaign database: %s (%s)", msg ? msg : sqlite3_errstr(rc), sql ? sql : "");
+		cs->s->errors++;
+	}
+	sqlite3_free(msg);
+	sqlite3_free(sql);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* One integer from SQL (or dflt). */
+static int64_t db_int(struct campaigns *cs, int64_t dflt, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	sqlite3_stmt *st = NULL;
+	int64_t v = dflt;
+	if (sql && sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return v;
+}
+
+static struct crun *find_run(struct campaigns *cs, const char *name)
+{
+	for (struct crun *r = cs->runs; r; r = r->next)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}
+
+/* ---- events to supervisors ---- */
+
+json_t *campaign_snapshot(struct server *s, const char *name)
+{
+	struct campaigns *cs = s->camp;
+	const struct ctid_campaign *c = ctid_config_campaign(s->cfg, name);
+	if (!cs || !c)
+		return NULL;
+	struct crun *r = find_run(cs, name);
+	static const char *const st[] = { "pending", "dialing", "done", "failed" };
+	json_t *o = json_pack("{s:s, s:s, s:i}", "campaign", name, "state", state_names[r ? r->state : CS_IDLE],
+			      "active", r ? r->active : 0);
+	json_object_set_new(o, "contacts",
+			    json_integer(db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = %Q", name)));
+	for (int i = 0; i < 4; i++)
+		json_object_set_new(o, st[i], json_integer(db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = "
+									 "%Q AND status = %Q", name, st[i])));
+	json_object_set_new(o, "attempts",
+			    json_integer(db_int(cs, 0, "SELECT count(*) FROM attempt WHERE campaign = %Q", name)));
+	json_t *res = json_object();
+	for (int i = 1; i < CR__COUNT; i++) {
+		int64_t n = db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = %Q AND result = %Q", name,
+				   camp_result_name((enum camp_result)i));
+		if (n)
+			json_object_set_new(res, camp_result_name((enum camp_result)i), json_integer(n));
+	}
+	json_object_set_new(o, "results", res);
+	return o;
+}
+
+static void progress_event(struct campaigns *cs, struct crun *r, const struct dial *d, const char *status)
+{
+	json_t *o = campaign_snapshot(cs->s, r->name);
+	if (!o)
+		return;
+	json_object_set_new(o, "event", json_string("CampaignProgressEvent"));
+	if (d) {
+		json_object_set_new(o, "number", json_string(d->number));
+		json_object_set_new(o, "result", json_string(camp_result_name(d->result)));
+		json_object_set_new(o, "status", json_string(status));
+		json_object_set_new(o, "attempt", json_integer(d->attempt));
+	}
+	emit(cs->s, NULL, o);	/* supervisors */
+}
+
+static void set_state(struct campaigns *cs, struct crun *r, enum crun_state st)
+{
+	if (r->state == st)
+		return;
+	r->state = st;
+	db_exec(cs, "UPDATE campaign SET state = %Q WHERE name = %Q", state_names[st], r->name);
+	logmsg(cs->s, "campaign %s: %s", r->name, state_names[st]);
+	progress_event(cs, r, NULL, NULL);
+}
+
+/* ---- dialing ---- */
+
+static bool in_window(struct campaigns *cs, const struct ctid_campaign *c)
+{
+	if (c->window_from == c->window_to)
+		return true;
+	int m;
+	if (cs->s->cfg->virtual_clock) {
+		m = (int)((now_ms(cs) / 60000) % 1440);	/* virtual time 0 is 00:00 */
+	} else {
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		m = tm.tm_hour * 60 + tm.tm_min;
+	}
+	if (c->window_from < c->window_to)
+		return m >= c->window_from && m < c->window_to;
+	return m >= c->window_from || m < c->window_to;	/* over midnight */
+}
+
+/* Progressive/preview: Ready agents of the queue not yet spoken for. */
+static int agent_room(struct campaigns *cs, struct crun *r)
+{
+	struct server *s = cs->s;
+	const struct ctid_queue *q = ctid_config_queue(s->cfg, r->cfg->queue);
+	if (!q)
+		return 0;
+	int ready = 0;
+	for (int i = 0; i < s->cfg->nagents; i++) {
+		const struct ctid_agent *a = &s->cfg->agents[i];
+		enum acd_agent_state st;
+		int reason;
+		if (a->supervisor || acd_agent_state(s->acd, a->acd.id, &st, &reason) || st != ACD_READY)
+			continue;
+		bool ok = true;
+		for (int k = 0; k < q->acd.nskills && ok; k++) {
+			bool has = false;
+			for (int j = 0; j < a->acd.nskills; j++)
+				has |= !strcmp(a->acd.skills[j].name, q->acd.skills[k].name) &&
+				       a->acd.skills[j].level >= q->acd.skills[k].level;
+			ok = has;
+		}
+		ready += ok;
+	}
+	struct acd_queue_stats qs;
+	if (acd_queue_stats(s->acd, q->acd.name, now_ms(cs), &qs))
+		return 0;
+	return ready - (int)qs.waiting - r->active;
+}
+
+static void finish(struct dial *d);
+
+static void start_cpa(struct dial *d)
+{
+	if (d->cpa > 0 || d->phase != D_DIALING)
+		return;
+	cti_cpa_params_t p;
+	cti_cpa_params_init(&p);
+	p.no_answer_ms = (uint32_t)d->r->cfg->no_answer_s * 1000;
+	p.max_ms = p.no_answer_ms + 15000;
+	int id = cti_cpa_start(d->call, &p);
+	if (id > 0)
+		d->cpa = id;	/* else too early (no B-channel yet): again at the next progress */
+}
+
+static void hangup(struct dial *d, enum camp_result res)
+{
+	if (d->result == CR_NONE)
+		d->result = res;
+	if (d->phase != D_CLEARING && d->call) {
+		d->phase = D_CLEARING;
+		cti_call_hangup(d->call, 16, CTI_LOC_DEFAULT);
+	}
+}
+
+/* Resolve the contact's message or fax (the campaign's when it has none). */
+static void contact_media(struct dial *d, const char *message, const char *fax)
+{
+	const struct ctid_campaign *c = d->r->cfg;
+	const char *m = message[0] ? message : fax[0] ? "" : c->message;
+	const char *f = message[0] ? "" : fax[0] ? fax : m[0] ? "" : c->fax;
+	d->is_fax = f[0] != 0;
+	d->has_message = m[0] != 0;
+	if (d->is_fax || d->has_message)
+		resolve(d->cs->s, d->is_fax ? f : m, d->media, sizeof(d->media));
+}
+
+static void dial(struct campaigns *cs, struct crun *r, int64_t id, const char *number, const char *message,
+		 const char *fax, int attempts)
+{
+	struct server *s = cs->s;
+	struct dial *d = calloc(1, sizeof(*d));
+	if (!d) {
+		s->errors++;
+		return;
+	}
+	d->kind = KIND_CAMPAIGN;
+	d->sub = SUB_DIAL;
+	d->cs = cs;
+	d->r = r;
+	d->contact = id;
+	d->attempt = attempts + 1;
+	snprintf(d->number, sizeof(d->number), "%s", number);
+	contact_media(d, message, fax);
+	cti_call_params_t p;
+	cti_call_params_init(&p);
+	snprintf(p.called.number, sizeof(p.called.number), "%s", number);
+	snprintf(p.calling.number, sizeof(p.calling.number), "%s", r->cfg->caller_id);
+	if (r->group[0])
+		snprintf(p.group, sizeof(p.group), "%s", r->group);
+	else
+		p.span = r->span;
+	d->start_ms = wall_ms(s);
+	d->call = cti_call_place(s->ctx, &p);
+	if (!d->call && cti_last_error_code() == CTI_ENOCHAN) {	/* trunk full: try again later, no attempt */
+		logmsg(s, "campaign %s: no free channel for %s, later", r->name, number);
+		r->next_dial = now_ms(cs) + 1000;
+		free(d);
+		return;
+	}
+	db_exec(cs, "UPDATE contact SET status = 'dialing', attempts = attempts + 1, last_ms = %lld WHERE id = %lld",
+		(long long)d->start_ms, (long long)id);
+	d->next = cs->dials;
+	cs->dials = d;
+	r->active++;
+	if (!d->call) {
+		logmsg(s, "campaign %s: cannot call %s: %s", r->name, number, cti_last_error());
+		d->result = CR_ERROR;
+		finish(d);
+		return;
+	}
+	logmsg(s, "campaign %s: calling %s (attempt %d)", r->name, number, d->attempt);
+	cti_call_set_user(d->call, d);
+	d->timer = cti_timer_start(s->ctx, (uint32_t)(r->cfg->no_answer_s + 20) * 1000, d);
+	start_cpa(d);
+}
+
+/* Dial what the pacing allows now. */
+static void pump(struct campaigns *cs, struct crun *r)
+{
+	const struct ctid_campaign *c = r->cfg;
+	if (r->state != CS_RUNNING || (r->span > 0 && r->span < 256 && !cs->dchan[r->span]) || !in_window(cs, c))
+		return;
+	while (r->active < c->max_channels && now_ms(cs) >= r->next_dial) {
+		if (c->mode != CAMP_BROADCAST && agent_room(cs, r) <= 0)
+			return;
+		sqlite3_stmt *st = NULL;
+		char *sql = sqlite3_mprintf("SELECT id, number, coalesce(message, ''), coalesce(fax, ''), attempts "
+					    "FROM contact WHERE campaign = %Q AND status = 'pending' AND next_ms <= %lld "
+					    "ORDER BY next_ms, id LIMIT 1",
+					    r->name, (long long)wall_ms(cs->s));
+		bool got = sql && sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) == SQLITE_OK &&
+			   sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_free(sql);
+		if (!got) {
+			sqlite3_finalize(st);
+			break;
+		}
+		char number[CAMP_NUMBER_MAX], message[CAMP_PATH_MAX], fax[CAMP_PATH_MAX];
+		snprintf(number, sizeof(number), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(message, sizeof(message), "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(fax, sizeof(fax), "%s", (const char *)sqlite3_column_text(st, 3));
+		int64_t id = sqlite3_column_int64(st, 0);
+		int attempts = sqlite3_column_int(st, 4);
+		sqlite3_finalize(st);
+		r->next_dial = now_ms(cs) + (uint64_t)c->gap_ms;
+		dial(cs, r, id, number, message, fax, attempts);
+	}
+	if (!r->active && !db_int(cs, 1, "SELECT count(*) FROM contact WHERE campaign = %Q AND status IN "
+				  "('pending', 'dialing')", r->name))
+		set_state(cs, r, CS_FINISHED);
+}
+
+/* The attempt is over: its row, the contact's new status, the next attempt. */
+static void finish(struct dial *d)
+{
+	struct campaigns *cs = d->cs;
+	struct crun *r = d->r;
+	const struct ctid_campaign *c = r->cfg;
+	int64_t now = wall_ms(cs->s);
+	if (d->result == CR_NONE)
+		d->result = CR_ERROR;
+	const char *status = "done";
+	int64_t next = 0;
+	if (!d->success) {
+		const struct camp_retry *rt = &c->retry[d->result];
+		if (d->attempt < 1 + rt->retries) {
+			status = "pending";
+			next = now + (int64_t)rt->delay_s * 1000;
+		} else {
+			status = "failed";
+		}
+	}
+	char answer[24] = "NULL";
+	if (d->answered)
+		snprintf(answer, sizeof(answer), "%lld", (long long)d->answer_ms);
+	db_exec(cs, "INSERT INTO attempt (campaign, contact, attempt, number, start_ms, answer_ms, end_ms, result, cause, "
+		    "fax_pages, channel) VALUES (%Q, %lld, %d, %Q, %lld, %s, %lld, %Q, %d, %d, %d)",
+		r->name, (long long)d->contact, d->attempt, d->number, (long long)d->start_ms, answer, (long long)now,
+		camp_result_name(d->result), d->cause, d->fax_pages, d->channel);
+	db_exec(cs, "UPDATE contact SET status = %Q, result = %Q, cause = %d, fax_pages = %d, next_ms = %lld, "
+		    "queue = %Q WHERE id = %lld",
+		status, camp_result_name(d->result), d->cause, d->fax_pages, (long long)next,
+		c->mode != CAMP_BROADCAST && d->success ? c->queue : "", (long long)d->contact);
+	logmsg(cs->s, "campaign %s: %s attempt %d: %s, %s%s", r->name, d->number, d->attempt,
+	       camp_result_name(d->result), status, !strcmp(status, "pending") ? " (retry later)" : "");
+	if (d->timer > 0)
+		cti_timer_cancel(cs->s->ctx, d->timer);
+	for (struct dial **pp = &cs->dials; *pp; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	r->active--;
+	progress_event(cs, r, d, status);
+	free(d);
+	pump(cs, r);
+}
+
+/* A person answered (or the machine's greeting ended): the message, or the agents. */
+static void deliver(struct dial *d)
+{
+	struct server *s = d->cs->s;
+	const struct ctid_campaign *c = d->r->cfg;
+	if (c->mode != CAMP_BROADCAST && d->result == CR_VOICE) {
+		char user[64];
+		snprintf(user, sizeof(user), "campaign:%s", c->name);
+		cti_call_t *call = d->call;
+		d->call = NULL;	/* the ACD's call from now on */
+		d->success = true;
+		if (!server_adopt(s, call, d->number, c->caller_id, c->queue, user)) {
+			cti_call_set_user(call, NULL);
+			cti_call_hangup(call, 47, CTI_LOC_DEFAULT);
+			d->success = false;
+			d->result = CR_ERROR;
+		}
+		finish(d);
+		return;
+	}
+	if (!d->has_message) {
+		hangup(d, d->result);
+		return;
+	}
+	d->op = cti_play_file(d->call, d->media, NULL);
+	if (d->op <= 0) {
+		logmsg(s, "campaign %s: %s: cannot play %s: %s", c->name, d->number, d->media, cti_last_error());
+		hangup(d, CR_ERROR);
+		d->result = CR_ERROR;
+		return;
+	}
+	d->phase = D_MESSAGE;
+}
+
+static void start_fax(struct dial *d)
+{
+	cti_fax_params_t fp;
+	cti_fax_doc_t doc = { d->media, 0, 0 };
+	cti_fax_params_init(&fp);
+	fp.docs = &doc;
+	fp.ndocs = 1;
+	if (d->cpa > 0)
+		cti_stop(d->call, d->cpa);
+	d->cpa = 0;
+	d->op = cti_fax_send(d->call, &fp);
+	if (d->op <= 0) {
+		logmsg(d->cs->s, "campaign %s: %s: cannot send %s: %s", d->r->name, d->number, d->media, cti_last_error());
+		hangup(d, CR_FAX_FAILED);
+		return;
+	}
+	d->phase = D_FAX;
+}
+
+static enum camp_result cause_result(int cause)
+{
+	switch (cause) {
+	case 17:
+	case 21:
+		return CR_BUSY;
+	case 18:
+	case 19:
+		return CR_NO_ANSWER;
+	case 1:
+	case 3:
+	case 22:
+	case 28:
+		return CR_SIT;
+	case 34:
+	case 38:
+	case 41:
+	case 42:
+	case 44:
+		return CR_CONGESTION;
+	default:
+		return CR_ERROR;
+	}
+}
+
+static void cpa_done(struct dial *d, int cpa)
+{
+	d->cpa = 0;
+	if (d->phase != D_DIALING && d->phase != D_ANSWERED)
+		return;
+	const struct ctid_campaign *c = d->r->cfg;
+	switch (cpa) {
+	case CTI_CPA_VOICE:
+		d->result = CR_VOICE;
+		if (d->is_fax) {	/* a person on a fax number: try the fax anyway, T.30 decides */
+			start_fax(d);
+			return;
+		}
+		deliver(d);
+		return;
+	case CTI_CPA_MACHINE:
+		d->result = CR_MACHINE;
+		if (d->is_fax) {
+			start_fax(d);
+			return;
+		}
+		if (!c->machine_message || !d->has_message) {
+			hangup(d, CR_MACHINE);
+			return;
+		}
+		/* Wait for the end of the greeting: one second of silence after it (at most 60 s). */
+		cti_term_t t;
+		cti_term_init(&t);
+		t.max_silence_ms = 1000;
+		t.initial_silence_ms = 1000;
+		t.max_time_ms = 60000;
+		d->op = cti_get_digits(d->call, &t);
+		if (d->op <= 0) {
+			deliver(d);
+			return;
+		}
+		d->phase = D_GREETING;
+		return;
+	case CTI_CPA_FAX:
+		if (d->is_fax && d->answered) {
+			d->result = CR_FAX;
+			start_fax(d);
+		} else {
+			hangup(d, CR_FAX);
+		}
+		return;
+	case CTI_CPA_BUSY:
+		hangup(d, CR_BUSY);
+		return;
+	case CTI_CPA_NO_ANSWER:
+		hangup(d, CR_NO_ANSWER);
+		return;
+	case CTI_CPA_SIT:
+		hangup(d, CR_SIT);
+		return;
+	case CTI_CPA_CONGESTION:
+		hangup(d, CR_CONGESTION);
+		return;
+	case CTI_CPA_SILENCE:
+		if (d->is_fax) {	/* many fax machines answer silently and wait for CNG */
+			start_fax(d);
+			return;
+		}
+		hangup(d, CR_SILENCE);
+		return;
+	default:
+		hangup(d, d->answered ? CR_SILENCE : CR_NO_ANSWER);
+		return;
+	}
+}
+
+static void dial_event(struct dial *d, const cti_event_t *ev)
+{
+	struct server *s = d->cs->s;
+	switch (ev->type) {
+	case CTI_EV_TIMER:
+		d->timer = 0;
+		if (!d->answered && d->phase == D_DIALING) {
+			logmsg(s, "campaign %s: %s: no answer within %d s", d->r->name, d->number, d->r->cfg->no_answer_s);
+			hangup(d, CR_NO_ANSWER);
+		}
+		return;
+	case CTI_EV_CALL_PROCEEDING:
+	case CTI_EV_CALL_ALERTING:
+	case CTI_EV_CALL_PROGRESS:
+		if (ev->channel)
+			d->channel = ev->channel;
+		start_cpa(d);
+		return;
+	case CTI_EV_CALL_ANSWERED:
+		d->answered = true;
+		d->answer_ms = wall_ms(s);
+		if (d->timer > 0)
+			cti_timer_cancel(s->ctx, d->timer);
+		d->timer = 0;
+		if (d->phase != D_DIALING)
+			return;
+		d->phase = D_ANSWERED;
+		if (d->is_fax) {	/* the fax's own tones (CNG, then the answerer's CED/DIS) decide */
+			d->result = CR_FAX_FAILED;
+			start_fax(d);
+			return;
+		}
+		if (d->cpa <= 0) {
+			d->phase = D_DIALING;
+			start_cpa(d);
+			d->phase = D_ANSWERED;
+		}
+		return;
+	case CTI_EV_CPA_DONE:
+		cpa_done(d, ev->u.cpa.result);
+		return;
+	case CTI_EV_OP_DONE:
+		if (ev->u.op.id != d->op)
+			return;
+		d->op = 0;
+		if (d->phase == D_GREETING) {
+			if (ev->u.op.reason != CTI_TERM_HANGUP)
+				deliver(d);
+		} else if (d->phase == D_MESSAGE) {
+			d->success = ev->u.op.reason == CTI_TERM_EOD;
+			logmsg(s, "campaign %s: %s: message %s after %u ms", d->r->name, d->number,
+			       d->success ? "played" : "cut", ev->u.op.duration_ms);
+			hangup(d, d->result);
+		}
+		return;
+	case CTI_EV_FAX_PAGE:
+		d->fax_pages = ev->u.fax.page;
+		return;
+	case CTI_EV_FAX_DONE:
+		d->fax_pages = ev->u.fax.page;
+		d->success = ev->u.fax.result == 0 && d->fax_pages > 0;
+		d->result = d->success ? CR_FAX : CR_FAX_FAILED;
+		logmsg(s, "campaign %s: %s: fax %s, %d pages (%s)", d->r->name, d->number, d->success ? "sent" : "failed",
+		       d->fax_pages, ev->u.fax.result_text);
+		hangup(d, d->result);
+		return;
+	case CTI_EV_CALL_HANGUP:
+		d->cause = ev->u.hangup.cause;
+		if (d->result == CR_NONE || (!d->answered && d->result == CR_ERROR))
+			d->result = d->answered ? CR_ERROR : cause_result(d->cause);
+		if (d->phase == D_FAX && !d->success)
+			d->result = CR_FAX_FAILED;
+		d->phase = D_CLEARING;
+		cti_call_release(ev->call);
+		return;
+	case CTI_EV_CALL_RELEASED:
+		d->call = NULL;
+		finish(d);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- the emulated far end (--sim-outbound) ---- */
+
+static void far_log(struct campaigns *cs, const char *what, const struct far *f)
+{
+	if (cs->farlog) {
+		fprintf(cs->farlog, "%" PRIu64 " %s %s %d %s up=%d\n", now_ms(cs), what, f->number, f->n,
+			far_names[f->what], cs->far_up);
+		fflush(cs->farlog);
+	}
+}
+
+static int16_t *noise(size_t n, unsigned seed)
+{
+	int16_t *x = calloc(n ? n : 1, sizeof(*x));
+	for (size_t i = 0; x && i < n; i++)	/* 250 ms of sound, 50 ms pause: syllables */
+		x[i] = (i / 8) % 300 < 250 ? (int16_t)((int)(rand_r(&seed) % 8001) - 4000) : 0;
+	return x;
+}
+
+static void far_path(struct campaigns *cs, const struct far *f, const char *ext, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s-%d.%s", cs->s->opts.sim_record ? cs->s->opts.sim_record : "/tmp", f->number, f->n,
+		 ext);
+}
+
+bool campaigns_offered(struct server *s, const cti_event_t *ev)
+{
+	struct campaigns *cs = s->camp;
+	if (!cs || !cs->nfar_spans)
+		return false;
+	bool ours = false;
+	for (int i = 0; i < cs->nfar_spans; i++)
+		ours |= ev->span == cs->far_spans[i];
+	if (!ours)
+		return false;
+	struct far *f = calloc(1, sizeof(*f));
+	if (!f) {
+		cti_call_reject(ev->call, 47);
+		return true;
+	}
+	f->kind = KIND_CAMPAIGN;
+	f->sub = SUB_FAR;
+	f->cs = cs;
+	f->call = ev->call;
+	snprintf(f->number, sizeof(f->number), "%s", ev->u.offered.called.number);
+	f->what = F_PERSON;	/* numbers not in --sim-outbound */
+	for (int i = 0; i < cs->nspec; i++)
+		if (!strcmp(cs->spec[i].number, f->number)) {
+			struct far_spec *sp = &cs->spec[i];
+			f->n = ++sp->calls;
+			f->what = sp->kinds[f->n - 1 < sp->nkinds ? f->n - 1 : sp->nkinds - 1];
+		}
+	if (!f->n)
+		f->n = 1;
+	cti_call_set_user(ev->call, f);
+	cs->far_up++;
+	far_log(cs, "offered", f);
+	cti_term_t t;
+	cti_term_init(&t);
+	t.max_time_ms = 300000;
+	switch (f->what) {
+	case F_PERSON:
+	case F_MACHINE:
+	case F_FAX:
+		cti_call_alerting(ev->call);
+		f->timer = cti_timer_start(s->ctx, 1500, f);	/* rings 1.5 s, then answers */
+		break;
+	case F_BUSY:
+	case F_SIT:
+	case F_CONGESTION:
+	case F_NOANSWER:
+		if (f->what == F_NOANSWER)
+			cti_call_alerting(ev->call);
+		cti_call_progress(ev->call);
+		f->op = cti_play_tone(ev->call,
+				      f->what == F_BUSY	  ? CTI_TONE_BUSY
+				      : f->what == F_SIT  ? CTI_TONE_SIT
+				      : f->what == F_NOANSWER ? CTI_TONE_RINGBACK
+							      : CTI_TONE_CONGESTION,
+				      &t);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+static void far_event(struct far *f, const cti_event_t *ev)
+{
+	struct campaigns *cs = f->cs;
+	char path[CTID_PATH_MAX * 2];
+	switch (ev->type) {
+	case CTI_EV_TIMER:
+		f->timer = 0;
+		if (f->call)
+			cti_call_answer(f->call);
+		return;
+	case CTI_EV_CALL_CONNECTED:
+		far_log(cs, "answered", f);
+		if (f->what == F_FAX) {
+			cti_fax_params_t fp;
+			cti_fax_params_init(&fp);
+			far_path(cs, f, "tif", path, sizeof(path));
+			fp.receive_path = path;
+			f->op = cti_fax_receive(f->call, &fp);
+		} else {	/* "Hello?" (0.7 s) or a machine's greeting (5 s) */
+			bool hello = f->what == F_PERSON;
+			cti_play_item_t it = { NULL, hello ? cs->hello : cs->greeting,
+					       (hello ? cs->hello_n : cs->greeting_n) * 2, CTI_FMT_RAW_PCM16 };
+			f->op = cti_play(f->call, &it, 1, NULL);
+		}
+		return;
+	case CTI_EV_OP_DONE:
+		if (ev->u.op.id != f->op || ev->u.op.kind != CTI_OP_PLAY || ev->u.op.reason != CTI_TERM_EOD ||
+		    f->what == F_FAX || !f->call)
+			return;
+		/* Then listen: what it hears is what the campaign said. */
+		cti_record_params_t rp;
+		cti_record_params_init(&rp);
+		far_path(cs, f, "wav", path, sizeof(path));
+		rp.path = path;
+		f->op = cti_record(f->call, &rp, NULL);
+		return;
+	case CTI_EV_CALL_HANGUP:
+		far_log(cs, "cleared", f);
+		cti_call_release(ev->call);
+		return;
+	case CTI_EV_CALL_RELEASED:
+		if (f->timer > 0)
+			cti_timer_cancel(cs->s->ctx, f->timer);
+		cs->far_up--;
+		far_log(cs, "released", f);
+		free(f);
+		return;
+	default:
+		return;
+	}
+}
+
+/* NUMBER=KIND[/KIND...],... */
+static int parse_sim_outbound(struct campaigns *cs, const char *spec, char *err, size_t esize)
+{
+	char *copy = strdup(spec);
+	if (!copy)
+		return -1;
+	int rc = 0;
+	for (char *save, *item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		struct far_spec sp;
+		memset(&sp, 0, sizeof(sp));
+		if (!eq || eq == item || (size_t)(eq - item) >= sizeof(sp.number) ||
+		    strspn(item, "0123456789*#") != (size_t)(eq - item)) {
+			snprintf(err, esize, "--sim-outbound: bad item '%s' (NUMBER=KIND[/KIND...], KIND one of person, "
+					     "machine, fax, busy, noanswer, sit, congestion)", item);
+			rc = -1;
+			break;
+		}
+		memcpy(sp.number, item, (size_t)(eq - item));
+		for (char *s2, *k = strtok_r(eq + 1, "/", &s2); k; k = strtok_r(NULL, "/", &s2)) {
+			int w = -1;
+			for (int i = 0; i < F__COUNT; i++)
+				if (!strcasecmp(k, far_names[i]))
+					w = i;
+			if (w < 0 || sp.nkinds == 8) {
+				snprintf(err, esize, "--sim-outbound: %s: bad kind '%s' (person, machine, fax, busy, "
+						     "noanswer, sit, congestion; at most 8 per number)", sp.number, k);
+				rc = -1;
+				break;
+			}
+			sp.kinds[sp.nkinds++] = (enum far_kind)w;
+		}
+		if (!rc && !sp.nkinds) {
+			snprintf(err, esize, "--sim-outbound: %s: no kind", sp.number);
+			rc = -1;
+		}
+		if (rc)
+			break;
+		struct far_spec *p = realloc(cs->spec, (size_t)(cs->nspec + 1) * sizeof(*p));
+		if (!p) {
+			rc = -1;
+			break;
+		}
+		cs->spec = p;
+		cs->spec[cs->nspec++] = sp;
+	}
+	free(copy);
+	return rc;
+}
+
+/* ---- life cycle ---- */
+
+static const char schema[] =
+	"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	"CREATE TABLE IF NOT EXISTS campaign (name TEXT PRIMARY KEY, source TEXT, imported_ms INTEGER, state TEXT);"
+	"CREATE TABLE IF NOT EXISTS contact (id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, line INTEGER,"
+	" number TEXT NOT NULL, name TEXT, message TEXT, fax TEXT, status TEXT NOT NULL DEFAULT 'pending',"
+	" result TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_ms INTEGER NOT NULL DEFAULT 0, last_ms INTEGER,"
+	" cause INTEGER, fax_pages INTEGER NOT NULL DEFAULT 0, queue TEXT, UNIQUE (campaign, number));"
+	"CREATE TABLE IF NOT EXISTS attempt (id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, contact INTEGER NOT NULL,"
+	" attempt INTEGER, number TEXT, start_ms INTEGER, answer_ms INTEGER, end_ms INTEGER, result TEXT,"
+	" cause INTEGER, fax_pages INTEGER, channel INTEGER);";
+
+static void bind_runs(struct campaigns *cs)
+{
+	struct server *s = cs->s;
+	for (struct crun *r = cs->runs; r; r = r->next) {
+		r->cfg = ctid_config_campaign(s->cfg, r->name);
+		const struct ctid_trunk *t = r->cfg ? ctid_config_trunk(s->cfg, r->cfg->trunk) : NULL;
+		r->span = 0;
+		r->group[0] = 0;
+		if (t && t->is_group)
+			snprintf(r->group, sizeof(r->group), "%s", t->span);
+		else if (t)
+			r->span = cti_span_find(s->ctx, t->span);
+	}
+}
+
+int campaigns_open(struct server *s, char *err, size_t esize)
+{
+	struct ctid_config *cfg = s->cfg;
+	if (!cfg->ncampaigns && !s->opts.sim_outbound)
+		return 0;
+	struct campaigns *cs = calloc(1, sizeof(*cs));
+	if (!cs) {
+		snprintf(err, esize, "out of memory");
+		return -1;
+	}
+	cs->kind = KIND_CAMPAIGN;
+	cs->sub = SUB_TICK;
+	cs->s = s;
+	s->camp = cs;
+	char path[2 * CTID_PATH_MAX + 2];
+	conf_path(s, cfg->campaign_db, path, sizeof(path));
+	char *msg = NULL;
+	if (sqlite3_open(path, &cs->db) != SQLITE_OK || sqlite3_busy_timeout(cs->db, 2000) != SQLITE_OK ||
+	    sqlite3_exec(cs->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, esize, "campaign database %s: %s", path, msg ? msg : sqlite3_errmsg(cs->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	for (int i = 0; i < cfg->ncampaigns; i++) {
+		struct crun *r = calloc(1, sizeof(*r));
+		if (!r) {
+			snprintf(err, esize, "out of memory");
+			return -1;
+		}
+		snprintf(r->name, sizeof(r->name), "%s", cfg->campaigns[i].name);
+		r->next = cs->runs;
+		cs->runs = r;
+	}
+	bind_runs(cs);
+	if (s->opts.sim_outbound) {
+		if (!cfg->sim_pairs) {
+			snprintf(err, esize, "--sim-outbound needs sim = ... in [ctid]");
+			return -1;
+		}
+		if (parse_sim_outbound(cs, s->opts.sim_outbound, err, esize))
+			return -1;
+		for (int i = 0; i < cfg->ntrunks && cs->nfar_spans < 16; i++) {
+			if (cfg->trunks[i].role != CTID_TRUNK_OUTBOUND || cfg->trunks[i].is_group)
+				continue;
+			int sp = cti_span_find(s->ctx, cfg->trunks[i].span);
+			cti_span_status_t st;
+			char name[CTI_NAME_MAX];
+			if (sp <= 0 || cti_span_status(s->ctx, sp, &st))
+				continue;
+			snprintf(name, sizeof(name), "sim%d", st.port % 2 ? st.port + 1 : st.port - 1);
+			int far = cti_span_find(s->ctx, name);
+			if (far > 0)
+				cs->far_spans[cs->nfar_spans++] = far;
+		}
+		if (!cs->nfar_spans) {
+			snprintf(err, esize, "--sim-outbound: no [trunk] with role = outbound on a sim span");
+			return -1;
+		}
+		if (s->opts.sim_record) {
+			char lp[CTID_PATH_MAX * 2];
+			snprintf(lp, sizeof(lp), "%s/far.log", s->opts.sim_record);
+			cs->farlog = fopen(lp, "w");
+			if (!cs->farlog) {
+				snprintf(err, esize, "--sim-record: cannot write %s: %s", lp, strerror(errno));
+				return -1;
+			}
+		}
+		cs->hello_n = 700 * 8;
+		cs->greeting_n = 5000 * 8;
+		cs->hello = noise(cs->hello_n, 5);
+		cs->greeting = noise(cs->greeting_n, 7);
+		if (!cs->hello || !cs->greeting) {
+			snprintf(err, esize, "out of memory");
+			return -1;
+		}
+	}
+	cs->timer = cti_timer_start(s->ctx, TICK_MS, cs);
+	return 0;
+}
+
+void campaigns_close(struct server *s)
+{
+	struct campaigns *cs = s->camp;
+	if (!cs)
+		return;
+	while (cs->runs) {
+		struct crun *r = cs->runs;
+		cs->runs = r->next;
+		free(r);
+	}
+	while (cs->dials) {	/* only if the shutdown ran out of time */
+		struct dial *d = cs->dials;
+		cs->dials = d->next;
+		free(d);
+	}
+	if (cs->farlog)
+		fclose(cs->farlog);
+	sqlite3_close(cs->db);
+	free(cs->spec);
+	free(cs->hello);
+	free(cs->greeting);
+	free(cs);
+	s->camp = NULL;
+}
+
+void campaigns_reload(struct server *s)
+{
+	struct campaigns *cs = s->camp;
+	if (!cs)
+		return;
+	for (int i = 0; i < s->cfg->ncampaigns; i++)
+		if (!find_run(cs, s->cfg->campaigns[i].name)) {
+			struct crun *r = calloc(1, sizeof(*r));
+			if (!r)
+				continue;
+			snprintf(r->name, sizeof(r->name), "%s", s->cfg->campaigns[i].name);
+			r->next = cs->runs;
+			cs->runs = r;
+		}
+	bind_runs(cs);
+	for (struct crun *r = cs->runs; r; r = r->next)
+		if (!r->cfg && r->state == CS_RUNNING) {
+			logmsg(s, "campaign %s: no longer configured, paused", r->name);
+			r->state = CS_PAUSED;
+		}
+	/* A dial in progress keeps using its campaign's settings by name. */
+	for (struct dial *d = cs->dials; d; d = d->next)
+		if (!d->r->cfg)
+			d->r->state = CS_PAUSED;
+}
+
+void campaigns_dchan_up(struct server *s, int span)
+{
+	if (s->camp && span > 0 && span < 256)
+		s->camp->dchan[span] = true;
+}
+
+void campaigns_event(struct server *s, const cti_event_t *ev)
+{
+	struct campaigns *cs = s->camp;
+	void *u = ev->type == CTI_EV_TIMER ? ev->u.timer.user : ev->call ? cti_call_get_user(ev->call) : NULL;
+	if (!cs || !u)
+		return;
+	switch (((int *)u)[1]) {
+	case SUB_TICK:
+		for (struct crun *r = cs->runs; r; r = r->next)
+			if (r->cfg)
+				pump(cs, r);
+		cs->timer = cti_timer_start(s->ctx, TICK_MS, cs);
+		break;
+	case SUB_DIAL:
+		if (((struct dial *)u)->r->cfg)
+			dial_event(u, ev);
+		break;
+	case SUB_FAR:
+		far_event(u, ev);
+		break;
+	}
+}
+
+void campaigns_hangup_all(struct server *s)
+{
+	struct campaigns *cs = s->camp;
+	if (!cs)
+		return;
+	for (struct crun *r = cs->runs; r; r = r->next)
+		if (r->state == CS_RUNNING)
+			r->state = CS_PAUSED;	/* in memory only: the database says running, a restart goes on */
+	for (struct dial *d = cs->dials; d; d = d->next)
+		if (d->call && d->phase != D_CLEARING) {
+			d->phase = D_CLEARING;
+			if (d->result == CR_NONE)
+				d->result = CR_ERROR;
+			cti_call_hangup(d->call, 16, CTI_LOC_DEFAULT);
+		}
+}
+
+bool campaigns_busy(const struct server *s)
+{
+	return s->camp && (s->camp->dials || s->camp->far_up);
+}
+
+bool campaigns_finished(const struct server *s)
+{
+	struct crun *r = s->camp && s->opts.campaign ? find_run(s->camp, s->opts.campaign) : NULL;
+	return r && r->state == CS_FINISHED && !s->camp->dials && !s->camp->far_up;
+}
+
+/* ---- start, pause, report ---- */
+
+struct import {
+	struct camp_contact *rows;
+	int n, cap;
+	bool oom;
+};
+
+static void import_row(void *user, const struct camp_contact *row)
+{
+	struct import *im = user;
+	if (im->n == im->cap) {
+		int cap = im->cap ? im->cap * 2 : 64;
+		struct camp_contact *p = realloc(im->rows, (size_t)cap * sizeof(*p));
+		if (!p) {
+			im->oom = true;
+			return;
+		}
+		im->rows = p;
+		im->cap = cap;
+	}
+	im->rows[im->n++] = *row;
+}
+
+/* The message or fax of a row (or of the campaign, line 0) can be used: "" or why not. */
+static void check_media(struct server *s, const char *what, const char *file, bool fax, char *why, size_t size)
+{
+	char path[3 * CTID_PATH_MAX + 64], err[512];
+	why[0] = 0;
+	if (!file[0])
+		return;
+	if (tts_is_spec(file)) {
+		if (tts_one(s, s->cfg, file, err, sizeof(err)))
+			snprintf(why, size, "%s: %s", what, err);
+		return;
+	}
+	resolve(s, file, path, sizeof(path));
+	if (fax) {
+		int n = cti_fax_check_tiff(path);
+		if (n <= 0)
+			snprintf(why, size, "%s '%s': %s", what, path, cti_last_error());
+	} else if (access(path, R_OK)) {
+		snprintf(why, size, "%s: cannot read '%s': %s", what, path, strerror(errno));
+	}
+}
+
+static int import(struct campaigns *cs, const struct ctid_campaign *c, char *err, size_t esize)
+{
+	struct server *s = cs->s;
+	char csv[2 * CTID_PATH_MAX + 2], *errors = NULL, why[1024];
+	conf_path(s, c->contacts, csv, sizeof(csv));
+	struct import im = { 0 };
+	int n = campaign_contacts_read(csv, c, import_row, &im, &errors);
+	size_t len = 0;
+	err[0] = 0;
+	if (n) {
+		snprintf(err, esize, "%s", errors ? errors : "cannot read the contact list");
+		free(errors);
+		free(im.rows);
+		return -1;
+	}
+	free(errors);
+	check_media(s, "message", c->message, false, why, sizeof(why));
+	if (why[0])
+		len += (size_t)snprintf(err + len, len < esize ? esize - len : 0, "%s\n", why);
+	check_media(s, "fax", c->fax, true, why, sizeof(why));
+	if (why[0])
+		len += (size_t)snprintf(err + len, len < esize ? esize - len : 0, "%s\n", why);
+	for (int i = 0; i < im.n; i++) {
+		char what[64];
+		const struct camp_contact *row = &im.rows[i];
+		snprintf(what, sizeof(what), "%s", row->message[0] ? "message" : "fax");
+		check_media(s, what, row->message[0] ? row->message : row->fax, !row->message[0], why, sizeof(why));
+		if (why[0])
+			len += (size_t)snprintf(err + len, len < esize ? esize - len : 0, "%s:%d: %s\n", csv, row->line,
+						why);
+	}
+	if (len || im.oom) {
+		if (im.oom)
+			snprintf(err, esize, "out of memory");
+		free(im.rows);
+		return -1;
+	}
+	int rc = db_exec(cs, "BEGIN");
+	rc |= db_exec(cs, "INSERT INTO campaign (name, source, imported_ms, state) VALUES (%Q, %Q, %lld, 'idle')",
+		      c->name, csv, (long long)wall_ms(s));
+	for (int i = 0; i < im.n && !rc; i++) {
+		const struct camp_contact *row = &im.rows[i];
+		rc |= db_exec(cs, "INSERT INTO contact (campaign, line, number, name, message, fax) VALUES (%Q, %d, %Q, "
+				  "%Q, NULLIF(%Q, ''), NULLIF(%Q, ''))",
+			      c->name, row->line, row->number, row->name, row->message, row->fax);
+	}
+	rc |= db_exec(cs, rc ? "ROLLBACK" : "COMMIT");
+	logmsg(s, "campaign %s: %d contacts imported from %s", c->name, im.n, csv);
+	free(im.rows);
+	if (rc)
+		snprintf(err, esize, "campaign %s: the database refused the import (see the log)", c->name);
+	return rc ? -1 : 0;
+}
+
+int campaign_start(struct server *s, const char *name, const char **ename, char *err, size_t esize)
+{
+	struct campaigns *cs = s->camp;
+	struct crun *r = cs ? find_run(cs, name) : NULL;
+	*ename = "invalidCampaign";
+	if (!r || !r->cfg) {
+		snprintf(err, esize, "no [campaign %s]", name);
+		return -1;
+	}
+	if (r->state == CS_RUNNING) {
+		*ename = "invalidCampaignState";
+		snprintf(err, esize, "campaign %s is already running", name);
+		return -1;
+	}
+	if (!db_int(cs, 0, "SELECT count(*) FROM campaign WHERE name = %Q", name)) {
+		*ename = "invalidContacts";
+		if (import(cs, r->cfg, err, esize)) {
+			logmsg(s, "campaign %s not started: %s", name, err);
+			return -1;
+		}
+	} else {	/* started before (maybe by a ctid that died): calls in flight then count as not made */
+		db_exec(cs, "UPDATE contact SET status = 'pending', attempts = max(attempts - 1, 0) WHERE campaign = %Q "
+			    "AND status = 'dialing'", name);
+	}
+	r->next_dial = 0;
+	set_state(cs, r, CS_RUNNING);
+	pump(cs, r);
+	return 0;
+}
+
+int campaign_pause(struct server *s, const char *name, bool pause, const char **ename, char *err, size_t esize)
+{
+	struct campaigns *cs = s->camp;
+	struct crun *r = cs ? find_run(cs, name) : NULL;
+	*ename = "invalidCampaign";
+	if (!r || !r->cfg) {
+		snprintf(err, esize, "no [campaign %s]", name);
+		return -1;
+	}
+	*ename = "invalidCampaignState";
+	if (pause && r->state != CS_RUNNING) {
+		snprintf(err, esize, "campaign %s is %s, not running", name, state_names[r->state]);
+		return -1;
+	}
+	if (!pause && r->state != CS_PAUSED) {
+		snprintf(err, esize, "campaign %s is %s, not paused", name, state_names[r->state]);
+		return -1;
+	}
+	set_state(cs, r, pause ? CS_PAUSED : CS_RUNNING);	/* calls up go on; no new ones while paused */
+	if (!pause)
+		pump(cs, r);
+	return 0;
+}
+
+static void csv_field(FILE *out, const char *v, bool last)
+{
+	if (strpbrk(v, ",\"\n\r")) {
+		fputc('"', out);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', out);
+			fputc(*v, out);
+		}
+		fputc('"', out);
+	} else {
+		fputs(v, out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+int campaign_report(const char *db_path, const char *name, FILE *out, char *err, size_t esize)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, esize, "campaign database %s: %s", db_path, sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM campaign WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, esize, "campaign database %s: %s", db_path, sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_int(st, 0)) {
+		snprintf(err, esize, "campaign %s: not in %s (never started)", name, db_path);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT number, coalesce(name, ''), status, coalesce(result, ''), attempts, "
+			       "coalesce(last_ms, ''), coalesce(cause, ''), fax_pages, coalesce(queue, '') "
+			       "FROM contact WHERE campaign = ? ORDER BY line",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, esize, "campaign database %s: %s", db_path, sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	fputs("number,name,status,result,attempts,last_attempt_ms,cause,fax_pages,queue\n", out);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		for (int i = 0; i < 9; i++)
+			csv_field(out, (const char *)sqlite3_column_text(st, i), i == 8);
+	if (r != SQLITE_DONE) {
+		snprintf(err, esize, "campaign database %s: %s", db_path, sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = fflush(out) ? -1 : 0;
+	if (rc)
+		snprintf(err, esize, "writing the report: %s", strerror(errno));
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
