@@ -64,7 +64,7 @@ struct dial {
 	int cpa, op, timer;
 	enum dphase phase;
 	enum camp_result result;
-	bool success, answered;
+	bool success, answered, handed;	/* handed: to the agents' queue */
 	int cause, fax_pages, channel;
 	int64_t start_ms, answer_ms;
 };
@@ -458,13 +458,13 @@ static void finish(struct dial *d)
 	if (d->answered)
 		snprintf(answer, sizeof(answer), "%lld", (long long)d->answer_ms);
 	db_exec(cs, "INSERT INTO attempt (campaign, contact, attempt, number, start_ms, answer_ms, end_ms, result, cause, "
-		    "fax_pages, channel) VALUES (%Q, %lld, %d, %Q, %lld, %s, %lld, %Q, %d, %d, %d)",
+		    "fax_pages, channel) VALUES (%Q, %lld, %d, %Q, %lld, %s, %lld, %Q, NULLIF(%d, 0), %d, %d)",
 		r->name, (long long)d->contact, d->attempt, d->number, (long long)d->start_ms, answer, (long long)now,
 		camp_result_name(d->result), d->cause, d->fax_pages, d->channel);
-	db_exec(cs, "UPDATE contact SET status = %Q, result = %Q, cause = %d, fax_pages = %d, next_ms = %lld, "
-		    "queue = %Q WHERE id = %lld",
-		status, camp_result_name(d->result), d->cause, d->fax_pages, (long long)next,
-		c->mode != CAMP_BROADCAST && d->success ? c->queue : "", (long long)d->contact);
+	db_exec(cs, "UPDATE contact SET status = %Q, result = %Q, cause = NULLIF(%d, 0), fax_pages = %d, next_ms = %lld, "
+		    "queue = NULLIF(%Q, '') WHERE id = %lld",
+		status, camp_result_name(d->result), d->cause, d->fax_pages, (long long)next, d->handed ? c->queue : "",
+		(long long)d->contact);
 	logmsg(cs->s, "campaign %s: %s attempt %d: %s, %s%s", r->name, d->number, d->attempt,
 	       camp_result_name(d->result), status, !strcmp(status, "pending") ? " (retry later)" : "");
 	if (d->timer > 0)
@@ -490,11 +490,11 @@ static void deliver(struct dial *d)
 		snprintf(user, sizeof(user), "campaign:%s", c->name);
 		cti_call_t *call = d->call;
 		d->call = NULL;	/* the ACD's call from now on */
-		d->success = true;
+		d->success = d->handed = true;
 		if (!server_adopt(s, call, d->number, c->caller_id, c->queue, user)) {
 			cti_call_set_user(call, NULL);
 			cti_call_hangup(call, 47, CTI_LOC_DEFAULT);
-			d->success = false;
+			d->success = d->handed = false;
 			d->result = CR_ERROR;
 		}
 		finish(d);

@@ -712,7 +712,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		return;
 	}
 	if ((u && *(int *)u == KIND_PHONE) ||
-	    (!u && ev->type == CTI_EV_CALL_OFFERED && s->opts.sim_calls && ev->span == s->phone_span)) {
+	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_outbound) &&
+	     ev->span == s->phone_span)) {
 		sim_event(s, ev);
 		return;
 	}
@@ -895,7 +896,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: no inbound span\n");
 		goto out;
 	}
-	if (opts->sim_calls) {
+	if (opts->sim_calls || opts->sim_outbound) {	/* agents' phones answer for campaigns too */
 		if (!cfg->sim_pairs) {
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
 			goto out;
