@@ -37,8 +37,22 @@ enum { TICK_MS = 50 };
 enum crun_state { CS_IDLE, CS_RUNNING, CS_PAUSED, CS_FINISHED };
 static const char *const state_names[] = { "idle", "running", "paused", "finished" };
 
+/* Preview: a contact offered to an agent, who is held NotReady (CAMP_PREVIEW_REASON) meanwhile. */
+#define CAMP_PREVIEW_REASON 9100
+
+struct preview {
+	struct preview *next;
+	int64_t contact;
+	char agent[ACD_NAME_MAX];
+	char number[CAMP_NUMBER_MAX], message[CAMP_PATH_MAX], fax[CAMP_PATH_MAX];
+	int attempts;
+	uint64_t deadline;	/* context ms */
+};
+
 struct crun {
 	struct crun *next;
+	struct preview *previews;
+	int npreview;
 	char name[CAMP_NAME_MAX];
 	const struct ctid_campaign *cfg;	/* into s->cfg, refreshed on reload */
 	enum crun_state state;
@@ -58,6 +72,7 @@ struct dial {
 	int64_t contact;
 	int attempt;
 	char number[CAMP_NUMBER_MAX];
+	char agent[ACD_NAME_MAX];	/* preview: who accepted it */
 	char media[3 * CTID_PATH_MAX + 64];	/* resolved message WAV or fax TIFF */
 	bool is_fax, has_message;
 	cti_call_t *call;
@@ -215,12 +230,12 @@ json_t *campaign_snapshot(struct server *s, const char *name)
 	if (!cs || !c)
 		return NULL;
 	struct crun *r = find_run(cs, name);
-	static const char *const st[] = { "pending", "dialing", "done", "failed" };
+	static const char *const st[] = { "pending", "preview", "dialing", "done", "failed" };
 	json_t *o = json_pack("{s:s, s:s, s:i}", "campaign", name, "state", state_names[r ? r->state : CS_IDLE],
 			      "active", r ? r->active : 0);
 	json_object_set_new(o, "contacts",
 			    json_integer(db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = %Q", name)));
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		json_object_set_new(o, st[i], json_integer(db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = "
 									 "%Q AND status = %Q", name, st[i])));
 	json_object_set_new(o, "attempts",
@@ -281,8 +296,8 @@ static bool in_window(struct campaigns *cs, const struct ctid_campaign *c)
 	return m >= c->window_from || m < c->window_to;	/* over midnight */
 }
 
-/* Progressive/preview: Ready agents of the queue not yet spoken for. */
-static int agent_room(struct campaigns *cs, struct crun *r)
+/* Progressive/preview: Ready agents of the queue beyond the calls waiting there; first: one of them. */
+static int agent_room(struct campaigns *cs, struct crun *r, char first[ACD_NAME_MAX])
 {
 	struct server *s = cs->s;
 	const struct ctid_queue *q = ctid_config_queue(s->cfg, r->cfg->queue);
@@ -303,12 +318,13 @@ static int agent_room(struct campaigns *cs, struct crun *r)
 				       a->acd.skills[j].level >= q->acd.skills[k].level;
 			ok = has;
 		}
-		ready += ok;
+		if (ok && !ready++ && first)
+			snprintf(first, ACD_NAME_MAX, "%s", a->acd.id);
 	}
 	struct acd_queue_stats qs;
 	if (acd_queue_stats(s->acd, q->acd.name, now_ms(cs), &qs))
 		return 0;
-	return ready - (int)qs.waiting - r->active;
+	return ready - (int)qs.waiting;
 }
 
 static void finish(struct dial *d);
@@ -349,7 +365,7 @@ static void contact_media(struct dial *d, const char *message, const char *fax)
 }
 
 static void dial(struct campaigns *cs, struct crun *r, int64_t id, const char *number, const char *message,
-		 const char *fax, int attempts)
+		 const char *fax, int attempts, const char *agent)
 {
 	struct server *s = cs->s;
 	struct dial *d = calloc(1, sizeof(*d));
@@ -364,6 +380,7 @@ static void dial(struct campaigns *cs, struct crun *r, int64_t id, const char *n
 	d->contact = id;
 	d->attempt = attempts + 1;
 	snprintf(d->number, sizeof(d->number), "%s", number);
+	snprintf(d->agent, sizeof(d->agent), "%s", agent ? agent : "");
 	contact_media(d, message, fax);
 	cti_call_params_t p;
 	cti_call_params_init(&p);
@@ -375,7 +392,7 @@ static void dial(struct campaigns *cs, struct crun *r, int64_t id, const char *n
 		p.span = r->span;
 	d->start_ms = wall_ms(s);
 	d->call = cti_call_place(s->ctx, &p);
-	if (!d->call && cti_last_error_code() == CTI_ENOCHAN) {	/* trunk full: try again later, no attempt */
+	if (!d->call && cti_last_error_code() == CTI_ENOCHAN && !d->agent[0]) {	/* trunk full: later, no attempt */
 		logmsg(s, "campaign %s: no free channel for %s, later", r->name, number);
 		r->next_dial = now_ms(cs) + 1000;
 		free(d);
@@ -398,17 +415,74 @@ static void dial(struct campaigns *cs, struct crun *r, int64_t id, const char *n
 	start_cpa(d);
 }
 
+/* Preview: the contact to an agent first (PreviewEvent); AcceptPreview dials it. */
+static void preview_offer(struct campaigns *cs, struct crun *r, int64_t id, const char *number, const char *name,
+			  const char *message, const char *fax, int attempts, const char *agent)
+{
+	struct server *s = cs->s;
+	struct preview *p = calloc(1, sizeof(*p));
+	if (!p || acd_agent_not_ready(s->acd, agent, CAMP_PREVIEW_REASON, now_ms(cs))) {
+		free(p);
+		return;
+	}
+	p->contact = id;
+	snprintf(p->agent, sizeof(p->agent), "%s", agent);
+	snprintf(p->number, sizeof(p->number), "%s", number);
+	snprintf(p->message, sizeof(p->message), "%s", message);
+	snprintf(p->fax, sizeof(p->fax), "%s", fax);
+	p->attempts = attempts;
+	p->deadline = now_ms(cs) + (uint64_t)r->cfg->preview_timeout_s * 1000;
+	p->next = r->previews;
+	r->previews = p;
+	r->npreview++;
+	db_exec(cs, "UPDATE contact SET status = 'preview' WHERE id = %lld", (long long)id);
+	char cid[24];
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	logmsg(s, "campaign %s: contact %s (%s) offered to agent %s", r->name, cid, number, agent);
+	emit(s, agent, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "event", "PreviewEvent", "campaign", r->name,
+				 "contactID", cid, "agent", agent, "number", number, "name", name, "timeoutMs",
+				 r->cfg->preview_timeout_s * 1000));
+}
+
+static void preview_drop(struct crun *r, struct preview *p)
+{
+	for (struct preview **pp = &r->previews; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	r->npreview--;
+	free(p);
+}
+
+/* Previews nobody answered in time: the contact waits again, the agent is NotReady as after a RONA. */
+static void preview_timeouts(struct campaigns *cs, struct crun *r)
+{
+	for (struct preview *p = r->previews, *next; p; p = next) {
+		next = p->next;
+		if (now_ms(cs) < p->deadline)
+			continue;
+		logmsg(cs->s, "campaign %s: agent %s did not answer the preview of %s", r->name, p->agent, p->number);
+		acd_agent_not_ready(cs->s->acd, p->agent, ACD_REASON_NO_ANSWER, now_ms(cs));
+		db_exec(cs, "UPDATE contact SET status = 'pending' WHERE id = %lld", (long long)p->contact);
+		preview_drop(r, p);
+	}
+}
+
 /* Dial what the pacing allows now. */
 static void pump(struct campaigns *cs, struct crun *r)
 {
 	const struct ctid_campaign *c = r->cfg;
 	if (r->state != CS_RUNNING || (r->span > 0 && r->span < 256 && !cs->dchan[r->span]) || !in_window(cs, c))
 		return;
-	while (r->active < c->max_channels && now_ms(cs) >= r->next_dial) {
-		if (c->mode != CAMP_BROADCAST && agent_room(cs, r) <= 0)
+	while (r->active + r->npreview < c->max_channels && now_ms(cs) >= r->next_dial) {
+		char agent[ACD_NAME_MAX] = "";
+		int room = c->mode == CAMP_BROADCAST ? 1 : agent_room(cs, r, agent);
+		if ((c->mode == CAMP_PROGRESSIVE && room - r->active <= 0) || (c->mode == CAMP_PREVIEW && room <= 0))
 			return;
 		sqlite3_stmt *st = NULL;
-		char *sql = sqlite3_mprintf("SELECT id, number, coalesce(message, ''), coalesce(fax, ''), attempts "
+		char *sql = sqlite3_mprintf("SELECT id, number, coalesce(message, ''), coalesce(fax, ''), attempts, "
+					    "coalesce(name, '') "
 					    "FROM contact WHERE campaign = %Q AND status = 'pending' AND next_ms <= %lld "
 					    "ORDER BY next_ms, id LIMIT 1",
 					    r->name, (long long)wall_ms(cs->s));
@@ -423,14 +497,20 @@ static void pump(struct campaigns *cs, struct crun *r)
 		snprintf(number, sizeof(number), "%s", (const char *)sqlite3_column_text(st, 1));
 		snprintf(message, sizeof(message), "%s", (const char *)sqlite3_column_text(st, 2));
 		snprintf(fax, sizeof(fax), "%s", (const char *)sqlite3_column_text(st, 3));
+		char name[64];
+		snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(st, 5));
 		int64_t id = sqlite3_column_int64(st, 0);
 		int attempts = sqlite3_column_int(st, 4);
 		sqlite3_finalize(st);
 		r->next_dial = now_ms(cs) + (uint64_t)c->gap_ms;
-		dial(cs, r, id, number, message, fax, attempts);
+		if (c->mode == CAMP_PREVIEW)
+			preview_offer(cs, r, id, number, name, message, fax, attempts, agent);
+		else
+			dial(cs, r, id, number, message, fax, attempts, NULL);
 	}
-	if (!r->active && !db_int(cs, 1, "SELECT count(*) FROM contact WHERE campaign = %Q AND status IN "
-				  "('pending', 'dialing')", r->name))
+	if (!r->active && !r->npreview &&
+	    !db_int(cs, 1, "SELECT count(*) FROM contact WHERE campaign = %Q AND status IN ('pending', 'dialing', "
+			   "'preview')", r->name))
 		set_state(cs, r, CS_FINISHED);
 }
 
@@ -469,6 +549,11 @@ static void finish(struct dial *d)
 	       camp_result_name(d->result), status, !strcmp(status, "pending") ? " (retry later)" : "");
 	if (d->timer > 0)
 		cti_timer_cancel(cs->s->ctx, d->timer);
+	enum acd_agent_state ast;
+	int reason;
+	if (d->agent[0] && !d->handed && !acd_agent_state(cs->s->acd, d->agent, &ast, &reason) &&
+	    ast == ACD_NOT_READY && reason == CAMP_PREVIEW_REASON)
+		acd_agent_ready(cs->s->acd, d->agent, now_ms(cs));	/* nobody to talk to: free again */
 	for (struct dial **pp = &cs->dials; *pp; pp = &(*pp)->next)
 		if (*pp == d) {
 			*pp = d->next;
@@ -491,7 +576,7 @@ static void deliver(struct dial *d)
 		cti_call_t *call = d->call;
 		d->call = NULL;	/* the ACD's call from now on */
 		d->success = d->handed = true;
-		if (!server_adopt(s, call, d->number, c->caller_id, c->queue, user)) {
+		if (!server_adopt(s, call, d->number, c->caller_id, c->queue, user, d->agent[0] ? d->agent : NULL)) {
 			cti_call_set_user(call, NULL);
 			cti_call_hangup(call, 47, CTI_LOC_DEFAULT);
 			d->success = d->handed = false;
@@ -1076,8 +1161,10 @@ void campaigns_event(struct server *s, const cti_event_t *ev)
 	switch (((int *)u)[1]) {
 	case SUB_TICK:
 		for (struct crun *r = cs->runs; r; r = r->next)
-			if (r->cfg)
+			if (r->cfg) {
+				preview_timeouts(cs, r);
 				pump(cs, r);
+			}
 		cs->timer = cti_timer_start(s->ctx, TICK_MS, cs);
 		break;
 	case SUB_DIAL:
@@ -1241,6 +1328,7 @@ int campaign_start(struct server *s, const char *name, const char **ename, char 
 	} else {	/* started before (maybe by a ctid that died): calls in flight then count as not made */
 		db_exec(cs, "UPDATE contact SET status = 'pending', attempts = max(attempts - 1, 0) WHERE campaign = %Q "
 			    "AND status = 'dialing'", name);
+		db_exec(cs, "UPDATE contact SET status = 'pending' WHERE campaign = %Q AND status = 'preview'", name);
 	}
 	r->next_dial = 0;
 	set_state(cs, r, CS_RUNNING);
@@ -1269,6 +1357,47 @@ int campaign_pause(struct server *s, const char *name, bool pause, const char **
 	set_state(cs, r, pause ? CS_PAUSED : CS_RUNNING);	/* calls up go on; no new ones while paused */
 	if (!pause)
 		pump(cs, r);
+	return 0;
+}
+
+int campaign_preview_reply(struct server *s, const char *agent, bool supervisor, const char *name, int64_t contact,
+			   bool accept, const char **ename, char *err, size_t esize)
+{
+	struct campaigns *cs = s->camp;
+	struct crun *r = cs ? find_run(cs, name) : NULL;
+	*ename = "invalidCampaign";
+	if (!r || !r->cfg) {
+		snprintf(err, esize, "no [campaign %s]", name);
+		return -1;
+	}
+	struct preview *p = r->previews;
+	while (p && p->contact != contact)
+		p = p->next;
+	if (!p) {
+		*ename = "invalidContact";
+		snprintf(err, esize, "campaign %s has no contact %lld in preview", name, (long long)contact);
+		return -1;
+	}
+	if (!supervisor && strcmp(agent, p->agent)) {
+		*ename = "privilegeViolation";
+		snprintf(err, esize, "contact %lld is agent %s's preview", (long long)contact, p->agent);
+		return -1;
+	}
+	logmsg(s, "campaign %s: agent %s %s contact %lld (%s)", name, p->agent, accept ? "accepts" : "rejects",
+	       (long long)contact, p->number);
+	if (accept) {
+		struct preview keep = *p;
+		preview_drop(r, p);
+		dial(cs, r, keep.contact, keep.number, keep.message, keep.fax, keep.attempts, keep.agent);
+		return 0;
+	}
+	db_exec(cs, "UPDATE contact SET status = 'failed', result = 'skipped' WHERE id = %lld", (long long)contact);
+	enum acd_agent_state ast;
+	int reason;
+	if (!acd_agent_state(s->acd, p->agent, &ast, &reason) && ast == ACD_NOT_READY && reason == CAMP_PREVIEW_REASON)
+		acd_agent_ready(s->acd, p->agent, now_ms(cs));
+	preview_drop(r, p);
+	pump(cs, r);
 	return 0;
 }
 

@@ -40,6 +40,9 @@ bool campaigns_finished(const struct server *s);
 /* WebSocket and command line: 0, or -1 with an error name (protocol) and message. */
 int campaign_start(struct server *s, const char *name, const char **ename, char *err, size_t esize);
 int campaign_pause(struct server *s, const char *name, bool pause, const char **ename, char *err, size_t esize);
+/* Preview: the agent (or a supervisor) accepts or rejects a contact of a PreviewEvent. */
+int campaign_preview_reply(struct server *s, const char *agent, bool supervisor, const char *name, int64_t contact,
+			   bool accept, const char **ename, char *err, size_t esize);
 /* Counts of a campaign (SnapshotCampaign reply, CampaignProgressEvent); NULL if unknown. */
 json_t *campaign_snapshot(struct server *s, const char *name);
 

@@ -14,7 +14,8 @@
 #include "tts.h"
 
 static const char *const result_names[CR__COUNT] = { "none", "voice", "machine", "fax", "busy", "no_answer", "sit",
-						     "congestion", "silence", "fax_failed", "error" };
+						     "congestion", "silence", "fax_failed", "error",
+						     "skipped" };
 
 const char *camp_result_name(enum camp_result r)
 {
@@ -29,6 +30,7 @@ void campaign_conf_init(struct ctid_campaign *c, const char *name, int line)
 	c->gap_ms = 1000;
 	c->max_channels = 4;
 	c->no_answer_s = 30;
+	c->preview_timeout_s = 30;
 	c->machine_message = true;
 	c->retry[CR_BUSY] = (struct camp_retry){ 2, 300 };
 	c->retry[CR_NO_ANSWER] = (struct camp_retry){ 2, 1800 };
@@ -37,7 +39,8 @@ void campaign_conf_init(struct ctid_campaign *c, const char *name, int line)
 }
 
 static const char *const keys[] = { "contacts", "trunk", "mode", "queue", "message", "fax", "caller_id", "cps",
-				    "max_channels", "window", "no_answer", "machine", "retry" };
+				    "max_channels", "window", "no_answer", "machine", "retry",
+				    "preview_timeout" };
 #define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
 
 static bool number_ok(const char *s)
@@ -104,7 +107,7 @@ static int parse_retry(struct ctid_campaign *c, const char *v, char *err, size_t
 				if (!strcasecmp(item, result_names[i]))
 					res = i;
 		}
-		if (res < 0 || res == CR_VOICE || res == CR_FAX || !int_in(c1 + 1, 0, 20, &n) ||
+		if (res < 0 || res == CR_VOICE || res == CR_FAX || res == CR_SKIPPED || !int_in(c1 + 1, 0, 20, &n) ||
 		    !int_in(c2 + 1, 1, 7 * 86400, &d)) {
 			if (c1)
 				*c1 = ':';
@@ -220,6 +223,10 @@ int campaign_conf_key(struct ctid_campaign *c, const char *key, const char *v, i
 		return 0;
 	case 12:
 		return parse_retry(c, v, err, esize);
+	case 13:
+		if (!int_in(v, 5, 600, &c->preview_timeout_s))
+			return bad(err, esize, key, v, "seconds 5-600");
+		return 0;
 	}
 	return 0;
 }

@@ -34,6 +34,7 @@ enum camp_result {
 	CR_SILENCE,	/* answered, nothing heard */
 	CR_FAX_FAILED,	/* fax contact: T.30 failed or no fax machine */
 	CR_ERROR,	/* ctid could not place the call or play the message */
+	CR_SKIPPED,	/* preview: the agent rejected the contact */
 	CR__COUNT
 };
 const char *camp_result_name(enum camp_result r);
@@ -56,6 +57,7 @@ struct ctid_campaign {
 	int max_channels;		/* calls of this campaign at once */
 	int window_from, window_to;	/* minutes of the day [from, to); from == to: always */
 	int no_answer_s;		/* ring this long: no answer */
+	int preview_timeout_s;		/* preview: the agent accepts or rejects within this */
 	bool machine_message;		/* answering machine: leave the message after the greeting (else hang up) */
 	struct camp_retry retry[CR__COUNT];
 	int line;

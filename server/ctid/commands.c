@@ -316,6 +316,29 @@ static void cmd_campaign(const struct cmd *k)
 	reply_ok(k, o);
 }
 
+/* AcceptPreview, RejectPreview: the agent of a PreviewEvent (or a supervisor). */
+static void cmd_preview(const struct cmd *k)
+{
+	const char *name = json_string_value(json_object_get(k->msg, "campaign"));
+	json_t *id = json_object_get(k->msg, "contactID");
+	long long contact = json_is_integer(id) ? (long long)json_integer_value(id)
+			    : json_is_string(id)  ? strtoll(json_string_value(id), NULL, 10)
+						  : 0;
+	if (!name || contact <= 0) {
+		reply_error(k, "invalidMessage", "%s needs \"campaign\" and \"contactID\" (from the PreviewEvent)",
+			    k->name);
+		return;
+	}
+	char err[512];
+	const char *ename;
+	if (campaign_preview_reply(k->s, k->x->agent, k->x->supervisor, name, contact, !strcmp(k->name, "AcceptPreview"),
+				   &ename, err, sizeof(err))) {
+		reply_error(k, ename, "%s", err);
+		return;
+	}
+	reply_ok(k, NULL);
+}
+
 static void cmd_not_yet(const struct cmd *k)
 {
 	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
@@ -339,6 +362,8 @@ static const struct {
 	{ "PauseCampaign", cmd_campaign, false },
 	{ "ResumeCampaign", cmd_campaign, false },
 	{ "SnapshotCampaign", cmd_campaign, false },
+	{ "AcceptPreview", cmd_preview, false },
+	{ "RejectPreview", cmd_preview, false },
 	{ "AnswerCall", cmd_not_yet, false },
 	{ "ConsultationCall", cmd_not_yet, false },
 	{ "TransferCall", cmd_not_yet, false },

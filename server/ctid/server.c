@@ -342,7 +342,7 @@ static void route_call(struct ccall *c)
 }
 
 struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
-			   const char *queue, const char *user_data)
+			   const char *queue, const char *user_data, const char *agent)
 {
 	struct ccall *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -360,6 +360,16 @@ struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *numbe
 	s->calls = c;
 	cti_call_set_user(call, c);
 	logmsg(s, "call %u: outbound call to %s into queue %s", c->id, number, queue);
+	int64_t id = agent ? acd_enqueue_agent(s->acd, queue, number, agent, cti_now_ms(s->ctx)) : ACD_ENOENT;
+	if (id > 0) {	/* preview: the agent who accepted the contact */
+		c->acd_call = (uint64_t)id;
+		c->state = C_QUEUED;
+		snprintf(c->queue, sizeof(c->queue), "%s", queue);
+		play_moh(s, c);
+		return c;
+	}
+	if (agent)
+		logmsg(s, "call %u: agent %s cannot take it (%s), to the queue", c->id, agent, acd_strerror((int)id));
 	char target[ACD_TARGET_MAX];
 	snprintf(target, sizeof(target), "queue:%s", queue);
 	go_target(c, target);

@@ -101,9 +101,9 @@ void write_cdr(struct server *s, struct ccall *c, int leg);	/* leg 1 caller, 2 a
 void clear_caller(struct ccall *c, int cause);
 void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the caller */
 void acd_events(struct server *s);				/* act on what the ACD decided */
-/* An answered outbound call (campaign) into an ACD queue like a caller; NULL if it cannot queue. */
+/* An answered outbound call (campaign) into an ACD queue like a caller, or straight to one agent; NULL: no memory. */
 struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
-			   const char *queue, const char *user_data);
+			   const char *queue, const char *user_data, const char *agent);	/* agent: preview, or NULL */
 
 /* commands.c */
 void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */

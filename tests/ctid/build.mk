@@ -1,5 +1,6 @@
 # tests/ctid: ctid, the call-center server (server/ctid).
-#   test_acd            cmocka: the ACD engine in virtual time (states, skills, overflow, VIP, abandon, wrap-up, stats)
+#   test_acd            cmocka: the ACD engine in virtual time (states, skills, overflow, VIP, abandon, wrap-up, stats,
+#                       a call for one agent: preview dialing)
 #   test_ctid_config    cmocka: ctid.conf parser: the sample, a table of bad input (file:line messages), reload
 #   test_cdr            cmocka: CDR rows in SQLite read back with SQL, WAL, rows survive kill -9
 #   test_ctid_check.sh  `ctid --check`: exit codes and messages on good and bad files
@@ -11,6 +12,8 @@
 #   test_ctid_tts.sh    text-to-speech prompts: espeak-ng WAVs are speech (en, cmn), cached, voice errors
 #   test_ctid_campaign.sh outbound campaigns on the emulated board: results per far end, retries, pacing,
 #                       window, message heard, fax pixel-exact, bad CSV rows, progressive mode
+#   test_ctid_campaign_ws.sh campaigns over WebSocket (test_ctid_campaign_ws.py): Start/Pause/Resume/
+#                       SnapshotCampaign, CampaignProgressEvent, preview mode (PreviewEvent, Accept/RejectPreview)
 CTID_TEST_NAMES := test_acd test_ctid_config test_cdr
 
 $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%): $(B)/tests/ctid/%: $(B)/tests/ctid/%.o $(CTID_LIB)
@@ -22,9 +25,9 @@ $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%.o): server/ctid/acd.h server/ctid/config.h
 
 UNIT_TESTS += $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%)
 SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh tests/ctid/test_cdr_pg.sh
-SCRIPT_TESTS += tests/ctid/test_ctid_tts.sh tests/ctid/test_ctid_campaign.sh
+SCRIPT_TESTS += tests/ctid/test_ctid_tts.sh tests/ctid/test_ctid_campaign.sh tests/ctid/test_ctid_campaign_ws.sh
 SAN_SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh tests/ctid/test_ctid_ws.sh tests/ctid/test_cdr_pg.sh
-SAN_SCRIPT_TESTS += tests/ctid/test_ctid_tts.sh tests/ctid/test_ctid_campaign.sh
+SAN_SCRIPT_TESTS += tests/ctid/test_ctid_tts.sh tests/ctid/test_ctid_campaign.sh tests/ctid/test_ctid_campaign_ws.sh
 
 # bench_acd: the ACD engine with 1000 agents and a day of 200,000 calls (make bench).
 $(B)/tests/ctid/bench_acd: $(B)/tests/ctid/bench_acd.o $(CTID_LIB)
