@@ -54,7 +54,9 @@ struct crun {
 	struct preview *previews;
 	int npreview;
 	char name[CAMP_NAME_MAX];
-	const struct ctid_campaign *cfg;	/* into s->cfg, refreshed on reload */
+	const struct ctid_campaign *cfg;	/* &conf once configured (never NULL after that) */
+	struct ctid_campaign conf;	/* a copy: calls up keep their settings if a reload drops the campaign */
+	bool configured;		/* in the running configuration */
 	enum crun_state state;
 	int span;		/* libcti span of the trunk (0: a group) */
 	char group[CTI_NAME_MAX];
@@ -1004,8 +1006,13 @@ static void bind_runs(struct campaigns *cs)
 {
 	struct server *s = cs->s;
 	for (struct crun *r = cs->runs; r; r = r->next) {
-		r->cfg = ctid_config_campaign(s->cfg, r->name);
-		const struct ctid_trunk *t = r->cfg ? ctid_config_trunk(s->cfg, r->cfg->trunk) : NULL;
+		const struct ctid_campaign *c = ctid_config_campaign(s->cfg, r->name);
+		r->configured = c != NULL;
+		if (c) {
+			r->conf = *c;
+			r->cfg = &r->conf;
+		}
+		const struct ctid_trunk *t = c ? ctid_config_trunk(s->cfg, c->trunk) : NULL;
 		r->span = 0;
 		r->group[0] = 0;
 		if (t && t->is_group)
@@ -1136,14 +1143,10 @@ void campaigns_reload(struct server *s)
 		}
 	bind_runs(cs);
 	for (struct crun *r = cs->runs; r; r = r->next)
-		if (!r->cfg && r->state == CS_RUNNING) {
+		if (!r->configured && r->state == CS_RUNNING) {
 			logmsg(s, "campaign %s: no longer configured, paused", r->name);
 			r->state = CS_PAUSED;
 		}
-	/* A dial in progress keeps using its campaign's settings by name. */
-	for (struct dial *d = cs->dials; d; d = d->next)
-		if (!d->r->cfg)
-			d->r->state = CS_PAUSED;
 }
 
 void campaigns_dchan_up(struct server *s, int span)
@@ -1161,15 +1164,14 @@ void campaigns_event(struct server *s, const cti_event_t *ev)
 	switch (((int *)u)[1]) {
 	case SUB_TICK:
 		for (struct crun *r = cs->runs; r; r = r->next)
-			if (r->cfg) {
+			if (r->configured) {
 				preview_timeouts(cs, r);
 				pump(cs, r);
 			}
 		cs->timer = cti_timer_start(s->ctx, TICK_MS, cs);
 		break;
 	case SUB_DIAL:
-		if (((struct dial *)u)->r->cfg)
-			dial_event(u, ev);
+		dial_event(u, ev);
 		break;
 	case SUB_FAR:
 		far_event(u, ev);
@@ -1310,7 +1312,7 @@ int campaign_start(struct server *s, const char *name, const char **ename, char 
 	struct campaigns *cs = s->camp;
 	struct crun *r = cs ? find_run(cs, name) : NULL;
 	*ename = "invalidCampaign";
-	if (!r || !r->cfg) {
+	if (!r || !r->configured) {
 		snprintf(err, esize, "no [campaign %s]", name);
 		return -1;
 	}
@@ -1341,7 +1343,7 @@ int campaign_pause(struct server *s, const char *name, bool pause, const char **
 	struct campaigns *cs = s->camp;
 	struct crun *r = cs ? find_run(cs, name) : NULL;
 	*ename = "invalidCampaign";
-	if (!r || !r->cfg) {
+	if (!r || !r->configured) {
 		snprintf(err, esize, "no [campaign %s]", name);
 		return -1;
 	}
@@ -1366,7 +1368,7 @@ int campaign_preview_reply(struct server *s, const char *agent, bool supervisor,
 	struct campaigns *cs = s->camp;
 	struct crun *r = cs ? find_run(cs, name) : NULL;
 	*ename = "invalidCampaign";
-	if (!r || !r->cfg) {
+	if (!r || !r->configured) {
 		snprintf(err, esize, "no [campaign %s]", name);
 		return -1;
 	}
