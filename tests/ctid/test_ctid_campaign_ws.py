@@ -7,6 +7,7 @@
 # (result skipped), lets the third time out (NotReady 9999, contact pending again). Prints TAP.
 import asyncio
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ import time
 import websockets
 
 CTID, T = sys.argv[1], sys.argv[2]
+CTICTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "server", "ctid", "ctictl")
 n = 0
 failed = 0
 
@@ -171,6 +173,13 @@ async def main(port):
           s.get("done") == 3 and s.get("attempts") == 3 and s.get("results") == {"voice": 3}, s)
     r = await rpc(boss, {"command": "ResumeCampaign", "campaign": "notice"})
     check("resume a finished campaign -> invalidCampaignState", r.get("error") == "invalidCampaignState", r)
+    # the command line: ctictl sends the same JSON
+    out = await asyncio.to_thread(subprocess.run, [CTICTL, "--url", url, "--token", "token-of-boss", "--count", "1",
+                                                   '{"command": "SnapshotCampaign", "campaign": "notice"}'],
+                                  capture_output=True, text=True, timeout=30)
+    lines = [json.loads(x) for x in out.stdout.splitlines() if x.strip()]
+    check("ctictl: SnapshotCampaign from the command line",
+          out.returncode == 0 and len(lines) == 2 and lines[1].get("done") == 3, (out.returncode, out.stdout, out.stderr))
 
     # ---- preview ----
     await rpc(a1, {"command": "SetAgentState", "agentState": "LoggedIn"})
