@@ -13,9 +13,7 @@
  * the fax; busy, no answer, SIT and the rest end the attempt. The contact is
  * then done, failed, or pending again after the retry delay of the result.
  *
- * With --sim-outbound on the emulated board the far end of the outbound trunk
- * is played here too: per called number a person, an answering machine, a
- * fax machine, busy, no answer, SIT or congestion, recording what it heard.
+ * With --sim-outbound the far end of the outbound trunk is campaign_sim.c.
  */
 #include "campaign.h"
 
@@ -29,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "campaign_sim.h"
 #include "tts.h"
 
-enum { SUB_TICK = 1, SUB_DIAL, SUB_FAR };
 enum { TICK_MS = 50 };
 
 enum crun_state { CS_IDLE, CS_RUNNING, CS_PAUSED, CS_FINISHED };
@@ -67,7 +65,7 @@ struct crun {
 enum dphase { D_DIALING, D_ANSWERED, D_GREETING, D_MESSAGE, D_FAX, D_CLEARING };
 
 struct dial {
-	int kind, sub;		/* KIND_CAMPAIGN, SUB_DIAL */
+	int kind, sub;		/* KIND_CAMPAIGN, CAMP_SUB_DIAL */
 	struct dial *next;
 	struct campaigns *cs;
 	struct crun *r;
@@ -86,41 +84,15 @@ struct dial {
 	int64_t start_ms, answer_ms;
 };
 
-enum far_kind { F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F__COUNT };
-static const char *const far_names[F__COUNT] = { "person", "machine", "fax", "busy", "noanswer", "sit", "congestion" };
-
-struct far_spec {
-	char number[CAMP_NUMBER_MAX];
-	enum far_kind kinds[8];
-	int nkinds, calls;
-};
-
-struct far {	/* the emulated far end: one called party */
-	int kind, sub;	/* KIND_CAMPAIGN, SUB_FAR */
-	struct campaigns *cs;
-	cti_call_t *call;
-	char number[CAMP_NUMBER_MAX];
-	int n;
-	enum far_kind what;
-	int timer, op;
-};
-
 struct campaigns {
-	int kind, sub;	/* KIND_CAMPAIGN, SUB_TICK: the scheduler timer's user data */
+	int kind, sub;	/* KIND_CAMPAIGN, CAMP_SUB_TICK: the scheduler timer's user data */
 	struct server *s;
 	sqlite3 *db;
 	struct crun *runs;
 	struct dial *dials;
 	int timer;
 	bool dchan[256];
-	/* sim far end */
-	int far_spans[16], nfar_spans;
-	struct far_spec *spec;
-	int nspec;
-	int far_up;
-	FILE *farlog;
-	int16_t *hello, *greeting;
-	size_t hello_n, greeting_n;
+	struct camp_sim *sim;	/* --sim-outbound: the far end (campaign_sim.c) */
 };
 
 /* ---- helpers ---- */
@@ -376,7 +348,7 @@ static void dial(struct campaigns *cs, struct crun *r, int64_t id, const char *n
 		return;
 	}
 	d->kind = KIND_CAMPAIGN;
-	d->sub = SUB_DIAL;
+	d->sub = CAMP_SUB_DIAL;
 	d->cs = cs;
 	d->r = r;
 	d->contact = id;
@@ -800,193 +772,9 @@ static void dial_event(struct dial *d, const cti_event_t *ev)
 	}
 }
 
-/* ---- the emulated far end (--sim-outbound) ---- */
-
-static void far_log(struct campaigns *cs, const char *what, const struct far *f)
-{
-	if (cs->farlog) {
-		fprintf(cs->farlog, "%" PRIu64 " %s %s %d %s up=%d\n", now_ms(cs), what, f->number, f->n,
-			far_names[f->what], cs->far_up);
-		fflush(cs->farlog);
-	}
-}
-
-static int16_t *noise(size_t n, unsigned seed)
-{
-	int16_t *x = calloc(n ? n : 1, sizeof(*x));
-	for (size_t i = 0; x && i < n; i++)	/* 250 ms of sound, 50 ms pause: syllables */
-		x[i] = (i / 8) % 300 < 250 ? (int16_t)((int)(rand_r(&seed) % 8001) - 4000) : 0;
-	return x;
-}
-
-static void far_path(struct campaigns *cs, const struct far *f, const char *ext, char *out, size_t size)
-{
-	snprintf(out, size, "%s/%s-%d.%s", cs->s->opts.sim_record ? cs->s->opts.sim_record : "/tmp", f->number, f->n,
-		 ext);
-}
-
 bool campaigns_offered(struct server *s, const cti_event_t *ev)
 {
-	struct campaigns *cs = s->camp;
-	if (!cs || !cs->nfar_spans)
-		return false;
-	bool ours = false;
-	for (int i = 0; i < cs->nfar_spans; i++)
-		ours |= ev->span == cs->far_spans[i];
-	if (!ours)
-		return false;
-	struct far *f = calloc(1, sizeof(*f));
-	if (!f) {
-		cti_call_reject(ev->call, 47);
-		return true;
-	}
-	f->kind = KIND_CAMPAIGN;
-	f->sub = SUB_FAR;
-	f->cs = cs;
-	f->call = ev->call;
-	snprintf(f->number, sizeof(f->number), "%s", ev->u.offered.called.number);
-	f->what = F_PERSON;	/* numbers not in --sim-outbound */
-	for (int i = 0; i < cs->nspec; i++)
-		if (!strcmp(cs->spec[i].number, f->number)) {
-			struct far_spec *sp = &cs->spec[i];
-			f->n = ++sp->calls;
-			f->what = sp->kinds[f->n - 1 < sp->nkinds ? f->n - 1 : sp->nkinds - 1];
-		}
-	if (!f->n)
-		f->n = 1;
-	cti_call_set_user(ev->call, f);
-	cs->far_up++;
-	far_log(cs, "offered", f);
-	cti_term_t t;
-	cti_term_init(&t);
-	t.max_time_ms = 300000;
-	switch (f->what) {
-	case F_PERSON:
-	case F_MACHINE:
-	case F_FAX:
-		cti_call_alerting(ev->call);
-		f->timer = cti_timer_start(s->ctx, 1500, f);	/* rings 1.5 s, then answers */
-		break;
-	case F_BUSY:
-	case F_SIT:
-	case F_CONGESTION:
-	case F_NOANSWER:
-		if (f->what == F_NOANSWER)
-			cti_call_alerting(ev->call);
-		cti_call_progress(ev->call);
-		f->op = cti_play_tone(ev->call,
-				      f->what == F_BUSY	  ? CTI_TONE_BUSY
-				      : f->what == F_SIT  ? CTI_TONE_SIT
-				      : f->what == F_NOANSWER ? CTI_TONE_RINGBACK
-							      : CTI_TONE_CONGESTION,
-				      &t);
-		break;
-	default:
-		break;
-	}
-	return true;
-}
-
-static void far_event(struct far *f, const cti_event_t *ev)
-{
-	struct campaigns *cs = f->cs;
-	char path[CTID_PATH_MAX * 2];
-	switch (ev->type) {
-	case CTI_EV_TIMER:
-		f->timer = 0;
-		if (f->call)
-			cti_call_answer(f->call);
-		return;
-	case CTI_EV_CALL_CONNECTED:
-		far_log(cs, "answered", f);
-		if (f->what == F_FAX) {
-			cti_fax_params_t fp;
-			cti_fax_params_init(&fp);
-			far_path(cs, f, "tif", path, sizeof(path));
-			fp.receive_path = path;
-			f->op = cti_fax_receive(f->call, &fp);
-		} else {	/* "Hello?" (0.7 s) or a machine's greeting (5 s) */
-			bool hello = f->what == F_PERSON;
-			cti_play_item_t it = { NULL, hello ? cs->hello : cs->greeting,
-					       (hello ? cs->hello_n : cs->greeting_n) * 2, CTI_FMT_RAW_PCM16 };
-			f->op = cti_play(f->call, &it, 1, NULL);
-		}
-		return;
-	case CTI_EV_OP_DONE:
-		if (ev->u.op.id != f->op || ev->u.op.kind != CTI_OP_PLAY || ev->u.op.reason != CTI_TERM_EOD ||
-		    f->what == F_FAX || !f->call)
-			return;
-		/* Then listen: what it hears is what the campaign said. */
-		cti_record_params_t rp;
-		cti_record_params_init(&rp);
-		far_path(cs, f, "wav", path, sizeof(path));
-		rp.path = path;
-		f->op = cti_record(f->call, &rp, NULL);
-		return;
-	case CTI_EV_CALL_HANGUP:
-		far_log(cs, "cleared", f);
-		cti_call_release(ev->call);
-		return;
-	case CTI_EV_CALL_RELEASED:
-		if (f->timer > 0)
-			cti_timer_cancel(cs->s->ctx, f->timer);
-		cs->far_up--;
-		far_log(cs, "released", f);
-		free(f);
-		return;
-	default:
-		return;
-	}
-}
-
-/* NUMBER=KIND[/KIND...],... */
-static int parse_sim_outbound(struct campaigns *cs, const char *spec, char *err, size_t esize)
-{
-	char *copy = strdup(spec);
-	if (!copy)
-		return -1;
-	int rc = 0;
-	for (char *save, *item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		struct far_spec sp;
-		memset(&sp, 0, sizeof(sp));
-		if (!eq || eq == item || (size_t)(eq - item) >= sizeof(sp.number) ||
-		    strspn(item, "0123456789*#") != (size_t)(eq - item)) {
-			snprintf(err, esize, "--sim-outbound: bad item '%s' (NUMBER=KIND[/KIND...], KIND one of person, "
-					     "machine, fax, busy, noanswer, sit, congestion)", item);
-			rc = -1;
-			break;
-		}
-		memcpy(sp.number, item, (size_t)(eq - item));
-		for (char *s2, *k = strtok_r(eq + 1, "/", &s2); k; k = strtok_r(NULL, "/", &s2)) {
-			int w = -1;
-			for (int i = 0; i < F__COUNT; i++)
-				if (!strcasecmp(k, far_names[i]))
-					w = i;
-			if (w < 0 || sp.nkinds == 8) {
-				snprintf(err, esize, "--sim-outbound: %s: bad kind '%s' (person, machine, fax, busy, "
-						     "noanswer, sit, congestion; at most 8 per number)", sp.number, k);
-				rc = -1;
-				break;
-			}
-			sp.kinds[sp.nkinds++] = (enum far_kind)w;
-		}
-		if (!rc && !sp.nkinds) {
-			snprintf(err, esize, "--sim-outbound: %s: no kind", sp.number);
-			rc = -1;
-		}
-		if (rc)
-			break;
-		struct far_spec *p = realloc(cs->spec, (size_t)(cs->nspec + 1) * sizeof(*p));
-		if (!p) {
-			rc = -1;
-			break;
-		}
-		cs->spec = p;
-		cs->spec[cs->nspec++] = sp;
-	}
-	free(copy);
-	return rc;
+	return s->camp && s->camp->sim && camp_sim_offered(s->camp->sim, ev);
 }
 
 /* ---- life cycle ---- */
@@ -1033,7 +821,7 @@ int campaigns_open(struct server *s, char *err, size_t esize)
 		return -1;
 	}
 	cs->kind = KIND_CAMPAIGN;
-	cs->sub = SUB_TICK;
+	cs->sub = CAMP_SUB_TICK;
 	cs->s = s;
 	s->camp = cs;
 	char path[2 * CTID_PATH_MAX + 2];
@@ -1056,48 +844,8 @@ int campaigns_open(struct server *s, char *err, size_t esize)
 		cs->runs = r;
 	}
 	bind_runs(cs);
-	if (s->opts.sim_outbound) {
-		if (!cfg->sim_pairs) {
-			snprintf(err, esize, "--sim-outbound needs sim = ... in [ctid]");
-			return -1;
-		}
-		if (parse_sim_outbound(cs, s->opts.sim_outbound, err, esize))
-			return -1;
-		for (int i = 0; i < cfg->ntrunks && cs->nfar_spans < 16; i++) {
-			if (cfg->trunks[i].role != CTID_TRUNK_OUTBOUND || cfg->trunks[i].is_group)
-				continue;
-			int sp = cti_span_find(s->ctx, cfg->trunks[i].span);
-			cti_span_status_t st;
-			char name[CTI_NAME_MAX];
-			if (sp <= 0 || cti_span_status(s->ctx, sp, &st))
-				continue;
-			snprintf(name, sizeof(name), "sim%d", st.port % 2 ? st.port + 1 : st.port - 1);
-			int far = cti_span_find(s->ctx, name);
-			if (far > 0)
-				cs->far_spans[cs->nfar_spans++] = far;
-		}
-		if (!cs->nfar_spans) {
-			snprintf(err, esize, "--sim-outbound: no [trunk] with role = outbound on a sim span");
-			return -1;
-		}
-		if (s->opts.sim_record) {
-			char lp[CTID_PATH_MAX * 2];
-			snprintf(lp, sizeof(lp), "%s/far.log", s->opts.sim_record);
-			cs->farlog = fopen(lp, "w");
-			if (!cs->farlog) {
-				snprintf(err, esize, "--sim-record: cannot write %s: %s", lp, strerror(errno));
-				return -1;
-			}
-		}
-		cs->hello_n = 700 * 8;
-		cs->greeting_n = 5000 * 8;
-		cs->hello = noise(cs->hello_n, 5);
-		cs->greeting = noise(cs->greeting_n, 7);
-		if (!cs->hello || !cs->greeting) {
-			snprintf(err, esize, "out of memory");
-			return -1;
-		}
-	}
+	if (s->opts.sim_outbound && !(cs->sim = camp_sim_new(s, s->opts.sim_outbound, s->opts.sim_record, err, esize)))
+		return -1;
 	cs->timer = cti_timer_start(s->ctx, TICK_MS, cs);
 	return 0;
 }
@@ -1117,12 +865,8 @@ void campaigns_close(struct server *s)
 		cs->dials = d->next;
 		free(d);
 	}
-	if (cs->farlog)
-		fclose(cs->farlog);
+	camp_sim_free(cs->sim);
 	sqlite3_close(cs->db);
-	free(cs->spec);
-	free(cs->hello);
-	free(cs->greeting);
 	free(cs);
 	s->camp = NULL;
 }
@@ -1162,7 +906,7 @@ void campaigns_event(struct server *s, const cti_event_t *ev)
 	if (!cs || !u)
 		return;
 	switch (((int *)u)[1]) {
-	case SUB_TICK:
+	case CAMP_SUB_TICK:
 		for (struct crun *r = cs->runs; r; r = r->next)
 			if (r->configured) {
 				preview_timeouts(cs, r);
@@ -1170,11 +914,11 @@ void campaigns_event(struct server *s, const cti_event_t *ev)
 			}
 		cs->timer = cti_timer_start(s->ctx, TICK_MS, cs);
 		break;
-	case SUB_DIAL:
+	case CAMP_SUB_DIAL:
 		dial_event(u, ev);
 		break;
-	case SUB_FAR:
-		far_event(u, ev);
+	case CAMP_SUB_FAR:
+		camp_sim_event(u, ev);
 		break;
 	}
 }
@@ -1198,13 +942,13 @@ void campaigns_hangup_all(struct server *s)
 
 bool campaigns_busy(const struct server *s)
 {
-	return s->camp && (s->camp->dials || s->camp->far_up);
+	return s->camp && (s->camp->dials || camp_sim_up(s->camp->sim));
 }
 
 bool campaigns_finished(const struct server *s)
 {
 	struct crun *r = s->camp && s->opts.campaign ? find_run(s->camp, s->opts.campaign) : NULL;
-	return r && r->state == CS_FINISHED && !s->camp->dials && !s->camp->far_up;
+	return r && r->state == CS_FINISHED && !s->camp->dials && !camp_sim_up(s->camp->sim);
 }
 
 /* ---- start, pause, report ---- */
