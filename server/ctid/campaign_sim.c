@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 enum far_kind { F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F__COUNT };
 static const char *const far_names[F__COUNT] = { "person", "machine", "fax", "busy", "noanswer", "sit", "congestion" };
@@ -28,6 +29,7 @@ struct far {	/* the emulated far end: one called party */
 	int n;
 	enum far_kind what;
 	int timer, op;
+	char fax_path[CTID_PATH_MAX * 2];	/* deleted at the end unless --sim-record keeps it */
 };
 
 
@@ -37,7 +39,7 @@ struct camp_sim {
 	struct far_spec *spec;
 	int nspec;
 	int far_up;
-	char record_dir[CTID_PATH_MAX];
+	char record_dir[CTID_PATH_MAX];	/* "": keep nothing */
 	FILE *farlog;
 	int16_t *hello, *greeting;
 	size_t hello_n, greeting_n;
@@ -62,8 +64,10 @@ static int16_t *noise(size_t n, unsigned seed)
 
 static void far_path(struct camp_sim *cs, const struct far *f, const char *ext, char *out, size_t size)
 {
-	snprintf(out, size, "%s/%s-%d.%s", cs->record_dir, f->number, f->n,
-		 ext);
+	if (cs->record_dir[0])
+		snprintf(out, size, "%s/%s-%d.%s", cs->record_dir, f->number, f->n, ext);
+	else
+		snprintf(out, size, "%s/ctid-far-%d-%s-%d.%s", P_tmpdir, (int)getpid(), f->number, f->n, ext);
 }
 
 bool camp_sim_offered(struct camp_sim *cs, const cti_event_t *ev)
@@ -142,8 +146,8 @@ void camp_sim_event(void *party, const cti_event_t *ev)
 		if (f->what == F_FAX) {
 			cti_fax_params_t fp;
 			cti_fax_params_init(&fp);
-			far_path(cs, f, "tif", path, sizeof(path));
-			fp.receive_path = path;
+			far_path(cs, f, "tif", f->fax_path, sizeof(f->fax_path));
+			fp.receive_path = f->fax_path;
 			f->op = cti_fax_receive(f->call, &fp);
 		} else {	/* "Hello?" (0.7 s) or a machine's greeting (5 s) */
 			bool hello = f->what == F_PERSON;
@@ -157,6 +161,8 @@ void camp_sim_event(void *party, const cti_event_t *ev)
 		    f->what == F_FAX || !f->call)
 			return;
 		/* Then listen: what it hears is what the campaign said. */
+		if (!cs->record_dir[0])
+			return;
 		cti_record_params_t rp;
 		cti_record_params_init(&rp);
 		far_path(cs, f, "wav", path, sizeof(path));
@@ -171,6 +177,8 @@ void camp_sim_event(void *party, const cti_event_t *ev)
 		if (f->timer > 0)
 			cti_timer_cancel(cs->s->ctx, f->timer);
 		cs->far_up--;
+		if (!cs->record_dir[0] && f->fax_path[0])
+			unlink(f->fax_path);
 		far_log(cs, "released", f);
 		free(f);
 		return;
@@ -238,7 +246,7 @@ struct camp_sim *camp_sim_new(struct server *s, const char *spec, const char *re
 		return NULL;
 	}
 	cs->s = s;
-	snprintf(cs->record_dir, sizeof(cs->record_dir), "%s", record_dir ? record_dir : "/tmp");
+	snprintf(cs->record_dir, sizeof(cs->record_dir), "%s", record_dir ? record_dir : "");
 	if (!cfg->sim_pairs) {
 		snprintf(err, esize, "--sim-outbound needs sim = ... in [ctid]");
 		goto fail;

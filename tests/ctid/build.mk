@@ -37,3 +37,4 @@ $(B)/tests/ctid/bench_acd.o: CPPFLAGS += -Iserver/ctid
 $(B)/tests/ctid/bench_acd.o: server/ctid/acd.h
 ALL_TARGETS += $(B)/tests/ctid/bench_acd
 BENCHES += $(B)/tests/ctid/bench_acd
+BENCHES += tests/ctid/bench_campaign.sh
