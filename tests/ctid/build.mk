@@ -37,4 +37,5 @@ $(B)/tests/ctid/bench_acd.o: CPPFLAGS += -Iserver/ctid
 $(B)/tests/ctid/bench_acd.o: server/ctid/acd.h
 ALL_TARGETS += $(B)/tests/ctid/bench_acd
 BENCHES += $(B)/tests/ctid/bench_acd
+# bench_campaign.sh: a campaign of 400 contacts through ctid on the emulated board, and the cost of TTS.
 BENCHES += tests/ctid/bench_campaign.sh
