@@ -55,6 +55,8 @@ struct crun {
 	const struct ctid_campaign *cfg;	/* &conf once configured (never NULL after that) */
 	struct ctid_campaign conf;	/* a copy: calls up keep their settings if a reload drops the campaign */
 	bool configured;		/* in the running configuration */
+	json_t *snap;			/* counts for CampaignProgressEvents, from snap_ms */
+	uint64_t snap_ms;
 	enum crun_state state;
 	int span;		/* libcti span of the trunk (0: a group) */
 	char group[CTI_NAME_MAX];
@@ -197,6 +199,24 @@ static struct crun *find_run(struct campaigns *cs, const char *name)
 
 /* ---- events to supervisors ---- */
 
+/* Counts of column col (status or result) of a campaign's contacts, into o; returns their sum. */
+static int64_t count_by(struct campaigns *cs, const char *name, const char *col, json_t *o)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t total = 0;
+	char *sql = sqlite3_mprintf("SELECT %s, count(*) FROM contact WHERE campaign = %Q AND %s IS NOT NULL GROUP BY 1",
+				    col, name, col);
+	if (sql && sqlite3_prepare_v2(cs->db, sql, -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t n = sqlite3_column_int64(st, 1);
+			json_object_set_new(o, (const char *)sqlite3_column_text(st, 0), json_integer(n));
+			total += n;
+		}
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return total;
+}
+
 json_t *campaign_snapshot(struct server *s, const char *name)
 {
 	struct campaigns *cs = s->camp;
@@ -204,32 +224,40 @@ json_t *campaign_snapshot(struct server *s, const char *name)
 	if (!cs || !c)
 		return NULL;
 	struct crun *r = find_run(cs, name);
-	static const char *const st[] = { "pending", "preview", "dialing", "done", "failed" };
-	json_t *o = json_pack("{s:s, s:s, s:i}", "campaign", name, "state", state_names[r ? r->state : CS_IDLE],
-			      "active", r ? r->active : 0);
-	json_object_set_new(o, "contacts",
-			    json_integer(db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = %Q", name)));
-	for (int i = 0; i < 5; i++)
-		json_object_set_new(o, st[i], json_integer(db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = "
-									 "%Q AND status = %Q", name, st[i])));
+	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i}", "campaign", name, "state",
+			      state_names[r ? r->state : CS_IDLE], "active", r ? r->active : 0, "pending", 0, "preview", 0,
+			      "dialing", 0, "done", 0, "failed", 0);
+	json_object_set_new(o, "contacts", json_integer(count_by(cs, name, "status", o)));
 	json_object_set_new(o, "attempts",
 			    json_integer(db_int(cs, 0, "SELECT count(*) FROM attempt WHERE campaign = %Q", name)));
 	json_t *res = json_object();
-	for (int i = 1; i < CR__COUNT; i++) {
-		int64_t n = db_int(cs, 0, "SELECT count(*) FROM contact WHERE campaign = %Q AND result = %Q", name,
-				   camp_result_name((enum camp_result)i));
-		if (n)
-			json_object_set_new(res, camp_result_name((enum camp_result)i), json_integer(n));
-	}
+	count_by(cs, name, "result", res);
 	json_object_set_new(o, "results", res);
 	return o;
 }
 
+/*
+ * To supervisors after each attempt and state change. The counts come from the
+ * database at most once a second per campaign (a big list and many calls a
+ * second would otherwise recount it for every call).
+ */
 static void progress_event(struct campaigns *cs, struct crun *r, const struct dial *d, const char *status)
 {
-	json_t *o = campaign_snapshot(cs->s, r->name);
-	if (!o)
+	bool any = false;
+	for (struct sess *x = cs->s->sessions; x; x = x->next)
+		any |= x->supervisor;
+	if (!any)
 		return;
+	if (!r->snap || !d || now_ms(cs) >= r->snap_ms + 1000) {
+		json_decref(r->snap);
+		r->snap = campaign_snapshot(cs->s, r->name);
+		r->snap_ms = now_ms(cs);
+	}
+	if (!r->snap)
+		return;
+	json_t *o = json_deep_copy(r->snap);
+	json_object_set_new(o, "state", json_string(state_names[r->state]));
+	json_object_set_new(o, "active", json_integer(r->active));
 	json_object_set_new(o, "event", json_string("CampaignProgressEvent"));
 	if (d) {
 		json_object_set_new(o, "number", json_string(d->number));
@@ -483,8 +511,8 @@ static void pump(struct campaigns *cs, struct crun *r)
 			dial(cs, r, id, number, message, fax, attempts, NULL);
 	}
 	if (!r->active && !r->npreview &&
-	    !db_int(cs, 1, "SELECT count(*) FROM contact WHERE campaign = %Q AND status IN ('pending', 'dialing', "
-			   "'preview')", r->name))
+	    !db_int(cs, 1, "SELECT EXISTS (SELECT 1 FROM contact WHERE campaign = %Q AND status IN ('pending', "
+			   "'dialing', 'preview'))", r->name))
 		set_state(cs, r, CS_FINISHED);
 }
 
@@ -788,7 +816,9 @@ static const char schema[] =
 	" cause INTEGER, fax_pages INTEGER NOT NULL DEFAULT 0, queue TEXT, UNIQUE (campaign, number));"
 	"CREATE TABLE IF NOT EXISTS attempt (id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, contact INTEGER NOT NULL,"
 	" attempt INTEGER, number TEXT, start_ms INTEGER, answer_ms INTEGER, end_ms INTEGER, result TEXT,"
-	" cause INTEGER, fax_pages INTEGER, channel INTEGER);";
+	" cause INTEGER, fax_pages INTEGER, channel INTEGER);"
+	"CREATE INDEX IF NOT EXISTS contact_due ON contact (campaign, status, next_ms);"
+	"CREATE INDEX IF NOT EXISTS attempt_campaign ON attempt (campaign, contact);";
 
 static void bind_runs(struct campaigns *cs)
 {
@@ -858,6 +888,12 @@ void campaigns_close(struct server *s)
 	while (cs->runs) {
 		struct crun *r = cs->runs;
 		cs->runs = r->next;
+		while (r->previews) {
+			struct preview *p = r->previews;
+			r->previews = p->next;
+			free(p);
+		}
+		json_decref(r->snap);
 		free(r);
 	}
 	while (cs->dials) {	/* only if the shutdown ran out of time */
