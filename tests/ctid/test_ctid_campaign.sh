@@ -74,10 +74,11 @@ number,name,message,fax
 5550005,Nobody Five,,
 5550006,Gone Six,,
 5550007,"Wang, Li",tts:cmn:您的账户已欠费,
+5550008,Jammed Eight,,
 CSV
-conf "cps = 2" "max_channels = 3" "no_answer = 20" "retry = busy:2:30, no_answer:1:60" >ctid.conf
+conf "cps = 2" "max_channels = 3" "no_answer = 20" "retry = busy:2:30, no_answer:1:60, congestion:0:1" >ctid.conf
 "$CTID" --campaign arrears --max-time 900 --sim-record rec \
-	--sim-outbound 5550001=person,5550002=machine,5550003=fax,5550004=busy/busy/person,5550005=noanswer,5550006=sit,5550007=person \
+	--sim-outbound 5550001=person,5550002=machine,5550003=fax,5550004=busy/busy/person,5550005=noanswer,5550006=sit,5550007=person,5550008=congestion \
 	ctid.conf >out 2>log
 rc=$?
 check "broadcast run exits 0 when the campaign is finished" test $rc -eq 0
@@ -94,12 +95,13 @@ want="5550001|Person One|done|voice|1|0
 5550004|Busy Four|done|voice|3|0
 5550005|Nobody Five|failed|no_answer|2|0
 5550006|Gone Six|failed|sit|1|0
-5550007|Wang, Li|done|voice|1|0"
-check "report: each contact's status, result, attempts, fax pages (person, machine, fax, busy x2 then person, no answer, SIT)" \
+5550007|Wang, Li|done|voice|1|0
+5550008|Jammed Eight|failed|congestion|1|0"
+check "report: each contact's status, result, attempts, fax pages (person, machine, fax, busy x2 then person, no answer, SIT, congestion)" \
 	test "$got" = "$want"
 [ "$got" = "$want" ] || { echo "# got:"; echo "$got" | sed 's/^/#   /'; }
 check "report header" test "$(head -1 report.csv)" = "number,name,status,result,attempts,last_attempt_ms,cause,fax_pages,queue"
-check "10 attempt rows in SQLite" test "$(sqlite3 campaign.db 'SELECT count(*) FROM attempt')" = 10
+check "11 attempt rows in SQLite" test "$(sqlite3 campaign.db 'SELECT count(*) FROM attempt')" = 11
 gaps() {	# gaps NUMBER: start of each retry minus the end of the attempt before it
 	sqlite3 campaign.db "SELECT b.start_ms - a.end_ms FROM attempt a JOIN attempt b ON a.contact = b.contact
 		AND b.attempt = a.attempt + 1 WHERE a.number = '$1' ORDER BY a.attempt" | tr '\n' ' '
@@ -134,13 +136,13 @@ check "person heard the English message" same_speech rec/5550001-1.wav "$en"
 check "machine recorded the message after its greeting" same_speech rec/5550002-1.wav "$en"
 check "busy number, third attempt (a person): heard the message" same_speech rec/5550004-3.wav "$en"
 check "Mandarin contact heard its own cmn message" same_speech rec/5550007-1.wav "$cmn"
-check "no recording where nobody answered (busy, no answer, SIT)" \
-	test ! -e rec/5550004-1.wav -a ! -e rec/5550005-1.wav -a ! -e rec/5550006-1.wav
+check "no recording where nobody answered (busy, no answer, SIT, congestion)" \
+	test ! -e rec/5550004-1.wav -a ! -e rec/5550005-1.wav -a ! -e rec/5550006-1.wav -a ! -e rec/5550008-1.wav
 check "fax received pixel-exact (tiffcmp)" sh -c "tiffcmp prompts/notice.tif rec/5550003-1.tif >/dev/null 2>&1"
 check "fax: 1 page in the attempt row" \
 	test "$(sqlite3 campaign.db "SELECT fax_pages || ':' || result FROM attempt WHERE number = '5550003'")" = "1:fax"
 check "contact rows keep the CSV's lines" \
-	test "$(sqlite3 campaign.db "SELECT group_concat(line, ',') FROM (SELECT line FROM contact ORDER BY id)")" = "2,3,4,5,6,7,8"
+	test "$(sqlite3 campaign.db "SELECT group_concat(line, ',') FROM (SELECT line FROM contact ORDER BY id)")" = "2,3,4,5,6,7,8,9"
 # started again: nothing is dialled twice (the database is the truth)
 "$CTID" --campaign arrears --max-time 60 --sim-outbound 5550001=person ctid.conf >out2 2>log2
 check "second start: finished at once, no call placed" \
