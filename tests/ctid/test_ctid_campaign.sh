@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_ctid_campaign.sh BUILD_DIR - outbound campaigns in ctid on the emulated board, virtual time.
 # The far end of the outbound trunk (--sim-outbound) answers per number as a person, an answering
-# machine (5 s greeting), a fax machine (CED), busy, no answer (ringback), SIT. Checked: each
+# machine (5 s greeting), a fax machine (CED), busy, no answer (ringback), SIT, congestion. Checked: each
 # contact's result, status and attempts (report CSV and SQLite), retries at the configured delays,
 # pacing (never more than max_channels calls at once, calls per second), the time-of-day window,
 # the spoken message really heard at the far end (its recording has the TTS WAV's extent and level,
@@ -147,6 +147,14 @@ check "contact rows keep the CSV's lines" \
 "$CTID" --campaign arrears --max-time 60 --sim-outbound 5550001=person ctid.conf >out2 2>log2
 check "second start: finished at once, no call placed" \
 	sh -c '! grep -q "calling" log2 && grep -q "campaign arrears finished" log2'
+
+# command-line mistakes are named
+"$CTID" --campaign-report nope ctid.conf >out 2>err; rc=$?
+check "report of an unknown campaign: exit 1, named" sh -c "test $rc -eq 1 && grep -q 'no .campaign nope. in' err"
+"$CTID" --campaign nope --max-time 5 ctid.conf >out 2>err; rc=$?
+check "--campaign of an unknown campaign: exit 1, named" sh -c "test $rc -eq 1 && grep -q 'campaign nope: no .campaign nope.' err"
+"$CTID" --campaign arrears --max-time 5 --sim-outbound 5550001=robot ctid.conf >out 2>err; rc=$?
+check "--sim-outbound with a bad kind: exit 1, kind named" sh -c "test $rc -eq 1 && grep -q \"bad kind 'robot'\" err"
 
 # ---- 2: time-of-day window (virtual time 0 = 00:00): 00:01-00:02 ----
 rm -f campaign.db* rec/*
