@@ -629,14 +629,14 @@ static void ivr_key(struct parser *p, int line, const char *key, char *v)
 		words[nw++] = tok;
 	}
 	if (!nw) {
-		err(&p->e, line, "step '%s' has no action (accepted: play, digits, branch, fax, queue, record, hangup, goto)",
-		    key);
+		err(&p->e, line, "step '%s' has no action (accepted: play, say, digits, branch, fax, queue, record, hangup, "
+				 "goto)", key);
 		return;
 	}
 	int op = key_index(words[0], ivr_ops, 8);
 	if (op < 0) {
-		err(&p->e, line, "unknown action '%s' in step '%s' (accepted: play, digits, branch, fax, queue, record, "
-				 "hangup, goto)", words[0], key);
+		err(&p->e, line, "unknown action '%s' in step '%s' (accepted: play, say, digits, branch, fax, queue, "
+				 "record, hangup, goto)", words[0], key);
 		return;
 	}
 	struct ivr_step s;

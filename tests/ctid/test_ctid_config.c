@@ -194,7 +194,7 @@ static const struct {
 	  "t.conf:9: agent '2': same token as agent '1'" },
 	{ "[vip]\nani = 123, 12x\n", "t.conf:7: bad value '12x' for ani" },
 	{ "[vip]\nnumber = 123\n", "t.conf:7: unknown key 'number' in [vip] (accepted: ani)" },
-	{ "[ivr m]\na = sing loudly\n", "t.conf:7: unknown action 'sing' in step 'a' (accepted: play, digits," },
+	{ "[ivr m]\na = sing loudly\n", "t.conf:7: unknown action 'sing' in step 'a' (accepted: play, say, digits," },
 	{ "[ivr m]\na = digits 0\n", "t.conf:7: step 'a': digits needs the number of digits 1-32, got '0'" },
 	{ "[ivr m]\na = digits 4 timeout=0\n", "t.conf:7: step 'a': bad option 'timeout=0' for digits" },
 	{ "[ivr m]\na = digits 4 terminator=x\n", "t.conf:7: step 'a': bad option 'terminator=x' for digits" },
