@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "campaign_sim.h"
+#include "prompts.h"
 #include "tts.h"
 
 enum { TICK_MS = 50 };
@@ -104,55 +105,6 @@ static uint64_t now_ms(const struct campaigns *cs)
 	return cti_now_ms(cs->s->ctx);
 }
 
-/* A path named in ctid.conf: absolute, or relative to the file's directory. */
-static void conf_path(const struct server *s, const char *file, char *out, size_t size)
-{
-	const char *slash = strrchr(s->cfg_path, '/');
-	if (file[0] == '/' || !slash)
-		snprintf(out, size, "%s", file);
-	else
-		snprintf(out, size, "%.*s/%s", (int)(slash - s->cfg_path), s->cfg_path, file);
-}
-
-void ctid_tts_path(const struct server *s, const char *spec, char *out, size_t size)
-{
-	char dir[2 * CTID_PATH_MAX + 2], voice[TTS_VOICE_MAX], err[256];
-	const char *text;
-	conf_path(s, s->cfg->tts_cache, dir, sizeof(dir));
-	if (tts_parse(spec, voice, &text, err, sizeof(err)))
-		snprintf(out, size, "%s/invalid.wav", dir);
-	else
-		tts_cache_path(dir, voice, text, out, size);
-}
-
-static int tts_one(struct server *s, const struct ctid_config *cfg, const char *spec, char *err, size_t esize)
-{
-	char dir[2 * CTID_PATH_MAX + 2], out[3 * CTID_PATH_MAX];
-	conf_path(s, cfg->tts_cache, dir, sizeof(dir));
-	int r = tts_render(dir, spec, out, sizeof(out), err, esize);
-	if (r > 0)
-		logmsg(s, "text to speech: %s -> %s", spec, out);
-	return r < 0 ? -1 : 0;
-}
-
-int ctid_tts_prepare(struct server *s, const struct ctid_config *cfg, char *err, size_t esize)
-{
-	for (int i = 0; i < cfg->nflows; i++)
-		for (int j = 0; j < cfg->flows[i].nsteps; j++)
-			if (tts_is_spec(cfg->flows[i].steps[j].arg) &&
-			    tts_one(s, cfg, cfg->flows[i].steps[j].arg, err, esize))
-				return -1;
-	for (int i = 0; i < cfg->nqueues; i++) {
-		if (tts_is_spec(cfg->queues[i].moh) && tts_one(s, cfg, cfg->queues[i].moh, err, esize))
-			return -1;
-		if (tts_is_spec(cfg->queues[i].announce) && tts_one(s, cfg, cfg->queues[i].announce, err, esize))
-			return -1;
-	}
-	for (int i = 0; i < cfg->ncampaigns; i++)
-		if (tts_is_spec(cfg->campaigns[i].message) && tts_one(s, cfg, cfg->campaigns[i].message, err, esize))
-			return -1;
-	return 0;
-}
 
 /* Run SQL built with sqlite3_mprintf (%Q quotes strings; no printf format check for it); logs failures. */
 static int db_exec(struct campaigns *cs, const char *fmt, ...)
@@ -855,7 +807,7 @@ int campaigns_open(struct server *s, char *err, size_t esize)
 	cs->s = s;
 	s->camp = cs;
 	char path[2 * CTID_PATH_MAX + 2];
-	conf_path(s, cfg->campaign_db, path, sizeof(path));
+	ctid_conf_path(s, cfg->campaign_db, path, sizeof(path));
 	char *msg = NULL;
 	if (sqlite3_open(path, &cs->db) != SQLITE_OK || sqlite3_busy_timeout(cs->db, 2000) != SQLITE_OK ||
 	    sqlite3_exec(cs->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
@@ -1014,12 +966,12 @@ static void import_row(void *user, const struct camp_contact *row)
 /* The message or fax of a row (or of the campaign, line 0) can be used: "" or why not. */
 static void check_media(struct server *s, const char *what, const char *file, bool fax, char *why, size_t size)
 {
-	char path[3 * CTID_PATH_MAX + 64], err[512];
+	char path[3 * CTID_PATH_MAX + 64], err[512], tmp[3 * CTID_PATH_MAX];
 	why[0] = 0;
 	if (!file[0])
 		return;
 	if (tts_is_spec(file)) {
-		if (tts_one(s, s->cfg, file, err, sizeof(err)))
+		if (ctid_tts_render(s, s->cfg, file, tmp, sizeof(tmp), err, sizeof(err)))
 			snprintf(why, size, "%s: %s", what, err);
 		return;
 	}
@@ -1037,7 +989,7 @@ static int import(struct campaigns *cs, const struct ctid_campaign *c, char *err
 {
 	struct server *s = cs->s;
 	char csv[2 * CTID_PATH_MAX + 2], *errors = NULL, why[1024];
-	conf_path(s, c->contacts, csv, sizeof(csv));
+	ctid_conf_path(s, c->contacts, csv, sizeof(csv));
 	struct import im = { 0 };
 	int n = campaign_contacts_read(csv, c, import_row, &im, &errors);
 	size_t len = 0;

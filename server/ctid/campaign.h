@@ -49,9 +49,4 @@ json_t *campaign_snapshot(struct server *s, const char *name);
 /* The CSV report of a campaign from its database (ctid --campaign-report). 0, or -1 with err. */
 int campaign_report(const char *db_path, const char *name, FILE *out, char *err, size_t esize);
 
-/* Synthesize (or find cached) every tts: prompt of the configuration. 0, or -1 with err. */
-int ctid_tts_prepare(struct server *s, const struct ctid_config *cfg, char *err, size_t esize);
-/* The cache file of a tts:VOICE:TEXT prompt (server.c's resolve()). */
-void ctid_tts_path(const struct server *s, const char *spec, char *out, size_t size);
-
 #endif

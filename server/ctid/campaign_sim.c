@@ -3,6 +3,7 @@
  * campaign_sim.c - the emulated far end of the outbound trunks (see campaign_sim.h).
  */
 #include "campaign_sim.h"
+#include "prompts.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -12,8 +13,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-enum far_kind { F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F__COUNT };
-static const char *const far_names[F__COUNT] = { "person", "machine", "fax", "busy", "noanswer", "sit", "congestion" };
+enum far_kind { F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F_SPEAKER, F_VOICEMAIL, F__COUNT };
+static const char *const far_names[F__COUNT] = { "person",     "machine",    "fax",     "busy",     "noanswer",
+						 "sit",	       "congestion", "speaker", "voicemail" };
+/* speaker and voicemail: a person and a machine that speak (espeak-ng) instead of syllable noise */
+#define SPEAKER_SAYS "tts:en:Hello?"
+#define VOICEMAIL_SAYS "tts:en:Hello, you have reached the Miller family. We cannot take your call right now. " \
+		       "Please leave a message after the tone."
 
 struct far_spec {
 	char number[CAMP_NUMBER_MAX];
@@ -43,6 +49,7 @@ struct camp_sim {
 	FILE *farlog;
 	int16_t *hello, *greeting;
 	size_t hello_n, greeting_n;
+	char speaker_wav[CTID_PATH_MAX * 3], voicemail_wav[CTID_PATH_MAX * 3];
 };
 
 static void far_log(struct camp_sim *cs, const char *what, const struct far *f)
@@ -106,6 +113,8 @@ bool camp_sim_offered(struct camp_sim *cs, const cti_event_t *ev)
 	switch (f->what) {
 	case F_PERSON:
 	case F_MACHINE:
+	case F_SPEAKER:
+	case F_VOICEMAIL:
 	case F_FAX:
 		cti_call_alerting(ev->call);
 		f->timer = cti_timer_start(s->ctx, 1500, f);	/* rings 1.5 s, then answers */
@@ -149,6 +158,8 @@ void camp_sim_event(void *party, const cti_event_t *ev)
 			far_path(cs, f, "tif", f->fax_path, sizeof(f->fax_path));
 			fp.receive_path = f->fax_path;
 			f->op = cti_fax_receive(f->call, &fp);
+		} else if (f->what == F_SPEAKER || f->what == F_VOICEMAIL) {
+			f->op = cti_play_file(f->call, f->what == F_SPEAKER ? cs->speaker_wav : cs->voicemail_wav, NULL);
 		} else {	/* "Hello?" (0.7 s) or a machine's greeting (5 s) */
 			bool hello = f->what == F_PERSON;
 			cti_play_item_t it = { NULL, hello ? cs->hello : cs->greeting,
@@ -201,7 +212,7 @@ static int parse_sim_outbound(struct camp_sim *cs, const char *spec, char *err, 
 		if (!eq || eq == item || (size_t)(eq - item) >= sizeof(sp.number) ||
 		    strspn(item, "0123456789*#") != (size_t)(eq - item)) {
 			snprintf(err, esize, "--sim-outbound: bad item '%s' (NUMBER=KIND[/KIND...], KIND one of person, "
-					     "machine, fax, busy, noanswer, sit, congestion)", item);
+					     "machine, speaker, voicemail, fax, busy, noanswer, sit, congestion)", item);
 			rc = -1;
 			break;
 		}
@@ -212,8 +223,8 @@ static int parse_sim_outbound(struct camp_sim *cs, const char *spec, char *err, 
 				if (!strcasecmp(k, far_names[i]))
 					w = i;
 			if (w < 0 || sp.nkinds == 8) {
-				snprintf(err, esize, "--sim-outbound: %s: bad kind '%s' (person, machine, fax, busy, "
-						     "noanswer, sit, congestion; at most 8 per number)", sp.number, k);
+				snprintf(err, esize, "--sim-outbound: %s: bad kind '%s' (person, machine, speaker, "
+						     "voicemail, fax, busy, noanswer, sit, congestion; at most 8 per number)", sp.number, k);
 				rc = -1;
 				break;
 			}
@@ -279,6 +290,16 @@ struct camp_sim *camp_sim_new(struct server *s, const char *spec, const char *re
 			goto fail;
 		}
 	}
+	for (int i = 0; i < cs->nspec; i++)
+		for (int k = 0; k < cs->spec[i].nkinds; k++) {
+			enum far_kind w = cs->spec[i].kinds[k];
+			if (w == F_SPEAKER && !cs->speaker_wav[0] &&
+			    ctid_tts_render(s, cfg, SPEAKER_SAYS, cs->speaker_wav, sizeof(cs->speaker_wav), err, esize))
+				goto fail;
+			if (w == F_VOICEMAIL && !cs->voicemail_wav[0] &&
+			    ctid_tts_render(s, cfg, VOICEMAIL_SAYS, cs->voicemail_wav, sizeof(cs->voicemail_wav), err, esize))
+				goto fail;
+		}
 	cs->hello_n = 700 * 8;
 	cs->greeting_n = 5000 * 8;
 	cs->hello = noise(cs->hello_n, 5);

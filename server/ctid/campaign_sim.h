@@ -4,7 +4,9 @@
  * for trying and testing campaigns on the emulated board (docs/ctid.md).
  *
  * Per called number a person (rings 1.5 s, "hello?" for 0.7 s, then listens),
- * an answering machine (5 s greeting, then listens), a fax machine (receives),
+ * an answering machine (5 s greeting, then listens) - as syllable noise, or
+ * spoken by espeak-ng (speaker: "Hello?", voicemail: a 6.5 s greeting) -, a
+ * fax machine (receives),
  * busy, no answer (ringback), SIT or congestion; one kind per call to the
  * number, the last repeating. What a party heard goes to DIR/NUMBER-N.wav, a
  * fax to DIR/NUMBER-N.tif, and every offer/answer/clear to DIR/far.log with

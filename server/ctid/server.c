@@ -18,6 +18,7 @@
  */
 #include "server_int.h"
 #include "campaign.h"
+#include "prompts.h"
 #include "tts.h"
 
 #include <errno.h>

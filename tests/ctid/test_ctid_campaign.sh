@@ -148,6 +148,17 @@ check "contact rows keep the CSV's lines" \
 check "second start: finished at once, no call placed" \
 	sh -c '! grep -q "calling" log2 && grep -q "campaign arrears finished" log2'
 
+# real speech at the far end (espeak-ng): "Hello?" is a person, a 6.5 s greeting a machine
+rm -f campaign.db* rec/*
+printf 'number\n5559001\n5559002\n' >contacts.csv
+"$CTID" --campaign arrears --max-time 300 --sim-record rec --sim-outbound 5559001=speaker,5559002=voicemail \
+	ctid.conf >out 2>log
+check "spoken far ends: \"Hello?\" -> voice, a voicemail greeting -> machine" \
+	test "$(sqlite3 campaign.db "SELECT group_concat(number || ':' || result || ':' || status, ' ') FROM (SELECT * FROM contact ORDER BY id)")" \
+	= "5559001:voice:done 5559002:machine:done"
+check "spoken person heard the message" same_speech rec/5559001-1.wav "$en"
+check "spoken voicemail recorded the message after its greeting" same_speech rec/5559002-1.wav "$en"
+
 # command-line mistakes are named
 "$CTID" --campaign-report nope ctid.conf >out 2>err; rc=$?
 check "report of an unknown campaign: exit 1, named" sh -c "test $rc -eq 1 && grep -q 'no .campaign nope. in' err"
