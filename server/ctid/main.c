@@ -46,6 +46,14 @@ static void usage(FILE *f)
 		   "See docs/ctid.md.\n");
 }
 
+/* ", N campaigns" for the --check summary. */
+static const char *campaigns_text(const struct ctid_config *cfg)
+{
+	static char text[64];
+	snprintf(text, sizeof(text), ", %d campaign%s", cfg->ncampaigns, cfg->ncampaigns == 1 ? "" : "s");
+	return text;
+}
+
 /* Everything --check can verify without opening the trunks. */
 static int check(const char *path)
 {
@@ -74,8 +82,9 @@ static int check(const char *path)
 	}
 	acd_free(acd);
 	if (!bad)
-		printf("%s: OK: %d trunks, %d routes, %d queues, %d agents, %d IVR flows, %d VIP numbers\n", path,
-		       cfg->ntrunks, cfg->nroutes, cfg->nqueues, cfg->nagents, cfg->nflows, cfg->nvips);
+		printf("%s: OK: %d trunks, %d routes, %d queues, %d agents, %d IVR flows, %d VIP numbers%s\n", path,
+		       cfg->ntrunks, cfg->nroutes, cfg->nqueues, cfg->nagents, cfg->nflows, cfg->nvips,
+		       cfg->ncampaigns ? campaigns_text(cfg) : "");
 	ctid_config_free(cfg);
 	return bad;
 }

@@ -77,6 +77,7 @@ number,name,message,fax
 5550008,Jammed Eight,,
 CSV
 conf "cps = 2" "max_channels = 3" "no_answer = 20" "retry = busy:2:30, no_answer:1:60, congestion:0:1" >ctid.conf
+check "ctid --check: the campaign and its list are valid" sh -c '"$0" --check ctid.conf | grep -q "OK: .*, 1 campaign$"' "$CTID"
 "$CTID" --campaign arrears --max-time 900 --sim-record rec \
 	--sim-outbound 5550001=person,5550002=machine,5550003=fax,5550004=busy/busy/person,5550005=noanswer,5550006=sit,5550007=person,5550008=congestion \
 	ctid.conf >out 2>log
