@@ -603,6 +603,10 @@ static void cpa_done(struct dial *d, int cpa)
 	if (d->phase != D_DIALING && d->phase != D_ANSWERED)
 		return;
 	const struct ctid_campaign *c = d->r->cfg;
+	if ((cpa == CTI_CPA_VOICE || cpa == CTI_CPA_MACHINE) && !d->answered) {
+		hangup(d, CR_SIT);	/* speech before any answer: a network announcement ("not in service") */
+		return;
+	}
 	switch (cpa) {
 	case CTI_CPA_VOICE:
 		d->result = CR_VOICE;

@@ -13,13 +13,18 @@
 #include <strings.h>
 #include <unistd.h>
 
-enum far_kind { F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F_SPEAKER, F_VOICEMAIL, F__COUNT };
-static const char *const far_names[F__COUNT] = { "person",     "machine",    "fax",     "busy",     "noanswer",
-						 "sit",	       "congestion", "speaker", "voicemail" };
+enum far_kind {
+	F_PERSON, F_MACHINE, F_FAX, F_BUSY, F_NOANSWER, F_SIT, F_CONGESTION, F_SPEAKER, F_VOICEMAIL, F_ANNOUNCEMENT,
+	F__COUNT
+};
+static const char *const far_names[F__COUNT] = { "person", "machine", "fax", "busy", "noanswer", "sit",
+						 "congestion", "speaker", "voicemail", "announcement" };
 /* speaker and voicemail: a person and a machine that speak (espeak-ng) instead of syllable noise */
 #define SPEAKER_SAYS "tts:en:Hello?"
 #define VOICEMAIL_SAYS "tts:en:Hello, you have reached the Miller family. We cannot take your call right now. " \
 		       "Please leave a message after the tone."
+/* announcement: the network's recorded message before any answer (in-band, with progress) */
+#define ANNOUNCEMENT_SAYS "tts:en:The number you have dialled is not in service. Please check the number."
 
 struct far_spec {
 	char number[CAMP_NUMBER_MAX];
@@ -49,7 +54,7 @@ struct camp_sim {
 	FILE *farlog;
 	int16_t *hello, *greeting;
 	size_t hello_n, greeting_n;
-	char speaker_wav[CTID_PATH_MAX * 3], voicemail_wav[CTID_PATH_MAX * 3];
+	char speaker_wav[CTID_PATH_MAX * 3], voicemail_wav[CTID_PATH_MAX * 3], announcement_wav[CTID_PATH_MAX * 3];
 };
 
 static void far_log(struct camp_sim *cs, const char *what, const struct far *f)
@@ -118,6 +123,10 @@ bool camp_sim_offered(struct camp_sim *cs, const cti_event_t *ev)
 	case F_FAX:
 		cti_call_alerting(ev->call);
 		f->timer = cti_timer_start(s->ctx, 1500, f);	/* rings 1.5 s, then answers */
+		break;
+	case F_ANNOUNCEMENT:
+		cti_call_progress(ev->call);
+		f->op = cti_play_file(ev->call, cs->announcement_wav, &t);
 		break;
 	case F_BUSY:
 	case F_SIT:
@@ -212,7 +221,7 @@ static int parse_sim_outbound(struct camp_sim *cs, const char *spec, char *err, 
 		if (!eq || eq == item || (size_t)(eq - item) >= sizeof(sp.number) ||
 		    strspn(item, "0123456789*#") != (size_t)(eq - item)) {
 			snprintf(err, esize, "--sim-outbound: bad item '%s' (NUMBER=KIND[/KIND...], KIND one of person, "
-					     "machine, speaker, voicemail, fax, busy, noanswer, sit, congestion)", item);
+					     "machine, speaker, voicemail, fax, busy, noanswer, sit, congestion, announcement)", item);
 			rc = -1;
 			break;
 		}
@@ -224,7 +233,8 @@ static int parse_sim_outbound(struct camp_sim *cs, const char *spec, char *err, 
 					w = i;
 			if (w < 0 || sp.nkinds == 8) {
 				snprintf(err, esize, "--sim-outbound: %s: bad kind '%s' (person, machine, speaker, "
-						     "voicemail, fax, busy, noanswer, sit, congestion; at most 8 per number)", sp.number, k);
+						     "voicemail, fax, busy, noanswer, sit, congestion, announcement; at "
+						     "most 8 per number)", sp.number, k);
 				rc = -1;
 				break;
 			}
@@ -295,6 +305,10 @@ struct camp_sim *camp_sim_new(struct server *s, const char *spec, const char *re
 			enum far_kind w = cs->spec[i].kinds[k];
 			if (w == F_SPEAKER && !cs->speaker_wav[0] &&
 			    ctid_tts_render(s, cfg, SPEAKER_SAYS, cs->speaker_wav, sizeof(cs->speaker_wav), err, esize))
+				goto fail;
+			if (w == F_ANNOUNCEMENT && !cs->announcement_wav[0] &&
+			    ctid_tts_render(s, cfg, ANNOUNCEMENT_SAYS, cs->announcement_wav, sizeof(cs->announcement_wav), err,
+					    esize))
 				goto fail;
 			if (w == F_VOICEMAIL && !cs->voicemail_wav[0] &&
 			    ctid_tts_render(s, cfg, VOICEMAIL_SAYS, cs->voicemail_wav, sizeof(cs->voicemail_wav), err, esize))

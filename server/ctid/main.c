@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		   "      --campaign-report NAME  print the campaign's CSV report (contacts, results) and exit\n"
 		   "      --sim-outbound SPEC emulated board: the far end of the outbound trunk answers per number,\n"
 		   "                        NUMBER=KIND[/KIND...],... KIND: person, machine, speaker, voicemail,\n"
-		   "                        fax, busy, noanswer, sit, congestion (one per call, the last repeats)\n"
+		   "                        fax, busy, noanswer, sit, congestion, announcement (one per call,\n"
+		   "                        the last repeats)\n"
 		   "      --sim-record DIR  what the far end heard (NUMBER-N.wav), received (NUMBER-N.tif), far.log\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");

@@ -151,12 +151,12 @@ check "second start: finished at once, no call placed" \
 
 # real speech at the far end (espeak-ng): "Hello?" is a person, a 6.5 s greeting a machine
 rm -f campaign.db* rec/*
-printf 'number\n5559001\n5559002\n' >contacts.csv
-"$CTID" --campaign arrears --max-time 300 --sim-record rec --sim-outbound 5559001=speaker,5559002=voicemail \
-	ctid.conf >out 2>log
-check "spoken far ends: \"Hello?\" -> voice, a voicemail greeting -> machine" \
+printf 'number\n5559001\n5559002\n5559003\n' >contacts.csv
+"$CTID" --campaign arrears --max-time 300 --sim-record rec \
+	--sim-outbound 5559001=speaker,5559002=voicemail,5559003=announcement ctid.conf >out 2>log
+check "spoken far ends: \"Hello?\" -> voice, a voicemail greeting -> machine, an announcement before answer -> sit" \
 	test "$(sqlite3 campaign.db "SELECT group_concat(number || ':' || result || ':' || status, ' ') FROM (SELECT * FROM contact ORDER BY id)")" \
-	= "5559001:voice:done 5559002:machine:done"
+	= "5559001:voice:done 5559002:machine:done 5559003:sit:failed"
 check "spoken person heard the message" same_speech rec/5559001-1.wav "$en"
 check "spoken voicemail recorded the message after its greeting" same_speech rec/5559002-1.wav "$en"
 
