@@ -369,7 +369,7 @@ int campaign_contacts_read(const char *path, const struct ctid_campaign *c,
 		char *s = buf;
 		if (line == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
 			s += 3;	/* UTF-8 byte order mark */
-		if (!*s || strspn(s, " \t") == strlen(s) || s[0] == '#')
+		if (!*s || strspn(s, " \t") == strlen(s))	/* blank lines only: a number may start with # */
 			continue;
 		char *f[MAX_FIELDS];
 		const char *why = "";

@@ -174,6 +174,7 @@ cat >contacts.csv <<'CSV'
 number
 5550011
 5550012
+#315550013
 CSV
 conf "window = 00:01-00:02" "retry = busy:5:30" >ctid.conf
 "$CTID" --campaign arrears --max-time 300 --sim-record rec --sim-outbound 5550011=person,5550012=busy ctid.conf \
@@ -186,6 +187,8 @@ check "window: busy number tried twice inside the window, still pending after it
 	test "$(sqlite3 campaign.db "SELECT status || ':' || attempts FROM contact WHERE number = '5550012'")" = "pending:2"
 check "window: the person was reached" \
 	test "$(sqlite3 campaign.db "SELECT status || ':' || result FROM contact WHERE number = '5550011'")" = "done:voice"
+check "a number starting with # is a contact, not a comment" \
+	test "$(sqlite3 campaign.db "SELECT status || ':' || result FROM contact WHERE number = '#315550013'")" = "done:voice"
 
 # ---- 3: bad contact lists: every bad row named with file:line, nothing imported ----
 rm -f campaign.db* rec/*
