@@ -4,7 +4,8 @@
 # campaign and see CampaignProgressEvents; agents may not; a paused campaign places no new call;
 # preview mode: the agent gets the contact first (PreviewEvent, held NotReady 9100), accepts it and
 # is connected to the answered contact (DeliveredEvent with the contact's number), rejects the next
-# (result skipped), lets the third time out (NotReady 9999, contact pending again). Prints TAP.
+# (result skipped), lets the third time out (NotReady 9999, contact pending again); a SIGHUP that
+# drops a running campaign lets its call up end normally and dials nothing more. Prints TAP.
 import asyncio
 import json
 import os
@@ -76,6 +77,12 @@ trunk = out
 mode = preview
 queue = billing
 preview_timeout = 5
+"""
+LATE = """[campaign late]
+contacts = late.csv
+trunk = out
+message = tts:en:Hello, this is a notice.
+max_channels = 1
 """
 
 readers = {}
@@ -217,6 +224,28 @@ async def main(port):
     check("sales: Ann done (voice), Bob skipped, Cy pending again",
           s.get("done") == 1 and s.get("failed") == 1 and s.get("pending") == 1
           and s.get("results") == {"voice": 1, "skipped": 1}, s)
+
+    # ---- SIGHUP drops a running campaign: the call up ends normally, nothing new is dialled ----
+    r = await rpc(boss, {"command": "StartCampaign", "campaign": "late"})
+    check("campaign 'late' started", r.get("state") == "running", r)
+    await wait_event(boss, "CampaignProgressEvent", campaign="late", number="5552001", status="done")
+    with open(f"{T}/ctid.conf", "w") as f:
+        f.write(CONF)	# without [campaign late]
+    proc.send_signal(signal.SIGHUP)
+    end = time.monotonic() + 10
+    while time.monotonic() < end and "campaign late: no longer configured, paused" not in open(f"{T}/log").read():
+        await asyncio.sleep(0.1)
+    check("reload: the dropped campaign is paused", "no longer configured" in open(f"{T}/log").read())
+    r = await snapshot(boss, "late")
+    check("reload: the dropped campaign is unknown now", r.get("error") == "invalidCampaign", r)
+    end = time.monotonic() + 30	# the call that was up ends on its own (about 5 s)
+    while time.monotonic() < end:
+        st = sqlite3.connect(f"{T}/campaign.db").execute(
+            "SELECT status FROM contact WHERE number = '5552002'").fetchone()
+        if st and st[0] != "dialing":
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1)	# and nothing new follows
     for w in (boss, a1, a2):
         await w.close()
 
@@ -225,6 +254,10 @@ with open(f"{T}/ctid.conf", "w") as f:
     f.write(CONF)
 with open(f"{T}/notice.csv", "w") as f:
     f.write("number,name\n5550001,One\n5550002,Two\n5550003,Three\n")
+with open(f"{T}/late.csv", "w") as f:
+    f.write("number\n5552001\n5552002\n5552003\n")
+with open(f"{T}/ctid.conf", "a") as f:
+    f.write(LATE)
 with open(f"{T}/sales.csv", "w") as f:
     f.write("number,name\n5551001,Ann\n5551002,Bob\n5551003,Cy\n")
 log = open(f"{T}/log", "w")
@@ -258,6 +291,9 @@ check("database: sales contacts", rows == [("5551001", "done", "voice", "billing
 cdr = sqlite3.connect(f"{T}/cdr.db").execute(
     "SELECT direction, ani, agent, queue FROM cdr WHERE leg = 1").fetchall()
 check("CDR: the preview call, outbound, agent 1001", cdr == [("out", "5551001", "1001", "billing")], cdr)
+rows = db.execute("SELECT number, status, coalesce(result, '') FROM contact WHERE campaign = 'late' ORDER BY line").fetchall()
+check("database: the call up at the reload ended normally (done), the next was never dialled",
+      rows == [("5552001", "done", "voice"), ("5552002", "done", "voice"), ("5552003", "pending", "")], rows)
 print(f"1..{n}")
 if failed:
     print(open(f"{T}/log").read()[-4000:], file=sys.stderr)
