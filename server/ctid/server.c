@@ -18,6 +18,9 @@
  */
 #include "server_int.h"
 #include "cluster.h"
+#include "campaign.h"
+#include "prompts.h"
+#include "tts.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -70,6 +73,10 @@ int64_t wall_ms(struct server *s)
 
 void resolve(struct server *s, const char *file, char *out, size_t size)
 {
+	if (tts_is_spec(file)) {	/* tts:VOICE:TEXT: the cached WAV (ctid_tts_prepare made it) */
+		ctid_tts_path(s, file, out, size);
+		return;
+	}
 	const char *dir = s->cfg_path;
 	const char *slash = strrchr(dir, '/');
 	int dlen = slash ? (int)(slash - dir) : 1;
@@ -352,6 +359,41 @@ static void route_call(struct ccall *c)
 	}
 	c->flow[0] = 0;
 	go_target(c, r->target);
+}
+
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data, const char *agent)
+{
+	struct ccall *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->kind = KIND_CCALL;
+	c->srv = s;
+	c->in = call;
+	c->id = ++s->next_id;
+	c->outbound = true;
+	c->start_ms = c->answer_ms = wall_ms(s);
+	snprintf(c->ani, sizeof(c->ani), "%s", number);
+	snprintf(c->dnis, sizeof(c->dnis), "%s", dnis);
+	snprintf(c->digits, sizeof(c->digits), "%s", user_data);
+	c->next = s->calls;
+	s->calls = c;
+	cti_call_set_user(call, c);
+	logmsg(s, "call %u: outbound call to %s into queue %s", c->id, number, queue);
+	int64_t id = agent ? acd_enqueue_agent(s->acd, queue, number, agent, cti_now_ms(s->ctx)) : ACD_ENOENT;
+	if (id > 0) {	/* preview: the agent who accepted the contact */
+		c->acd_call = (uint64_t)id;
+		c->state = C_QUEUED;
+		snprintf(c->queue, sizeof(c->queue), "%s", queue);
+		play_moh(s, c);
+		return c;
+	}
+	if (agent)
+		logmsg(s, "call %u: agent %s cannot take it (%s), to the queue", c->id, agent, acd_strerror((int)id));
+	char target[ACD_TARGET_MAX];
+	snprintf(target, sizeof(target), "queue:%s", queue);
+	go_target(c, target);
+	return c;
 }
 
 static void deliver(struct server *s, const struct acd_event *ev)
@@ -674,6 +716,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			s->dchan_up_pos = true;
 		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed && sim_may_start(s))
 			sim_place(s);
+		campaigns_dchan_up(s, ev->span);
 		return;
 	}
 	if (ev->type == CTI_EV_TIMER) {
@@ -688,6 +731,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			struct phone *ph = u;
 			ph->timer = 0;
 			cti_call_hangup(ph->call, 16, CTI_LOC_DEFAULT);
+		} else if (u && *(int *)u == KIND_CAMPAIGN) {
+			campaigns_event(s, ev);
 		} else if (u && *(int *)u == KIND_CCALL) {	/* ring timeout */
 			struct ccall *c = u;
 			if (c->ring_timer == ev->u.timer.id && c->state == C_RINGING && c->agent) {
@@ -707,8 +752,14 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			cti_call_release(ev->call);
 		return;
 	}
+	if ((u && *(int *)u == KIND_CAMPAIGN) || (!u && ev->type == CTI_EV_CALL_OFFERED && campaigns_offered(s, ev))) {
+		if (u)
+			campaigns_event(s, ev);
+		acd_events(s);
+		return;
+	}
 	if ((u && *(int *)u == KIND_PHONE) ||
-	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve) &&
+	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve || s->opts.sim_outbound) &&
 	     (ev->span == s->phone_span || ev->span == s->caller_span))) {
 		sim_event(s, ev);
 		return;
@@ -796,10 +847,14 @@ static void reload(struct server *s)
 		ctid_config_free(cfg);
 		return;
 	}
+	char err[1024];
+	if (ctid_tts_prepare(s, cfg, err, sizeof(err)))
+		logmsg(s, "reload: %s (the prompt stays silent)", err);
 	ctid_config_free(s->cfg);
 	s->cfg = cfg;
 	if (s->cluster)
 		cluster_reload(s->cluster, cfg);	/* the other hosts see the new queue settings */
+	campaigns_reload(s);
 	logmsg(s, "reloaded %s", s->cfg_path);
 }
 
@@ -811,8 +866,9 @@ static void shutdown_calls(struct server *s)
 		if (c->agent)
 			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	}
+	campaigns_hangup_all(s);
 	uint64_t until = cti_now_ms(s->ctx) + 5000;
-	while ((s->calls || s->phones) && cti_now_ms(s->ctx) < until)
+	while ((s->calls || s->phones || campaigns_busy(s)) && cti_now_ms(s->ctx) < until)
 		cti_dispatch(s->ctx, 100);
 }
 
@@ -893,13 +949,17 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		}
 		logmsg(s, "WebSocket interface on port %d%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "");
 	}
+	if (ctid_tts_prepare(s, cfg, err, sizeof(err)) || campaigns_open(s, err, sizeof(err))) {
+		fprintf(stderr, "ctid: %s\n", err);
+		goto out;
+	}
 	s->in_span = span_of(s, CTID_TRUNK_INBOUND);
 	s->pos_span = span_of(s, CTID_TRUNK_POSITIONS);
 	if (s->in_span <= 0) {
 		fprintf(stderr, "ctid: no inbound span\n");
 		goto out;
 	}
-	if (opts->sim_calls || opts->sim_serve) {
+	if (opts->sim_calls || opts->sim_serve || opts->sim_outbound) {	/* agents' phones answer for campaigns too */
 		if (!cfg->sim_pairs) {
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
 			goto out;
@@ -929,6 +989,13 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			}
 	cti_set_event_handler(s->ctx, on_event, s);
 	s->tick_timer = cti_timer_start(s->ctx, 250, s);
+	if (opts->campaign) {
+		const char *ename;
+		if (campaign_start(s, opts->campaign, &ename, err, sizeof(err))) {
+			fprintf(stderr, "ctid: --campaign %s: %s\n", opts->campaign, err);
+			goto out;
+		}
+	}
 	acd_events(s);
 
 	struct sigaction sa;
@@ -974,6 +1041,10 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		}
 		if (opts->sim_calls && !opts->sim_serve && s->finished >= opts->sim_calls && !s->calls && !s->phones)
 			break;
+		if (opts->campaign && campaigns_finished(s) && !s->calls) {
+			logmsg(s, "campaign %s finished", opts->campaign);
+			break;
+		}
 		if (opts->max_ms && cti_now_ms(s->ctx) >= opts->max_ms) {
 			logmsg(s, "--max-time reached");
 			break;
@@ -1004,6 +1075,7 @@ out:
 		free(c);
 	}
 	cluster_stop(s->cluster);	/* after the calls were cleared: the others need not wait for the lease */
+	campaigns_close(s);
 	cdr_close(s->cdr);
 	acd_free(s->acd);
 	ctid_config_free(s->cfg);
