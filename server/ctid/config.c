@@ -787,7 +787,7 @@ static void start_section(struct parser *p, int line, char *hdr)
 	}
 	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr",
 					     "cluster", "campaign" };
-	int k = key_index(hdr, kinds, 9);
+	int k = key_index(hdr, kinds, 10);
 	p->seen = 0;
 	p->sec_line = line;
 	p->sec = S_BAD;
@@ -796,7 +796,7 @@ static void start_section(struct parser *p, int line, char *hdr)
 				 "agent ID, vip, ivr NAME, cluster, campaign NAME)", hdr);
 		return;
 	}
-	bool named = k == 2 || k == 4 || k == 5 || k == 7 || k == 8;
+	bool named = k == 2 || k == 4 || k == 5 || k == 7 || k == 9;
 	if (named && (!name || !*name)) {
 		err(&p->e, line, "section [%s] needs a name: [%s NAME]", kinds[k], kinds[k]);
 		return;
@@ -869,7 +869,7 @@ static void start_section(struct parser *p, int line, char *hdr)
 		copy(a->acd.id, sizeof(a->acd.id), name);
 		a->line = line;
 		p->sec = S_AGENT;
-	} else if (k == 8) {
+	} else if (k == 9) {
 		DUP_CHECK(c->campaigns, c->ncampaigns, name, "campaign");
 		struct ctid_campaign *cp = APPEND(c->campaigns, c->ncampaigns);
 		if (!cp)
