@@ -284,6 +284,18 @@ static void cmd_snapshot_queue(const struct cmd *k)
 			      st.service_level_permille));
 }
 
+/* The web desktop's and wallboard's commands (webcmds.c). */
+static void cmd_web(const struct cmd *k)
+{
+	const char *error = "invalidMessage";
+	char message[512] = "";
+	json_t *r = webcmd_run(k->s, k->x, k->name, k->msg, k->now, &error, message, sizeof(message));
+	if (r)
+		reply_ok(k, r);
+	else
+		reply_error(k, error, "%s", message);
+}
+
 static void cmd_not_yet(const struct cmd *k)
 {
 	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
@@ -303,6 +315,10 @@ static const struct {
 	{ "RetrieveCall", cmd_hold_retrieve, false },
 	{ "SingleStepTransfer", cmd_single_step_transfer, false },
 	{ "SnapshotQueue", cmd_snapshot_queue, false },
+	{ "SnapshotQueues", cmd_web, false },
+	{ "SnapshotAgents", cmd_web, false },
+	{ "SnapshotTrunks", cmd_web, false },
+	{ "QueryCallHistory", cmd_web, false },
 	{ "AnswerCall", cmd_not_yet, false },
 	{ "ConsultationCall", cmd_not_yet, false },
 	{ "TransferCall", cmd_not_yet, false },

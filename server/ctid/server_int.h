@@ -18,6 +18,7 @@
 #include "cdr.h"
 #include "config.h"
 #include "server.h"
+#include "webcmds.h"
 #include "ws.h"
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
@@ -48,6 +49,7 @@ struct ccall {
 	int fax_pages;
 	char recording[CTID_PATH_MAX + 48];
 	bool in_released;
+	json_t *customer;	/* the caller's record (webcmds.c), NULL: none (yet) */
 };
 
 struct phone {	/* sim traffic: a far-end party */
@@ -84,6 +86,7 @@ struct server {
 	int phones;			/* live far-end parties */
 	int place_timer;
 	int errors;
+	struct customer *customer;	/* customer record lookups (webcmds.c), NULL: none */
 };
 
 
