@@ -18,7 +18,26 @@ PACKAGES=(
 	dahdi-source dahdi dahdi-linux abigail-tools
 	clang libclang-rt-14-dev
 	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets libpq-dev postgresql
+	libcurl4-openssl-dev chromium nodejs
 )
+
+# The browser test's driver (tests/web): playwright-core from npm, exactly the
+# version of the committed package-lock.json, into tests/web/node_modules. It
+# drives Debian's chromium and never downloads a browser. Nothing to do (and
+# no network) when that version is already there.
+WEB_DIR=$(cd "$(dirname "$0")/../tests/web" && pwd)
+npm_deps() {
+	local want have
+	want=$(sed -n '/"node_modules\/playwright-core"/,/version/s/.*"version": *"\([^"]*\)".*/\1/p' "$WEB_DIR/package-lock.json")
+	have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$WEB_DIR/node_modules/playwright-core/package.json" 2>/dev/null | head -1 || true)
+	[[ -n $want && $want == "$have" ]] && return 0
+	if ! command -v npm >/dev/null; then
+		echo "deps: npm missing (Debian: apt-get install npm)" >&2
+		return 1
+	fi
+	echo "deps: npm ci in tests/web (playwright-core $want)"
+	(cd "$WEB_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,6 +46,7 @@ for p in "${PACKAGES[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
+	(( check_only )) || npm_deps
 	exit 0
 fi
 if (( check_only )); then
@@ -45,3 +65,6 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${missing[@]}"
+# Debian's nodejs comes without npm (NodeSource's includes it).
+command -v npm >/dev/null || $SUDO apt-get install -y -qq npm
+npm_deps

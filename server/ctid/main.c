@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		   "                        agents' phones answer; exit when all are done\n"
 		   "      --sim-dnis NUM    number the simulated callers dial (default: the first route)\n"
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
-		   "      --sim-interval MS between callers (default 1000)\n"
+		   "      --sim-interval MS between callers (default 1000); SIGUSR1 places the next one at once\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");

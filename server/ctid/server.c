@@ -36,12 +36,14 @@
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 int orphan_kind = KIND_ORPHAN;
 
-static volatile sig_atomic_t got_term, got_hup;
+static volatile sig_atomic_t got_term, got_hup, got_usr1;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;	/* --sim-calls: the next caller now (tests, demos) */
 	else
 		got_term = 1;
 }
@@ -925,9 +927,18 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	logmsg(s, "running: %d queues, %d agents, inbound span %d, positions span %d", cfg->nqueues, cfg->nagents,
 	       s->in_span, s->pos_span);
 	while (!got_term) {
+		if (got_usr1) {
+			got_usr1 = 0;
+			if (s->placed > 0 && s->placed < opts->sim_calls) {
+				if (s->place_timer > 0)
+					cti_timer_cancel(s->ctx, s->place_timer);
+				sim_place(s);
+			}
+		}
 		if (got_hup) {
 			got_hup = 0;
 			reload(s);

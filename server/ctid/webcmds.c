@@ -107,13 +107,28 @@ void web_trunk_events(struct server *s, int span)
 	}
 }
 
-static void history_row(void *user, const struct cdr_leg *l)
+struct history {
+	struct server *s;
+	json_t *list;
+};
+
+static void history_row(void *user, const struct cdr_leg *row)
 {
+	struct history *h = user;
+	struct cdr_leg copy = *row, *l = &copy;
+	if (!l->dnis[0]) {	/* the caller's leg is still up: its numbers from the live call */
+		unsigned id = (unsigned)strtoul(l->call_id, NULL, 10);
+		for (struct ccall *c = h->s->calls; c; c = c->next)
+			if (c->id == id && c->start_ms <= l->start_ms) {
+				snprintf(l->dnis, sizeof(l->dnis), "%s", c->dnis);
+				snprintf(l->digits, sizeof(l->digits), "%s", c->digits);
+			}
+	}
 	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:s}", "callID", l->call_id, "startMs",
 			      (json_int_t)l->start_ms, "answerMs", (json_int_t)l->answer_ms, "endMs",
 			      (json_int_t)l->end_ms, "callingDevice", l->ani, "calledDevice", l->dnis, "userData",
 			      l->digits, "queue", l->queue, "cause", l->cause, "recording", l->recording);
-	json_array_append_new(user, o);
+	json_array_append_new(h->list, o);
 }
 
 static json_t *call_history(struct server *s, const struct sess *x, json_t *msg, const char **error, char *message,
@@ -144,7 +159,8 @@ static json_t *call_history(struct server *s, const struct sess *x, json_t *msg,
 	}
 	json_t *list = json_array();
 	char err[512];
-	if (cdr_history(s->cdr, agent, limit, history_row, list, err, sizeof(err)) < 0) {
+	struct history h = { s, list };
+	if (cdr_history(s->cdr, agent, limit, history_row, &h, err, sizeof(err)) < 0) {
 		json_decref(list);
 		logmsg(s, "%s", err);
 		*error = "systemResourceUnavailable";

@@ -105,7 +105,7 @@ function onEvent(ev) {
 }
 
 function fmtTime(ms) {
-	return ms ? new Date(ms).toLocaleTimeString() : "-";
+	return ms ? timeText(ms) : "-";
 }
 
 async function loadHistory() {

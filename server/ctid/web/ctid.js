@@ -74,6 +74,12 @@ function clockText(s) {
 	return h ? h + ":" + String(m).padStart(2, "0") + ":" + ss : m + ":" + ss;
 }
 
+// A time of day as HH:MM:SS (24 h), or HH:MM.
+function timeText(ms, seconds = true) {
+	const d = new Date(ms), p = (v) => String(v).padStart(2, "0");
+	return p(d.getHours()) + ":" + p(d.getMinutes()) + (seconds ? ":" + p(d.getSeconds()) : "");
+}
+
 // Element helper: el("td", {class: "x"}, "text", child, ...).
 function el(tag, attrs, ...children) {
 	const e = document.createElement(tag);

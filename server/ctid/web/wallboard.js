@@ -92,8 +92,8 @@ function drawChart() {
 			     class: "bar-offered", "data-value": b.offered });
 		mk("rect", { x: x + w, y: y(b.answered), width: w, height: H - bottom - y(b.answered), fill: "#1c7c3c",
 			     class: "bar-answered", "data-value": b.answered });
-		if (i % 4 === 0 || i === bins.length - 1)
-			mk("text", { x: left + i * slot, y: H - 5 }, new Date(b.start * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: intervalS < 60 ? "2-digit" : undefined }));
+		if (i % 6 === 0)
+			mk("text", { x: left + i * slot, y: H - 5 }, timeText(b.start * 1000, intervalS < 60));
 	});
 }
 
@@ -214,7 +214,7 @@ async function login(e) {
 		if (r.error)
 			status(replyText(name, r), true);
 	drawChart();
-	setInterval(() => { drawAgents(); drawChart(); $("clock").textContent = new Date().toLocaleTimeString(); }, 1000);
+	setInterval(() => { drawAgents(); drawChart(); $("clock").textContent = timeText(Date.now()); }, 1000);
 }
 
 function setup() {
