@@ -69,7 +69,8 @@ function drawChart() {
 	const svg = $("chart");
 	const NS = "http://www.w3.org/2000/svg";
 	currentBin();
-	const W = 480, H = 170, top = 10, bottom = 20, left = 24;
+	const W = Math.max(240, svg.clientWidth || 480), H = 170, top = 10, bottom = 20, left = 24;
+	svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
 	const max = Math.max(1, ...bins.map((b) => Math.max(b.offered, b.answered)));
 	const slot = (W - left) / BARS;
 	const y = (v) => top + (H - top - bottom) * (1 - v / max);
