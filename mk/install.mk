@@ -7,6 +7,7 @@
 #   $(PREFIX)/lib/systemd/system ctid.service (SYSTEMD_UNIT_DIR)
 #   $(PREFIX)/share/man/man1     docs/man/*.1
 #   $(PREFIX)/share/doc/libcti   README.md, docs/*.md, examples/*.c
+#   $(PREFIX)/share/ctid/web     the web desktop and wallboard ctid serves (server/ctid/web)
 #   /lib/modules/<kver>/extra    ctitdm.ko and the dahdi.ko it was built against (when built)
 #
 # Each step depends on `all`, so `make -j install` never copies a file that is still being built.
@@ -80,6 +81,9 @@ install-ctid: all
 		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
 	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
 	install -m 644 server/ctid/ctid.conf.sample $(INST_DOC)/ctid.conf.sample
+	install -d $(DESTDIR)$(PREFIX)/share/ctid/web
+	install -m 644 $(wildcard server/ctid/web/*.html server/ctid/web/*.js server/ctid/web/*.css) \
+		$(DESTDIR)$(PREFIX)/share/ctid/web/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 INSTALL_TARGETS += install-lib install-pc install-header install-tool install-man install-docs install-kmod install-ctid
@@ -89,6 +93,7 @@ INSTALL_TARGETS += install-lib install-pc install-header install-tool install-ma
 uninstall:
 	rm -f $(INST_LIB)/libcti.a $(INST_LIB)/libcti.so.1 $(INST_LIB)/libcti.so $(INST_LIB)/pkgconfig/libcti.pc
 	rm -f $(INST_BIN)/ctid $(INST_BIN)/ctictl $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/ctid
 	rm -f $(INST_INC)/cti.h $(INST_BIN)/cti $(addprefix $(INST_MAN)/,$(notdir $(wildcard docs/man/*.1)))
 	rm -rf $(INST_DOC)
 	@set -e; for ko in $(notdir $(INST_KMODS)); do \
