@@ -4,3 +4,4 @@
 #                into tests/web/node_modules from package-lock.json) against ctid on the emulated
 #                board in real time; screenshots in $(B)/artifacts/web/
 SCRIPT_TESTS += tests/web/test_web.sh
+SAN_SCRIPT_TESTS += tests/web/test_web.sh

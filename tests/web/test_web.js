@@ -330,10 +330,11 @@ async function scenario(browser, base, crmAsked, ctid) {
 	await board.screenshot({ path: `${ART}/wallboard-transferred.png`, fullPage: true });
 
 	// 1001's history: call 1 from the CDR store.
-	check("desktop 1001: history shows call 1 from 0301000001 to 800100",
+	check("desktop 1001: history shows call 1 from 0301000001 to 800100, digits 1, billing",
 	      await waitFor(a1, () => {
 		      const r = document.querySelector('#history-rows tr[data-call="1"]');
-		      return r && r.children[2].textContent === "0301000001" && r.children[5].textContent === "billing";
+		      return r && r.children[2].textContent === "0301000001" && r.children[3].textContent === "800100" &&
+			      r.children[4].textContent === "1" && r.children[5].textContent === "billing";
 	      }), await text(a1, "#history-rows"));
 
 	// Wrap-up over: 1001 Ready again; caller 2 (not in the table) pops with the CRM's record.
