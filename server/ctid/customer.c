@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -224,6 +225,11 @@ static void from_url(struct customer *cu, struct job *j)
 static void *run(void *arg)
 {
 	struct customer *cu = arg;
+	/* A CRM that closes early must not kill ctid: writes from this thread get EPIPE instead. */
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	pthread_mutex_lock(&cu->lock);
 	for (;;) {
 		while (!cu->todo && !cu->stop)

@@ -2,6 +2,7 @@
 #   test_acd            cmocka: the ACD engine in virtual time (states, skills, overflow, VIP, abandon, wrap-up, stats)
 #   test_ctid_config    cmocka: ctid.conf parser: the sample, a table of bad input (file:line messages), reload
 #   test_cdr            cmocka: CDR rows in SQLite read back with SQL, WAL, rows survive kill -9
+#   test_customer       cmocka: customer records by ANI (SQLite, then a local HTTP server; errors, timeout)
 #   test_ctid_check.sh  `ctid --check`: exit codes and messages on good and bad files
 #   test_ctid_sim.sh    ctid on the emulated board: IVR, ACD, agents, CDR rows, SIGHUP, SIGTERM
 #   test_cdr_pg.sh      the PostgreSQL CDR store against a local server the test starts (initdb, pg_ctl)
@@ -9,6 +10,8 @@
 #                       connections, agent flow with screen pop, authorization, CDR rows,
 #                       close frame 1001 to connected clients on SIGTERM
 CTID_TEST_NAMES := test_acd test_ctid_config test_cdr
+CTID_TEST_NAMES += test_customer
+$(B)/tests/ctid/test_customer.o: server/ctid/customer.h
 
 $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%): $(B)/tests/ctid/%: $(B)/tests/ctid/%.o $(CTID_LIB)
 	@mkdir -p $(@D)

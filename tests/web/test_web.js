@@ -224,6 +224,19 @@ async function scenario(browser, base, crmAsked, ctid) {
 	check("desktop 1001: logged in, NotReady",
 	      await waitFor(a1, () => document.getElementById("agent-state").textContent === "NotReady"), await text(a1, "#agent-state"));
 	check("desktop 1001: shows its agent id", (await text(a1, "#agent-id")) === "1001");
+	// What an agent may not ask (on the desktop's own connection).
+	const ask = (cmd) => a1.evaluate((c) => ctid.send(c), cmd);	// eslint-disable-line no-undef
+	let r = await ask({ command: "SnapshotTrunks" });
+	check("agent: SnapshotTrunks is for supervisors", r.error === "privilegeViolation", JSON.stringify(r));
+	r = await ask({ command: "SnapshotQueues" });
+	check("agent: SnapshotQueues is for supervisors", r.error === "privilegeViolation", JSON.stringify(r));
+	r = await ask({ command: "QueryCallHistory", agent: "1002" });
+	check("agent: another agent's history refused", r.error === "privilegeViolation", JSON.stringify(r));
+	r = await ask({ command: "QueryCallHistory", limit: 0 });
+	check("agent: QueryCallHistory limit 0 is invalidMessage", r.error === "invalidMessage", JSON.stringify(r));
+	r = await ask({ command: "SnapshotAgents" });
+	check("agent: SnapshotAgents gives itself only", r.agents && r.agents.length === 1 && r.agents[0].agent === "1001" &&
+	      r.agents[0].name === "Alice", JSON.stringify(r));
 	await a1.selectOption("#reason", "3");
 	await a1.click("#btn-notready");
 	check("desktop 1001: NotReady with reason 3",
