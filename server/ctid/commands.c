@@ -190,6 +190,15 @@ static void cmd_clear_connection(const struct cmd *k)
 		return;
 	}
 	logmsg(k->s, "call %u: ClearConnection by %s", c->id, k->x->agent);
+	/* The legs' hangup events come in state C_CLEARING, which tells the ACD nothing: tell it
+	 * here, or the agent would stay Talking (or Ringing) for ever. */
+	if (c->acd_call) {
+		if (c->state == C_TALKING || c->state == C_HELD)
+			acd_call_end(k->s->acd, c->acd_call, k->now);
+		else
+			acd_abandon(k->s->acd, c->acd_call, k->now);
+		c->acd_call = 0;
+	}
 	if (c->agent)
 		cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	clear_caller(c, 16);
