@@ -370,6 +370,28 @@ async function scenario(browser, base, crmAsked, ctid) {
 	await a1.screenshot({ path: `${ART}/agent-1001-call2.png`, fullPage: true });
 	await board.screenshot({ path: `${ART}/wallboard.png`, fullPage: true });
 
+	// Log out while talking: refused, and the desktop says so.
+	await a1.click("#btn-logout");
+	check("desktop 1001: Log out while talking shows invalidAgentState",
+	      await waitFor(a1, () => /^SetAgentState: invalidAgentState \(/.test(document.getElementById("status").textContent)),
+	      await text(a1, "#status"));
+	// Hang up call 2 from the desktop: cleared with cause 16, gone from the wallboard, wrap-up.
+	await a1.click("#btn-hangup");
+	check("desktop 1001: Hang up -> ClearConnection ok, call cleared with cause 16",
+	      await waitFor(a1, () => document.getElementById("status").textContent === "ClearConnection: ok" &&
+			    document.getElementById("call-state").textContent === "Cleared (cause 16)"), await text(a1, "#call-state"));
+	check("wallboard: call 2 gone, 1001 in wrap-up",
+	      await waitFor(board, () => !document.querySelector('#calls tr[data-call="2"]') &&
+			    document.querySelector('#agents tr[data-agent="1001"] .state')?.textContent === "WorkingAfterCall"));
+	// A trunk alarm as ctid sends it turns the trunk red on the wallboard.
+	await board.evaluate(() => onEvent({ event: "TrunkStateEvent", trunk: "pstn", span: "sim2", role: "inbound",	// eslint-disable-line no-undef
+					      alarms: "RED", alarmBits: 2, dchanUp: false, busy: 0, channels: 30,
+					      chanState: "...............D..............." }));
+	check("wallboard: a TrunkStateEvent with RED shows the alarm and the D-channel down",
+	      (await text(board, '#trunks tr[data-span="sim2"] .alarms')) === "RED" &&
+	      (await board.getAttribute('#trunks tr[data-span="sim2"] .alarms', "class")).includes("alarm-bad") &&
+	      (await text(board, '#trunks tr[data-span="sim2"] .dchan')) === "down");
+
 	for (const f of ["wallboard-waiting", "agent-1001-call", "agent-1002-transferred", "wallboard-transferred", "agent-1001-call2", "wallboard"]) {
 		const st = fs.statSync(path.join(ART, f + ".png"), { throwIfNoEntry: false });
 		check(`screenshot ${f}.png saved`, st && st.size > 10000, st ? st.size : "missing");
