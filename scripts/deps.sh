@@ -31,10 +31,6 @@ npm_deps() {
 	want=$(sed -n '/"node_modules\/playwright-core"/,/version/s/.*"version": *"\([^"]*\)".*/\1/p' "$WEB_DIR/package-lock.json")
 	have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$WEB_DIR/node_modules/playwright-core/package.json" 2>/dev/null | head -1 || true)
 	[[ -n $want && $want == "$have" ]] && return 0
-	if ! command -v npm >/dev/null; then
-		echo "deps: npm missing (Debian: apt-get install npm)" >&2
-		return 1
-	fi
 	echo "deps: npm ci in tests/web (playwright-core $want)"
 	(cd "$WEB_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 }
@@ -44,6 +40,9 @@ for p in "${PACKAGES[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# npm for the browser test's driver (not needed to build): Debian's nodejs
+# comes without it, NodeSource's nodejs includes it.
+(( check_only )) || command -v npm >/dev/null || missing+=(npm)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
 	(( check_only )) || npm_deps
@@ -65,6 +64,4 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${missing[@]}"
-# Debian's nodejs comes without npm (NodeSource's includes it).
-command -v npm >/dev/null || $SUDO apt-get install -y -qq npm
 npm_deps
