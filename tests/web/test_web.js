@@ -8,7 +8,8 @@
 // themselves), hold/retrieve, Answer shows ctid's reply, transfer to agent 1002 (second desktop)
 // who gets the same pop; the wallboard's counters, agent states (against QueryAgentState),
 // trunk usage, monitor replies and chart follow; 1001's wrap-up timer runs, its history shows
-// call 1; call 2 (placed when the test sends ctid SIGUSR1) pops at 1001 with the CRM's record.
+// call 1; call 2 (placed when the test sends ctid SIGUSR1) pops at 1001, its record from the
+// slow CRM following as CallInformationEvent.
 "use strict";
 
 const fs = require("fs");
@@ -57,7 +58,7 @@ web_root = ${WEB}
 sqlite = crm.db
 sql = SELECT name, account, balance FROM customer WHERE ani = ?
 url = http://127.0.0.1:${crmPort}/customers/{ani}
-timeout = 2000
+timeout = 10000
 [trunk pstn]
 span = sim2
 role = inbound
@@ -98,13 +99,16 @@ async function main() {
 	execFileSync("sqlite3", [`${T}/crm.db`, "CREATE TABLE customer (ani TEXT PRIMARY KEY, name TEXT, account TEXT, balance REAL);" +
 		"INSERT INTO customer VALUES ('0301000001', 'Li Wei', 'ACC-7731', -152.5);"]);
 
-	// The CRM: a JSON record for 0301000002, 404 for anyone else; remembers what it was asked.
+	// The CRM: a JSON record for 0301000002 after 5 s (so it arrives after the pop, as a
+	// CallInformationEvent), 404 for anyone else; remembers what it was asked.
 	const crmAsked = [];
 	const crm = http.createServer((req, res) => {
 		crmAsked.push(req.url);
 		if (req.url === "/customers/0301000002") {
-			res.writeHead(200, { "Content-Type": "application/json" });
-			res.end(JSON.stringify({ name: "Zhang Min", account: "ACC-9002", tariff: "business" }));
+			setTimeout(() => {
+				res.writeHead(200, { "Content-Type": "application/json" });
+				res.end(JSON.stringify({ name: "Zhang Min", account: "ACC-9002", tariff: "business" }));
+			}, 5000);
 		} else {
 			res.writeHead(404);
 			res.end();
@@ -354,12 +358,25 @@ async function scenario(browser, base, crmAsked, ctid) {
 	check("desktop 1001: Ready after 5 s of wrap-up",
 	      await waitFor(a1, () => document.getElementById("agent-state").textContent === "Ready" &&
 			    document.getElementById("wrapup").textContent === "-", null, 12000), await text(a1, "#agent-state"));
+	await a1.evaluate(() => {	/* note the events the desktop gets from here on */
+		const orig = ctid.onEvent;	// eslint-disable-line no-undef
+		window.seen = [];
+		ctid.onEvent = (e) => { window.seen.push(e); orig(e); };	// eslint-disable-line no-undef
+	});
 	ctid.kill("SIGUSR1");	/* caller 2 now: 1001 is the only Ready agent */
+	check("desktop 1001: call 2 pops before its record is found",
+	      await waitFor(a1, () => document.getElementById("pop-ani").textContent === "0301000002" &&
+			    document.getElementById("customer").textContent.includes("no record"), null, 15000),
+	      await text(a1, "#call"));
 	check("desktop 1001: call 2 pops, customer record from the HTTP CRM",
 	      await waitFor(a1, () => document.getElementById("pop-ani").textContent === "0301000002" &&
 			    document.querySelector('#customer dd[data-field="name"]')?.textContent === "Zhang Min" &&
 			    document.querySelector('#customer dd[data-field="tariff"]')?.textContent === "business", null, 25000),
 	      await text(a1, "#call"));
+	const seen = await a1.evaluate(() => window.seen.filter((e) => e.callID === "2").map((e) => e.event + (e.customer ? "+customer" : "")));
+	check("desktop 1001: DeliveredEvent without the record, then CallInformationEvent with it",
+	      seen.indexOf("DeliveredEvent") >= 0 && seen.indexOf("CallInformationEvent+customer") > seen.indexOf("DeliveredEvent"),
+	      JSON.stringify(seen));
 	check("CRM asked for caller 2 only (caller 1 was in the table)",
 	      crmAsked.length === 1 && crmAsked[0] === "/customers/0301000002", JSON.stringify(crmAsked));
 	check("wallboard: offered 2 after caller 2",
