@@ -763,6 +763,38 @@ int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now)
 	return ACD_OK;
 }
 
+int64_t acd_enqueue_agent(acd_t *acd, const char *queue, const char *ani, const char *agent, uint64_t now)
+{
+	int qi = queue ? find_queue(acd, queue) : -1;
+	int ai = agent ? find_agent(acd, agent) : -1;
+	if (qi < 0 || ai < 0)
+		return ACD_ENOENT;
+	struct agent *a = &acd->agents[ai];
+	if (a->state != ACD_READY && a->state != ACD_NOT_READY)
+		return ACD_ESTATE;
+	if (grow((void **)&acd->calls, &acd->cap_calls, acd->ncalls + 1, sizeof(*acd->calls)))
+		return ACD_ENOMEM;
+	struct call *c = &acd->calls[acd->ncalls++];
+	memset(c, 0, sizeof(*c));
+	c->id = acd->next_call_id++;
+	c->queue = qi;
+	c->agent = ai;
+	c->state = CALL_RINGING;
+	c->vip = acd_is_vip(acd, ani);
+	c->arrived = now;
+	c->queued_at = now;
+	a->call = c->id;
+	acd->queues[qi].st.offered++;
+	struct acd_event *ev = push_event(acd, ACD_EV_DELIVER, now);
+	if (ev) {
+		ev->call = c->id;
+		snprintf(ev->agent, sizeof(ev->agent), "%s", a->cfg.id);
+		snprintf(ev->queue, sizeof(ev->queue), "%s", acd->queues[qi].cfg.name);
+	}
+	set_state(acd, a, ACD_RINGING, 0, now);
+	return (int64_t)c->id;
+}
+
 const char *acd_call_queue(const acd_t *acd, uint64_t call)
 {
 	if (acd->be)

@@ -176,6 +176,14 @@ int acd_call_end(acd_t *acd, uint64_t call, uint64_t now);
  * not ready.
  */
 int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now);
+/*
+ * A call for one agent (preview dialing: the agent accepted the contact and is
+ * held NOT_READY meanwhile): it enters the queue's statistics and is delivered
+ * to that agent at once (ACD_EV_DELIVER, agent RINGING). The agent must be
+ * READY or NOT_READY (ACD_ESTATE otherwise). If the agent does not answer
+ * (acd_no_answer) the call waits in the queue like any other.
+ */
+int64_t acd_enqueue_agent(acd_t *acd, const char *queue, const char *ani, const char *agent, uint64_t now);
 /* The call left the ACD by other means (transferred away by the agent, etc.): same as acd_call_end. */
 
 /* Timers: wrap-up expiry, overflow, max wait; then routing. Call it whenever time moves. */

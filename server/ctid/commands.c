@@ -8,6 +8,7 @@
  * (reply_ok or reply_error) before emitting the events its action causes.
  */
 #include "server_int.h"
+#include "campaign.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -175,6 +176,15 @@ static void cmd_clear_connection(const struct cmd *k)
 		return;
 	}
 	logmsg(k->s, "call %u: ClearConnection by %s", c->id, k->x->agent);
+	/* The legs' hangup events come in state C_CLEARING, which tells the ACD nothing: tell it
+	 * here, or the agent would stay Talking (or Ringing) for ever. */
+	if (c->acd_call) {
+		if (c->state == C_TALKING || c->state == C_HELD)
+			acd_call_end(k->s->acd, c->acd_call, k->now);
+		else
+			acd_abandon(k->s->acd, c->acd_call, k->now);
+		c->acd_call = 0;
+	}
 	if (c->agent)
 		cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	clear_caller(c, 16);
@@ -238,6 +248,72 @@ static void cmd_snapshot_queue(const struct cmd *k)
 			      st.service_level_permille));
 }
 
+/* StartCampaign, PauseCampaign, ResumeCampaign, SnapshotCampaign (campaign.c): supervisors only. */
+static void cmd_campaign(const struct cmd *k)
+{
+	const char *name = json_string_value(json_object_get(k->msg, "campaign"));
+	char err[1024];
+	const char *ename = NULL;
+	if (!k->x->supervisor) {
+		reply_error(k, "privilegeViolation", "%s: supervisors only", k->name);
+		return;
+	}
+	if (!name) {
+		reply_error(k, "invalidMessage", "no \"campaign\" (the name of a [campaign])");
+		return;
+	}
+	int r = 0;
+	if (!strcmp(k->name, "StartCampaign"))
+		r = campaign_start(k->s, name, &ename, err, sizeof(err));
+	else if (strcmp(k->name, "SnapshotCampaign"))
+		r = campaign_pause(k->s, name, !strcmp(k->name, "PauseCampaign"), &ename, err, sizeof(err));
+	if (r) {
+		reply_error(k, ename, "%s", err);
+		return;
+	}
+	json_t *o = campaign_snapshot(k->s, name);
+	if (!o) {
+		reply_error(k, "invalidCampaign", "no [campaign %s]", name);
+		return;
+	}
+	reply_ok(k, o);
+}
+
+/* AcceptPreview, RejectPreview: the agent of a PreviewEvent (or a supervisor). */
+static void cmd_preview(const struct cmd *k)
+{
+	const char *name = json_string_value(json_object_get(k->msg, "campaign"));
+	json_t *id = json_object_get(k->msg, "contactID");
+	long long contact = json_is_integer(id) ? (long long)json_integer_value(id)
+			    : json_is_string(id)  ? strtoll(json_string_value(id), NULL, 10)
+						  : 0;
+	if (!name || contact <= 0) {
+		reply_error(k, "invalidMessage", "%s needs \"campaign\" and \"contactID\" (from the PreviewEvent)",
+			    k->name);
+		return;
+	}
+	char err[512];
+	const char *ename;
+	if (campaign_preview_reply(k->s, k->x->agent, k->x->supervisor, name, contact, !strcmp(k->name, "AcceptPreview"),
+				   &ename, err, sizeof(err))) {
+		reply_error(k, ename, "%s", err);
+		return;
+	}
+	reply_ok(k, NULL);
+}
+
+/* The web desktop's and wallboard's commands (webcmds.c). */
+static void cmd_web(const struct cmd *k)
+{
+	const char *error = "invalidMessage";
+	char message[512] = "";
+	json_t *r = webcmd_run(k->s, k->x, k->name, k->msg, k->now, &error, message, sizeof(message));
+	if (r)
+		reply_ok(k, r);
+	else
+		reply_error(k, error, "%s", message);
+}
+
 static void cmd_not_yet(const struct cmd *k)
 {
 	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
@@ -263,6 +339,16 @@ static const struct {
 	{ "TransferCall", cmd_transfer_call, false },
 	{ "ConferenceCall", cmd_conference_call, false },
 	{ "MakeCall", cmd_make_call, false },
+	{ "StartCampaign", cmd_campaign, false },
+	{ "PauseCampaign", cmd_campaign, false },
+	{ "ResumeCampaign", cmd_campaign, false },
+	{ "SnapshotCampaign", cmd_campaign, false },
+	{ "AcceptPreview", cmd_preview, false },
+	{ "RejectPreview", cmd_preview, false },
+	{ "SnapshotQueues", cmd_web, false },
+	{ "SnapshotAgents", cmd_web, false },
+	{ "SnapshotTrunks", cmd_web, false },
+	{ "QueryCallHistory", cmd_web, false },
 	{ "MonitorStart", cmd_not_yet, false },
 	{ "StartRecording", cmd_not_yet, false },
 	{ "StopRecording", cmd_not_yet, false },

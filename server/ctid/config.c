@@ -9,6 +9,7 @@
  * insensitive; names (queues, flows, agents, labels) are not.
  */
 #include "config.h"
+#include "customer.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "tts.h"
 
 struct errs {
 	const char *name;
@@ -210,7 +214,8 @@ static bool parse_target(const char *v, bool allow_label)
 	return allow_label && valid_name(v);
 }
 
-enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_CLUSTER, S_BAD };
+enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_CLUSTER, S_CAMPAIGN,
+	       S_CUSTOMER, S_BAD };
 
 struct parser {
 	struct errs e;
@@ -265,9 +270,19 @@ static void bad_value(struct parser *p, int line, const char *key, const char *v
 static void ctid_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "cti_conf", "sim", "clock", "listen", "cdr", "prompts", "ring_timeout",
-					    "tls_cert", "tls_key", "stats_interval" };
+					    "tls_cert", "tls_key", "stats_interval", "tts_cache", "campaign_db", "web_root" };
 	struct ctid_config *c = p->cfg;
-	switch (section_key(p, line, key, "ctid", keys, 10)) {
+	switch (section_key(p, line, key, "ctid", keys, 13)) {
+	case 12:
+		if (!copy(c->web_root, sizeof(c->web_root), v))
+			bad_value(p, line, key, v, "a directory path shorter than 256, or none");
+		c->web_root_line = line;
+		break;
+	case 10:
+	case 11:
+		if (!copy(!strcasecmp(key, "tts_cache") ? c->tts_cache : c->campaign_db, CTID_PATH_MAX, v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		break;
 	case 9:
 		if (!parse_int(v, 0, 3600, &c->stats_interval_s))
 			bad_value(p, line, key, v, "0-3600 seconds (0: off)");
@@ -415,8 +430,10 @@ static void trunk_key(struct parser *p, int line, const char *key, char *v)
 			t->role = CTID_TRUNK_INBOUND;
 		else if (!strcasecmp(v, "positions"))
 			t->role = CTID_TRUNK_POSITIONS;
+		else if (!strcasecmp(v, "outbound"))
+			t->role = CTID_TRUNK_OUTBOUND;
 		else
-			bad_value(p, line, key, v, "inbound, positions");
+			bad_value(p, line, key, v, "inbound, positions, outbound");
 		break;
 	case 3:
 		if (!parse_bool(v, &t->outbound))
@@ -586,6 +603,36 @@ static void vip_key(struct parser *p, int line, const char *key, char *v)
 
 static const char *const ivr_ops[] = { "play", "digits", "branch", "fax", "queue", "record", "hangup", "goto" };
 
+static void customer_key(struct parser *p, int line, const char *key, char *v)
+{
+	static const char *const keys[] = { "sqlite", "sql", "url", "timeout" };
+	struct ctid_customer *cu = &p->cfg->customer;
+	char e[600];
+	switch (section_key(p, line, key, "customer", keys, 4)) {
+	case 0:
+		if (!copy(cu->sqlite, sizeof(cu->sqlite), v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		cu->sqlite_line = line;
+		break;
+	case 1:
+		if (!copy(cu->sql, sizeof(cu->sql), v))
+			bad_value(p, line, key, v, "a SELECT shorter than 512 with one ? (the caller's number)");
+		cu->sql_line = line;
+		break;
+	case 2:
+		if (!copy(cu->url, sizeof(cu->url), v))
+			bad_value(p, line, key, v, "a URL shorter than 512 with {ani}");
+		else if (customer_check_url(v, e, sizeof(e)))
+			err(&p->e, line, "%s", e);
+		cu->url_line = line;
+		break;
+	case 3:
+		if (!parse_int(v, 100, 30000, &cu->timeout_ms))
+			bad_value(p, line, key, v, "100-30000 milliseconds");
+		break;
+	}
+}
+
 const char *ivr_op_name(enum ivr_op op)
 {
 	return (unsigned)op < 8 ? ivr_ops[op] : "?";
@@ -614,6 +661,38 @@ static void ivr_key(struct parser *p, int line, const char *key, char *v)
 			    f->steps[i].line);
 			return;
 		}
+	/* say VOICE: TEXT and play tts:VOICE:TEXT: the text is the rest of the line (spaces and all). */
+	bool say = !strncasecmp(v, "say", 3) && (v[3] == ' ' || v[3] == '\t');
+	if (say || (!strncasecmp(v, "play", 4) && (v[4] == ' ' || v[4] == '\t') && tts_is_spec(trim(v + 5)))) {
+		struct ivr_step s;
+		char voice[TTS_VOICE_MAX], msg[512];
+		const char *text;
+		memset(&s, 0, sizeof(s));
+		char *t = trim(v + (say ? 4 : 5)), *colon = strchr(t, ':');
+		if (say && colon)
+			snprintf(s.arg, sizeof(s.arg), "tts:%.*s:%s", (int)(colon - t), t, trim(colon + 1));
+		else if (!say)
+			copy(s.arg, sizeof(s.arg), t);
+		if (say && !colon) {
+			err(&p->e, line, "step '%s': say needs VOICE: TEXT (e.g. say en: Your balance is overdue)", key);
+			return;
+		}
+		if (strlen(t) + 5 >= sizeof(s.arg)) {
+			err(&p->e, line, "step '%s': text too long (at most %zu characters)", key, sizeof(s.arg) - 6);
+			return;
+		}
+		if (tts_parse(s.arg, voice, &text, msg, sizeof(msg))) {
+			err(&p->e, line, "step '%s': %s", key, msg);
+			return;
+		}
+		copy(s.label, sizeof(s.label), key);
+		s.op = IVR_PLAY;
+		s.line = line;
+		struct ivr_step *slot = APPEND(f->steps, f->nsteps);
+		if (slot)
+			*slot = s;
+		return;
+	}
 	char *words[2 + CTID_IVR_MAX_BRANCHES];
 	int nw = 0;
 	for (char *save, *tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
@@ -624,14 +703,14 @@ static void ivr_key(struct parser *p, int line, const char *key, char *v)
 		words[nw++] = tok;
 	}
 	if (!nw) {
-		err(&p->e, line, "step '%s' has no action (accepted: play, digits, branch, fax, queue, record, hangup, goto)",
-		    key);
+		err(&p->e, line, "step '%s' has no action (accepted: play, say, digits, branch, fax, queue, record, hangup, "
+				 "goto)", key);
 		return;
 	}
 	int op = key_index(words[0], ivr_ops, 8);
 	if (op < 0) {
-		err(&p->e, line, "unknown action '%s' in step '%s' (accepted: play, digits, branch, fax, queue, record, "
-				 "hangup, goto)", words[0], key);
+		err(&p->e, line, "unknown action '%s' in step '%s' (accepted: play, say, digits, branch, fax, queue, "
+				 "record, hangup, goto)", words[0], key);
 		return;
 	}
 	struct ivr_step s;
@@ -744,17 +823,17 @@ static void start_section(struct parser *p, int line, char *hdr)
 		name = trim(name);
 	}
 	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr",
-					     "cluster" };
-	int k = key_index(hdr, kinds, 9);
+					     "cluster", "campaign", "customer" };
+	int k = key_index(hdr, kinds, 11);
 	p->seen = 0;
 	p->sec_line = line;
 	p->sec = S_BAD;
 	if (k < 0) {
 		err(&p->e, line, "unknown section [%s] (accepted: ctid, recording, trunk NAME, routes, queue NAME, "
-				 "agent ID, vip, ivr NAME, cluster)", hdr);
+				 "agent ID, vip, ivr NAME, cluster, campaign NAME, customer)", hdr);
 		return;
 	}
-	bool named = k == 2 || k == 4 || k == 5 || k == 7;
+	bool named = k == 2 || k == 4 || k == 5 || k == 7 || k == 9;
 	if (named && (!name || !*name)) {
 		err(&p->e, line, "section [%s] needs a name: [%s NAME]", kinds[k], kinds[k]);
 		return;
@@ -795,6 +874,14 @@ static void start_section(struct parser *p, int line, char *hdr)
 		c->cluster_line = line;
 		p->sec = S_CLUSTER;
 		return;
+	case 10:
+		if (c->customer.line) {
+			err(&p->e, line, "section [customer] given twice (first on line %d)", c->customer.line);
+			return;
+		}
+		c->customer.line = line;
+		p->sec = S_CUSTOMER;
+		return;
 	}
 #define DUP_CHECK(arr, n, field, what)                                                                      \
 	for (int i = 0; i < (n); i++)                                                                       \
@@ -827,6 +914,13 @@ static void start_section(struct parser *p, int line, char *hdr)
 		copy(a->acd.id, sizeof(a->acd.id), name);
 		a->line = line;
 		p->sec = S_AGENT;
+	} else if (k == 9) {
+		DUP_CHECK(c->campaigns, c->ncampaigns, name, "campaign");
+		struct ctid_campaign *cp = APPEND(c->campaigns, c->ncampaigns);
+		if (!cp)
+			return;
+		campaign_conf_init(cp, name, line);
+		p->sec = S_CAMPAIGN;
 	} else {
 		DUP_CHECK(c->flows, c->nflows, name, "ivr flow");
 		struct ivr_flow *f = APPEND(c->flows, c->nflows);
@@ -852,6 +946,22 @@ const struct ivr_flow *ctid_config_flow(const struct ctid_config *cfg, const cha
 	for (int i = 0; i < cfg->nflows; i++)
 		if (!strcmp(cfg->flows[i].name, name))
 			return &cfg->flows[i];
+	return NULL;
+}
+
+const struct ctid_campaign *ctid_config_campaign(const struct ctid_config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ncampaigns; i++)
+		if (!strcmp(cfg->campaigns[i].name, name))
+			return &cfg->campaigns[i];
+	return NULL;
+}
+
+const struct ctid_trunk *ctid_config_trunk(const struct ctid_config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ntrunks; i++)
+		if (!strcmp(cfg->trunks[i].name, name))
+			return &cfg->trunks[i];
 	return NULL;
 }
 
@@ -928,6 +1038,13 @@ static void check_target(struct parser *p, int line, const char *what, const cha
 static void check_file(struct parser *p, int line, const char *what, const char *file)
 {
 	char path[3 * CTID_PATH_MAX + 4];
+	if (tts_is_spec(file)) {	/* text to speech: the voice must exist */
+		char voice[TTS_VOICE_MAX], msg[512];
+		const char *text;
+		if (tts_parse(file, voice, &text, msg, sizeof(msg)) || tts_check_voice(voice, msg, sizeof(msg)))
+			err(&p->e, line, "%s: %s", what, msg);
+		return;
+	}
 	/* Relative names are under prompts; a relative prompts is under the file's directory. */
 	const char *dir = p->base_dir && *p->base_dir ? p->base_dir : ".";
 	const char *prompts = p->cfg->prompts;
@@ -953,6 +1070,52 @@ static void check_conf_file(struct parser *p, int line, const char *what, const 
 		err(&p->e, line, "%s: cannot read '%s': %s", what, path, strerror(errno));
 }
 
+/* A campaign's references: its trunk, queue, message, fax and every row of its contact list. */
+static void check_campaign(struct parser *p, const struct ctid_campaign *cp)
+{
+	char what[128], msg[512];
+	snprintf(what, sizeof(what), "campaign '%s'", cp->name);
+	if (campaign_conf_done(cp, msg, sizeof(msg))) {
+		err(&p->e, cp->line, "%s", msg);
+		return;
+	}
+	const struct ctid_trunk *t = ctid_config_trunk(p->cfg, cp->trunk);
+	if (!t || t->role != CTID_TRUNK_OUTBOUND)
+		err(&p->e, cp->trunk_line, "%s: %s", what,
+		    t ? "its trunk does not have role = outbound" : "no such [trunk]");
+	if (cp->queue[0] && !ctid_config_queue(p->cfg, cp->queue))
+		err(&p->e, cp->queue_line, "%s: no [queue %s]", what, cp->queue);
+	if (cp->message[0])
+		check_file(p, cp->message_line, what, cp->message);
+	if (cp->fax[0])
+		check_file(p, cp->fax_line, what, cp->fax);
+	char path[2 * CTID_PATH_MAX + 2], *errors = NULL;
+	snprintf(path, sizeof(path), "%s%s%s",
+		 cp->contacts[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+		 cp->contacts[0] == '/' ? "" : "/", cp->contacts);
+	int n = campaign_contacts_read(path, cp, NULL, NULL, &errors);
+	if (n < 0)
+		err(&p->e, cp->contacts_line, "%s: %s", what, errors ? errors : "cannot read the contact list");
+	else if (n > 0) {	/* already "CSV:LINE: message" lines: add them as they are */
+		for (char *save, *l = strtok_r(errors, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			err(&p->e, cp->contacts_line, "%s: %s", what, l);
+	}
+	free(errors);
+}
+
+/* A directory named relative to the configuration file's directory. */
+static void check_conf_dir(struct parser *p, int line, const char *what, const char *dir)
+{
+	char path[2 * CTID_PATH_MAX + 2];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s%s%s", dir[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+		 dir[0] == '/' ? "" : "/", dir);
+	if (stat(path, &st))
+		err(&p->e, line, "%s: cannot use '%s': %s", what, path, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		err(&p->e, line, "%s: '%s' is not a directory", what, path);
+}
+
 static void cross_checks(struct parser *p)
 {
 	struct ctid_config *c = p->cfg;
@@ -966,6 +1129,21 @@ static void cross_checks(struct parser *p)
 	else if (c->tls_cert[0]) {
 		check_conf_file(p, c->tls_line, "tls_cert", c->tls_cert);
 		check_conf_file(p, c->tls_line, "tls_key", c->tls_key);
+	}
+	if (c->web_root[0] && strcasecmp(c->web_root, "none"))
+		check_conf_dir(p, c->web_root_line, "web_root", c->web_root);
+	struct ctid_customer *cu = &c->customer;
+	if (cu->sql[0] && !cu->sqlite[0])
+		err(&p->e, cu->sql_line, "[customer] sql needs sqlite = DATABASE");
+	else if (cu->sqlite[0]) {
+		char path[2 * CTID_PATH_MAX + 2], e[1200];
+		snprintf(path, sizeof(path), "%s%s%s",
+			 cu->sqlite[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+			 cu->sqlite[0] == '/' ? "" : "/", cu->sqlite);
+		if (access(path, R_OK))
+			err(&p->e, cu->sqlite_line, "[customer] sqlite: cannot read '%s': %s", path, strerror(errno));
+		else if (customer_check_sql(path, cu->sql[0] ? cu->sql : NULL, e, sizeof(e)))
+			err(&p->e, cu->sql[0] ? cu->sql_line : cu->sqlite_line, "%s", e);
 	}
 	if (c->virtual_clock && !c->sim_pairs)
 		err(&p->e, p->ctid_line, "clock = virtual needs the emulated board (sim = ...)");
@@ -1037,6 +1215,8 @@ static void cross_checks(struct parser *p)
 				    c->agents[j].acd.id);
 		}
 	}
+	for (int i = 0; i < c->ncampaigns; i++)
+		check_campaign(p, &c->campaigns[i]);
 	for (int i = 0; i < c->nflows; i++) {
 		struct ivr_flow *f = &c->flows[i];
 		if (!f->nsteps)
@@ -1081,6 +1261,7 @@ void ctid_config_free(struct ctid_config *cfg)
 	free(cfg->queues);
 	free(cfg->agents);
 	free(cfg->vips);
+	free(cfg->campaigns);
 	free(cfg);
 }
 
@@ -1106,9 +1287,12 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 	c->ring_timeout_s = 20;
 	c->stats_interval_s = 5;
 	c->cluster_lease_s = 10;
+	c->customer.timeout_ms = 2000;
 	copy(c->listen, sizeof(c->listen), "127.0.0.1:8088");
 	copy(c->cdr, sizeof(c->cdr), "sqlite:/var/lib/ctid/cdr.db");
 	copy(c->record_dir, sizeof(c->record_dir), "/var/spool/ctid");
+	copy(c->tts_cache, sizeof(c->tts_cache), "/var/cache/ctid/tts");
+	copy(c->campaign_db, sizeof(c->campaign_db), "/var/lib/ctid/campaign.db");
 
 	int line = 0;
 	for (char *ln = copy_text, *next; ln; ln = next) {
@@ -1178,6 +1362,15 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 			break;
 		case S_CLUSTER:
 			cluster_key(&p, line, key, val);
+			break;
+		case S_CAMPAIGN: {
+			char msg[768];
+			if (campaign_conf_key(&c->campaigns[c->ncampaigns - 1], key, val, line, msg, sizeof(msg)))
+				err(&p.e, line, "%s", msg);
+			break;
+		}
+		case S_CUSTOMER:
+			customer_key(&p, line, key, val);
 			break;
 		}
 	}

@@ -15,13 +15,14 @@
 #include <stddef.h>
 
 #include "acd.h"
+#include "campaign_conf.h"
 
 #define CTID_PATH_MAX 256
 #define CTID_IVR_MAX_BRANCHES 16
 
 enum ctid_record { CTID_RECORD_NONE, CTID_RECORD_ALL };
 enum ctid_record_mode { CTID_RECORD_STEREO, CTID_RECORD_SPLIT };
-enum ctid_trunk_role { CTID_TRUNK_INBOUND, CTID_TRUNK_POSITIONS };
+enum ctid_trunk_role { CTID_TRUNK_INBOUND, CTID_TRUNK_POSITIONS, CTID_TRUNK_OUTBOUND };
 
 enum ivr_op {
 	IVR_PLAY,	/* play FILE */
@@ -92,6 +93,15 @@ struct ctid_trunk {
 	int line;
 };
 
+/* [customer]: the caller's record for the screen pop (customer.c). */
+struct ctid_customer {
+	char sqlite[CTID_PATH_MAX];	/* database file, relative to the configuration file; "" = none */
+	char sql[512];			/* SELECT with one ? (the ANI); "" = SELECT * FROM customer WHERE ani = ? */
+	char url[512];			/* HTTP(S) template with {ani}; "" = none */
+	int timeout_ms;			/* per HTTP request */
+	int line, sqlite_line, sql_line, url_line;
+};
+
 struct ctid_config {
 	char path[CTID_PATH_MAX];
 	/* [ctid] */
@@ -112,10 +122,15 @@ struct ctid_config {
 	char cluster_host[ACD_NAME_MAX];	/* this host's name in the cluster */
 	int cluster_lease_s;			/* agents of a silent host are released after this */
 	int cluster_line;
+	char tts_cache[CTID_PATH_MAX];	/* text-to-speech WAV cache (tts.h) */
+	char campaign_db[CTID_PATH_MAX];	/* SQLite file of the campaigns' contacts and results */
+	char web_root[CTID_PATH_MAX];	/* static web pages on the listener; "" = the installed default, "none" */
+	int web_root_line;
 	/* [recording] */
 	enum { CTID_POLICY_NONE, CTID_POLICY_ALL, CTID_POLICY_QUEUES } record_policy;
 	enum ctid_record_mode record_mode;
 	char record_dir[CTID_PATH_MAX];
+	struct ctid_customer customer;
 
 	struct ctid_trunk *trunks;
 	int ntrunks;
@@ -129,6 +144,8 @@ struct ctid_config {
 	int nvips;
 	struct ivr_flow *flows;
 	int nflows;
+	struct ctid_campaign *campaigns;	/* [campaign NAME] (campaign_conf.h) */
+	int ncampaigns;
 };
 
 /*
@@ -145,6 +162,8 @@ void ctid_config_free(struct ctid_config *cfg);
 
 const struct ctid_queue *ctid_config_queue(const struct ctid_config *cfg, const char *name);
 const struct ivr_flow *ctid_config_flow(const struct ctid_config *cfg, const char *name);
+const struct ctid_campaign *ctid_config_campaign(const struct ctid_config *cfg, const char *name);
+const struct ctid_trunk *ctid_config_trunk(const struct ctid_config *cfg, const char *name);
 /* The route for a called number: exact match, else "*", else NULL. */
 const struct ctid_route *ctid_config_route(const struct ctid_config *cfg, const char *dnis);
 /* An agent by its token (WebSocket login), NULL if none. */

@@ -18,11 +18,15 @@
  */
 #include "server_int.h"
 #include "cluster.h"
+#include "campaign.h"
+#include "prompts.h"
+#include "tts.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
@@ -42,7 +47,7 @@ static void on_signal(int sig)
 	if (sig == SIGHUP)
 		got_hup = 1;
 	else if (sig == SIGUSR1)
-		got_usr1 = 1;	/* --sim-serve: place one more caller */
+		got_usr1 = 1;	/* --sim-serve: one more caller; --sim-calls: the next caller now (tests, demos) */
 	else
 		got_term = 1;
 }
@@ -70,6 +75,10 @@ int64_t wall_ms(struct server *s)
 
 void resolve(struct server *s, const char *file, char *out, size_t size)
 {
+	if (tts_is_spec(file)) {	/* tts:VOICE:TEXT: the cached WAV (ctid_tts_prepare made it) */
+		ctid_tts_path(s, file, out, size);
+		return;
+	}
 	const char *dir = s->cfg_path;
 	const char *slash = strrchr(dir, '/');
 	int dlen = slash ? (int)(slash - dir) : 1;
@@ -94,6 +103,37 @@ static void resolve_conf(struct server *s, const char *file, char *out, size_t s
 		snprintf(out, size, "%s", file);
 	else
 		snprintf(out, size, "%.*s/%s", (int)(slash - s->cfg_path), s->cfg_path, file);
+}
+
+/*
+ * The directory of the web pages (web_root of [ctid]) as an absolute path, or
+ * NULL: none. Default: share/ctid/web beside the bin directory of the running
+ * ctid (make install puts them there for any PREFIX).
+ */
+static const char *web_root_dir(struct server *s, char *out, size_t size)
+{
+	char path[PATH_MAX + 3 * CTID_PATH_MAX];
+	const char *wr = s->cfg->web_root;
+	if (!strcasecmp(wr, "none"))
+		return NULL;
+	if (wr[0])
+		resolve_conf(s, wr, path, sizeof(path));
+	else {
+		char exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = 0;
+		for (int up = 0; up < 2; up++) {	/* PREFIX/bin/ctid -> PREFIX */
+			char *slash = strrchr(exe, '/');
+			if (slash)
+				*slash = 0;
+		}
+		snprintf(path, sizeof(path), "%s/share/ctid/web", exe);
+	}
+	if (size < PATH_MAX || !realpath(path, out)) {
+		logmsg(s, "web pages: %s: %s (none served)", path, strerror(errno));
+		return NULL;
+	}
+	return out;
 }
 
 static struct ccall *find_by_acd(struct server *s, uint64_t id)
@@ -134,8 +174,11 @@ json_t *call_event(const char *name, const struct ccall *c)
 {
 	char id[16];
 	snprintf(id, sizeof(id), "%u", c->id);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", name, "callID", id, "agent", c->agent_id,
-			 "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", name, "callID", id, "agent", c->agent_id,
+			      "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
+	if (c->customer)
+		json_object_set(o, "customer", c->customer);
+	return o;
 }
 
 void write_cdr(struct server *s, struct ccall *c, int leg)
@@ -186,6 +229,7 @@ void free_if_done(struct server *s, struct ccall *c)
 			break;
 		}
 	calls_free(c);
+	json_decref(c->customer);
 	free(c);
 	if (s->opts.sim_calls)
 		s->finished++;
@@ -352,6 +396,41 @@ static void route_call(struct ccall *c)
 	}
 	c->flow[0] = 0;
 	go_target(c, r->target);
+}
+
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data, const char *agent)
+{
+	struct ccall *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->kind = KIND_CCALL;
+	c->srv = s;
+	c->in = call;
+	c->id = ++s->next_id;
+	c->outbound = true;
+	c->start_ms = c->answer_ms = wall_ms(s);
+	snprintf(c->ani, sizeof(c->ani), "%s", number);
+	snprintf(c->dnis, sizeof(c->dnis), "%s", dnis);
+	snprintf(c->digits, sizeof(c->digits), "%s", user_data);
+	c->next = s->calls;
+	s->calls = c;
+	cti_call_set_user(call, c);
+	logmsg(s, "call %u: outbound call to %s into queue %s", c->id, number, queue);
+	int64_t id = agent ? acd_enqueue_agent(s->acd, queue, number, agent, cti_now_ms(s->ctx)) : ACD_ENOENT;
+	if (id > 0) {	/* preview: the agent who accepted the contact */
+		c->acd_call = (uint64_t)id;
+		c->state = C_QUEUED;
+		snprintf(c->queue, sizeof(c->queue), "%s", queue);
+		play_moh(s, c);
+		return c;
+	}
+	if (agent)
+		logmsg(s, "call %u: agent %s cannot take it (%s), to the queue", c->id, agent, acd_strerror((int)id));
+	char target[ACD_TARGET_MAX];
+	snprintf(target, sizeof(target), "queue:%s", queue);
+	go_target(c, target);
+	return c;
 }
 
 static void deliver(struct server *s, const struct acd_event *ev)
@@ -659,6 +738,7 @@ static void queue_stats_events(struct server *s)
 					st.answered, "abandoned", st.abandoned, "overflowed", st.overflowed, "timedOut",
 					st.timed_out, "serviceLevelPermille", st.service_level_permille));
 	}
+	web_trunk_events(s, 0);
 }
 
 /* --sim-wait-clients N: the sim traffic starts once N WebSocket sessions have logged in (benches, desktop tests). */
@@ -674,6 +754,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct server *s = user;
 	(void)ctx;
+	if (ev->type == CTI_EV_ALARM || ev->type == CTI_EV_DCHAN_UP || ev->type == CTI_EV_DCHAN_DOWN)
+		web_trunk_events(s, ev->span);	/* wallboards see it at once */
 	if (ev->type == CTI_EV_DCHAN_UP) {
 		if (ev->span == s->in_span)
 			s->dchan_up_in = true;
@@ -686,6 +768,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			else
 				sim_place(s);
 		}
+		campaigns_dchan_up(s, ev->span);
 		return;
 	}
 	if (ev->type == CTI_EV_TIMER) {
@@ -700,6 +783,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			struct phone *ph = u;
 			ph->timer = 0;
 			cti_call_hangup(ph->call, 16, CTI_LOC_DEFAULT);
+		} else if (u && *(int *)u == KIND_CAMPAIGN) {
+			campaigns_event(s, ev);
 		} else if (u && *(int *)u == KIND_CCALL) {	/* ring timeout */
 			struct ccall *c = u;
 			if (c->ring_timer == ev->u.timer.id && c->state == C_RINGING && c->agent) {
@@ -719,8 +804,14 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			cti_call_release(ev->call);
 		return;
 	}
+	if ((u && *(int *)u == KIND_CAMPAIGN) || (!u && ev->type == CTI_EV_CALL_OFFERED && campaigns_offered(s, ev))) {
+		if (u)
+			campaigns_event(s, ev);
+		acd_events(s);
+		return;
+	}
 	if ((u && *(int *)u == KIND_PHONE) ||
-	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve) &&
+	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve || s->opts.sim_outbound) &&
 	     (ev->span == s->phone_span || ev->span == s->caller_span))) {
 		sim_event(s, ev);
 		return;
@@ -746,6 +837,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		s->calls = c;
 		cti_call_set_user(ev->call, c);
 		logmsg(s, "call %u: offered from %s to %s", c->id, c->ani, c->dnis);
+		web_customer_lookup(s, c);
 		cti_call_answer(ev->call);
 		acd_events(s);
 		return;
@@ -808,10 +900,14 @@ static void reload(struct server *s)
 		ctid_config_free(cfg);
 		return;
 	}
+	char err[1024];
+	if (ctid_tts_prepare(s, cfg, err, sizeof(err)))
+		logmsg(s, "reload: %s (the prompt stays silent)", err);
 	ctid_config_free(s->cfg);
 	s->cfg = cfg;
 	if (s->cluster)
 		cluster_reload(s->cluster, cfg);	/* the other hosts see the new queue settings */
+	campaigns_reload(s);
 	logmsg(s, "reloaded %s", s->cfg_path);
 }
 
@@ -823,8 +919,9 @@ static void shutdown_calls(struct server *s)
 		if (c->agent)
 			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	}
+	campaigns_hangup_all(s);
 	uint64_t until = cti_now_ms(s->ctx) + 5000;
-	while ((s->calls || s->phones) && cti_now_ms(s->ctx) < until)
+	while ((s->calls || s->phones || campaigns_busy(s)) && cti_now_ms(s->ctx) < until)
 		cti_dispatch(s->ctx, 100);
 }
 
@@ -891,19 +988,28 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: %s\n", err);
 		goto out;
 	}
+	if (web_customer_start(s))
+		goto out;
 	if (strcmp(cfg->listen, "none")) {
 		char cert[3 * CTID_PATH_MAX], key[3 * CTID_PATH_MAX];
 		if (cfg->tls_cert[0]) {
 			resolve_conf(s, cfg->tls_cert, cert, sizeof(cert));
 			resolve_conf(s, cfg->tls_key, key, sizeof(key));
 		}
-		s->ws = ws_start(cfg->listen, cfg->tls_cert[0] ? cert : NULL, cfg->tls_cert[0] ? key : NULL, err,
-				 sizeof(err));
+		char web[PATH_MAX];
+		const char *web_root = web_root_dir(s, web, sizeof(web));
+		s->ws = ws_start(cfg->listen, cfg->tls_cert[0] ? cert : NULL, cfg->tls_cert[0] ? key : NULL, web_root,
+				 err, sizeof(err));
 		if (!s->ws) {
 			fprintf(stderr, "ctid: %s\n", err);
 			goto out;
 		}
-		logmsg(s, "WebSocket interface on port %d%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "");
+		logmsg(s, "WebSocket interface on port %d%s%s%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "",
+		       web_root ? ", web pages from " : "", web_root ? web_root : "");
+	}
+	if (ctid_tts_prepare(s, cfg, err, sizeof(err)) || campaigns_open(s, err, sizeof(err))) {
+		fprintf(stderr, "ctid: %s\n", err);
+		goto out;
 	}
 	s->in_span = span_of(s, CTID_TRUNK_INBOUND);
 	s->pos_span = span_of(s, CTID_TRUNK_POSITIONS);
@@ -911,7 +1017,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: no inbound span\n");
 		goto out;
 	}
-	if (opts->sim_calls || opts->sim_serve) {
+	if (opts->sim_calls || opts->sim_serve || opts->sim_outbound) {	/* agents' phones answer for campaigns too */
 		if (!cfg->sim_pairs) {
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
 			goto out;
@@ -941,6 +1047,13 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			}
 	cti_set_event_handler(s->ctx, on_event, s);
 	s->tick_timer = cti_timer_start(s->ctx, 250, s);
+	if (opts->campaign) {
+		const char *ename;
+		if (campaign_start(s, opts->campaign, &ename, err, sizeof(err))) {
+			fprintf(stderr, "ctid: --campaign %s: %s\n", opts->campaign, err);
+			goto out;
+		}
+	}
 	acd_events(s);
 
 	struct sigaction sa;
@@ -949,15 +1062,20 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (opts->sim_serve)
-		sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	logmsg(s, "running: %d queues, %d agents, inbound span %d, positions span %d", cfg->nqueues, cfg->nagents,
 	       s->in_span, s->pos_span);
 	while (!got_term) {
 		if (got_usr1) {
 			got_usr1 = 0;
-			s->opts.sim_calls++;
-			sim_place(s);
+			if (opts->sim_serve) {
+				s->opts.sim_calls++;
+				sim_place(s);
+			} else if (s->placed > 0 && s->placed < opts->sim_calls) {
+				if (s->place_timer > 0)
+					cti_timer_cancel(s->ctx, s->place_timer);
+				sim_place(s);
+			}
 		}
 		if (got_hup) {
 			got_hup = 0;
@@ -976,6 +1094,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		ws_process(s);
 		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s))
 			sim_place(s);
+		web_customer_poll(s);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
@@ -986,6 +1105,10 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		}
 		if (opts->sim_calls && !opts->sim_serve && s->finished >= opts->sim_calls && !s->calls && !s->phones)
 			break;
+		if (opts->campaign && campaigns_finished(s) && !s->calls) {
+			logmsg(s, "campaign %s finished", opts->campaign);
+			break;
+		}
 		if (opts->max_ms && cti_now_ms(s->ctx) >= opts->max_ms) {
 			logmsg(s, "--max-time reached");
 			break;
@@ -1006,6 +1129,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	logmsg(s, "stopped");
 out:
 	ws_stop(s->ws);
+	web_customer_stop(s);
 	commands_free(s);
 	cti_set_event_handler(s->ctx, NULL, NULL);
 	cti_close(s->ctx);
@@ -1013,9 +1137,11 @@ out:
 		struct ccall *c = s->calls;
 		s->calls = c->next;
 		calls_free(c);
+		json_decref(c->customer);
 		free(c);
 	}
 	cluster_stop(s->cluster);	/* after the calls were cleared: the others need not wait for the lease */
+	campaigns_close(s);
 	cdr_close(s->cdr);
 	acd_free(s->acd);
 	ctid_config_free(s->cfg);

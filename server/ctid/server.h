@@ -28,6 +28,10 @@ struct server_opts {
 	char sim_listener[32];	/* the phone at this position records what it hears, "": none */
 	int sim_wait_clients;	/* place the first call once this many WebSocket sessions logged in */
 	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
+	/* Outbound campaigns (campaign.c): */
+	const char *campaign;	/* start this campaign at once; ctid exits when it is finished */
+	const char *sim_outbound;	/* emulated far end of the outbound trunk: NUMBER=KIND[/KIND...],... */
+	const char *sim_record;	/* directory: what the far end heard (WAV) and received (TIFF), far.log */
 };
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */

@@ -18,11 +18,12 @@
 #include "cdr.h"
 #include "config.h"
 #include "server.h"
+#include "webcmds.h"
 #include "ws.h"
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
 
-enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3, KIND_CAMPAIGN = 4 /* campaign.c's calls and timers */ };
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 extern int orphan_kind;
@@ -48,8 +49,9 @@ struct ccall {
 	int fax_pages;
 	char recording[CTID_PATH_MAX + 48];
 	bool in_released;
-	bool outbound;		/* MakeCall: leg 1 was placed by ctid (CDR direction out) */
+	bool outbound;		/* leg 1 placed by ctid: MakeCall, or a campaign's call handed to the ACD (CDR out) */
 	struct xcall *x;	/* calls.c: consultation, network hold, desktop answer, MakeCall (NULL: none) */
+	json_t *customer;	/* the caller's record (webcmds.c), NULL: none (yet) */
 };
 
 struct phone {	/* sim traffic: a far-end party */
@@ -91,6 +93,8 @@ struct server {
 	int place_timer;
 	int errors;
 	struct cluster *cluster;	/* [cluster]: the ACD shared through Redis (cluster.h), or NULL */
+	struct campaigns *camp;		/* campaign.c */
+	struct customer *customer;	/* customer record lookups (webcmds.c), NULL: none */
 };
 
 
@@ -108,6 +112,9 @@ void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the c
 void acd_events(struct server *s);				/* act on what the ACD decided */
 void agent_connect(struct server *s, struct ccall *c);		/* the agent answered: bridge, Established */
 void free_if_done(struct server *s, struct ccall *c);		/* free the call once every leg is released */
+/* An answered outbound call (campaign) into an ACD queue like a caller, or straight to one agent; NULL: no memory. */
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data, const char *agent);	/* agent: preview, or NULL */
 
 /* sim.c: the far ends of --sim-calls beyond answering and hanging up */
 void sim_caller_answered(struct server *s, struct phone *ph);	/* send digits, then fax or talk */

@@ -199,7 +199,7 @@ static const struct {
 	  "t.conf:9: agent '2': same token as agent '1'" },
 	{ "[vip]\nani = 123, 12x\n", "t.conf:7: bad value '12x' for ani" },
 	{ "[vip]\nnumber = 123\n", "t.conf:7: unknown key 'number' in [vip] (accepted: ani)" },
-	{ "[ivr m]\na = sing loudly\n", "t.conf:7: unknown action 'sing' in step 'a' (accepted: play, digits," },
+	{ "[ivr m]\na = sing loudly\n", "t.conf:7: unknown action 'sing' in step 'a' (accepted: play, say, digits," },
 	{ "[ivr m]\na = digits 0\n", "t.conf:7: step 'a': digits needs the number of digits 1-32, got '0'" },
 	{ "[ivr m]\na = digits 4 timeout=0\n", "t.conf:7: step 'a': bad option 'timeout=0' for digits" },
 	{ "[ivr m]\na = digits 4 terminator=x\n", "t.conf:7: step 'a': bad option 'terminator=x' for digits" },
@@ -213,7 +213,24 @@ static const struct {
 	{ "[ivr m]\n", "t.conf:6: [ivr m] has no steps" },
 	{ "[recording]\nmode = mono\n", "t.conf:7: bad value 'mono' for mode (accepted: stereo, split)" },
 	{ "[trunk out]\nspan = a\ngroup = b\n", "t.conf:8: trunk 'out': give either span or group, not both" },
-	{ "[trunk out]\nrole = both\n", "t.conf:7: bad value 'both' for role (accepted: inbound, positions)" },
+	{ "[trunk out]\nrole = both\n", "t.conf:7: bad value 'both' for role (accepted: inbound, positions, outbound)" },
+	{ "[campaign c]\ncps = 0\n", "t.conf:7: bad value '0' for cps (accepted: calls per second 0.01-100)" },
+	{ "[campaign c]\nwindow = 9-17\n", "t.conf:7: bad value '9-17' for window (accepted: HH:MM-HH:MM" },
+	{ "[campaign c]\nretry = busy:2\n", "t.conf:7: bad retry 'busy:2' (write RESULT:RETRIES:DELAY_S" },
+	{ "[campaign c]\nretry = voice:1:60\n", "t.conf:7: bad retry 'voice:1:60'" },
+	{ "[campaign c]\nmode = predictive\n", "t.conf:7: bad value 'predictive' for mode (accepted: broadcast, progressive" },
+	{ "[campaign c]\nspeed = 3\n", "t.conf:7: unknown key 'speed' in [campaign] (accepted: contacts, trunk," },
+	{ "[campaign c]\ncps = 1\ncps = 2\n", "t.conf:8: duplicate key 'cps' in [campaign c]" },
+	{ "[campaign c]\ntrunk = in\n", "t.conf:6: [campaign c] has no contacts = FILE.csv" },
+	{ "[campaign c]\ncontacts = x.csv\n", "t.conf:6: [campaign c] has no trunk = NAME" },
+	{ "[campaign c]\ncontacts = x.csv\ntrunk = in\n", "t.conf:8: campaign 'c': its trunk does not have role = outbound" },
+	{ "[campaign c]\ncontacts = x.csv\ntrunk = nope\n", "t.conf:8: campaign 'c': no such [trunk]" },
+	{ "[campaign c]\ncontacts = x.csv\ntrunk = in\nmode = progressive\n",
+	  "t.conf:6: [campaign c]: mode progressive needs queue = NAME" },
+	{ "[campaign c]\ncontacts = nothere.csv\ntrunk = in\n", "t.conf:7: campaign 'c': " },
+	{ "[campaign c]\nmessage = tts:en\n", "t.conf:7: bad text-to-speech prompt 'tts:en'" },
+	{ "[campaign c]\n[campaign c]\n", "t.conf:7: campaign 'c' defined twice (first on line 6)" },
+	{ "[ivr m]\na = say hello\n", "t.conf:7: step 'a': say needs VOICE: TEXT" },
 	{ "[trunk out]\n", "t.conf:6: trunk 'out' has no span or group" },
 	{ "just words\n", "t.conf:6: expected 'key = value', got 'just words'" },
 	{ "[vip]\nani =\n", "t.conf:7: key 'ani' has no value" },
@@ -243,6 +260,16 @@ static const struct {
 	{ "[cluster]\nredis = h:1\nhost = x\n[ctid]\n", "t.conf:9: section [ctid] given twice" },
 	{ "![ctid]\nsim = 1 e1 euroisdn\nclock = virtual\n[trunk in]\nspan = sim2\n[cluster]\nredis = h:1\nhost = x\n",
 	  "t.conf:6: [cluster] needs clock = real (the hosts share Redis' clock)" },
+	{ "![ctid]\nweb_root = nothere\n", "t.conf:2: web_root: cannot use '" },
+	{ "![ctid]\nweb_root = prompts/music.wav\n", "prompts/music.wav' is not a directory" },
+	{ "[customer]\nsql = SELECT * FROM customer WHERE ani = ?\n", "t.conf:7: [customer] sql needs sqlite = DATABASE" },
+	{ "[customer]\nurl = ftp://crm/{ani}\n", "t.conf:7: customer url 'ftp://crm/{ani}': expected http://... or https://..." },
+	{ "[customer]\nurl = http://crm/customers\n", "t.conf:7: customer url 'http://crm/customers': no {ani}" },
+	{ "[customer]\ntimeout = 50\n", "t.conf:7: bad value '50' for timeout (accepted: 100-30000 milliseconds)" },
+	{ "[customer]\nsqlite = nothere.db\n", "t.conf:7: [customer] sqlite: cannot read '" },
+	{ "[customer]\ncolour = red\n", "t.conf:7: unknown key 'colour' in [customer] (accepted: sqlite, sql, url, timeout)" },
+	{ "[customer]\n[customer]\n", "t.conf:7: section [customer] given twice (first on line 6)" },
+	{ "[customer x]\n", "t.conf:6: section [customer] takes no name, got 'x'" },
 };
 
 /* [cluster] read into the configuration; absent: one host (empty redis). */
@@ -329,6 +356,48 @@ static void test_all_errors_and_comments(void **state)
 	ctid_config_free(cfg);
 }
 
+/* [customer] against a real SQLite file: the query is checked at load (ctid --check). */
+static void test_customer(void **state)
+{
+	(void)state;
+	char db[128], cmd[256];
+	snprintf(db, sizeof(db), "%s/crm.db", tmpdir);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'CREATE TABLE IF NOT EXISTS customer (ani TEXT, name TEXT)'", db);
+	assert_int_equal(system(cmd), 0);
+	static const struct {
+		const char *text, *error;	/* error NULL: valid */
+	} cases[] = {
+		{ "[customer]\nsqlite = crm.db\n", NULL },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM customer WHERE ani = ?\nurl = https://crm/c/{ani}\n", NULL },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM clients WHERE ani = ?\n",
+		  "t.conf:8: customer database '" },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM clients WHERE ani = ?\n", "no such table: clients" },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM customer WHERE ani = ? OR name = ?\n",
+		  "t.conf:8: customer sql 'SELECT name FROM customer WHERE ani = ? OR name = ?': expected exactly one parameter" },
+		{ "[customer]\nsqlite = crm.db\nsql = DELETE FROM customer WHERE ani = ?\n",
+		  "t.conf:8: customer sql 'DELETE FROM customer WHERE ani = ?': expected a read-only SELECT" },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM customer WHERE ani = ?; DROP TABLE customer\n",
+		  "expected one SELECT statement" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		snprintf(text, sizeof(text), "%s%s", BASE, cases[i].text);
+		struct ctid_config *cfg = NULL;
+		char *errors = NULL;
+		int n = ctid_config_parse(text, "t.conf", tmpdir, &cfg, &errors);
+		if (!cases[i].error) {
+			if (n)
+				fail_msg("case %zu: expected valid, got: %s", i, errors);
+			assert_string_equal(cfg->customer.sqlite, "crm.db");
+			assert_int_equal(cfg->customer.timeout_ms, 2000);
+			ctid_config_free(cfg);
+		} else if (n <= 0 || !errors || !strstr(errors, cases[i].error)) {
+			fail_msg("case %zu: expected '%s'\ngot (%d): %s", i, cases[i].error, n, errors ? errors : "(none)");
+		}
+		free(errors);
+	}
+}
+
 static void test_unreadable(void **state)
 {
 	(void)state;
@@ -398,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_cluster_section),
 		cmocka_unit_test(test_all_errors_and_comments),
+		cmocka_unit_test(test_customer),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_apply_reload),
 	};
