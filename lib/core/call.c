@@ -949,7 +949,8 @@ static void handle_event(struct core_span *sp, pri_event *e)
 	case PRI_EVENT_HANGUP:
 	case PRI_EVENT_HANGUP_REQ:
 	case PRI_EVENT_HANGUP_ACK:
-		ev_hangup(sp, e, e->e);
+		if (!core_mwi_hangup(sp, e))	/* the end of an MWI connection (mwi.c) */
+			ev_hangup(sp, e, e->e);
 		break;
 	default:
 		/* HOLD/RETRIEVE, FACILITY (transfer, deflection, display), keypad: suppl.c */

@@ -19,7 +19,8 @@
 #define CORE_BLOCK 160			/* 20 ms at 8 kHz */
 #define CORE_TICK_FRAMES 8		/* 1 ms */
 #define CORE_DFRAME_MAX 1100
-#define CORE_NTRANSPORTS 2		/* enum cti_transport: sim, dahdi */
+#define CORE_NTRANSPORTS 2
+#define CORE_MWI_MAX 16			/* unanswered MWI connections per span */		/* enum cti_transport: sim, dahdi */
 
 struct pri;
 struct q931_call;
@@ -138,6 +139,14 @@ struct core_span {
 	uint32_t restart_pending;
 	uint64_t restart_next_ms;	/* next (re)transmission of those RESTARTs */
 	int restart_tries;
+	/* message waiting indications sent, outcome pending (mwi.c) */
+	struct core_mwi {
+		struct q931_call *pc;	/* libpri's call-independent call, NULL: slot free */
+		int active;
+		int answered;		/* CONNECT or a ROSE returnResult came back */
+		char mailbox[CTI_NUMBER_MAX];
+		char centre[CTI_NUMBER_MAX];
+	} mwi[CORE_MWI_MAX];
 };
 
 struct core_group {
@@ -247,6 +256,12 @@ const char *core_suppl_event_name(int type);
 /* UUI: into an outgoing SETUP (struct pri_sr *), and received with a libpri event (before: 1 ahead of call.c's handling). */
 void core_suppl_setup(struct cti_call *c, void *sr);
 void core_suppl_uui(struct core_span *sp, void *pri_ev, int before);
+
+/* mwi.c (lock held) */
+/* A received frame (from core_suppl_frame): QSIG MWIActivate/MWIDeactivate in a SETUP, answers to ours. */
+void core_mwi_frame(struct core_span *sp, const uint8_t *buf, int len);
+/* A libpri clearing event: 1 if it ended one of our MWI connections (consumed). */
+int core_mwi_hangup(struct core_span *sp, void *pri_ev);
 
 /* transport_dahdi.c: add every E1/T1 DAHDI span to cfg (cti_config_dahdi_scan). */
 int core_dahdi_scan(cti_config_t *cfg);

@@ -77,6 +77,16 @@ static int supported(const struct core_span *sp, enum cti_suppl what, const char
 	case CTI_SUPPL_KEYPAD:
 	case CTI_SUPPL_DISPLAY:
 		return 1;
+	case CTI_SUPPL_MWI:
+		if (sp->cfg.switchtype == CTI_SWITCH_QSIG)
+			return 1;
+		if (sp->cfg.switchtype == CTI_SWITCH_EUROISDN)
+			cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s: libpri 1.6 sends MWIIndicate only on BRI "
+				   "point-to-multipoint, not on a PRI (message waiting is QSIG only here)", fn, sp->index, sw);
+		else
+			cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s has no message waiting indication in "
+				   "libpri 1.6 (QSIG only)", fn, sp->index, sw);
+		return 0;
 	}
 	cti__error(CTI_EINVAL, "%s: unknown service %d", fn, (int)what);
 	return 0;
@@ -157,8 +167,8 @@ int cti_suppl_supported(cti_ctx_t *ctx, int span, enum cti_suppl what)
 	sp = pri_span(ctx, span);
 	if (!sp)
 		rc = cti__error(CTI_ENOENT, "cti_suppl_supported: no PRI span %d", span);
-	else if ((unsigned)what < CTI_SUPPL_HOLD || what > CTI_SUPPL_DISPLAY)
-		rc = cti__error(CTI_EINVAL, "cti_suppl_supported: unknown service %d (accepted: 1-5)", (int)what);
+	else if ((unsigned)what < CTI_SUPPL_HOLD || what > CTI_SUPPL_MWI)
+		rc = cti__error(CTI_EINVAL, "cti_suppl_supported: unknown service %d (accepted: 1-6)", (int)what);
 	else
 		rc = supported(sp, what, "cti_suppl_supported");
 	cti__unlock(ctx);
@@ -690,6 +700,7 @@ void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len)
 	struct cti_call *c1, *c2;
 	enum cti_switchtype sw = sp->cfg.switchtype;
 
+	core_mwi_frame(sp, buf, len);	/* message waiting (mwi.c) */
 	cref = parse_rose_error(buf, len, &code);
 	if (cref >= 0 && (c1 = call_by_cref(sp, cref)) != NULL) {
 		const char *what = code == 0xa3 ? "returned an error" : "rejected the request";
@@ -1144,7 +1155,7 @@ const char *core_suppl_event_name(int type)
 {
 	static const char *const names[] = {
 		"HOLD_REQUEST", "CALL_HELD", "RETRIEVE_REQUEST", "CALL_RETRIEVED", "TRANSFER_REQUEST",
-		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI", "AOC",
+		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI", "AOC", "MWI", "MWI_DONE",
 	};
 	int i = type - CTI_EV_HOLD_REQUEST;
 
