@@ -5,11 +5,12 @@
 #   cdr.c      call detail records in SQLite (WAL), or PostgreSQL (libpq)
 #   ws.c       WebSocket transport (libwebsockets thread), JSON messages handled in server.c
 #   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
+#   commands.c the WebSocket commands (a table of handlers; server_int.h is shared with server.c)
 #   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/ws.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
 CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.
@@ -22,7 +23,8 @@ $(CTID_LIB): $(CTID_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h server/ctid/ws.h
+$(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h server/ctid/server_int.h \
+	server/ctid/ws.h
 
 $(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h server/ctid/server.h
 

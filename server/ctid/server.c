@@ -16,7 +16,7 @@
  * send DTMF and wait; phones on the user side of the positions pair answer
  * and hang up after the talk time.
  */
-#include "server.h"
+#include "server_int.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -30,78 +30,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "cti.h"
-
-#include "acd.h"
-#include "cdr.h"
-#include "config.h"
-#include "ws.h"
-
-enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
-
-enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
-static int orphan_kind = KIND_ORPHAN;
-
-struct ccall {
-	int kind;		/* KIND_CCALL: first member, like struct phone's */
-	struct ccall *next;
-	struct server *srv;
-	cti_call_t *in;		/* caller leg */
-	cti_call_t *agent;	/* agent leg */
-	enum cstate state;
-	unsigned id;
-	char ani[CTI_NUMBER_MAX], dnis[CTI_NUMBER_MAX];
-	char digits[64];
-	char flow[ACD_NAME_MAX];
-	int step;
-	int op;			/* running media op on the caller leg */
-	uint64_t acd_call;
-	char queue[ACD_NAME_MAX], agent_id[ACD_NAME_MAX];
-	int ring_timer;
-	int64_t start_ms, answer_ms, agent_start_ms, agent_answer_ms;
-	int cause, agent_cause;
-	int fax_pages;
-	char recording[CTID_PATH_MAX + 48];
-	bool in_released;
-};
-
-struct phone {	/* sim traffic: a far-end party */
-	int kind;	/* KIND_PHONE */
-	cti_call_t *call;
-	int timer;
-};
-
-struct sess {	/* a WebSocket client as the main thread knows it */
-	struct sess *next;
-	int client;
-	char agent[ACD_NAME_MAX];	/* "" until Login */
-	bool supervisor;
-};
-
-struct server {
-	struct ctid_config *cfg;
-	ws_t *ws;
-	struct sess *sessions;
-	const char *cfg_path;
-	struct server_opts opts;
-	cti_ctx_t *ctx;
-	acd_t *acd;
-	cdr_t *cdr;
-	struct ccall *calls;
-	unsigned next_id;
-	int tick_timer;
-	uint64_t next_stats;		/* next QueueStatsEvent round */
-	bool dchan_up_in, dchan_up_pos;
-	int in_span, pos_span;		/* libcti span indexes of the trunks */
-	/* sim traffic */
-	int caller_span, phone_span;
-	int placed, finished;
-	int phones;			/* live far-end parties */
-	int place_timer;
-	int errors;
-};
+int orphan_kind = KIND_ORPHAN;
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -114,7 +45,7 @@ static void on_signal(int sig)
 }
 
 __attribute__((format(printf, 2, 3)))
-static void logmsg(struct server *s, const char *fmt, ...)
+void logmsg(struct server *s, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "ctid: [%" PRIu64 "] ", s->ctx ? cti_now_ms(s->ctx) : 0);
@@ -124,7 +55,7 @@ static void logmsg(struct server *s, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int64_t wall_ms(struct server *s)
+int64_t wall_ms(struct server *s)
 {
 	/* CDR times: Unix time in ms; under the virtual clock the virtual time from 0. */
 	if (s->cfg->virtual_clock)
@@ -134,7 +65,7 @@ static int64_t wall_ms(struct server *s)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void resolve(struct server *s, const char *file, char *out, size_t size)
+void resolve(struct server *s, const char *file, char *out, size_t size)
 {
 	const char *dir = s->cfg_path;
 	const char *slash = strrchr(dir, '/');
@@ -173,7 +104,7 @@ static struct ccall *find_by_acd(struct server *s, uint64_t id)
 
 /* ---- WebSocket events (docs/ctid-protocol.md) ---- */
 
-static void send_json(struct server *s, int client, json_t *obj)
+void send_json(struct server *s, int client, json_t *obj)
 {
 	char *text = json_dumps(obj, JSON_COMPACT);
 	if (text)
@@ -182,7 +113,7 @@ static void send_json(struct server *s, int client, json_t *obj)
 }
 
 /* An event about an agent goes to that agent's sessions and to every supervisor. Takes obj. */
-static void emit(struct server *s, const char *agent, json_t *obj)
+void emit(struct server *s, const char *agent, json_t *obj)
 {
 	if (s->ws)
 		for (struct sess *x = s->sessions; x; x = x->next)
@@ -191,7 +122,7 @@ static void emit(struct server *s, const char *agent, json_t *obj)
 	json_decref(obj);
 }
 
-static json_t *call_event(const char *name, const struct ccall *c)
+json_t *call_event(const char *name, const struct ccall *c)
 {
 	char id[16];
 	snprintf(id, sizeof(id), "%u", c->id);
@@ -199,7 +130,7 @@ static json_t *call_event(const char *name, const struct ccall *c)
 			 "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
 }
 
-static void write_cdr(struct server *s, struct ccall *c, int leg)
+void write_cdr(struct server *s, struct ccall *c, int leg)
 {
 	if (!s->cdr)
 		return;
@@ -248,7 +179,17 @@ static void free_if_done(struct server *s, struct ccall *c)
 		s->finished++;
 }
 
-static void clear_caller(struct ccall *c, int cause)
+void play_moh(struct server *s, struct ccall *c)
+{
+	const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
+	if (q && q->moh[0]) {
+		char path[3 * CTID_PATH_MAX];
+		resolve(s, q->moh, path, sizeof(path));
+		c->op = cti_play_file(c->in, path, NULL);
+	}
+}
+
+void clear_caller(struct ccall *c, int cause)
 {
 	if (c->in && !c->in_released && c->state != C_CLEARING) {
 		c->state = C_CLEARING;
@@ -296,11 +237,7 @@ static void go_target(struct ccall *c, const char *t)
 	c->state = C_QUEUED;
 	snprintf(c->queue, sizeof(c->queue), "%s", qname);
 	logmsg(s, "call %u: queued in %s", c->id, qname);
-	if (q->moh[0]) {
-		char path[3 * CTID_PATH_MAX];
-		resolve(s, q->moh, path, sizeof(path));
-		c->op = cti_play_file(c->in, path, NULL);
-	}
+	play_moh(s, c);
 }
 
 static void next_step(struct ccall *c)
@@ -426,7 +363,7 @@ static void deliver(struct server *s, const struct acd_event *ev)
 	emit(s, c->agent_id, call_event("DeliveredEvent", c));
 }
 
-static void acd_events(struct server *s)
+void acd_events(struct server *s)
 {
 	struct acd_event ev;
 	while (acd_next_event(s->acd, &ev)) {
@@ -548,13 +485,7 @@ static void caller_event(struct server *s, struct ccall *c, const cti_event_t *e
 		c->op = 0;
 		if ((c->state == C_QUEUED || c->state == C_HELD) && ev->u.op.kind == CTI_OP_PLAY &&
 		    ev->u.op.reason == CTI_TERM_EOD) {
-			/* Music on hold loops while the caller waits. */
-			const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
-			if (q && q->moh[0]) {
-				char path[3 * CTID_PATH_MAX];
-				resolve(s, q->moh, path, sizeof(path));
-				c->op = cti_play_file(c->in, path, NULL);
-			}
+			play_moh(s, c);	/* music on hold loops while the caller waits */
 			break;
 		}
 		if (c->state != C_IVR || ev->u.op.reason == CTI_TERM_HANGUP || ev->u.op.reason == CTI_TERM_STOPPED)
@@ -781,313 +712,15 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 }
 
 
-/* ---- WebSocket commands (docs/ctid-protocol.md) ---- */
-
-static struct sess *sess_get(struct server *s, int client, bool create)
-{
-	for (struct sess *x = s->sessions; x; x = x->next)
-		if (x->client == client)
-			return x;
-	if (!create)
-		return NULL;
-	struct sess *x = calloc(1, sizeof(*x));
-	if (x) {
-		x->client = client;
-		x->next = s->sessions;
-		s->sessions = x;
-	}
-	return x;
-}
-
-static void sess_drop(struct server *s, int client)
-{
-	for (struct sess **pp = &s->sessions; *pp; pp = &(*pp)->next)
-		if ((*pp)->client == client) {
-			struct sess *x = *pp;
-			*pp = x->next;
-			free(x);
-			return;
-		}
-}
-
-__attribute__((format(printf, 5, 6)))
-static void reply_error(struct server *s, int client, json_t *invoke, const char *error, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", msg);
-	if (invoke)
-		json_object_set(o, "invokeID", invoke);
-	send_json(s, client, o);
-	json_decref(o);
-}
-
-/* Takes extra (may be NULL). */
-static void reply_ok(struct server *s, int client, json_t *invoke, const char *command, json_t *extra)
-{
-	json_t *o = extra ? extra : json_object();
-	json_object_set_new(o, "response", json_string(command));
-	if (invoke)
-		json_object_set(o, "invokeID", invoke);
-	send_json(s, client, o);
-	json_decref(o);
-}
-
-static struct ccall *find_call_id(struct server *s, json_t *id)
-{
-	unsigned n = 0;
-	if (json_is_string(id))
-		n = (unsigned)strtoul(json_string_value(id), NULL, 10);
-	else if (json_is_integer(id))
-		n = (unsigned)json_integer_value(id);
-	for (struct ccall *c = s->calls; n && c; c = c->next)
-		if (c->id == n)
-			return c;
-	return NULL;
-}
-
-static void command(struct server *s, int client, const char *text)
-{
-	json_error_t jerr;
-	json_t *msg = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-	if (!msg || !json_is_object(msg)) {
-		reply_error(s, client, NULL, "invalidMessage", msg ? "expected a JSON object"
-					: "malformed JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-		json_decref(msg);
-		return;
-	}
-	json_t *invoke = json_object_get(msg, "invokeID");
-	const char *cmd = json_string_value(json_object_get(msg, "command"));
-	struct sess *x = sess_get(s, client, true);
-	if (!cmd) {
-		reply_error(s, client, invoke, "invalidMessage", "no \"command\" string");
-		goto out;
-	}
-	if (!x) {
-		reply_error(s, client, invoke, "resourceBusy", "out of memory");
-		goto out;
-	}
-	if (!strcmp(cmd, "Login")) {
-		const char *token = json_string_value(json_object_get(msg, "token"));
-		const struct ctid_agent *a = ctid_config_agent_by_token(s->cfg, token);
-		if (!a) {
-			logmsg(s, "ws client %d: login refused", client);
-			reply_error(s, client, invoke, "authenticationFailed", "unknown token");
-			goto out;
-		}
-		snprintf(x->agent, sizeof(x->agent), "%s", a->acd.id);
-		x->supervisor = a->supervisor;
-		logmsg(s, "ws client %d: logged in as %s%s", client, x->agent, x->supervisor ? " (supervisor)" : "");
-		reply_ok(s, client, invoke, cmd, json_pack("{s:s, s:b}", "agent", x->agent, "supervisor", x->supervisor));
-		goto out;
-	}
-	if (!x->agent[0]) {
-		reply_error(s, client, invoke, "notLoggedIn", "send Login with your token first");
-		goto out;
-	}
-	uint64_t now = cti_now_ms(s->ctx);
-	if (!strcmp(cmd, "SetAgentState") || !strcmp(cmd, "QueryAgentState")) {
-		const char *agent = json_string_value(json_object_get(msg, "agent"));
-		if (!agent)
-			agent = x->agent;
-		if (strcmp(agent, x->agent) && !x->supervisor) {
-			reply_error(s, client, invoke, "privilegeViolation", "agent %s cannot act for agent %s", x->agent,
-				    agent);
-			goto out;
-		}
-		int r = ACD_OK;
-		if (!strcmp(cmd, "SetAgentState")) {
-			const char *st = json_string_value(json_object_get(msg, "agentState"));
-			json_t *rc = json_object_get(msg, "reasonCode");
-			int reason = json_is_integer(rc) ? (int)json_integer_value(rc) : 0;
-			if (!st) {
-				reply_error(s, client, invoke, "invalidMessage",
-					    "no \"agentState\" (accepted: LoggedIn, LoggedOut, Ready, NotReady)");
-				goto out;
-			}
-			if (!strcmp(st, "LoggedIn"))
-				r = acd_agent_login(s->acd, agent, now);
-			else if (!strcmp(st, "LoggedOut"))
-				r = acd_agent_logout(s->acd, agent, now);
-			else if (!strcmp(st, "Ready"))
-				r = acd_agent_ready(s->acd, agent, now);
-			else if (!strcmp(st, "NotReady"))
-				r = acd_agent_not_ready(s->acd, agent, reason, now);
-			else {
-				reply_error(s, client, invoke, "invalidAgentState",
-					    "agentState '%s' unknown (accepted: LoggedIn, LoggedOut, Ready, NotReady)", st);
-				goto out;
-			}
-		}
-		enum acd_agent_state as;
-		int reason = 0;
-		if (r == ACD_OK)
-			r = acd_agent_state(s->acd, agent, &as, &reason);
-		if (r) {
-			reply_error(s, client, invoke, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState", "agent %s: %s",
-				    agent, acd_strerror(r));
-			goto out;
-		}
-		reply_ok(s, client, invoke, cmd, json_pack("{s:s, s:s, s:i}", "agent", agent, "agentState",
-							   acd_state_name(as), "reasonCode", reason));
-		goto out;
-	}
-	if (!strcmp(cmd, "ClearConnection")) {
-		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
-		if (!c || c->state == C_CLEARING) {
-			reply_error(s, client, invoke, "invalidCallID", "no such call");
-			goto out;
-		}
-		if (!x->supervisor && (strcmp(c->agent_id, x->agent) ||
-				       (c->state != C_RINGING && c->state != C_TALKING && c->state != C_HELD))) {
-			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
-				    x->agent);
-			goto out;
-		}
-		logmsg(s, "call %u: ClearConnection by %s", c->id, x->agent);
-		if (c->agent)
-			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
-		clear_caller(c, 16);
-		reply_ok(s, client, invoke, cmd, NULL);
-		goto out;
-	}
-	if (!strcmp(cmd, "HoldCall") || !strcmp(cmd, "RetrieveCall")) {
-		/* Server-side hold: the caller is unbridged from the agent and hears the queue's music. */
-		bool hold = !strcmp(cmd, "HoldCall");
-		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
-		if (!c || c->state == C_CLEARING) {
-			reply_error(s, client, invoke, "invalidCallID", "no such call");
-			goto out;
-		}
-		if (!x->supervisor && strcmp(c->agent_id, x->agent)) {
-			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
-				    x->agent);
-			goto out;
-		}
-		if (c->state != (hold ? C_TALKING : C_HELD) || !c->agent) {
-			reply_error(s, client, invoke, "invalidCallState", "call %u is not %s", c->id,
-				    hold ? "connected" : "held");
-			goto out;
-		}
-		if (hold) {
-			cti_unbridge(c->in);
-			const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
-			if (q && q->moh[0]) {
-				char path[3 * CTID_PATH_MAX];
-				resolve(s, q->moh, path, sizeof(path));
-				c->op = cti_play_file(c->in, path, NULL);
-			}
-			c->state = C_HELD;
-		} else {
-			if (c->op > 0)
-				cti_stop(c->in, c->op);
-			c->op = 0;
-			if (cti_bridge(c->in, c->agent)) {
-				reply_error(s, client, invoke, "resourceBusy", "bridge: %s", cti_last_error());
-				goto out;
-			}
-			c->state = C_TALKING;
-		}
-		logmsg(s, "call %u: %s by %s", c->id, cmd, x->agent);
-		reply_ok(s, client, invoke, cmd, NULL);
-		emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
-		goto out;
-	}
-	if (!strcmp(cmd, "SingleStepTransfer")) {
-		/* To another agent (who must be Ready): this agent's leg is cleared, the caller rings the other. */
-		struct ccall *c = find_call_id(s, json_object_get(msg, "callID"));
-		const char *to = json_string_value(json_object_get(msg, "transferredTo"));
-		if (!c || c->state == C_CLEARING) {
-			reply_error(s, client, invoke, "invalidCallID", "no such call");
-			goto out;
-		}
-		if (!x->supervisor && strcmp(c->agent_id, x->agent)) {
-			reply_error(s, client, invoke, "privilegeViolation", "call %u is not agent %s's call", c->id,
-				    x->agent);
-			goto out;
-		}
-		if (!to) {
-			reply_error(s, client, invoke, "invalidMessage", "no \"transferredTo\" (the agent to transfer to)");
-			goto out;
-		}
-		if (c->state != C_TALKING || !c->agent) {
-			reply_error(s, client, invoke, "invalidCallState", "call %u is not connected", c->id);
-			goto out;
-		}
-		int r = acd_transfer(s->acd, c->acd_call, to, now);
-		if (r) {
-			reply_error(s, client, invoke, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState",
-				    "cannot transfer call %u to agent %s: %s", c->id, to, acd_strerror(r));
-			goto out;
-		}
-		reply_ok(s, client, invoke, cmd, NULL);	/* before the events it causes */
-		cti_call_t *old = c->agent;
-		cti_unbridge(c->in);
-		c->agent_cause = 16;
-		write_cdr(s, c, 2);
-		json_t *tr = call_event("TransferredEvent", c);
-		json_object_set_new(tr, "transferredTo", json_string(to));
-		emit(s, c->agent_id, tr);
-		json_t *cleared = call_event("ConnectionClearedEvent", c);
-		json_object_set_new(cleared, "cause", json_integer(16));
-		emit(s, c->agent_id, cleared);
-		cti_call_set_user(old, &orphan_kind);
-		cti_call_hangup(old, 16, CTI_LOC_DEFAULT);
-		c->agent = NULL;
-		c->state = C_QUEUED;
-		const struct ctid_queue *q = ctid_config_queue(s->cfg, c->queue);
-		if (q && q->moh[0]) {
-			char path[3 * CTID_PATH_MAX];
-			resolve(s, q->moh, path, sizeof(path));
-			c->op = cti_play_file(c->in, path, NULL);
-		}
-		logmsg(s, "call %u: SingleStepTransfer from %s to %s", c->id, c->agent_id, to);
-		acd_events(s);	/* rings the target's position */
-		goto out;
-	}
-	if (!strcmp(cmd, "SnapshotQueue")) {
-		const char *q = json_string_value(json_object_get(msg, "queue"));
-		struct acd_queue_stats st;
-		if (!q || acd_queue_stats(s->acd, q, now, &st)) {
-			reply_error(s, client, invoke, "invalidQueue", "no queue '%s'", q ? q : "");
-			goto out;
-		}
-		reply_ok(s, client, invoke, cmd,
-			 json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "queue", q, "waiting", st.waiting,
-				   "ringing", st.ringing, "longestWaitMs", (json_int_t)st.longest_wait_ms, "offered",
-				   st.offered, "answered", st.answered, "abandoned", st.abandoned, "overflowed",
-				   st.overflowed, "timedOut", st.timed_out, "serviceLevelPermille",
-				   st.service_level_permille));
-		goto out;
-	}
-	static const char *const later[] = { "AnswerCall",
-					     "ConsultationCall", "TransferCall", "ConferenceCall", "MakeCall",
-					     "MonitorStart", "StartRecording", "StopRecording" };
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-		if (!strcmp(cmd, later[i])) {
-			reply_error(s, client, invoke, "serviceNotSupported", "%s is not implemented yet", cmd);
-			goto out;
-		}
-	reply_error(s, client, invoke, "unknownCommand",
-		    "command '%s' unknown (accepted: Login, SetAgentState, QueryAgentState, ClearConnection, HoldCall, "
-		    "RetrieveCall, SingleStepTransfer, SnapshotQueue)",
-		    cmd);
-out:
-	json_decref(msg);
-}
-
 static void ws_process(struct server *s)
 {
 	int client;
 	char *text;
 	while (s->ws && ws_next(s->ws, &client, &text)) {
 		if (!text)
-			sess_drop(s, client);
+			commands_drop(s, client);
 		else
-			command(s, client, text);
+			commands_handle(s, client, text);
 		free(text);
 		acd_events(s);	/* e.g. Ready delivers a waiting caller at once */
 	}
@@ -1286,11 +919,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	logmsg(s, "stopped");
 out:
 	ws_stop(s->ws);
-	while (s->sessions) {
-		struct sess *x = s->sessions;
-		s->sessions = x->next;
-		free(x);
-	}
+	commands_free(s);
 	cti_set_event_handler(s->ctx, NULL, NULL);
 	cti_close(s->ctx);
 	while (s->calls) {	/* only if shutdown_calls ran out of time */

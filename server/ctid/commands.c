@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * commands.c - ctid's WebSocket commands (docs/ctid-protocol.md): one JSON
+ * object per message, dispatched by name through the table at the end.
+ *
+ * Runs on ctid's single thread (server.c hands over what ws.c received), so
+ * handlers act on calls and the ACD directly. A handler replies exactly once
+ * (reply_ok or reply_error) before emitting the events its action causes.
+ */
+#include "server_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What every handler gets. */
+struct cmd {
+	struct server *s;
+	struct sess *x;		/* the client's session (agent "" before Login) */
+	int client;
+	const char *name;	/* the command */
+	json_t *msg;		/* the whole message */
+	json_t *invoke;		/* invokeID to echo, or NULL */
+	uint64_t now;		/* context time, ms */
+};
+
+static struct sess *sess_get(struct server *s, int client, bool create)
+{
+	for (struct sess *x = s->sessions; x; x = x->next)
+		if (x->client == client)
+			return x;
+	if (!create)
+		return NULL;
+	struct sess *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->client = client;
+		x->next = s->sessions;
+		s->sessions = x;
+	}
+	return x;
+}
+
+void commands_drop(struct server *s, int client)
+{
+	for (struct sess **pp = &s->sessions; *pp; pp = &(*pp)->next)
+		if ((*pp)->client == client) {
+			struct sess *x = *pp;
+			*pp = x->next;
+			free(x);
+			return;
+		}
+}
+
+void commands_free(struct server *s)
+{
+	while (s->sessions) {
+		struct sess *x = s->sessions;
+		s->sessions = x->next;
+		free(x);
+	}
+}
+
+__attribute__((format(printf, 3, 4)))
+static void reply_error(const struct cmd *k, const char *error, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", msg);
+	if (k->invoke)
+		json_object_set(o, "invokeID", k->invoke);
+	send_json(k->s, k->client, o);
+	json_decref(o);
+}
+
+/* Takes extra (may be NULL). */
+static void reply_ok(const struct cmd *k, json_t *extra)
+{
+	json_t *o = extra ? extra : json_object();
+	json_object_set_new(o, "response", json_string(k->name));
+	if (k->invoke)
+		json_object_set(o, "invokeID", k->invoke);
+	send_json(k->s, k->client, o);
+	json_decref(o);
+}
+
+static struct ccall *find_call_id(struct server *s, json_t *id)
+{
+	unsigned n = 0;
+	if (json_is_string(id))
+		n = (unsigned)strtoul(json_string_value(id), NULL, 10);
+	else if (json_is_integer(id))
+		n = (unsigned)json_integer_value(id);
+	for (struct ccall *c = s->calls; n && c; c = c->next)
+		if (c->id == n)
+			return c;
+	return NULL;
+}
+
+/*
+ * The live call named by "callID" that this client may act on (its own agent's
+ * call, or any call for a supervisor), or NULL after replying the error.
+ */
+static struct ccall *own_call(const struct cmd *k)
+{
+	struct ccall *c = find_call_id(k->s, json_object_get(k->msg, "callID"));
+	if (!c || c->state == C_CLEARING) {
+		reply_error(k, "invalidCallID", "no such call");
+		return NULL;
+	}
+	if (!k->x->supervisor && strcmp(c->agent_id, k->x->agent)) {
+		reply_error(k, "privilegeViolation", "call %u is not agent %s's call", c->id, k->x->agent);
+		return NULL;
+	}
+	return c;
+}
+
+static void cmd_login(const struct cmd *k)
+{
+	const char *token = json_string_value(json_object_get(k->msg, "token"));
+	const struct ctid_agent *a = ctid_config_agent_by_token(k->s->cfg, token);
+	if (!a) {
+		logmsg(k->s, "ws client %d: login refused", k->client);
+		reply_error(k, "authenticationFailed", "unknown token");
+		return;
+	}
+	snprintf(k->x->agent, sizeof(k->x->agent), "%s", a->acd.id);
+	k->x->supervisor = a->supervisor;
+	logmsg(k->s, "ws client %d: logged in as %s%s", k->client, k->x->agent,
+	       k->x->supervisor ? " (supervisor)" : "");
+	reply_ok(k, json_pack("{s:s, s:b}", "agent", k->x->agent, "supervisor", k->x->supervisor));
+}
+
+static void cmd_agent_state(const struct cmd *k)
+{
+	struct server *s = k->s;
+	const char *agent = json_string_value(json_object_get(k->msg, "agent"));
+	if (!agent)
+		agent = k->x->agent;
+	if (strcmp(agent, k->x->agent) && !k->x->supervisor) {
+		reply_error(k, "privilegeViolation", "agent %s cannot act for agent %s", k->x->agent, agent);
+		return;
+	}
+	int r = ACD_OK;
+	if (!strcmp(k->name, "SetAgentState")) {
+		const char *st = json_string_value(json_object_get(k->msg, "agentState"));
+		json_t *rc = json_object_get(k->msg, "reasonCode");
+		int reason = json_is_integer(rc) ? (int)json_integer_value(rc) : 0;
+		if (!st) {
+			reply_error(k, "invalidMessage", "no \"agentState\" (accepted: LoggedIn, LoggedOut, Ready, NotReady)");
+			return;
+		}
+		if (!strcmp(st, "LoggedIn"))
+			r = acd_agent_login(s->acd, agent, k->now);
+		else if (!strcmp(st, "LoggedOut"))
+			r = acd_agent_logout(s->acd, agent, k->now);
+		else if (!strcmp(st, "Ready"))
+			r = acd_agent_ready(s->acd, agent, k->now);
+		else if (!strcmp(st, "NotReady"))
+			r = acd_agent_not_ready(s->acd, agent, reason, k->now);
+		else {
+			reply_error(k, "invalidAgentState",
+				    "agentState '%s' unknown (accepted: LoggedIn, LoggedOut, Ready, NotReady)", st);
+			return;
+		}
+	}
+	enum acd_agent_state as;
+	int reason = 0;
+	if (r == ACD_OK)
+		r = acd_agent_state(s->acd, agent, &as, &reason);
+	if (r) {
+		reply_error(k, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState", "agent %s: %s", agent,
+			    acd_strerror(r));
+		return;
+	}
+	reply_ok(k, json_pack("{s:s, s:s, s:i}", "agent", agent, "agentState", acd_state_name(as), "reasonCode",
+			      reason));
+}
+
+static void cmd_clear_connection(const struct cmd *k)
+{
+	struct ccall *c = own_call(k);
+	if (!c)
+		return;
+	if (!k->x->supervisor && c->state != C_RINGING && c->state != C_TALKING && c->state != C_HELD) {
+		reply_error(k, "privilegeViolation", "call %u is not agent %s's call", c->id, k->x->agent);
+		return;
+	}
+	logmsg(k->s, "call %u: ClearConnection by %s", c->id, k->x->agent);
+	if (c->agent)
+		cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
+	clear_caller(c, 16);
+	reply_ok(k, NULL);
+}
+
+/* Server-side hold: the caller is unbridged from the agent and hears the queue's music. */
+static void cmd_hold_retrieve(const struct cmd *k)
+{
+	struct server *s = k->s;
+	bool hold = !strcmp(k->name, "HoldCall");
+	struct ccall *c = own_call(k);
+	if (!c)
+		return;
+	if (c->state != (hold ? C_TALKING : C_HELD) || !c->agent) {
+		reply_error(k, "invalidCallState", "call %u is not %s", c->id, hold ? "connected" : "held");
+		return;
+	}
+	if (hold) {
+		cti_unbridge(c->in);
+		play_moh(s, c);
+		c->state = C_HELD;
+	} else {
+		if (c->op > 0)
+			cti_stop(c->in, c->op);
+		c->op = 0;
+		if (cti_bridge(c->in, c->agent)) {
+			reply_error(k, "resourceBusy", "bridge: %s", cti_last_error());
+			return;
+		}
+		c->state = C_TALKING;
+	}
+	logmsg(s, "call %u: %s by %s", c->id, k->name, k->x->agent);
+	reply_ok(k, NULL);
+	emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
+}
+
+/* To another agent (who must be Ready): this agent's leg is cleared, the caller rings the other. */
+static void cmd_single_step_transfer(const struct cmd *k)
+{
+	struct server *s = k->s;
+	struct ccall *c = own_call(k);
+	if (!c)
+		return;
+	const char *to = json_string_value(json_object_get(k->msg, "transferredTo"));
+	if (!to) {
+		reply_error(k, "invalidMessage", "no \"transferredTo\" (the agent to transfer to)");
+		return;
+	}
+	if (c->state != C_TALKING || !c->agent) {
+		reply_error(k, "invalidCallState", "call %u is not connected", c->id);
+		return;
+	}
+	int r = acd_transfer(s->acd, c->acd_call, to, k->now);
+	if (r) {
+		reply_error(k, r == ACD_ENOENT ? "invalidAgent" : "invalidAgentState",
+			    "cannot transfer call %u to agent %s: %s", c->id, to, acd_strerror(r));
+		return;
+	}
+	reply_ok(k, NULL);	/* before the events it causes */
+	cti_call_t *old = c->agent;
+	cti_unbridge(c->in);
+	c->agent_cause = 16;
+	write_cdr(s, c, 2);
+	json_t *tr = call_event("TransferredEvent", c);
+	json_object_set_new(tr, "transferredTo", json_string(to));
+	emit(s, c->agent_id, tr);
+	json_t *cleared = call_event("ConnectionClearedEvent", c);
+	json_object_set_new(cleared, "cause", json_integer(16));
+	emit(s, c->agent_id, cleared);
+	cti_call_set_user(old, &orphan_kind);
+	cti_call_hangup(old, 16, CTI_LOC_DEFAULT);
+	c->agent = NULL;
+	c->state = C_QUEUED;
+	play_moh(s, c);
+	logmsg(s, "call %u: SingleStepTransfer from %s to %s", c->id, c->agent_id, to);
+	acd_events(s);	/* rings the target's position */
+}
+
+static void cmd_snapshot_queue(const struct cmd *k)
+{
+	const char *q = json_string_value(json_object_get(k->msg, "queue"));
+	struct acd_queue_stats st;
+	if (!q || acd_queue_stats(k->s->acd, q, k->now, &st)) {
+		reply_error(k, "invalidQueue", "no queue '%s'", q ? q : "");
+		return;
+	}
+	reply_ok(k, json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "queue", q, "waiting", st.waiting,
+			      "ringing", st.ringing, "longestWaitMs", (json_int_t)st.longest_wait_ms, "offered",
+			      st.offered, "answered", st.answered, "abandoned", st.abandoned, "overflowed",
+			      st.overflowed, "timedOut", st.timed_out, "serviceLevelPermille",
+			      st.service_level_permille));
+}
+
+static void cmd_not_yet(const struct cmd *k)
+{
+	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
+}
+
+/* Every command ctid knows; "unknownCommand" lists the implemented ones from here. */
+static const struct {
+	const char *name;
+	void (*run)(const struct cmd *k);
+	bool before_login;
+} commands[] = {
+	{ "Login", cmd_login, true },
+	{ "SetAgentState", cmd_agent_state, false },
+	{ "QueryAgentState", cmd_agent_state, false },
+	{ "ClearConnection", cmd_clear_connection, false },
+	{ "HoldCall", cmd_hold_retrieve, false },
+	{ "RetrieveCall", cmd_hold_retrieve, false },
+	{ "SingleStepTransfer", cmd_single_step_transfer, false },
+	{ "SnapshotQueue", cmd_snapshot_queue, false },
+	{ "AnswerCall", cmd_not_yet, false },
+	{ "ConsultationCall", cmd_not_yet, false },
+	{ "TransferCall", cmd_not_yet, false },
+	{ "ConferenceCall", cmd_not_yet, false },
+	{ "MakeCall", cmd_not_yet, false },
+	{ "MonitorStart", cmd_not_yet, false },
+	{ "StartRecording", cmd_not_yet, false },
+	{ "StopRecording", cmd_not_yet, false },
+};
+
+void commands_handle(struct server *s, int client, const char *text)
+{
+	json_error_t jerr;
+	struct cmd k = { .s = s, .client = client };
+	k.msg = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!k.msg || !json_is_object(k.msg)) {
+		if (k.msg)
+			reply_error(&k, "invalidMessage", "expected a JSON object");
+		else
+			reply_error(&k, "invalidMessage", "malformed JSON at line %d column %d: %s", jerr.line,
+				    jerr.column, jerr.text);
+		json_decref(k.msg);
+		return;
+	}
+	k.invoke = json_object_get(k.msg, "invokeID");
+	k.name = json_string_value(json_object_get(k.msg, "command"));
+	k.x = sess_get(s, client, true);
+	k.now = cti_now_ms(s->ctx);
+	size_t n = sizeof(commands) / sizeof(commands[0]), i;
+	if (!k.name) {
+		reply_error(&k, "invalidMessage", "no \"command\" string");
+		goto out;
+	}
+	if (!k.x) {
+		reply_error(&k, "resourceBusy", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n && strcmp(commands[i].name, k.name); i++)
+		;
+	if (i == n) {
+		char list[512] = "";
+		size_t len = 0;
+		for (size_t j = 0; j < n; j++)
+			if (commands[j].run != cmd_not_yet && len < sizeof(list))
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+							commands[j].name);
+		reply_error(&k, "unknownCommand", "command '%s' unknown (accepted: %s)", k.name, list);
+		goto out;
+	}
+	if (!commands[i].before_login && !k.x->agent[0]) {
+		reply_error(&k, "notLoggedIn", "send Login with your token first");
+		goto out;
+	}
+	commands[i].run(&k);
+out:
+	json_decref(k.msg);
+}

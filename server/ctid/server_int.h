@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * server_int.h - ctid's run time, shared by its own files only: server.c
+ * (calls, IVR, ACD to positions, CDRs) and commands.c (the WebSocket
+ * commands). Not an interface for anything outside server/ctid.
+ */
+#ifndef CTID_SERVER_INT_H
+#define CTID_SERVER_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cti.h"
+
+#include "acd.h"
+#include "cdr.h"
+#include "config.h"
+#include "server.h"
+#include "ws.h"
+
+enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
+
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+
+/* User data of an agent leg left behind by a transfer: released when it clears. */
+extern int orphan_kind;
+
+struct ccall {
+	int kind;		/* KIND_CCALL: first member, like struct phone's */
+	struct ccall *next;
+	struct server *srv;
+	cti_call_t *in;		/* caller leg */
+	cti_call_t *agent;	/* agent leg */
+	enum cstate state;
+	unsigned id;
+	char ani[CTI_NUMBER_MAX], dnis[CTI_NUMBER_MAX];
+	char digits[64];
+	char flow[ACD_NAME_MAX];
+	int step;
+	int op;			/* running media op on the caller leg */
+	uint64_t acd_call;
+	char queue[ACD_NAME_MAX], agent_id[ACD_NAME_MAX];
+	int ring_timer;
+	int64_t start_ms, answer_ms, agent_start_ms, agent_answer_ms;
+	int cause, agent_cause;
+	int fax_pages;
+	char recording[CTID_PATH_MAX + 48];
+	bool in_released;
+};
+
+struct phone {	/* sim traffic: a far-end party */
+	int kind;	/* KIND_PHONE */
+	cti_call_t *call;
+	int timer;
+};
+
+struct sess {	/* a WebSocket client as the main thread knows it */
+	struct sess *next;
+	int client;
+	char agent[ACD_NAME_MAX];	/* "" until Login */
+	bool supervisor;
+};
+
+struct server {
+	struct ctid_config *cfg;
+	ws_t *ws;
+	struct sess *sessions;
+	const char *cfg_path;
+	struct server_opts opts;
+	cti_ctx_t *ctx;
+	acd_t *acd;
+	cdr_t *cdr;
+	struct ccall *calls;
+	unsigned next_id;
+	int tick_timer;
+	uint64_t next_stats;		/* next QueueStatsEvent round */
+	bool dchan_up_in, dchan_up_pos;
+	int in_span, pos_span;		/* libcti span indexes of the trunks */
+	/* sim traffic */
+	int caller_span, phone_span;
+	int placed, finished;
+	int phones;			/* live far-end parties */
+	int place_timer;
+	int errors;
+};
+
+
+/* server.c */
+__attribute__((format(printf, 2, 3)))
+void logmsg(struct server *s, const char *fmt, ...);
+int64_t wall_ms(struct server *s);				/* CDR time */
+void resolve(struct server *s, const char *file, char *out, size_t size);	/* prompt path */
+void send_json(struct server *s, int client, json_t *obj);
+void emit(struct server *s, const char *agent, json_t *obj);	/* to the agent + supervisors; takes obj */
+json_t *call_event(const char *name, const struct ccall *c);
+void write_cdr(struct server *s, struct ccall *c, int leg);	/* leg 1 caller, 2 agent */
+void clear_caller(struct ccall *c, int cause);
+void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the caller */
+void acd_events(struct server *s);				/* act on what the ACD decided */
+
+/* commands.c */
+void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */
+void commands_drop(struct server *s, int client);			/* the client went away */
+void commands_free(struct server *s);					/* every session, at exit */
+
+#endif
