@@ -4,7 +4,7 @@
  * is the network side, span 2 the user side (a call center's PBX/ACD).
  *
  * Hold/retrieve (EuroISDN E1 and T1), transfer (ECT on EuroISDN, 2BCT on
- * NI2/5ESS/4ESS, QSIG join, RLT refused on DMS100, none on NI1), deflection
+ * NI2/5ESS/4ESS, QSIG join, RLT on DMS100, none on NI1), deflection
  * (EuroISDN, QSIG), keypad and display; refusals name the switch type; the
  * B-channels a service frees are checked in cti_span_status().chan_state.
  */
@@ -562,7 +562,24 @@ static void test_transfer_qsig(void **state)
 	cti_close(ctx);
 }
 
-/* DMS100 RLT: libpri's network side gives no RLT call id: refused, naming DMS100; NI1: no transfer at all. */
+/*
+ * DMS100 RLT: libpri's user side asks for an RLT call id in its SETUP and
+ * libcti's network side gives it (libpri's would not): a call placed by the
+ * user side can be transferred, the network clears both legs.
+ */
+static void test_transfer_rlt(void **state)
+{
+	(void)state;
+	pcap_name = "rlt";
+	transfer_ok(CTI_LINE_T1, CTI_SWITCH_DMS100, 1, "RLT");
+	transfer_ok(CTI_LINE_T1, CTI_SWITCH_DMS100, 0, "RLT");
+}
+
+/*
+ * DMS100 RLT needs the call id the network gives only for calls the user
+ * placed: two calls from the network cannot be transferred (refused naming
+ * DMS100, both stay up); NI1: no transfer at all.
+ */
 static void test_transfer_unsupported(void **state)
 {
 	static const enum cti_switchtype sws[] = { CTI_SWITCH_DMS100, CTI_SWITCH_NI1 };
@@ -575,7 +592,7 @@ static void test_transfer_unsupported(void **state)
 		R.auto_answer = 1;
 		R.auto_release = 1;
 		connect_call(ctx, NET, "200", &a);
-		b = connect_call(ctx, USR, "300", NULL);
+		connect_call(ctx, NET, "201", &b);
 		assert_int_equal(cti_call_transfer(a, b), CTI_ENOTSUP);
 		if (!strstr(cti_last_error(), swname(sws[i])))
 			fail_msg("message does not name %s: %s", swname(sws[i]), cti_last_error());
@@ -1044,6 +1061,7 @@ int main(void)
 		cmocka_unit_test(test_transfer_2bct),
 		cmocka_unit_test(test_transfer_refused),
 		cmocka_unit_test(test_transfer_qsig),
+		cmocka_unit_test(test_transfer_rlt),
 		cmocka_unit_test(test_transfer_unsupported),
 		cmocka_unit_test(test_deflect),
 		cmocka_unit_test(test_deflect_refused),

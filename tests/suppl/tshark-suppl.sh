@@ -74,6 +74,19 @@ uui=$(tshark -r "$tmp/uui.pcap" -Y q931.user.string -T fields -E separator='|' -
 	-e q931.user.string 2>/dev/null | awk '!s[$0]++' | tr '\n' ' ')
 [[ $uui == "0|0x05|ACCT 4711 1|0x01|agent 12 ringing 1|0x45|bye " ]] && ok "UUI in SETUP, ALERTING, DISCONNECT" \
 	|| notok "UUI frames: '$uui'"
+# DMS100 RLT (libcti's network side answers what libpri's does not; tshark shows the DMS100 facility only as bytes):
+# RLT_OperationInd invoke (11 be a1 .. 02 01 01 02 01 01) in the user's SETUP, the returnResult with the call id
+# in the network's CALL PROCEEDING, RLT_ThirdParty invoke (id 2, op 2) in the user's FACILITY, both legs cleared.
+rlt() { tshark -r "$tmp/rlt.pcap" -Y "$1" 2>/dev/null | wc -l; }
+want() { if [[ $2 -eq $3 ]]; then ok "$1 ($2 frames)"; else notok "$1: $2 frames, expected $3"; fi; }
+want "RLT: RLT_OperationInd invoke in the user's SETUP" \
+	"$(rlt 'q931.message_type==0x05 && lapd.direction==0 && frame contains 11:be:a1:06:02:01:01:02:01:01')" 2
+want "RLT: call id (returnResult) in the network's CALL PROCEEDING" \
+	"$(rlt 'q931.message_type==0x02 && lapd.direction==1 && frame contains 11:be:a2:0c:02:01:01:30:07:02:01:01:80:02')" 2
+want "RLT: RLT_ThirdParty invoke in a FACILITY from the user" \
+	"$(rlt 'q931.message_type==0x62 && lapd.direction==0 && frame contains 11:be:a1:0e:02:01:02:02:01:02:30')" 2
+want "RLT: both legs cleared by the network" "$(rlt 'q931.message_type==0x45 && lapd.direction==1')" 4
+
 # Message waiting (QSIG, ECMA-242): MWIActivate (local opcode 80) / MWIDeactivate (81) invoke in the SETUP of a
 # call-independent connection (channel id "D-channel indicated"). tshark 4.0's QSIG dissector names 80/81 after
 # QSIG-MCM (mCMNewMsg/mCMNoNewMsg: the same opcodes); the servedUserNr it decodes is the mailbox.
