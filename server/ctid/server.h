@@ -14,10 +14,17 @@ struct server_opts {
 	uint64_t max_ms;	/* stop after this much (context) time; 0: never */
 	/* Built-in traffic on the emulated board (sim = ... only): */
 	int sim_calls;		/* callers to place; ctid exits when all are done */
+	bool sim_serve;		/* far ends emulated, SIGUSR1 places a caller; run until SIGTERM */
 	int sim_interval_ms;	/* between callers */
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
 	char sim_digits[32];	/* DTMF they send once answered */
+	int sim_wait_clients;	/* place the first call once this many WebSocket sessions logged in */
+	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
+	/* Outbound campaigns (campaign.c): */
+	const char *campaign;	/* start this campaign at once; ctid exits when it is finished */
+	const char *sim_outbound;	/* emulated far end of the outbound trunk: NUMBER=KIND[/KIND...],... */
+	const char *sim_record;	/* directory: what the far end heard (WAV) and received (TIFF), far.log */
 };
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */

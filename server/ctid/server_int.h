@@ -22,7 +22,7 @@
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
 
-enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3, KIND_CAMPAIGN = 4 /* campaign.c's calls and timers */ };
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 extern int orphan_kind;
@@ -48,6 +48,8 @@ struct ccall {
 	int fax_pages;
 	char recording[CTID_PATH_MAX + 48];
 	bool in_released;
+	bool outbound;		/* leg 1 placed by ctid: MakeCall, or a campaign's call handed to the ACD (CDR out) */
+	struct xcall *x;	/* calls.c: consultation, network hold, desktop answer, MakeCall (NULL: none) */
 };
 
 struct phone {	/* sim traffic: a far-end party */
@@ -84,6 +86,8 @@ struct server {
 	int phones;			/* live far-end parties */
 	int place_timer;
 	int errors;
+	struct cluster *cluster;	/* [cluster]: the ACD shared through Redis (cluster.h), or NULL */
+	struct campaigns *camp;		/* campaign.c */
 };
 
 
@@ -99,10 +103,49 @@ void write_cdr(struct server *s, struct ccall *c, int leg);	/* leg 1 caller, 2 a
 void clear_caller(struct ccall *c, int cause);
 void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the caller */
 void acd_events(struct server *s);				/* act on what the ACD decided */
+void agent_connect(struct server *s, struct ccall *c);		/* the agent answered: bridge, Established */
+void free_if_done(struct server *s, struct ccall *c);		/* free the call once every leg is released */
+/* An answered outbound call (campaign) into an ACD queue like a caller, or straight to one agent; NULL: no memory. */
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data, const char *agent);	/* agent: preview, or NULL */
 
 /* commands.c */
+/* What every command handler gets. */
+struct cmd {
+	struct server *s;
+	struct sess *x;		/* the client's session (agent "" before Login) */
+	int client;
+	const char *name;	/* the command */
+	json_t *msg;		/* the whole message */
+	json_t *invoke;		/* invokeID to echo, or NULL */
+	uint64_t now;		/* context time, ms */
+};
+__attribute__((format(printf, 3, 4)))
+void reply_error(const struct cmd *k, const char *error, const char *fmt, ...);
+void reply_ok(const struct cmd *k, json_t *extra);	/* takes extra (may be NULL) */
+struct ccall *find_call_id(struct server *s, json_t *id);	/* "callID" as a string or a number */
+/*
+ * The live call named by "callID" that this client may act on (its own agent's
+ * call, or any call for a supervisor), or NULL after replying the error.
+ */
+struct ccall *own_call(const struct cmd *k);
 void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */
 void commands_drop(struct server *s, int client);			/* the client went away */
 void commands_free(struct server *s);					/* every session, at exit */
+
+/* calls.c: AnswerCall, MakeCall, HoldCall/RetrieveCall (network hold), consultation, transfer, conference */
+bool calls_event(struct server *s, struct ccall *c, const cti_event_t *ev);	/* first look; true: taken */
+bool calls_sim_event(struct server *s, const cti_event_t *ev);	/* the emulated network's side of them */
+bool calls_busy(const struct ccall *c);				/* a consultation leg still up */
+void calls_free(struct ccall *c);
+bool calls_clear_connection(const struct cmd *k);		/* consultation or conference: true if handled */
+void cmd_answer_call(const struct cmd *k);
+void cmd_make_call(const struct cmd *k);
+void cmd_hold_call(const struct cmd *k);
+void cmd_retrieve_call(const struct cmd *k);
+void cmd_consultation_call(const struct cmd *k);
+void cmd_reconnect_call(const struct cmd *k);
+void cmd_transfer_call(const struct cmd *k);
+void cmd_conference_call(const struct cmd *k);
 
 #endif
