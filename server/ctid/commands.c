@@ -14,17 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What every handler gets. */
-struct cmd {
-	struct server *s;
-	struct sess *x;		/* the client's session (agent "" before Login) */
-	int client;
-	const char *name;	/* the command */
-	json_t *msg;		/* the whole message */
-	json_t *invoke;		/* invokeID to echo, or NULL */
-	uint64_t now;		/* context time, ms */
-};
-
 static struct sess *sess_get(struct server *s, int client, bool create)
 {
 	for (struct sess *x = s->sessions; x; x = x->next)
@@ -61,8 +50,7 @@ void commands_free(struct server *s)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void reply_error(const struct cmd *k, const char *error, const char *fmt, ...)
+void reply_error(const struct cmd *k, const char *error, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -76,8 +64,7 @@ static void reply_error(const struct cmd *k, const char *error, const char *fmt,
 	json_decref(o);
 }
 
-/* Takes extra (may be NULL). */
-static void reply_ok(const struct cmd *k, json_t *extra)
+void reply_ok(const struct cmd *k, json_t *extra)
 {
 	json_t *o = extra ? extra : json_object();
 	json_object_set_new(o, "response", json_string(k->name));
@@ -87,7 +74,7 @@ static void reply_ok(const struct cmd *k, json_t *extra)
 	json_decref(o);
 }
 
-static struct ccall *find_call_id(struct server *s, json_t *id)
+struct ccall *find_call_id(struct server *s, json_t *id)
 {
 	unsigned n = 0;
 	if (json_is_string(id))
@@ -100,11 +87,7 @@ static struct ccall *find_call_id(struct server *s, json_t *id)
 	return NULL;
 }
 
-/*
- * The live call named by "callID" that this client may act on (its own agent's
- * call, or any call for a supervisor), or NULL after replying the error.
- */
-static struct ccall *own_call(const struct cmd *k)
+struct ccall *own_call(const struct cmd *k)
 {
 	struct ccall *c = find_call_id(k->s, json_object_get(k->msg, "callID"));
 	if (!c || c->state == C_CLEARING) {

@@ -101,6 +101,25 @@ void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the c
 void acd_events(struct server *s);				/* act on what the ACD decided */
 
 /* commands.c */
+/* What every command handler gets. */
+struct cmd {
+	struct server *s;
+	struct sess *x;		/* the client's session (agent "" before Login) */
+	int client;
+	const char *name;	/* the command */
+	json_t *msg;		/* the whole message */
+	json_t *invoke;		/* invokeID to echo, or NULL */
+	uint64_t now;		/* context time, ms */
+};
+__attribute__((format(printf, 3, 4)))
+void reply_error(const struct cmd *k, const char *error, const char *fmt, ...);
+void reply_ok(const struct cmd *k, json_t *extra);	/* takes extra (may be NULL) */
+struct ccall *find_call_id(struct server *s, json_t *id);	/* "callID" as a string or a number */
+/*
+ * The live call named by "callID" that this client may act on (its own agent's
+ * call, or any call for a supervisor), or NULL after replying the error.
+ */
+struct ccall *own_call(const struct cmd *k);
 void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */
 void commands_drop(struct server *s, int client);			/* the client went away */
 void commands_free(struct server *s);					/* every session, at exit */
