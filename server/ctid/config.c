@@ -400,10 +400,11 @@ static void trunk_key(struct parser *p, int line, const char *key, char *v)
 static void queue_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "priority", "strategy", "skills", "overflow", "max_wait",
-					    "service_level", "wrapup", "announce", "announce_every", "moh", "record" };
+					    "service_level", "wrapup", "announce", "announce_every", "moh", "record",
+					    "announce_position" };
 	struct ctid_queue *q = &p->cfg->queues[p->cfg->nqueues - 1];
 	int n;
-	switch (section_key(p, line, key, "queue", keys, 11)) {
+	switch (section_key(p, line, key, "queue", keys, 12)) {
 	case 0:
 		if (!parse_int(v, 0, 100, &q->acd.priority))
 			bad_value(p, line, key, v, "0-100, higher is served first");
@@ -473,6 +474,11 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 	case 10:
 		if (!parse_bool(v, &q->record))
 			bad_value(p, line, key, v, "yes, no");
+		break;
+	case 11:
+		if (!copy(q->announce_position, sizeof(q->announce_position), v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		q->announce_position_line = line;
 		break;
 	}
 }
@@ -960,6 +966,16 @@ static void cross_checks(struct parser *p)
 		snprintf(what, sizeof(what), "queue '%s'", q->acd.name);
 		if (q->announce[0])
 			check_file(p, q->announce_line, what, q->announce);
+		if (q->announce_position[0] && !q->announce[0])
+			err(&p->e, q->announce_position_line, "%s: announce_position without announce", what);
+		if (q->announce_position[0]) {	/* the prompt, then the position said digit by digit */
+			check_file(p, q->announce_position_line, what, q->announce_position);
+			for (int d = 0; d < 10; d++) {
+				char digit[16];
+				snprintf(digit, sizeof(digit), CTID_DIGIT_PROMPT, d);
+				check_file(p, q->announce_position_line, what, digit);
+			}
+		}
 		if (q->moh[0])
 			check_file(p, q->moh_line, what, q->moh);
 	}
