@@ -192,6 +192,13 @@ void play_moh(struct server *s, struct ccall *c)
 void clear_caller(struct ccall *c, int cause)
 {
 	if (c->in && !c->in_released && c->state != C_CLEARING) {
+		/* Still in the ACD (ClearConnection, shutdown): the agent is free again (wrap-up). */
+		uint64_t now = cti_now_ms(c->srv->ctx);
+		if (c->acd_call && (c->state == C_TALKING || c->state == C_HELD))
+			acd_call_end(c->srv->acd, c->acd_call, now);
+		else if (c->acd_call)
+			acd_abandon(c->srv->acd, c->acd_call, now);
+		c->acd_call = 0;
 		c->state = C_CLEARING;
 		cti_call_hangup(c->in, cause, CTI_LOC_DEFAULT);
 	}
