@@ -6,11 +6,14 @@
 #   ws.c       WebSocket transport (libwebsockets thread), JSON messages handled in server.c
 #   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
 #   commands.c the WebSocket commands (a table of handlers; server_int.h is shared with server.c)
+#   supervise.c supervisors' monitor/whisper/barge, on-demand recording, queue announcements
+#   simphone.c --sim-phone: what the emulated far-end phones send (DTMF) and hear (logged)
 #   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
-CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c
+CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c \
+	server/ctid/supervise.c server/ctid/simphone.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
 CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.

@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
 		   "      --sim-interval MS between callers (default 1000)\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
+		   "      --sim-phone NUMBER:dtmf=D,hangup=MS\n"
+		   "                        the far-end phone of NUMBER sends DTMF D in its time slot and/or\n"
+		   "                        hangs up MS after connecting; every sim phone logs the DTMF it hears\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
 }
@@ -86,7 +89,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SPHONE };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
 		{ "sim-digits", required_argument, NULL, O_SDIGITS },
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
+		{ "sim-phone", required_argument, NULL, O_SPHONE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
@@ -141,6 +145,14 @@ int main(int argc, char **argv)
 				return 2;
 			so.sim_talk_ms = (int)n;
 			break;
+		case O_SPHONE: {
+			char err[256];
+			if (sim_phone_parse(&so, optarg, err, sizeof(err))) {
+				fprintf(stderr, "ctid: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case O_SDNIS:
 		case O_SDIGITS: {
 			char *dst = c == O_SDNIS ? so.sim_dnis : so.sim_digits;

@@ -4,9 +4,12 @@
 #define CTID_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+
+#define SIM_PHONES_MAX 8
 
 struct server_opts {
 	bool login_all;		/* log every agent in and make it ready at start */
@@ -18,7 +21,16 @@ struct server_opts {
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
 	char sim_digits[32];	/* DTMF they send once answered */
+	int nsim_phones;	/* --sim-phone NUMBER:dtmf=D,hangup=MS (simphone.c) */
+	struct sim_phone_opt {
+		char number[32];
+		char dtmf;	/* sent in the phone's time slot while connected (0: none) */
+		int hangup_ms;	/* hang up this long after connecting (0: --sim-talk) */
+	} sim_phones[SIM_PHONES_MAX];
 };
+
+/* Parse one --sim-phone option into o (simphone.c). -1 with the message in err. */
+int sim_phone_parse(struct server_opts *o, const char *spec, char *err, size_t errsize);
 
 /* Run until SIGTERM/SIGINT (or the sim traffic is done). Takes cfg (frees it). Returns the exit code. */
 int server_run(struct ctid_config *cfg, const char *cfg_path, const struct server_opts *opts);
