@@ -205,6 +205,8 @@ def inbox(ws):
                     await q.put(m)
             except websockets.ConnectionClosed as e:
                 await q.put(e)
+            else:	# a clean close ends the loop without an exception
+                await q.put(websockets.ConnectionClosedOK(ws.close_rcvd, ws.close_sent, ws.close_rcvd_then_sent))
         queues[ws] = (q, asyncio.ensure_future(read()))
     return queues[ws][0]
 
@@ -454,6 +456,59 @@ if "killed" in phases:
     i = wav_info(phases["killed"])
     check(f"recording of a ctid killed with SIGKILL: still a valid WAV with the audio so far ({i})",
           i is not None and i[0] == 2 and i[2] >= 4000 and i[3][1] > 100, i)	# the agent's DTMF, right
+
+# ======================================================== 3. SIGTERM with a monitor and a recording running
+async def term_flow(port):
+    url = f"ws://127.0.0.1:{port}"
+    a1 = await login(url, "token-of-1001")
+    boss = await login(url, "token-of-boss")
+    await rpc(a1, {"command": "SetAgentState", "agentState": "LoggedIn"})
+    await rpc(a1, {"command": "SetAgentState", "agentState": "Ready"})
+    e = await wait_event(a1, "EstablishedEvent", timeout=20)
+    r = await rpc(boss, {"command": "MonitorStart", "callID": e["callID"], "monitorType": "barge"})
+    await wait_event(boss, "MonitorStartedEvent", monitorCrossRefID=r.get("monitorCrossRefID"))
+    r = await rpc(boss, {"command": "StartRecording", "callID": e["callID"], "fileName": "term-%i"})
+    await asyncio.sleep(1)
+    proc3.send_signal(signal.SIGTERM)
+    got = []
+    try:
+        while True:
+            got.append(await next_msg(boss, 10))
+    except websockets.ConnectionClosed:
+        pass
+    ended = [m for m in got if m.get("event") == "MonitorEndedEvent"]
+    stopped = [m for m in got if m.get("event") == "RecordingStoppedEvent"]
+    check("SIGTERM: the supervisor gets MonitorEndedEvent (stopped) and RecordingStoppedEvent (callCleared)",
+          [m.get("reason") for m in ended] == ["stopped"] and [m.get("reason") for m in stopped] == ["callCleared"],
+          got)
+    return r.get("recording")
+
+
+log = open(f"{T}/log3", "w")
+proc3 = subprocess.Popen([CTID, "--sim-calls", "2", "--sim-interval", "3600000", "--sim-talk", "600000",
+                          "--sim-phone", "3001:dtmf=2", f"{T}/ctid.conf"], stderr=log)
+port = None
+for _ in range(100):
+    m = re.search(r"WebSocket interface on port (\d+)", open(f"{T}/log3").read())
+    if m:
+        port = int(m.group(1))
+        break
+    time.sleep(0.1)
+rec = None
+if port:
+    try:
+        rec = asyncio.run(asyncio.wait_for(term_flow(port), 60))
+    except Exception as e:
+        check("SIGTERM flow completed", False, repr(e))
+try:
+    rc = proc3.wait(20)
+except subprocess.TimeoutExpired:
+    proc3.kill()
+    rc = -1
+check("ctid with a monitor and a recording running exits 0 on SIGTERM (no leak under ASan)", rc == 0,
+      open(f"{T}/log3").read()[-3000:])
+i = wav_info(rec) if rec else None
+check(f"that recording is a valid WAV with the agent's audio ({i})", i is not None and i[3][1] > 100, rec)
 
 print(f"1..{n}")
 if failed:
