@@ -277,8 +277,13 @@ void cmd_monitor_start(const struct cmd *k)
 			    k->x->agent);
 		return;
 	}
-	if (m)	/* the supervisor's line moves to another call */
-		monitor_end(s, m, "replaced", 0, false);
+	json_t *replaced = NULL;	/* the line moves to another call: that monitor's end, sent after the reply */
+	if (m) {
+		replaced = monitor_json("MonitorEndedEvent", m);
+		json_object_set_new(replaced, "reason", json_string("replaced"));
+		logmsg(s, "monitor %u: ended (replaced)", m->xref);
+		m->target = NULL;
+	}
 	bool fresh = !m;
 	if (fresh) {
 		m = calloc(1, sizeof(*m));
@@ -313,10 +318,14 @@ void cmd_monitor_start(const struct cmd *k)
 	m->mode = mode;
 	if (m->answered && monitor_join(s, m)) {
 		reply_error(k, "resourceBusy", "cannot monitor call %u: %s", c->id, cti_last_error());
+		if (replaced)
+			emit(s, m->supervisor, replaced);
 		monitor_end(s, m, "error", 0, true);
 		return;
 	}
 	reply_ok(k, monitor_json(NULL, m));
+	if (replaced)
+		emit(s, m->supervisor, replaced);
 	if (m->answered)
 		monitor_emit(s, m, "MonitorStartedEvent", NULL, 0);
 }
@@ -362,8 +371,9 @@ static struct rec *rec_of(struct server *s, unsigned call_id)
 /*
  * The file name from the client's template: %i call ID, %a caller's number, %d
  * called number, %g agent, %q queue, %t date-time (YYYYmmdd-HHMMSS), %% a %.
- * A plain name under the recording directory: no '/', not starting with '.'.
- * Returns 0, or -1 with why in err.
+ * A plain name under the recording directory: letters, digits and ._-+=@#*,
+ * only (no '/'; no ';', which separates recordings in the CDR), not starting
+ * with '.'. Returns 0, or -1 with why in err.
  */
 static int expand_name(struct server *s, const struct ccall *c, const char *tpl, char *out, size_t size, char *err,
 		       size_t errsize)
@@ -406,8 +416,10 @@ static int expand_name(struct server *s, const struct ccall *c, const char *tpl,
 		n += len;
 	}
 	out[n] = 0;
-	if (!n || out[0] == '.' || strchr(out, '/') || strspn(out, "\t\n\r ") == n) {
-		snprintf(err, errsize, "fileName '%s': give a plain file name (no '/', not starting with '.')", tpl);
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+=@#*,";
+	if (!n || out[0] == '.' || strspn(out, ok) != n) {
+		snprintf(err, errsize, "fileName '%s' gives '%s': a plain file name of letters, digits and ._-+=@#*, "
+			 "not starting with '.'", tpl, out);
 		return -1;
 	}
 	if (n > 4 && !strcmp(out + n - 4, ".wav"))

@@ -289,16 +289,16 @@ async def flow(port):
     ev = await wait_event(boss, "MonitorStartedEvent", monitorCrossRefID=x1)
     check("MonitorStartedEvent once the supervisor's phone answered",
           ev.get("agent") == "1001" and ev.get("supervisor") == "boss" and ev.get("monitorType") == "listen", ev)
-    await asyncio.sleep(3)
+    await asyncio.sleep(3.5)
     r = await rpc(boss, {"command": "MonitorStart", "callID": cid, "monitorType": "whisper"})
     check("MonitorStart whisper on the same call: same monitorCrossRefID",
           r.get("monitorCrossRefID") == x1 and r.get("monitorType") == "whisper", r)
     ev = await wait_event(boss, "MonitorChangedEvent", monitorCrossRefID=x1)
     check("MonitorChangedEvent whisper", ev.get("monitorType") == "whisper", ev)
-    await asyncio.sleep(3)
+    await asyncio.sleep(3.5)
     r = await rpc(boss, {"command": "MonitorStart", "callID": cid, "monitorType": "barge"})
     await wait_event(boss, "MonitorChangedEvent", monitorCrossRefID=x1, monitorType="barge")
-    await asyncio.sleep(3)
+    await asyncio.sleep(3.5)
     r = await rpc(boss, {"command": "MonitorStop", "monitorCrossRefID": x1})
     check("MonitorStop", r.get("response") == "MonitorStop", r)
     ev = await wait_event(boss, "MonitorEndedEvent", monitorCrossRefID=x1)
@@ -335,6 +335,8 @@ async def flow(port):
     check("StopRecording when not recording -> invalidCallState", r.get("error") == "invalidCallState", r)
     r = await rpc(boss, {"command": "StartRecording", "callID": cid, "fileName": "../../etc/x"})
     check("a fileName with a path -> invalidMessage", r.get("error") == "invalidMessage", r)
+    r = await rpc(boss, {"command": "StartRecording", "callID": cid, "fileName": "a;b"})
+    check("a fileName with ';' (the CDR's separator) -> invalidMessage", r.get("error") == "invalidMessage", r)
     r = await rpc(boss, {"command": "StartRecording", "callID": cid, "fileName": "%z"})
     check("a fileName with an unknown %-code -> invalidMessage", r.get("error") == "invalidMessage", r)
     r = await rpc(boss, {"command": "StartRecording", "callID": cid, "fileName": "q-%q-%a-%i"})
@@ -426,6 +428,8 @@ for mode, a, b in bounds:
 # ---- the recordings ----
 def wav_info(path):
     """(channels, rate, frames, [rms per channel]) read through the header; None if not a valid WAV."""
+    if not path:
+        return None
     try:
         with wave.open(path, 'rb') as w:
             ch, rate, frames = w.getnchannels(), w.getframerate(), w.getnframes()
@@ -457,17 +461,38 @@ if "killed" in phases:
     check(f"recording of a ctid killed with SIGKILL: still a valid WAV with the audio so far ({i})",
           i is not None and i[0] == 2 and i[2] >= 4000 and i[3][1] > 100, i)	# the agent's DTMF, right
 
-# ======================================================== 3. SIGTERM with a monitor and a recording running
+# ======================================================== 3. the supervisor's line moves to another call; SIGTERM
+# Two calls, agents 1001 (phone 3001 sends 2) and 1002 (phone 3002 sends 4). The supervisor listens to
+# 1001's call, then MonitorStart on 1002's call moves the same line there; then ctid is stopped with a
+# monitor and a recording running.
+term = {}
+
+
 async def term_flow(port):
     url = f"ws://127.0.0.1:{port}"
     a1 = await login(url, "token-of-1001")
+    a2 = await login(url, "token-of-1002")
     boss = await login(url, "token-of-boss")
-    await rpc(a1, {"command": "SetAgentState", "agentState": "LoggedIn"})
-    await rpc(a1, {"command": "SetAgentState", "agentState": "Ready"})
-    e = await wait_event(a1, "EstablishedEvent", timeout=20)
-    r = await rpc(boss, {"command": "MonitorStart", "callID": e["callID"], "monitorType": "barge"})
-    await wait_event(boss, "MonitorStartedEvent", monitorCrossRefID=r.get("monitorCrossRefID"))
-    r = await rpc(boss, {"command": "StartRecording", "callID": e["callID"], "fileName": "term-%i"})
+    for a in (a1, a2):
+        await rpc(a, {"command": "SetAgentState", "agentState": "LoggedIn"})
+        await rpc(a, {"command": "SetAgentState", "agentState": "Ready"})
+    e1 = await wait_event(a1, "EstablishedEvent", timeout=20)
+    e2 = await wait_event(a2, "EstablishedEvent", timeout=20)
+    r = await rpc(boss, {"command": "MonitorStart", "callID": e1["callID"]})
+    x1 = r.get("monitorCrossRefID")
+    await wait_event(boss, "MonitorStartedEvent", monitorCrossRefID=x1)
+    await asyncio.sleep(2.5)
+    r = await rpc(boss, {"command": "MonitorStart", "callID": e2["callID"], "monitorType": "barge"})
+    x2 = r.get("monitorCrossRefID")
+    ev = await wait_event(boss, "MonitorEndedEvent", monitorCrossRefID=x1)
+    check("MonitorStart on another call: the first monitor ends with reason replaced",
+          ev.get("reason") == "replaced" and x2 and x2 != x1, (ev, r))
+    ev = await wait_event(boss, "MonitorStartedEvent", monitorCrossRefID=x2)
+    check("... and the new one starts at once on the same line",
+          ev.get("callID") == e2["callID"] and ev.get("agent") == "1002" and ev.get("monitorType") == "barge", ev)
+    term["moved"] = x2
+    await asyncio.sleep(2.5)
+    r = await rpc(boss, {"command": "StartRecording", "callID": e2["callID"], "fileName": "term-%i"})
     await asyncio.sleep(1)
     proc3.send_signal(signal.SIGTERM)
     got = []
@@ -485,8 +510,8 @@ async def term_flow(port):
 
 
 log = open(f"{T}/log3", "w")
-proc3 = subprocess.Popen([CTID, "--sim-calls", "2", "--sim-interval", "3600000", "--sim-talk", "600000",
-                          "--sim-phone", "3001:dtmf=2", f"{T}/ctid.conf"], stderr=log)
+proc3 = subprocess.Popen([CTID, "--sim-calls", "2", "--sim-interval", "500", "--sim-talk", "600000",
+                          "--sim-phone", "3001:dtmf=2", "--sim-phone", "3002:dtmf=4", f"{T}/ctid.conf"], stderr=log)
 port = None
 for _ in range(100):
     m = re.search(r"WebSocket interface on port (\d+)", open(f"{T}/log3").read())
@@ -509,6 +534,20 @@ check("ctid with a monitor and a recording running exits 0 on SIGTERM (no leak u
       open(f"{T}/log3").read()[-3000:])
 i = wav_info(rec) if rec else None
 check(f"that recording is a valid WAV with the agent's audio ({i})", i is not None and i[3][1] > 100, rec)
+text3 = open(f"{T}/log3").read()
+check("the supervisor's phone was called once for both monitors",
+      len(re.findall(r"monitor: calling supervisor boss", text3)) == 1)
+a = re.search(r"^ctid: \[(\d+)\] monitor 1: supervisor boss listen", text3, re.M)
+b = re.search(r"^ctid: \[(\d+)\] monitor 2: supervisor boss barge", text3, re.M)
+c = re.search(r"^ctid: \[(\d+)\] shutting down", text3, re.M)
+if a and b and c:
+    h3 = heard(text3)
+    first = [d for t, num, d in h3 if num == "3009" and int(a.group(1)) + 400 <= t <= int(b.group(1))]
+    second = [d for t, num, d in h3 if num == "3009" and int(b.group(1)) + 400 <= t <= int(c.group(1))]
+    check(f"the supervisor hears agent 1001 (2), then only agent 1002 (4) (heard {''.join(first)} | {''.join(second)})",
+          first.count("2") >= 2 and "4" not in first and second.count("4") >= 2 and "2" not in second)
+else:
+    check("both monitors and the shutdown are in the log", False, (a, b, c))
 
 print(f"1..{n}")
 if failed:
