@@ -490,7 +490,7 @@ async def term_flow(port):
     ev = await wait_event(boss, "MonitorStartedEvent", monitorCrossRefID=x2)
     check("... and the new one starts at once on the same line",
           ev.get("callID") == e2["callID"] and ev.get("agent") == "1002" and ev.get("monitorType") == "barge", ev)
-    term["moved"] = x2
+    term["cid"] = e2["callID"]
     await asyncio.sleep(2.5)
     r = await rpc(boss, {"command": "StartRecording", "callID": e2["callID"], "fileName": "term-%i"})
     await asyncio.sleep(1)
@@ -506,12 +506,14 @@ async def term_flow(port):
     check("SIGTERM: the supervisor gets MonitorEndedEvent (stopped) and RecordingStoppedEvent (callCleared)",
           [m.get("reason") for m in ended] == ["stopped"] and [m.get("reason") for m in stopped] == ["callCleared"],
           got)
-    return r.get("recording")
+    return r
 
 
+with open(f"{T}/split.conf", "w") as f:	# on-demand recordings follow the policy's mode: split here
+    f.write(CONF.replace("mode = stereo", "mode = split"))
 log = open(f"{T}/log3", "w")
 proc3 = subprocess.Popen([CTID, "--sim-calls", "2", "--sim-interval", "500", "--sim-talk", "600000",
-                          "--sim-phone", "3001:dtmf=2", "--sim-phone", "3002:dtmf=4", f"{T}/ctid.conf"], stderr=log)
+                          "--sim-phone", "3001:dtmf=2", "--sim-phone", "3002:dtmf=4", f"{T}/split.conf"], stderr=log)
 port = None
 for _ in range(100):
     m = re.search(r"WebSocket interface on port (\d+)", open(f"{T}/log3").read())
@@ -532,8 +534,13 @@ except subprocess.TimeoutExpired:
     rc = -1
 check("ctid with a monitor and a recording running exits 0 on SIGTERM (no leak under ASan)", rc == 0,
       open(f"{T}/log3").read()[-3000:])
-i = wav_info(rec) if rec else None
-check(f"that recording is a valid WAV with the agent's audio ({i})", i is not None and i[3][1] > 100, rec)
+rec = rec or {}
+check("split mode: StartRecording names the caller's and the agent's file",
+      rec.get("recording") == f"{T}/rec/term-{term.get('cid')}-caller.wav"
+      and rec.get("recording2") == f"{T}/rec/term-{term.get('cid')}-agent.wav", rec)
+i, j = wav_info(rec.get("recording")), wav_info(rec.get("recording2"))
+check(f"split mode: two valid mono WAVs, the agent's DTMF in the agent's file ({i}, {j})",
+      i is not None and j is not None and i[0] == 1 and j[0] == 1 and i[2] >= 4000 and j[3][0] > 100, rec)
 text3 = open(f"{T}/log3").read()
 check("the supervisor's phone was called once for both monitors",
       len(re.findall(r"monitor: calling supervisor boss", text3)) == 1)
