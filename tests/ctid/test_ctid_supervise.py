@@ -88,6 +88,12 @@ def heard(logtext):
     return [(int(m.group(1)), m.group(2), m.group(3)) for m in map(HEARD.match, logtext.splitlines()) if m]
 
 
+# ---- a bad --sim-phone: exit 2 and a message naming the value ----
+for bad, says in (("3001", "expected NUMBER:dtmf=D"), ("3001:dtmf=X", "bad 'dtmf=X'"),
+                  ("3001:hangup=0", "bad 'hangup=0'")):
+    r = subprocess.run([CTID, "--sim-phone", bad, "/nonexistent.conf"], capture_output=True, text=True, timeout=30)
+    check(f"--sim-phone {bad}: exit 2, says {says}", r.returncode == 2 and says in r.stderr, (r.returncode, r.stderr))
+
 # ======================================================== 1. announcements, virtual time
 with open(f"{T}/ann.conf", "w") as f:
     f.write(f"""
