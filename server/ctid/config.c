@@ -401,10 +401,10 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "priority", "strategy", "skills", "overflow", "max_wait",
 					    "service_level", "wrapup", "announce", "announce_every", "moh", "record",
-					    "announce_position" };
+					    "announce_position", "announce_wait" };
 	struct ctid_queue *q = &p->cfg->queues[p->cfg->nqueues - 1];
 	int n;
-	switch (section_key(p, line, key, "queue", keys, 12)) {
+	switch (section_key(p, line, key, "queue", keys, 13)) {
 	case 0:
 		if (!parse_int(v, 0, 100, &q->acd.priority))
 			bad_value(p, line, key, v, "0-100, higher is served first");
@@ -476,10 +476,13 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 			bad_value(p, line, key, v, "yes, no");
 		break;
 	case 11:
-		if (!copy(q->announce_position, sizeof(q->announce_position), v))
+	case 12: {
+		bool pos = !strcasecmp(key, "announce_position");
+		if (!copy(pos ? q->announce_position : q->announce_wait, CTID_PATH_MAX, v))
 			bad_value(p, line, key, v, "a path shorter than 256");
-		q->announce_position_line = line;
+		*(pos ? &q->announce_position_line : &q->announce_wait_line) = line;
 		break;
+	}
 	}
 }
 
@@ -966,14 +969,20 @@ static void cross_checks(struct parser *p)
 		snprintf(what, sizeof(what), "queue '%s'", q->acd.name);
 		if (q->announce[0])
 			check_file(p, q->announce_line, what, q->announce);
-		if (q->announce_position[0] && !q->announce[0])
-			err(&p->e, q->announce_position_line, "%s: announce_position without announce", what);
-		if (q->announce_position[0]) {	/* the prompt, then the position said digit by digit */
-			check_file(p, q->announce_position_line, what, q->announce_position);
-			for (int d = 0; d < 10; d++) {
+		/* announce_position / announce_wait: a prompt, then a number said digit by digit */
+		const char *said[2] = { q->announce_position, q->announce_wait };
+		int said_line[2] = { q->announce_position_line, q->announce_wait_line };
+		for (int k = 0; k < 2; k++) {
+			if (!said[k][0])
+				continue;
+			const char *key = k ? "announce_wait" : "announce_position";
+			if (!q->announce[0])
+				err(&p->e, said_line[k], "%s: %s without announce", what, key);
+			check_file(p, said_line[k], what, said[k]);
+			for (int d = 0; d < 10 && (k == 0 || !q->announce_position[0]); d++) {
 				char digit[16];
 				snprintf(digit, sizeof(digit), CTID_DIGIT_PROMPT, d);
-				check_file(p, q->announce_position_line, what, digit);
+				check_file(p, said_line[k], what, digit);
 			}
 		}
 		if (q->moh[0])

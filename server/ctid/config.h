@@ -65,10 +65,11 @@ struct ctid_queue {
 	char announce[CTID_PATH_MAX];	/* played on entry (and every announce_every_s) */
 	int announce_every_s;
 	char announce_position[CTID_PATH_MAX];	/* after announce: this, then the caller's position */
+	char announce_wait[CTID_PATH_MAX];	/* ... then this, then the expected wait in minutes */
 	char moh[CTID_PATH_MAX];	/* music on hold while waiting */
 	bool record;			/* record this queue's calls (policy "queues") */
 	int line;
-	int overflow_line, max_wait_line, announce_line, moh_line, announce_position_line;
+	int overflow_line, max_wait_line, announce_line, moh_line, announce_position_line, announce_wait_line;
 };
 
 struct ctid_agent {

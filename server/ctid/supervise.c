@@ -16,7 +16,8 @@
  *   - Queue announcements: a queue's `announce` on entry and every
  *     `announce_every` seconds, interrupting the music on hold (which
  *     starts again when the announcement ends), optionally followed by the
- *     caller's position (`announce_position`, digits from prompt files).
+ *     caller's position (`announce_position`) and the expected wait
+ *     (`announce_wait`), numbers said with digit prompt files.
  *
  * supervise_event() sees every libcti event first (server.c's on_event) and
  * takes those that belong to the objects here: the supervisors' legs, the
@@ -60,6 +61,7 @@ struct ann {
 	struct ann *next;
 	unsigned call_id;
 	int timer;
+	uint64_t queued_ms;		/* entered the queue (context time) */
 };
 
 struct supervise {
@@ -588,20 +590,23 @@ static void rec_forget(struct server *s, cti_call_t *call)
 
 /* ------------------------------------------------------------ announcements */
 
-static void ann_schedule(struct server *s, unsigned call_id, int every_s)
+static struct ann *ann_get(struct server *s, unsigned call_id, bool create)
 {
 	struct ann *a;
 	for (a = s->sup->anns; a && a->call_id != call_id; a = a->next)
 		;
-	if (!a) {
-		if (!(a = calloc(1, sizeof(*a))))
-			return;
+	if (!a && create && (a = calloc(1, sizeof(*a)))) {
 		a->call_id = call_id;
 		a->next = s->sup->anns;
 		s->sup->anns = a;
-	} else if (a->timer > 0) {
-		cti_timer_cancel(s->ctx, a->timer);
 	}
+	return a;
+}
+
+static void ann_schedule(struct server *s, struct ann *a, int every_s)
+{
+	if (a->timer > 0)
+		cti_timer_cancel(s->ctx, a->timer);
 	a->timer = cti_timer_start(s->ctx, (uint32_t)every_s * 1000, a);
 }
 
@@ -617,31 +622,59 @@ static void ann_free(struct server *s, struct ann *a)
 	free(a);
 }
 
-/* Play the queue's announcement (and the caller's position) now; the music starts again at its end. */
-static void announce_play(struct server *s, struct ccall *c, const struct ctid_queue *q)
+#define SAY_MAX 24	/* announce, position prompt and digits, wait prompt and digits */
+
+/* Add prompt, then n said digit by digit, to the play list. */
+static void say_number(struct server *s, const char *prompt, unsigned n, char paths[][3 * CTID_PATH_MAX],
+		       cti_play_item_t *items, int *count)
 {
-	char paths[3 + 10][3 * CTID_PATH_MAX];
-	cti_play_item_t items[3 + 10];
+	char digits[16];
+	resolve(s, prompt, paths[*count], sizeof(paths[0]));
+	items[*count].path = paths[*count];
+	(*count)++;
+	snprintf(digits, sizeof(digits), "%u", n);
+	for (const char *d = digits; *d && *count < SAY_MAX; d++) {
+		char f[32];
+		snprintf(f, sizeof(f), CTID_DIGIT_PROMPT, *d - '0');
+		resolve(s, f, paths[*count], sizeof(paths[0]));
+		items[*count].path = paths[*count];
+		(*count)++;
+	}
+}
+
+/*
+ * The expected wait in minutes, as call centers usually estimate it: the
+ * queue's average answer wait so far (answered calls) less what this caller
+ * has waited, rounded up, at least 1; 0 (not said) before any call of the
+ * queue was answered.
+ */
+static unsigned expected_wait_min(struct server *s, const struct ccall *c, uint64_t waited_ms)
+{
+	struct acd_queue_stats st;
+	if (acd_queue_stats(s->acd, c->queue, cti_now_ms(s->ctx), &st) || !st.answered)
+		return 0;
+	uint64_t asa = st.total_answer_wait_ms / st.answered;
+	uint64_t left = asa > waited_ms ? asa - waited_ms : 0;
+	unsigned min = (unsigned)((left + 59999) / 60000);
+	return min ? min : 1;
+}
+
+/* Play the queue's announcement (position, expected wait) now; the music starts again at its end. */
+static void announce_play(struct server *s, struct ccall *c, const struct ctid_queue *q, uint64_t waited_ms)
+{
+	char paths[SAY_MAX][3 * CTID_PATH_MAX];
+	cti_play_item_t items[SAY_MAX];
 	int n = 0;
 	memset(items, 0, sizeof(items));
 	resolve(s, q->announce, paths[n], sizeof(paths[n]));	/* a TTS prompt resolver would plug in here */
 	items[n].path = paths[n];
 	n++;
 	int pos = q->announce_position[0] ? acd_call_position(s->acd, c->acd_call) : 0;
-	if (pos > 0) {
-		resolve(s, q->announce_position, paths[n], sizeof(paths[n]));
-		items[n].path = paths[n];
-		n++;
-		char digits[16];
-		snprintf(digits, sizeof(digits), "%d", pos);
-		for (const char *d = digits; *d && n < 13; d++) {
-			char f[32];
-			snprintf(f, sizeof(f), CTID_DIGIT_PROMPT, *d - '0');
-			resolve(s, f, paths[n], sizeof(paths[n]));
-			items[n].path = paths[n];
-			n++;
-		}
-	}
+	if (pos > 0)
+		say_number(s, q->announce_position, (unsigned)pos, paths, items, &n);
+	unsigned wait = q->announce_wait[0] ? expected_wait_min(s, c, waited_ms) : 0;
+	if (wait)
+		say_number(s, q->announce_wait, wait, paths, items, &n);
 	if (c->op > 0)
 		cti_stop(c->in, c->op);	/* the music's OP_DONE no longer matches c->op: ignored */
 	c->op = cti_play(c->in, items, n, NULL);
@@ -651,7 +684,7 @@ static void announce_play(struct server *s, struct ccall *c, const struct ctid_q
 		play_moh(s, c);
 		return;
 	}
-	logmsg(s, "call %u: announcement in %s%s%d", c->id, c->queue, pos ? ", position " : "", pos);
+	logmsg(s, "call %u: announcement in %s, position %d, expected wait %u min", c->id, c->queue, pos, wait);
 }
 
 void announce_queued(struct server *s, struct ccall *c)
@@ -661,9 +694,12 @@ void announce_queued(struct server *s, struct ccall *c)
 		play_moh(s, c);
 		return;
 	}
-	announce_play(s, c, q);
-	if (q->announce_every_s)
-		ann_schedule(s, c->id, q->announce_every_s);
+	announce_play(s, c, q, 0);
+	struct ann *a = q->announce_every_s ? ann_get(s, c->id, true) : NULL;
+	if (a) {
+		a->queued_ms = cti_now_ms(s->ctx);
+		ann_schedule(s, a, q->announce_every_s);
+	}
 }
 
 static void ann_timer(struct server *s, struct ann *a)
@@ -676,8 +712,8 @@ static void ann_timer(struct server *s, struct ann *a)
 		return;
 	}
 	if (c->state == C_QUEUED)	/* ringing an agent: the caller keeps the music */
-		announce_play(s, c, q);
-	ann_schedule(s, a->call_id, q->announce_every_s);
+		announce_play(s, c, q, cti_now_ms(s->ctx) - a->queued_ms);
+	ann_schedule(s, a, q->announce_every_s);
 }
 
 /* ------------------------------------------------------------ the hooks */

@@ -75,6 +75,7 @@ os.makedirs(f"{T}/prompts/digits", exist_ok=True)
 os.makedirs(f"{T}/rec", exist_ok=True)
 write_wav(f"{T}/prompts/ann.wav", [('A', 150), (None, 350)])
 write_wav(f"{T}/prompts/pos.wav", [('B', 100), (None, 150)])
+write_wav(f"{T}/prompts/wait.wav", [('C', 100), (None, 150)])
 for d in range(10):
     write_wav(f"{T}/prompts/digits/{d}.wav", [(str(d), 100), (None, 150)])
 write_wav(f"{T}/prompts/music.wav", [('D', 100), (None, 100), (300, 1800)])
@@ -151,6 +152,26 @@ for call, number, pos in ((1, "0301000001", "1"), (2, "0301000002", "2")):
     check(f"caller {call}: the announcement interrupts the music", cut)
 # The position follows the queue: caller 2 is second while caller 1 waits.
 check("log names the positions", "call 2: announcement in billing, position 2" in log)
+
+# ---- the expected wait: the queue's average answer wait less the caller's wait, in minutes (at least 1) ----
+# One agent, 300 s calls, a caller every 110 s: caller 1 is answered at once, caller 2 waits ~190 s for
+# the agent; caller 4 (at 331 s) is told (0 + 190) / 2 = 95 s -> 2 minutes; caller 2, at its entry,
+# 1 minute (the only answered call waited 10 ms).
+with open(f"{T}/wait.conf", "w") as f:
+    f.write(open(f"{T}/ann.conf").read().replace("announce_every = 10\nannounce_position = pos.wav",
+                                                 "announce_every = 60\nannounce_wait = wait.wav"))
+r = subprocess.run([CTID, "--login-all", "--sim-calls", "4", "--sim-interval", "110000", "--sim-talk", "300000",
+                    "--max-time", "340", f"{T}/wait.conf"], stderr=subprocess.PIPE, text=True, timeout=120)
+log = r.stderr
+h = heard(log)
+check("expected wait: not said before any call of the queue was answered",
+      "call 1: announcement in billing, position 0, expected wait 0 min" in log, log[-1500:])
+for number, mins in (("0301000002", "1"), ("0301000004", "2")):
+    mine = [(t, d) for t, num, d in h if num == number]
+    a = [t for t, d in mine if d == 'A'][:1]
+    after = [d for t, d in mine if a and a[0] < t <= a[0] + 1500]
+    check(f"expected wait: caller {number[-1]} hears the wait prompt and {mins} (minutes) after the announcement",
+          after[:3] == ['C', mins, 'D'], mine[:6])
 
 # ======================================================== 2. monitoring and recording, real time
 CONF = f"""
