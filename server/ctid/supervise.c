@@ -125,7 +125,7 @@ static int monitor_join(struct server *s, struct monitor *m)
 	return 0;
 }
 
-/* End the current monitoring: MonitorEndedEvent; clear the supervisor's leg unless a new target follows. */
+/* End the monitoring: MonitorEndedEvent; with hangup, also clear the supervisor's leg (else it is clearing). */
 static void monitor_end(struct server *s, struct monitor *m, const char *reason, int cause, bool hangup)
 {
 	if (m->ended)
@@ -145,7 +145,7 @@ static void monitor_end(struct server *s, struct monitor *m, const char *reason,
 
 static struct monitor *monitor_of(struct server *s, const char *supervisor)
 {
-	for (struct monitor *m = sv(s)->monitors; m; m = m->next)
+	for (struct monitor *m = sv(s) ? s->sup->monitors : NULL; m; m = m->next)
 		if (!m->ended && !strcmp(m->supervisor, supervisor))
 			return m;
 	return NULL;
