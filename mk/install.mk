@@ -5,6 +5,7 @@
 #   $(PREFIX)/include            cti.h
 #   $(PREFIX)/bin                cti (when tools/ builds it), ctid and ctictl (server/ctid)
 #   $(PREFIX)/lib/systemd/system ctid.service (SYSTEMD_UNIT_DIR)
+#   /usr/lib/sysusers.d, /usr/lib/tmpfiles.d  ctid.conf: user ctid, /var/spool/ctid (SYSUSERS_DIR, TMPFILES_DIR)
 #   $(PREFIX)/share/man/man1     docs/man/*.1
 #   $(PREFIX)/share/doc/libcti   README.md, docs/*.md, examples/*.c
 #   /lib/modules/<kver>/extra    ctitdm.ko and the dahdi.ko it was built against (when built)
@@ -69,18 +70,25 @@ install-kmod: all
 	done; \
 	[ -n "$(INST_KMODS)" ] || echo "install: no kernel modules built: none installed"
 
-# ctid, its systemd unit (pointing at the installed binary) and its sample configuration.
+# ctid, its systemd unit (pointing at the installed binary), the user it runs as (sysusers.d), its
+# recordings directory (tmpfiles.d) and its sample configuration. systemd reads sysusers.d and
+# tmpfiles.d only below /usr/lib, /etc and /run, whatever PREFIX is.
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERS_DIR ?= /usr/lib/sysusers.d
+TMPFILES_DIR ?= /usr/lib/tmpfiles.d
 .PHONY: install-ctid
 install-ctid: all
-	install -d $(INST_BIN) $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(INST_DOC)
+	install -d $(INST_BIN) $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(INST_DOC) $(DESTDIR)$(SYSUSERS_DIR) $(DESTDIR)$(TMPFILES_DIR)
 	install -m 755 $(B)/server/ctid/ctid $(INST_BIN)/ctid
 	install -m 755 server/ctid/ctictl $(INST_BIN)/ctictl
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/libcti|g' server/ctid/ctid.service.in \
 		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
 	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
+	install -m 644 server/ctid/ctid.sysusers $(DESTDIR)$(SYSUSERS_DIR)/ctid.conf
+	install -m 644 server/ctid/ctid.tmpfiles $(DESTDIR)$(TMPFILES_DIR)/ctid.conf
 	install -m 644 server/ctid/ctid.conf.sample $(INST_DOC)/ctid.conf.sample
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then \
+		systemd-sysusers ctid.conf && systemd-tmpfiles --create ctid.conf && systemctl daemon-reload; fi
 
 INSTALL_TARGETS += install-lib install-pc install-header install-tool install-man install-docs install-kmod install-ctid
 
@@ -89,6 +97,7 @@ INSTALL_TARGETS += install-lib install-pc install-header install-tool install-ma
 uninstall:
 	rm -f $(INST_LIB)/libcti.a $(INST_LIB)/libcti.so.1 $(INST_LIB)/libcti.so $(INST_LIB)/pkgconfig/libcti.pc
 	rm -f $(INST_BIN)/ctid $(INST_BIN)/ctictl $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
+	rm -f $(DESTDIR)$(SYSUSERS_DIR)/ctid.conf $(DESTDIR)$(TMPFILES_DIR)/ctid.conf
 	rm -f $(INST_INC)/cti.h $(INST_BIN)/cti $(addprefix $(INST_MAN)/,$(notdir $(wildcard docs/man/*.1)))
 	rm -rf $(INST_DOC)
 	@set -e; for ko in $(notdir $(INST_KMODS)); do \

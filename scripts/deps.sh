@@ -13,11 +13,12 @@ PACKAGES=(
 	build-essential pkg-config bzip2 cpio libtsan2
 	libpri-dev libspandsp-dev libtiff-dev libtiff-tools libsndfile1-dev
 	libpcap-dev libjansson-dev libcmocka-dev libspeexdsp-dev libtonezone-dev
-	ghostscript sox multimon-ng tshark python3 python3-kconfiglib
+	ghostscript sox multimon-ng tshark python3 python3-kconfiglib espeak-ng
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	dahdi-source dahdi dahdi-linux abigail-tools
 	clang libclang-rt-14-dev
 	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets libpq-dev postgresql
+	libhiredis-dev redis-server xxd
 )
 
 missing=()

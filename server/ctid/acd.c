@@ -24,6 +24,8 @@ struct agent {
 	uint64_t idle_since;	/* READY since (routing key for longest idle) */
 	uint64_t wrapup_until;
 	uint64_t call;		/* ringing / talking call */
+	enum acd_agent_state before;	/* acd_agent_busy(): the state to go back to */
+	int before_reason;
 };
 
 struct queue {
@@ -56,6 +58,7 @@ struct acd {
 	uint64_t next_call_id;
 	int *order;		/* scratch for routing: the ready agents */
 	size_t cap_order;
+	const struct acd_backend *be;	/* an outside engine decides (cluster mode), or NULL */
 };
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -82,6 +85,7 @@ const char *acd_strerror(int err)
 	case ACD_ESTATE: return "not allowed in the current state";
 	case ACD_EINVAL: return "invalid argument";
 	case ACD_ENOMEM: return "out of memory";
+	case ACD_EUNAVAIL: return "the cluster store (Redis) cannot be reached";
 	}
 	return "unknown error";
 }
@@ -237,7 +241,7 @@ void acd_clear_vips(acd_t *acd)
 	acd->nvips = 0;
 }
 
-static bool is_vip(const acd_t *acd, const char *ani)
+bool acd_is_vip(const acd_t *acd, const char *ani)
 {
 	if (!ani)
 		return false;
@@ -468,12 +472,18 @@ static void run_timers(acd_t *acd, uint64_t now)
 
 void acd_tick(acd_t *acd, uint64_t now)
 {
+	if (acd->be) {
+		acd->be->tick(acd->be->ctx);
+		return;
+	}
 	run_timers(acd, now);
 	route(acd, now);
 }
 
 uint64_t acd_next_deadline(const acd_t *acd)
 {
+	if (acd->be)
+		return UINT64_MAX;	/* the backend keeps its own time */
 	uint64_t t = UINT64_MAX;
 	for (size_t i = 0; i < acd->nagents; i++)
 		if (acd->agents[i].state == ACD_WRAPUP && acd->agents[i].wrapup_until < t)
@@ -496,6 +506,8 @@ uint64_t acd_next_deadline(const acd_t *acd)
 
 int acd_agent_login(acd_t *acd, const char *agent, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->agent(acd->be->ctx, ACD_OP_LOGIN, agent, 0);
 	int ai = find_agent(acd, agent);
 	if (ai < 0)
 		return ACD_ENOENT;
@@ -508,6 +520,8 @@ int acd_agent_login(acd_t *acd, const char *agent, uint64_t now)
 
 int acd_agent_logout(acd_t *acd, const char *agent, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->agent(acd->be->ctx, ACD_OP_LOGOUT, agent, 0);
 	int ai = find_agent(acd, agent);
 	if (ai < 0)
 		return ACD_ENOENT;
@@ -521,6 +535,8 @@ int acd_agent_logout(acd_t *acd, const char *agent, uint64_t now)
 
 int acd_agent_ready(acd_t *acd, const char *agent, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->agent(acd->be->ctx, ACD_OP_READY, agent, 0);
 	int ai = find_agent(acd, agent);
 	if (ai < 0)
 		return ACD_ENOENT;
@@ -535,6 +551,8 @@ int acd_agent_ready(acd_t *acd, const char *agent, uint64_t now)
 
 int acd_agent_not_ready(acd_t *acd, const char *agent, int reason, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->agent(acd->be->ctx, ACD_OP_NOT_READY, agent, reason);
 	int ai = find_agent(acd, agent);
 	if (ai < 0)
 		return ACD_ENOENT;
@@ -550,6 +568,8 @@ int acd_agent_not_ready(acd_t *acd, const char *agent, int reason, uint64_t now)
 
 int acd_agent_state(const acd_t *acd, const char *agent, enum acd_agent_state *state, int *reason)
 {
+	if (acd->be)
+		return acd->be->agent_state(acd->be->ctx, agent, state, reason, NULL);
 	int ai = find_agent(acd, agent);
 	if (ai < 0)
 		return ACD_ENOENT;
@@ -562,6 +582,10 @@ int acd_agent_state(const acd_t *acd, const char *agent, enum acd_agent_state *s
 
 uint64_t acd_agent_call(const acd_t *acd, const char *agent)
 {
+	if (acd->be) {
+		uint64_t call = 0;
+		return acd->be->agent_state(acd->be->ctx, agent, NULL, NULL, &call) ? 0 : call;
+	}
 	int ai = find_agent(acd, agent);
 	if (ai < 0)
 		return 0;
@@ -571,6 +595,8 @@ uint64_t acd_agent_call(const acd_t *acd, const char *agent)
 
 const char *acd_agent_position(const acd_t *acd, const char *agent)
 {
+	if (acd->be)
+		return acd->be->agent_position(acd->be->ctx, agent);
 	int ai = find_agent(acd, agent);
 	return ai < 0 ? NULL : acd->agents[ai].cfg.position;
 }
@@ -584,6 +610,8 @@ int64_t acd_enqueue(acd_t *acd, const char *queue, const char *ani, uint64_t now
 	int qi = find_queue(acd, queue);
 	if (qi < 0)
 		return ACD_ENOENT;
+	if (acd->be)
+		return acd->be->enqueue(acd->be->ctx, queue, ani, acd_is_vip(acd, ani));
 	if (grow((void **)&acd->calls, &acd->cap_calls, acd->ncalls + 1, sizeof(*acd->calls)))
 		return ACD_ENOMEM;
 	struct call *c = &acd->calls[acd->ncalls++];
@@ -592,7 +620,7 @@ int64_t acd_enqueue(acd_t *acd, const char *queue, const char *ani, uint64_t now
 	c->queue = qi;
 	c->agent = -1;
 	c->state = CALL_WAITING;
-	c->vip = is_vip(acd, ani);
+	c->vip = acd_is_vip(acd, ani);
 	c->arrived = now;
 	c->queued_at = now;
 	acd->queues[qi].st.offered++;
@@ -603,6 +631,8 @@ int64_t acd_enqueue(acd_t *acd, const char *queue, const char *ani, uint64_t now
 
 int acd_answered(acd_t *acd, uint64_t call, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->call(acd->be->ctx, ACD_OP_ANSWERED, call, NULL);
 	int ci = find_call(acd, call);
 	if (ci < 0)
 		return ACD_ENOENT;
@@ -625,6 +655,8 @@ int acd_answered(acd_t *acd, uint64_t call, uint64_t now)
 
 int acd_no_answer(acd_t *acd, uint64_t call, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->call(acd->be->ctx, ACD_OP_NO_ANSWER, call, NULL);
 	int ci = find_call(acd, call);
 	if (ci < 0)
 		return ACD_ENOENT;
@@ -642,6 +674,8 @@ int acd_no_answer(acd_t *acd, uint64_t call, uint64_t now)
 
 int acd_abandon(acd_t *acd, uint64_t call, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->call(acd->be->ctx, ACD_OP_ABANDON, call, NULL);
 	int ci = find_call(acd, call);
 	if (ci < 0)
 		return ACD_ENOENT;
@@ -668,6 +702,8 @@ int acd_abandon(acd_t *acd, uint64_t call, uint64_t now)
 
 int acd_call_end(acd_t *acd, uint64_t call, uint64_t now)
 {
+	if (acd->be)
+		return acd->be->call(acd->be->ctx, ACD_OP_END, call, NULL);
 	int ci = find_call(acd, call);
 	if (ci < 0)
 		return ACD_ENOENT;
@@ -690,6 +726,8 @@ int acd_call_end(acd_t *acd, uint64_t call, uint64_t now)
 
 int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now)
 {
+	if (acd->be)
+		return to ? acd->be->call(acd->be->ctx, ACD_OP_TRANSFER, call, to) : ACD_EINVAL;
 	int ci = find_call(acd, call);
 	if (ci < 0)
 		return ACD_ENOENT;
@@ -725,8 +763,42 @@ int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now)
 	return ACD_OK;
 }
 
+int64_t acd_enqueue_agent(acd_t *acd, const char *queue, const char *ani, const char *agent, uint64_t now)
+{
+	int qi = queue ? find_queue(acd, queue) : -1;
+	int ai = agent ? find_agent(acd, agent) : -1;
+	if (qi < 0 || ai < 0)
+		return ACD_ENOENT;
+	struct agent *a = &acd->agents[ai];
+	if (a->state != ACD_READY && a->state != ACD_NOT_READY)
+		return ACD_ESTATE;
+	if (grow((void **)&acd->calls, &acd->cap_calls, acd->ncalls + 1, sizeof(*acd->calls)))
+		return ACD_ENOMEM;
+	struct call *c = &acd->calls[acd->ncalls++];
+	memset(c, 0, sizeof(*c));
+	c->id = acd->next_call_id++;
+	c->queue = qi;
+	c->agent = ai;
+	c->state = CALL_RINGING;
+	c->vip = acd_is_vip(acd, ani);
+	c->arrived = now;
+	c->queued_at = now;
+	a->call = c->id;
+	acd->queues[qi].st.offered++;
+	struct acd_event *ev = push_event(acd, ACD_EV_DELIVER, now);
+	if (ev) {
+		ev->call = c->id;
+		snprintf(ev->agent, sizeof(ev->agent), "%s", a->cfg.id);
+		snprintf(ev->queue, sizeof(ev->queue), "%s", acd->queues[qi].cfg.name);
+	}
+	set_state(acd, a, ACD_RINGING, 0, now);
+	return (int64_t)c->id;
+}
+
 const char *acd_call_queue(const acd_t *acd, uint64_t call)
 {
+	if (acd->be)
+		return acd->be->call_queue(acd->be->ctx, call);
 	int ci = find_call(acd, call);
 	return ci < 0 ? NULL : acd->queues[acd->calls[ci].queue].cfg.name;
 }
@@ -749,6 +821,8 @@ int acd_queue_stats(const acd_t *acd, const char *queue, uint64_t now, struct ac
 	int qi = find_queue(acd, queue);
 	if (qi < 0 || !st)
 		return ACD_ENOENT;
+	if (acd->be)
+		return acd->be->queue_stats(acd->be->ctx, queue, st);
 	*st = acd->queues[qi].st;
 	st->waiting = st->ringing = 0;
 	st->longest_wait_ms = 0;
@@ -777,4 +851,45 @@ size_t acd_agent_count(const acd_t *acd)
 size_t acd_memory_per_agent(void)
 {
 	return sizeof(struct agent);
+}
+
+void acd_set_backend(acd_t *acd, const struct acd_backend *be)
+{
+	acd->be = be;
+}
+
+int acd_post_event(acd_t *acd, const struct acd_event *ev)
+{
+	struct acd_event *e = push_event(acd, ev->type, ev->time_ms);
+	if (!e)
+		return ACD_ENOMEM;
+	*e = *ev;
+	return ACD_OK;
+}
+
+int acd_agent_busy(acd_t *acd, const char *agent, uint64_t now)
+{
+	int ai = find_agent(acd, agent);
+	if (ai < 0)
+		return ACD_ENOENT;
+	struct agent *a = &acd->agents[ai];
+	if (a->state != ACD_READY && a->state != ACD_NOT_READY && a->state != ACD_WRAPUP)
+		return ACD_ESTATE;
+	a->before = a->state == ACD_WRAPUP ? ACD_READY : a->state;
+	a->before_reason = a->reason;
+	set_state(acd, a, ACD_TALKING, 0, now);
+	return ACD_OK;
+}
+
+int acd_agent_free(acd_t *acd, const char *agent, uint64_t now)
+{
+	int ai = find_agent(acd, agent);
+	if (ai < 0)
+		return ACD_ENOENT;
+	struct agent *a = &acd->agents[ai];
+	if (a->state != ACD_TALKING || a->call)
+		return ACD_ESTATE;
+	set_state(acd, a, a->before, a->before_reason, now);
+	acd_tick(acd, now);
+	return ACD_OK;
 }

@@ -27,6 +27,7 @@
 #ifndef CTID_ACD_H
 #define CTID_ACD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -122,6 +123,7 @@ enum {
 	ACD_ESTATE = -3,	/* not allowed in the current state */
 	ACD_EINVAL = -4,	/* bad argument */
 	ACD_ENOMEM = -5,
+	ACD_EUNAVAIL = -6,	/* the shared store (cluster mode) cannot be reached */
 };
 const char *acd_strerror(int err);
 const char *acd_state_name(enum acd_agent_state s);
@@ -145,6 +147,14 @@ int acd_agent_logout(acd_t *acd, const char *agent, uint64_t now);	/* not while 
 int acd_agent_ready(acd_t *acd, const char *agent, uint64_t now);	/* from NOT_READY or WRAPUP */
 int acd_agent_not_ready(acd_t *acd, const char *agent, int reason, uint64_t now);	/* from READY/WRAPUP/NOT_READY */
 int acd_agent_state(const acd_t *acd, const char *agent, enum acd_agent_state *state, int *reason);
+/*
+ * A call outside the ACD (MakeCall, a consultation): the agent goes TALKING
+ * with no ACD call, so nothing is delivered to it, from READY, NOT_READY or
+ * WRAPUP; acd_agent_free() puts it back in the state before (WRAPUP: READY).
+ * ACD_ESTATE from any other state (free: unless TALKING without an ACD call).
+ */
+int acd_agent_busy(acd_t *acd, const char *agent, uint64_t now);
+int acd_agent_free(acd_t *acd, const char *agent, uint64_t now);
 /* The call an agent is ringing or talking on (0: none). */
 uint64_t acd_agent_call(const acd_t *acd, const char *agent);
 const char *acd_agent_position(const acd_t *acd, const char *agent);
@@ -166,6 +176,14 @@ int acd_call_end(acd_t *acd, uint64_t call, uint64_t now);
  * not ready.
  */
 int acd_transfer(acd_t *acd, uint64_t call, const char *to, uint64_t now);
+/*
+ * A call for one agent (preview dialing: the agent accepted the contact and is
+ * held NOT_READY meanwhile): it enters the queue's statistics and is delivered
+ * to that agent at once (ACD_EV_DELIVER, agent RINGING). The agent must be
+ * READY or NOT_READY (ACD_ESTATE otherwise). If the agent does not answer
+ * (acd_no_answer) the call waits in the queue like any other.
+ */
+int64_t acd_enqueue_agent(acd_t *acd, const char *queue, const char *ani, const char *agent, uint64_t now);
 /* The call left the ACD by other means (transferred away by the agent, etc.): same as acd_call_end. */
 
 /* Timers: wrap-up expiry, overflow, max wait; then routing. Call it whenever time moves. */
@@ -182,6 +200,31 @@ const char *acd_call_queue(const acd_t *acd, uint64_t call);
 /* A waiting call's place in its queue's serving order (1: next), 0 if it is not waiting. */
 int acd_call_position(const acd_t *acd, uint64_t call);
 size_t acd_agent_count(const acd_t *acd);
+
+/*
+ * An outside engine can take the decisions over (cluster.c: the ACD of
+ * several ctid hosts, shared through Redis). The acd_t keeps the local
+ * configuration (queues, this host's agents, VIPs) and its event queue; the
+ * agent and call functions above, acd_tick and the statistics go to the
+ * backend, which reports its decisions with acd_post_event(). NULL: the
+ * embedded engine again.
+ */
+enum acd_agent_op { ACD_OP_LOGIN, ACD_OP_LOGOUT, ACD_OP_READY, ACD_OP_NOT_READY };
+enum acd_call_op { ACD_OP_ANSWERED, ACD_OP_NO_ANSWER, ACD_OP_ABANDON, ACD_OP_END, ACD_OP_TRANSFER };
+struct acd_backend {
+	void *ctx;
+	int (*agent)(void *ctx, enum acd_agent_op op, const char *agent, int reason);
+	int (*agent_state)(void *ctx, const char *agent, enum acd_agent_state *state, int *reason, uint64_t *call);
+	const char *(*agent_position)(void *ctx, const char *agent);
+	int64_t (*enqueue)(void *ctx, const char *queue, const char *ani, int vip);
+	int (*call)(void *ctx, enum acd_call_op op, uint64_t call, const char *to);	/* to: TRANSFER */
+	const char *(*call_queue)(void *ctx, uint64_t call);
+	int (*queue_stats)(void *ctx, const char *queue, struct acd_queue_stats *st);
+	void (*tick)(void *ctx);
+};
+void acd_set_backend(acd_t *acd, const struct acd_backend *be);
+int acd_post_event(acd_t *acd, const struct acd_event *ev);
+bool acd_is_vip(const acd_t *acd, const char *ani);
 size_t acd_memory_per_agent(void);
 
 #endif

@@ -8,17 +8,32 @@
 #   commands.c the WebSocket commands (a table of handlers; server_int.h is shared with server.c)
 #   supervise.c supervisors' monitor/whisper/barge, on-demand recording, queue announcements
 #   simphone.c --sim-phone: what the emulated far-end phones send (DTMF) and hear (logged)
+#   cluster.c  several hosts as one call center: the ACD in Redis (cluster.lua, hiredis), events by stream
+#   calls.c    call control: AnswerCall, MakeCall, network hold, consultation, transfer, conference
+#   tts.c      text to speech: espeak-ng prompts cached as 8 kHz WAV
+#   prompts.c  the configuration's tts: prompts in the cache at [ctid] tts_cache
+#   campaign_conf.c  [campaign NAME] keys and CSV contact lists
+#   campaign.c outbound campaigns at run time: contacts in SQLite, pacing, CPA, retries, reports
+#   campaign_sim.c the emulated far end of the outbound trunks (--sim-outbound)
 #   main.c     the ctid program (ctid --check FILE, ctid FILE)
 #
 # ctid uses only include/cti.h of libcti, plus its own headers.
 
 CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c \
+	server/ctid/cluster.c server/ctid/calls.c server/ctid/tts.c server/ctid/prompts.c server/ctid/campaign_conf.c \
+	server/ctid/campaign.c server/ctid/campaign_sim.c \
 	server/ctid/supervise.c server/ctid/simphone.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
-CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq 2>/dev/null) -lpthread
+CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq hiredis 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.
 $(B)/server/ctid/cdr.o: CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null)
 CTID_OBJS := $(CTID_SRCS:%.c=$(B)/%.o)
+# cluster.lua (the Redis side of the cluster ACD) becomes a C string.
+$(B)/server/ctid/cluster_lua.h: server/ctid/cluster.lua
+	@mkdir -p $(@D)
+	{ echo 'static const unsigned char cluster_lua[] = {'; xxd -i < $<; echo ', 0x00 };'; } > $@
+$(B)/server/ctid/cluster.o: $(B)/server/ctid/cluster_lua.h server/ctid/cluster.h
+$(B)/server/ctid/cluster.o: CPPFLAGS += -I$(B)/server/ctid
 CTID_LIB := $(B)/server/ctid/libctid.a
 
 $(CTID_LIB): $(CTID_OBJS)
@@ -27,7 +42,7 @@ $(CTID_LIB): $(CTID_OBJS)
 	ar rcs $@ $^
 
 $(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h server/ctid/server_int.h \
-	server/ctid/ws.h
+	server/ctid/ws.h server/ctid/tts.h server/ctid/prompts.h server/ctid/campaign_conf.h server/ctid/campaign.h server/ctid/campaign_sim.h
 
 $(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h server/ctid/server.h
 

@@ -8,6 +8,7 @@
  * (reply_ok or reply_error) before emitting the events its action causes.
  */
 #include "server_int.h"
+#include "campaign.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,6 +166,8 @@ static void cmd_agent_state(const struct cmd *k)
 
 static void cmd_clear_connection(const struct cmd *k)
 {
+	if (calls_clear_connection(k))	/* a consultation, or leaving a conference */
+		return;
 	struct ccall *c = own_call(k);
 	if (!c)
 		return;
@@ -177,37 +180,6 @@ static void cmd_clear_connection(const struct cmd *k)
 		cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	clear_caller(c, 16);
 	reply_ok(k, NULL);
-}
-
-/* Server-side hold: the caller is unbridged from the agent and hears the queue's music. */
-static void cmd_hold_retrieve(const struct cmd *k)
-{
-	struct server *s = k->s;
-	bool hold = !strcmp(k->name, "HoldCall");
-	struct ccall *c = own_call(k);
-	if (!c)
-		return;
-	if (c->state != (hold ? C_TALKING : C_HELD) || !c->agent) {
-		reply_error(k, "invalidCallState", "call %u is not %s", c->id, hold ? "connected" : "held");
-		return;
-	}
-	if (hold) {
-		cti_unbridge(c->in);
-		play_moh(s, c);
-		c->state = C_HELD;
-	} else {
-		if (c->op > 0)
-			cti_stop(c->in, c->op);
-		c->op = 0;
-		if (cti_bridge(c->in, c->agent)) {
-			reply_error(k, "resourceBusy", "bridge: %s", cti_last_error());
-			return;
-		}
-		c->state = C_TALKING;
-	}
-	logmsg(s, "call %u: %s by %s", c->id, k->name, k->x->agent);
-	reply_ok(k, NULL);
-	emit(s, c->agent_id, call_event(hold ? "HeldEvent" : "RetrievedEvent", c));
 }
 
 /* To another agent (who must be Ready): this agent's leg is cleared, the caller rings the other. */
@@ -267,6 +239,60 @@ static void cmd_snapshot_queue(const struct cmd *k)
 			      st.service_level_permille));
 }
 
+/* StartCampaign, PauseCampaign, ResumeCampaign, SnapshotCampaign (campaign.c): supervisors only. */
+static void cmd_campaign(const struct cmd *k)
+{
+	const char *name = json_string_value(json_object_get(k->msg, "campaign"));
+	char err[1024];
+	const char *ename = NULL;
+	if (!k->x->supervisor) {
+		reply_error(k, "privilegeViolation", "%s: supervisors only", k->name);
+		return;
+	}
+	if (!name) {
+		reply_error(k, "invalidMessage", "no \"campaign\" (the name of a [campaign])");
+		return;
+	}
+	int r = 0;
+	if (!strcmp(k->name, "StartCampaign"))
+		r = campaign_start(k->s, name, &ename, err, sizeof(err));
+	else if (strcmp(k->name, "SnapshotCampaign"))
+		r = campaign_pause(k->s, name, !strcmp(k->name, "PauseCampaign"), &ename, err, sizeof(err));
+	if (r) {
+		reply_error(k, ename, "%s", err);
+		return;
+	}
+	json_t *o = campaign_snapshot(k->s, name);
+	if (!o) {
+		reply_error(k, "invalidCampaign", "no [campaign %s]", name);
+		return;
+	}
+	reply_ok(k, o);
+}
+
+/* AcceptPreview, RejectPreview: the agent of a PreviewEvent (or a supervisor). */
+static void cmd_preview(const struct cmd *k)
+{
+	const char *name = json_string_value(json_object_get(k->msg, "campaign"));
+	json_t *id = json_object_get(k->msg, "contactID");
+	long long contact = json_is_integer(id) ? (long long)json_integer_value(id)
+			    : json_is_string(id)  ? strtoll(json_string_value(id), NULL, 10)
+						  : 0;
+	if (!name || contact <= 0) {
+		reply_error(k, "invalidMessage", "%s needs \"campaign\" and \"contactID\" (from the PreviewEvent)",
+			    k->name);
+		return;
+	}
+	char err[512];
+	const char *ename;
+	if (campaign_preview_reply(k->s, k->x->agent, k->x->supervisor, name, contact, !strcmp(k->name, "AcceptPreview"),
+				   &ename, err, sizeof(err))) {
+		reply_error(k, ename, "%s", err);
+		return;
+	}
+	reply_ok(k, NULL);
+}
+
 static void cmd_not_yet(const struct cmd *k)
 {
 	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
@@ -282,15 +308,22 @@ static const struct {
 	{ "SetAgentState", cmd_agent_state, false },
 	{ "QueryAgentState", cmd_agent_state, false },
 	{ "ClearConnection", cmd_clear_connection, false },
-	{ "HoldCall", cmd_hold_retrieve, false },
-	{ "RetrieveCall", cmd_hold_retrieve, false },
+	{ "HoldCall", cmd_hold_call, false },
+	{ "RetrieveCall", cmd_retrieve_call, false },
 	{ "SingleStepTransfer", cmd_single_step_transfer, false },
 	{ "SnapshotQueue", cmd_snapshot_queue, false },
-	{ "AnswerCall", cmd_not_yet, false },
-	{ "ConsultationCall", cmd_not_yet, false },
-	{ "TransferCall", cmd_not_yet, false },
-	{ "ConferenceCall", cmd_not_yet, false },
-	{ "MakeCall", cmd_not_yet, false },
+	{ "AnswerCall", cmd_answer_call, false },
+	{ "ConsultationCall", cmd_consultation_call, false },
+	{ "ReconnectCall", cmd_reconnect_call, false },
+	{ "TransferCall", cmd_transfer_call, false },
+	{ "ConferenceCall", cmd_conference_call, false },
+	{ "MakeCall", cmd_make_call, false },
+	{ "StartCampaign", cmd_campaign, false },
+	{ "PauseCampaign", cmd_campaign, false },
+	{ "ResumeCampaign", cmd_campaign, false },
+	{ "SnapshotCampaign", cmd_campaign, false },
+	{ "AcceptPreview", cmd_preview, false },
+	{ "RejectPreview", cmd_preview, false },
 	{ "MonitorStart", cmd_monitor_start, false },
 	{ "MonitorStop", cmd_monitor_stop, false },
 	{ "StartRecording", cmd_start_recording, false },

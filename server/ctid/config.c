@@ -20,6 +20,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "tts.h"
+
 struct errs {
 	const char *name;
 	char *buf;
@@ -210,7 +212,8 @@ static bool parse_target(const char *v, bool allow_label)
 	return allow_label && valid_name(v);
 }
 
-enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_BAD };
+enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_CLUSTER, S_CAMPAIGN,
+	       S_BAD };
 
 struct parser {
 	struct errs e;
@@ -265,9 +268,14 @@ static void bad_value(struct parser *p, int line, const char *key, const char *v
 static void ctid_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "cti_conf", "sim", "clock", "listen", "cdr", "prompts", "ring_timeout",
-					    "tls_cert", "tls_key", "stats_interval" };
+					    "tls_cert", "tls_key", "stats_interval", "tts_cache", "campaign_db" };
 	struct ctid_config *c = p->cfg;
-	switch (section_key(p, line, key, "ctid", keys, 10)) {
+	switch (section_key(p, line, key, "ctid", keys, 12)) {
+	case 10:
+	case 11:
+		if (!copy(!strcasecmp(key, "tts_cache") ? c->tts_cache : c->campaign_db, CTID_PATH_MAX, v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		break;
 	case 9:
 		if (!parse_int(v, 0, 3600, &c->stats_interval_s))
 			bad_value(p, line, key, v, "0-3600 seconds (0: off)");
@@ -367,11 +375,35 @@ static void recording_key(struct parser *p, int line, const char *key, char *v)
 	}
 }
 
+/* [cluster]: several ctid hosts as one call center on Redis (cluster.c). */
+static void cluster_key(struct parser *p, int line, const char *key, char *v)
+{
+	static const char *const keys[] = { "redis", "host", "lease" };
+	struct ctid_config *c = p->cfg;
+	const char *colon = strrchr(v, ':');
+	int port;
+	switch (section_key(p, line, key, "cluster", keys, 3)) {
+	case 0:
+		if ((v[0] != '/' && (!colon || colon == v || !parse_int(colon + 1, 1, 65535, &port))) ||
+		    !copy(c->cluster_redis, sizeof(c->cluster_redis), v))
+			bad_value(p, line, key, v, "HOST:PORT (e.g. 10.0.0.5:6379) or the path of a unix socket");
+		break;
+	case 1:
+		if (!valid_name(v) || strchr(v, '/') || !copy(c->cluster_host, sizeof(c->cluster_host), v))
+			bad_value(p, line, key, v, "a name of letters, digits, _ - . (this host in the cluster)");
+		break;
+	case 2:
+		if (!parse_int(v, 2, 3600, &c->cluster_lease_s))
+			bad_value(p, line, key, v, "2-3600 seconds");
+		break;
+	}
+}
+
 static void trunk_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "span", "group", "role" };
+	static const char *const keys[] = { "span", "group", "role", "outbound" };
 	struct ctid_trunk *t = &p->cfg->trunks[p->cfg->ntrunks - 1];
-	int k = section_key(p, line, key, "trunk", keys, 3);
+	int k = section_key(p, line, key, "trunk", keys, 4);
 	switch (k) {
 	case 0:
 	case 1:
@@ -391,8 +423,14 @@ static void trunk_key(struct parser *p, int line, const char *key, char *v)
 			t->role = CTID_TRUNK_INBOUND;
 		else if (!strcasecmp(v, "positions"))
 			t->role = CTID_TRUNK_POSITIONS;
+		else if (!strcasecmp(v, "outbound"))
+			t->role = CTID_TRUNK_OUTBOUND;
 		else
-			bad_value(p, line, key, v, "inbound, positions");
+			bad_value(p, line, key, v, "inbound, positions, outbound");
+		break;
+	case 3:
+		if (!parse_bool(v, &t->outbound))
+			bad_value(p, line, key, v, "yes, no");
 		break;
 	}
 }
@@ -488,9 +526,9 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 
 static void agent_key(struct parser *p, int line, const char *key, char *v)
 {
-	static const char *const keys[] = { "position", "skills", "name", "token", "supervisor" };
+	static const char *const keys[] = { "position", "skills", "name", "token", "supervisor", "answer" };
 	struct ctid_agent *a = &p->cfg->agents[p->cfg->nagents - 1];
-	switch (section_key(p, line, key, "agent", keys, 5)) {
+	switch (section_key(p, line, key, "agent", keys, 6)) {
 	case 0:
 		if (!valid_number(v, false))
 			bad_value(p, line, key, v, "a number: digits, *, #");
@@ -511,6 +549,14 @@ static void agent_key(struct parser *p, int line, const char *key, char *v)
 	case 4:
 		if (!parse_bool(v, &a->supervisor))
 			bad_value(p, line, key, v, "yes, no");
+		break;
+	case 5:
+		if (!strcasecmp(v, "phone"))
+			a->answer_desktop = false;
+		else if (!strcasecmp(v, "desktop"))
+			a->answer_desktop = true;
+		else
+			bad_value(p, line, key, v, "phone (the position answers), desktop (auto-answer headset: AnswerCall connects)");
 		break;
 	}
 }
@@ -587,6 +633,38 @@ static void ivr_key(struct parser *p, int line, const char *key, char *v)
 			    f->steps[i].line);
 			return;
 		}
+	/* say VOICE: TEXT and play tts:VOICE:TEXT: the text is the rest of the line (spaces and all). */
+	bool say = !strncasecmp(v, "say", 3) && (v[3] == ' ' || v[3] == '\t');
+	if (say || (!strncasecmp(v, "play", 4) && (v[4] == ' ' || v[4] == '\t') && tts_is_spec(trim(v + 5)))) {
+		struct ivr_step s;
+		char voice[TTS_VOICE_MAX], msg[512];
+		const char *text;
+		memset(&s, 0, sizeof(s));
+		char *t = trim(v + (say ? 4 : 5)), *colon = strchr(t, ':');
+		if (say && colon)
+			snprintf(s.arg, sizeof(s.arg), "tts:%.*s:%s", (int)(colon - t), t, trim(colon + 1));
+		else if (!say)
+			copy(s.arg, sizeof(s.arg), t);
+		if (say && !colon) {
+			err(&p->e, line, "step '%s': say needs VOICE: TEXT (e.g. say en: Your balance is overdue)", key);
+			return;
+		}
+		if (strlen(t) + 5 >= sizeof(s.arg)) {
+			err(&p->e, line, "step '%s': text too long (at most %zu characters)", key, sizeof(s.arg) - 6);
+			return;
+		}
+		if (tts_parse(s.arg, voice, &text, msg, sizeof(msg))) {
+			err(&p->e, line, "step '%s': %s", key, msg);
+			return;
+		}
+		copy(s.label, sizeof(s.label), key);
+		s.op = IVR_PLAY;
+		s.line = line;
+		struct ivr_step *slot = APPEND(f->steps, f->nsteps);
+		if (slot)
+			*slot = s;
+		return;
+	}
 	char *words[2 + CTID_IVR_MAX_BRANCHES];
 	int nw = 0;
 	for (char *save, *tok = strtok_r(v, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
@@ -597,14 +675,14 @@ static void ivr_key(struct parser *p, int line, const char *key, char *v)
 		words[nw++] = tok;
 	}
 	if (!nw) {
-		err(&p->e, line, "step '%s' has no action (accepted: play, digits, branch, fax, queue, record, hangup, goto)",
-		    key);
+		err(&p->e, line, "step '%s' has no action (accepted: play, say, digits, branch, fax, queue, record, hangup, "
+				 "goto)", key);
 		return;
 	}
 	int op = key_index(words[0], ivr_ops, 8);
 	if (op < 0) {
-		err(&p->e, line, "unknown action '%s' in step '%s' (accepted: play, digits, branch, fax, queue, record, "
-				 "hangup, goto)", words[0], key);
+		err(&p->e, line, "unknown action '%s' in step '%s' (accepted: play, say, digits, branch, fax, queue, "
+				 "record, hangup, goto)", words[0], key);
 		return;
 	}
 	struct ivr_step s;
@@ -716,17 +794,18 @@ static void start_section(struct parser *p, int line, char *hdr)
 		*name++ = 0;
 		name = trim(name);
 	}
-	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr" };
-	int k = key_index(hdr, kinds, 8);
+	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr",
+					     "cluster", "campaign" };
+	int k = key_index(hdr, kinds, 9);
 	p->seen = 0;
 	p->sec_line = line;
 	p->sec = S_BAD;
 	if (k < 0) {
 		err(&p->e, line, "unknown section [%s] (accepted: ctid, recording, trunk NAME, routes, queue NAME, "
-				 "agent ID, vip, ivr NAME)", hdr);
+				 "agent ID, vip, ivr NAME, cluster, campaign NAME)", hdr);
 		return;
 	}
-	bool named = k == 2 || k == 4 || k == 5 || k == 7;
+	bool named = k == 2 || k == 4 || k == 5 || k == 7 || k == 8;
 	if (named && (!name || !*name)) {
 		err(&p->e, line, "section [%s] needs a name: [%s NAME]", kinds[k], kinds[k]);
 		return;
@@ -758,6 +837,14 @@ static void start_section(struct parser *p, int line, char *hdr)
 		return;
 	case 6:
 		p->sec = S_VIP;
+		return;
+	case 8:
+		if (c->cluster_line) {
+			err(&p->e, line, "section [cluster] given twice (first on line %d)", c->cluster_line);
+			return;
+		}
+		c->cluster_line = line;
+		p->sec = S_CLUSTER;
 		return;
 	}
 #define DUP_CHECK(arr, n, field, what)                                                                      \
@@ -791,6 +878,13 @@ static void start_section(struct parser *p, int line, char *hdr)
 		copy(a->acd.id, sizeof(a->acd.id), name);
 		a->line = line;
 		p->sec = S_AGENT;
+	} else if (k == 8) {
+		DUP_CHECK(c->campaigns, c->ncampaigns, name, "campaign");
+		struct ctid_campaign *cp = APPEND(c->campaigns, c->ncampaigns);
+		if (!cp)
+			return;
+		campaign_conf_init(cp, name, line);
+		p->sec = S_CAMPAIGN;
 	} else {
 		DUP_CHECK(c->flows, c->nflows, name, "ivr flow");
 		struct ivr_flow *f = APPEND(c->flows, c->nflows);
@@ -816,6 +910,22 @@ const struct ivr_flow *ctid_config_flow(const struct ctid_config *cfg, const cha
 	for (int i = 0; i < cfg->nflows; i++)
 		if (!strcmp(cfg->flows[i].name, name))
 			return &cfg->flows[i];
+	return NULL;
+}
+
+const struct ctid_campaign *ctid_config_campaign(const struct ctid_config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ncampaigns; i++)
+		if (!strcmp(cfg->campaigns[i].name, name))
+			return &cfg->campaigns[i];
+	return NULL;
+}
+
+const struct ctid_trunk *ctid_config_trunk(const struct ctid_config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ntrunks; i++)
+		if (!strcmp(cfg->trunks[i].name, name))
+			return &cfg->trunks[i];
 	return NULL;
 }
 
@@ -892,6 +1002,13 @@ static void check_target(struct parser *p, int line, const char *what, const cha
 static void check_file(struct parser *p, int line, const char *what, const char *file)
 {
 	char path[3 * CTID_PATH_MAX + 4];
+	if (tts_is_spec(file)) {	/* text to speech: the voice must exist */
+		char voice[TTS_VOICE_MAX], msg[512];
+		const char *text;
+		if (tts_parse(file, voice, &text, msg, sizeof(msg)) || tts_check_voice(voice, msg, sizeof(msg)))
+			err(&p->e, line, "%s: %s", what, msg);
+		return;
+	}
 	/* Relative names are under prompts; a relative prompts is under the file's directory. */
 	const char *dir = p->base_dir && *p->base_dir ? p->base_dir : ".";
 	const char *prompts = p->cfg->prompts;
@@ -917,6 +1034,39 @@ static void check_conf_file(struct parser *p, int line, const char *what, const 
 		err(&p->e, line, "%s: cannot read '%s': %s", what, path, strerror(errno));
 }
 
+/* A campaign's references: its trunk, queue, message, fax and every row of its contact list. */
+static void check_campaign(struct parser *p, const struct ctid_campaign *cp)
+{
+	char what[128], msg[512];
+	snprintf(what, sizeof(what), "campaign '%s'", cp->name);
+	if (campaign_conf_done(cp, msg, sizeof(msg))) {
+		err(&p->e, cp->line, "%s", msg);
+		return;
+	}
+	const struct ctid_trunk *t = ctid_config_trunk(p->cfg, cp->trunk);
+	if (!t || t->role != CTID_TRUNK_OUTBOUND)
+		err(&p->e, cp->trunk_line, "%s: %s", what,
+		    t ? "its trunk does not have role = outbound" : "no such [trunk]");
+	if (cp->queue[0] && !ctid_config_queue(p->cfg, cp->queue))
+		err(&p->e, cp->queue_line, "%s: no [queue %s]", what, cp->queue);
+	if (cp->message[0])
+		check_file(p, cp->message_line, what, cp->message);
+	if (cp->fax[0])
+		check_file(p, cp->fax_line, what, cp->fax);
+	char path[2 * CTID_PATH_MAX + 2], *errors = NULL;
+	snprintf(path, sizeof(path), "%s%s%s",
+		 cp->contacts[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+		 cp->contacts[0] == '/' ? "" : "/", cp->contacts);
+	int n = campaign_contacts_read(path, cp, NULL, NULL, &errors);
+	if (n < 0)
+		err(&p->e, cp->contacts_line, "%s: %s", what, errors ? errors : "cannot read the contact list");
+	else if (n > 0) {	/* already "CSV:LINE: message" lines: add them as they are */
+		for (char *save, *l = strtok_r(errors, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			err(&p->e, cp->contacts_line, "%s: %s", what, l);
+	}
+	free(errors);
+}
+
 static void cross_checks(struct parser *p)
 {
 	struct ctid_config *c = p->cfg;
@@ -933,10 +1083,20 @@ static void cross_checks(struct parser *p)
 	}
 	if (c->virtual_clock && !c->sim_pairs)
 		err(&p->e, p->ctid_line, "clock = virtual needs the emulated board (sim = ...)");
+	if (c->cluster_line && (!c->cluster_redis[0] || !c->cluster_host[0]))
+		err(&p->e, c->cluster_line, "[cluster] needs redis = HOST:PORT (or a socket path) and host = NAME");
+	if (c->cluster_line && c->virtual_clock)
+		err(&p->e, c->cluster_line, "[cluster] needs clock = real (the hosts share Redis' clock)");
 	bool inbound = false, positions = false;
+	int outbound_line = 0;
 	for (int i = 0; i < c->ntrunks; i++) {
 		if (!c->trunks[i].span[0])
 			err(&p->e, c->trunks[i].line, "trunk '%s' has no span or group", c->trunks[i].name);
+		if (c->trunks[i].outbound && outbound_line)
+			err(&p->e, c->trunks[i].line, "trunk '%s': only one trunk may have outbound = yes (first on line %d)",
+			    c->trunks[i].name, outbound_line);
+		else if (c->trunks[i].outbound)
+			outbound_line = c->trunks[i].line;
 		inbound |= c->trunks[i].role == CTID_TRUNK_INBOUND;
 		positions |= c->trunks[i].role == CTID_TRUNK_POSITIONS;
 	}
@@ -995,6 +1155,9 @@ static void cross_checks(struct parser *p)
 			    a->acd.id);
 		else if (a->acd.position[0] && !positions && p->ctid_line)
 			err(&p->e, a->line, "agent '%s' has a position but no [trunk] has role = positions", a->acd.id);
+		if (a->answer_desktop && !a->acd.position[0])
+			err(&p->e, a->line, "agent '%s': answer = desktop needs a position (the headset ctid calls)",
+			    a->acd.id);
 		for (int j = 0; j < i; j++) {
 			if (a->acd.position[0] && !strcmp(a->acd.position, c->agents[j].acd.position))
 				err(&p->e, a->line, "agent '%s': position %s is agent '%s''s too", a->acd.id,
@@ -1004,6 +1167,8 @@ static void cross_checks(struct parser *p)
 				    c->agents[j].acd.id);
 		}
 	}
+	for (int i = 0; i < c->ncampaigns; i++)
+		check_campaign(p, &c->campaigns[i]);
 	for (int i = 0; i < c->nflows; i++) {
 		struct ivr_flow *f = &c->flows[i];
 		if (!f->nsteps)
@@ -1048,6 +1213,7 @@ void ctid_config_free(struct ctid_config *cfg)
 	free(cfg->queues);
 	free(cfg->agents);
 	free(cfg->vips);
+	free(cfg->campaigns);
 	free(cfg);
 }
 
@@ -1072,9 +1238,12 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 	copy(c->path, sizeof(c->path), p.e.name);
 	c->ring_timeout_s = 20;
 	c->stats_interval_s = 5;
+	c->cluster_lease_s = 10;
 	copy(c->listen, sizeof(c->listen), "127.0.0.1:8088");
 	copy(c->cdr, sizeof(c->cdr), "sqlite:/var/lib/ctid/cdr.db");
 	copy(c->record_dir, sizeof(c->record_dir), "/var/spool/ctid");
+	copy(c->tts_cache, sizeof(c->tts_cache), "/var/cache/ctid/tts");
+	copy(c->campaign_db, sizeof(c->campaign_db), "/var/lib/ctid/campaign.db");
 
 	int line = 0;
 	for (char *ln = copy_text, *next; ln; ln = next) {
@@ -1142,6 +1311,15 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 		case S_IVR:
 			ivr_key(&p, line, key, val);
 			break;
+		case S_CLUSTER:
+			cluster_key(&p, line, key, val);
+			break;
+		case S_CAMPAIGN: {
+			char msg[768];
+			if (campaign_conf_key(&c->campaigns[c->ncampaigns - 1], key, val, line, msg, sizeof(msg)))
+				err(&p.e, line, "%s", msg);
+			break;
+		}
 		}
 	}
 	free(copy_text);

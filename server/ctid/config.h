@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "acd.h"
+#include "campaign_conf.h"
 
 #define CTID_PATH_MAX 256
 #define CTID_IVR_MAX_BRANCHES 16
@@ -23,7 +24,7 @@
 
 enum ctid_record { CTID_RECORD_NONE, CTID_RECORD_ALL };
 enum ctid_record_mode { CTID_RECORD_STEREO, CTID_RECORD_SPLIT };
-enum ctid_trunk_role { CTID_TRUNK_INBOUND, CTID_TRUNK_POSITIONS };
+enum ctid_trunk_role { CTID_TRUNK_INBOUND, CTID_TRUNK_POSITIONS, CTID_TRUNK_OUTBOUND };
 
 enum ivr_op {
 	IVR_PLAY,	/* play FILE */
@@ -77,6 +78,7 @@ struct ctid_agent {
 	char name[64];
 	char token[128];		/* WebSocket auth token */
 	bool supervisor;
+	bool answer_desktop;		/* answer = desktop: AnswerCall connects (auto-answer headset) */
 	int line;
 };
 
@@ -91,6 +93,7 @@ struct ctid_trunk {
 	char span[ACD_NAME_MAX];	/* libcti span or group name */
 	bool is_group;
 	enum ctid_trunk_role role;
+	bool outbound;			/* outbound = yes: MakeCall / consultations to numbers go here */
 	int line;
 };
 
@@ -109,6 +112,13 @@ struct ctid_config {
 	char prompts[CTID_PATH_MAX];	/* base directory of relative file names */
 	int ring_timeout_s;		/* ring an agent's position this long (RONA after) */
 	int stats_interval_s;		/* QueueStatsEvent to supervisors this often (0: off) */
+	/* [cluster] (docs/ctid.md "Several hosts"): empty redis = one host, embedded ACD */
+	char cluster_redis[CTID_PATH_MAX];	/* HOST:PORT or a unix socket path */
+	char cluster_host[ACD_NAME_MAX];	/* this host's name in the cluster */
+	int cluster_lease_s;			/* agents of a silent host are released after this */
+	int cluster_line;
+	char tts_cache[CTID_PATH_MAX];	/* text-to-speech WAV cache (tts.h) */
+	char campaign_db[CTID_PATH_MAX];	/* SQLite file of the campaigns' contacts and results */
 	/* [recording] */
 	enum { CTID_POLICY_NONE, CTID_POLICY_ALL, CTID_POLICY_QUEUES } record_policy;
 	enum ctid_record_mode record_mode;
@@ -126,6 +136,8 @@ struct ctid_config {
 	int nvips;
 	struct ivr_flow *flows;
 	int nflows;
+	struct ctid_campaign *campaigns;	/* [campaign NAME] (campaign_conf.h) */
+	int ncampaigns;
 };
 
 /*
@@ -142,6 +154,8 @@ void ctid_config_free(struct ctid_config *cfg);
 
 const struct ctid_queue *ctid_config_queue(const struct ctid_config *cfg, const char *name);
 const struct ivr_flow *ctid_config_flow(const struct ctid_config *cfg, const char *name);
+const struct ctid_campaign *ctid_config_campaign(const struct ctid_config *cfg, const char *name);
+const struct ctid_trunk *ctid_config_trunk(const struct ctid_config *cfg, const char *name);
 /* The route for a called number: exact match, else "*", else NULL. */
 const struct ctid_route *ctid_config_route(const struct ctid_config *cfg, const char *dnis);
 /* An agent by its token (WebSocket login), NULL if none. */

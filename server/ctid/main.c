@@ -3,6 +3,7 @@
  * main.c - the ctid program.
  *
  *   ctid --check FILE   validate ctid.conf (and the cti.conf it names) without starting
+ *   ctid --campaign-report NAME FILE   the CSV report of a campaign (from its database)
  *   ctid [OPTIONS] FILE run the server (SIGTERM/SIGINT: clear calls with cause 16, flush CDRs, exit;
  *                       SIGHUP: reload FILE, keeping calls, agent states and waiting callers)
  *
@@ -18,6 +19,7 @@
 
 #include "acd.h"
 #include "config.h"
+#include "campaign.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -37,8 +39,27 @@ static void usage(FILE *f)
 		   "      --sim-phone NUMBER:dtmf=D,hangup=MS\n"
 		   "                        the far-end phone of NUMBER sends DTMF D in its time slot and/or\n"
 		   "                        hangs up MS after connecting; every sim phone logs the DTMF it hears\n"
+		   "      --sim-serve       emulated board: phones answer, each SIGUSR1 places one more caller,\n"
+		   "                        run until SIGTERM (tests of several hosts)\n"
+		   "      --sim-wait-clients N  place the first call once N WebSocket sessions have logged in\n"
+		   "      --trace FILE      D-channel capture of every span to FILE (pcap)\n"
+		   "      --campaign NAME   start [campaign NAME] at once; exit when it is finished\n"
+		   "      --campaign-report NAME  print the campaign's CSV report (contacts, results) and exit\n"
+		   "      --sim-outbound SPEC emulated board: the far end of the outbound trunk answers per number,\n"
+		   "                        NUMBER=KIND[/KIND...],... KIND: person, machine, speaker, voicemail,\n"
+		   "                        fax, busy, noanswer, sit, congestion, announcement (one per call,\n"
+		   "                        the last repeats)\n"
+		   "      --sim-record DIR  what the far end heard (NUMBER-N.wav), received (NUMBER-N.tif), far.log\n"
 		   "  -h, --help            this text\n"
 		   "See docs/ctid.md.\n");
+}
+
+/* ", N campaigns" for the --check summary. */
+static const char *campaigns_text(const struct ctid_config *cfg)
+{
+	static char text[64];
+	snprintf(text, sizeof(text), ", %d campaign%s", cfg->ncampaigns, cfg->ncampaigns == 1 ? "" : "s");
+	return text;
 }
 
 /* Everything --check can verify without opening the trunks. */
@@ -69,8 +90,9 @@ static int check(const char *path)
 	}
 	acd_free(acd);
 	if (!bad)
-		printf("%s: OK: %d trunks, %d routes, %d queues, %d agents, %d IVR flows, %d VIP numbers\n", path,
-		       cfg->ntrunks, cfg->nroutes, cfg->nqueues, cfg->nagents, cfg->nflows, cfg->nvips);
+		printf("%s: OK: %d trunks, %d routes, %d queues, %d agents, %d IVR flows, %d VIP numbers%s\n", path,
+		       cfg->ntrunks, cfg->nroutes, cfg->nqueues, cfg->nagents, cfg->nflows, cfg->nvips,
+		       cfg->ncampaigns ? campaigns_text(cfg) : "");
 	ctid_config_free(cfg);
 	return bad;
 }
@@ -89,7 +111,9 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 
 int main(int argc, char **argv)
 {
-	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SPHONE };
+	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE, O_SWAIT, O_CAMP,
+	       O_REPORT, O_SOUT, O_SREC, O_SPHONE };
+	enum { O_TRACE = 305 };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -102,13 +126,20 @@ int main(int argc, char **argv)
 		{ "sim-interval", required_argument, NULL, O_SINT },
 		{ "sim-talk", required_argument, NULL, O_STALK },
 		{ "sim-phone", required_argument, NULL, O_SPHONE },
+		{ "sim-serve", no_argument, NULL, O_SSERVE },
+		{ "sim-wait-clients", required_argument, NULL, O_SWAIT },
+		{ "trace", required_argument, NULL, O_TRACE },
+		{ "campaign", required_argument, NULL, O_CAMP },
+		{ "campaign-report", required_argument, NULL, O_REPORT },
+		{ "sim-outbound", required_argument, NULL, O_SOUT },
+		{ "sim-record", required_argument, NULL, O_SREC },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server_opts so;
 	memset(&so, 0, sizeof(so));
 	so.sim_interval_ms = 1000;
 	so.sim_talk_ms = 5000;
-	const char *check_file = NULL;
+	const char *check_file = NULL, *report = NULL;
 	int c;
 	long n;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -153,6 +184,26 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case O_SSERVE:
+			so.sim_serve = true;
+			break;
+		case O_SWAIT:
+			if (number("--sim-wait-clients", optarg, 1, 1000000, &n))
+				return 2;
+			so.sim_wait_clients = (int)n;
+			break;
+		case O_CAMP:
+			so.campaign = optarg;
+			break;
+		case O_REPORT:
+			report = optarg;
+			break;
+		case O_SOUT:
+			so.sim_outbound = optarg;
+			break;
+		case O_SREC:
+			so.sim_record = optarg;
+			break;
 		case O_SDNIS:
 		case O_SDIGITS: {
 			char *dst = c == O_SDNIS ? so.sim_dnis : so.sim_digits;
@@ -164,6 +215,13 @@ int main(int argc, char **argv)
 			strcpy(dst, optarg);
 			break;
 		}
+		case O_TRACE:
+			if (!*optarg || strlen(optarg) >= sizeof(so.trace)) {
+				fprintf(stderr, "ctid: --trace: expected a path of 1-%zu characters\n", sizeof(so.trace) - 1);
+				return 2;
+			}
+			strcpy(so.trace, optarg);
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -191,7 +249,24 @@ int main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
-	if (so.sim_calls && !so.sim_dnis[0]) {
+	if (report) {	/* read-only: works while ctid runs (WAL) */
+		char db[2 * CTID_PATH_MAX + 2], err[1024];
+		const char *slash = strrchr(path, '/');
+		if (cfg->campaign_db[0] == '/' || !slash)
+			snprintf(db, sizeof(db), "%s", cfg->campaign_db);
+		else
+			snprintf(db, sizeof(db), "%.*s/%s", (int)(slash - path), path, cfg->campaign_db);
+		int r = 1;
+		if (!ctid_config_campaign(cfg, report))
+			fprintf(stderr, "ctid: --campaign-report: no [campaign %s] in %s\n", report, path);
+		else if (campaign_report(db, report, stdout, err, sizeof(err)))
+			fprintf(stderr, "ctid: %s\n", err);
+		else
+			r = 0;
+		ctid_config_free(cfg);
+		return r;
+	}
+	if ((so.sim_calls || so.sim_serve) && !so.sim_dnis[0]) {
 		if (!cfg->nroutes || !strcmp(cfg->routes[0].dnis, "*")) {
 			fprintf(stderr, "ctid: --sim-calls: give --sim-dnis (no numbered route)\n");
 			ctid_config_free(cfg);

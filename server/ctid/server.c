@@ -17,6 +17,10 @@
  * and hang up after the talk time.
  */
 #include "server_int.h"
+#include "cluster.h"
+#include "campaign.h"
+#include "prompts.h"
+#include "tts.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -34,12 +38,14 @@
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 int orphan_kind = KIND_ORPHAN;
 
-static volatile sig_atomic_t got_term, got_hup;
+static volatile sig_atomic_t got_term, got_hup, got_usr1;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;	/* --sim-serve: place one more caller */
 	else
 		got_term = 1;
 }
@@ -67,6 +73,10 @@ int64_t wall_ms(struct server *s)
 
 void resolve(struct server *s, const char *file, char *out, size_t size)
 {
+	if (tts_is_spec(file)) {	/* tts:VOICE:TEXT: the cached WAV (ctid_tts_prepare made it) */
+		ctid_tts_path(s, file, out, size);
+		return;
+	}
 	const char *dir = s->cfg_path;
 	const char *slash = strrchr(dir, '/');
 	int dlen = slash ? (int)(slash - dir) : 1;
@@ -115,10 +125,15 @@ void send_json(struct server *s, int client, json_t *obj)
 /* An event about an agent goes to that agent's sessions and to every supervisor. Takes obj. */
 void emit(struct server *s, const char *agent, json_t *obj)
 {
+	char *text = NULL;	/* serialized once for all its receivers */
 	if (s->ws)
 		for (struct sess *x = s->sessions; x; x = x->next)
-			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent)))
-				send_json(s, x->client, obj);
+			if (x->supervisor || (x->agent[0] && agent && !strcmp(x->agent, agent))) {
+				if (!text && !(text = json_dumps(obj, JSON_COMPACT)))
+					break;
+				ws_send(s->ws, x->client, text);
+			}
+	free(text);
 	json_decref(obj);
 }
 
@@ -136,9 +151,12 @@ void write_cdr(struct server *s, struct ccall *c, int leg)
 		return;
 	struct cdr_leg l;
 	memset(&l, 0, sizeof(l));
-	snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
+	if (s->cluster)	/* unique across the hosts writing to one CDR store */
+		snprintf(l.call_id, sizeof(l.call_id), "%s-%u", cluster_call_prefix(s->cluster), c->id);
+	else
+		snprintf(l.call_id, sizeof(l.call_id), "%u", c->id);
 	l.leg = leg;
-	snprintf(l.direction, sizeof(l.direction), "%s", leg == 1 ? "in" : "out");
+	snprintf(l.direction, sizeof(l.direction), "%s", leg == 1 && !c->outbound ? "in" : "out");
 	snprintf(l.ani, sizeof(l.ani), "%s", c->ani);
 	snprintf(l.queue, sizeof(l.queue), "%s", c->queue);
 	snprintf(l.agent, sizeof(l.agent), "%s", c->agent_id);
@@ -165,15 +183,16 @@ void write_cdr(struct server *s, struct ccall *c, int leg)
 	}
 }
 
-static void free_if_done(struct server *s, struct ccall *c)
+void free_if_done(struct server *s, struct ccall *c)
 {
-	if (!c->in_released || c->agent)
+	if (!c->in_released || c->agent || calls_busy(c))
 		return;
 	for (struct ccall **pp = &s->calls; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
+	calls_free(c);
 	free(c);
 	if (s->opts.sim_calls)
 		s->finished++;
@@ -342,6 +361,41 @@ static void route_call(struct ccall *c)
 	go_target(c, r->target);
 }
 
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data, const char *agent)
+{
+	struct ccall *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->kind = KIND_CCALL;
+	c->srv = s;
+	c->in = call;
+	c->id = ++s->next_id;
+	c->outbound = true;
+	c->start_ms = c->answer_ms = wall_ms(s);
+	snprintf(c->ani, sizeof(c->ani), "%s", number);
+	snprintf(c->dnis, sizeof(c->dnis), "%s", dnis);
+	snprintf(c->digits, sizeof(c->digits), "%s", user_data);
+	c->next = s->calls;
+	s->calls = c;
+	cti_call_set_user(call, c);
+	logmsg(s, "call %u: outbound call to %s into queue %s", c->id, number, queue);
+	int64_t id = agent ? acd_enqueue_agent(s->acd, queue, number, agent, cti_now_ms(s->ctx)) : ACD_ENOENT;
+	if (id > 0) {	/* preview: the agent who accepted the contact */
+		c->acd_call = (uint64_t)id;
+		c->state = C_QUEUED;
+		snprintf(c->queue, sizeof(c->queue), "%s", queue);
+		play_moh(s, c);
+		return c;
+	}
+	if (agent)
+		logmsg(s, "call %u: agent %s cannot take it (%s), to the queue", c->id, agent, acd_strerror((int)id));
+	char target[ACD_TARGET_MAX];
+	snprintf(target, sizeof(target), "queue:%s", queue);
+	go_target(c, target);
+	return c;
+}
+
 static void deliver(struct server *s, const struct acd_event *ev)
 {
 	struct ccall *c = find_by_acd(s, ev->call);
@@ -410,6 +464,8 @@ static void sim_place(struct server *s)
 {
 	if (s->placed >= s->opts.sim_calls)
 		return;
+	if (!s->placed && s->opts.sim_wait_clients)
+		logmsg(s, "sim: %d WebSocket sessions logged in, placing calls", s->opts.sim_wait_clients);
 	cti_call_params_t p;
 	cti_call_params_init(&p);
 	snprintf(p.called.number, sizeof(p.called.number), "%s", s->opts.sim_dnis);
@@ -439,6 +495,8 @@ static void sim_place(struct server *s)
 
 static void sim_event(struct server *s, const cti_event_t *ev)
 {
+	if (calls_sim_event(s, ev))
+		return;
 	struct phone *ph = ev->call ? cti_call_get_user(ev->call) : NULL;
 	switch (ev->type) {
 	case CTI_EV_CALL_OFFERED:	/* an agent's phone rings: answer */
@@ -560,26 +618,30 @@ static void start_recording(struct server *s, struct ccall *c)
 	}
 }
 
+void agent_connect(struct server *s, struct ccall *c)
+{
+	if (c->ring_timer > 0)
+		cti_timer_cancel(s->ctx, c->ring_timer);
+	c->ring_timer = 0;
+	if (c->op > 0)
+		cti_stop(c->in, 0);
+	c->op = 0;
+	c->agent_answer_ms = wall_ms(s);
+	c->state = C_TALKING;
+	acd_answered(s->acd, c->acd_call, cti_now_ms(s->ctx));
+	if (cti_bridge(c->in, c->agent))
+		logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
+	start_recording(s, c);
+	logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
+	emit(s, c->agent_id, call_event("EstablishedEvent", c));
+}
+
 static void agent_event(struct server *s, struct ccall *c, const cti_event_t *ev)
 {
 	switch (ev->type) {
 	case CTI_EV_CALL_ANSWERED:
-		if (c->state != C_RINGING)
-			break;
-		if (c->ring_timer > 0)
-			cti_timer_cancel(s->ctx, c->ring_timer);
-		c->ring_timer = 0;
-		if (c->op > 0)
-			cti_stop(c->in, 0);
-		c->op = 0;
-		c->agent_answer_ms = wall_ms(s);
-		c->state = C_TALKING;
-		acd_answered(s->acd, c->acd_call, cti_now_ms(s->ctx));
-		if (cti_bridge(c->in, c->agent))
-			logmsg(s, "call %u: bridge failed: %s", c->id, cti_last_error());
-		start_recording(s, c);
-		logmsg(s, "call %u: agent %s talking", c->id, c->agent_id);
-		emit(s, c->agent_id, call_event("EstablishedEvent", c));
+		if (c->state == C_RINGING)
+			agent_connect(s, c);
 		break;
 	case CTI_EV_CALL_HANGUP:
 		c->agent_cause = ev->u.hangup.cause;
@@ -637,6 +699,15 @@ static void queue_stats_events(struct server *s)
 	}
 }
 
+/* --sim-wait-clients N: the sim traffic starts once N WebSocket sessions have logged in (benches, desktop tests). */
+static bool sim_may_start(struct server *s)
+{
+	int n = 0;
+	for (struct sess *x = s->sessions; x && n < s->opts.sim_wait_clients; x = x->next)
+		n += x->agent[0] != 0;
+	return n >= s->opts.sim_wait_clients;
+}
+
 static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct server *s = user;
@@ -646,8 +717,9 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			s->dchan_up_in = true;
 		if (ev->span == s->pos_span)
 			s->dchan_up_pos = true;
-		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed)
+		if (s->opts.sim_calls && s->dchan_up_in && s->dchan_up_pos && !s->placed && sim_may_start(s))
 			sim_place(s);
+		campaigns_dchan_up(s, ev->span);
 		return;
 	}
 	if (supervise_event(s, ev)) {
@@ -666,6 +738,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			struct phone *ph = u;
 			ph->timer = 0;
 			cti_call_hangup(ph->call, 16, CTI_LOC_DEFAULT);
+		} else if (u && *(int *)u == KIND_CAMPAIGN) {
+			campaigns_event(s, ev);
 		} else if (u && *(int *)u == KIND_CCALL) {	/* ring timeout */
 			struct ccall *c = u;
 			if (c->ring_timer == ev->u.timer.id && c->state == C_RINGING && c->agent) {
@@ -685,8 +759,15 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 			cti_call_release(ev->call);
 		return;
 	}
+	if ((u && *(int *)u == KIND_CAMPAIGN) || (!u && ev->type == CTI_EV_CALL_OFFERED && campaigns_offered(s, ev))) {
+		if (u)
+			campaigns_event(s, ev);
+		acd_events(s);
+		return;
+	}
 	if ((u && *(int *)u == KIND_PHONE) ||
-	    (!u && ev->type == CTI_EV_CALL_OFFERED && s->opts.sim_calls && ev->span == s->phone_span)) {
+	    (!u && ev->type == CTI_EV_CALL_OFFERED && (s->opts.sim_calls || s->opts.sim_serve || s->opts.sim_outbound) &&
+	     (ev->span == s->phone_span || ev->span == s->caller_span))) {
 		sim_event(s, ev);
 		return;
 	}
@@ -718,6 +799,10 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 	struct ccall *c = u;
 	if (!c)
 		return;
+	if (calls_event(s, c, ev)) {
+		acd_events(s);
+		return;
+	}
 	if (ev->call == c->in)
 		caller_event(s, c, ev);
 	else if (ev->call == c->agent)
@@ -769,8 +854,14 @@ static void reload(struct server *s)
 		ctid_config_free(cfg);
 		return;
 	}
+	char err[1024];
+	if (ctid_tts_prepare(s, cfg, err, sizeof(err)))
+		logmsg(s, "reload: %s (the prompt stays silent)", err);
 	ctid_config_free(s->cfg);
 	s->cfg = cfg;
+	if (s->cluster)
+		cluster_reload(s->cluster, cfg);	/* the other hosts see the new queue settings */
+	campaigns_reload(s);
 	logmsg(s, "reloaded %s", s->cfg_path);
 }
 
@@ -783,8 +874,9 @@ static void shutdown_calls(struct server *s)
 			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	}
 	supervise_shutdown(s);
+	campaigns_hangup_all(s);
 	uint64_t until = cti_now_ms(s->ctx) + 5000;
-	while ((s->calls || s->phones || supervise_busy(s)) && cti_now_ms(s->ctx) < until)
+	while ((s->calls || s->phones || campaigns_busy(s) || supervise_busy(s)) && cti_now_ms(s->ctx) < until)
 		cti_dispatch(s->ctx, 100);
 }
 
@@ -823,6 +915,12 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		ctid_config_free(cfg);
 		return 1;
 	}
+	if (opts->trace[0] && cti_config_set_trace(cc, opts->trace)) {
+		fprintf(stderr, "ctid: --trace %s: %s\n", opts->trace, cti_last_error());
+		cti_config_free(cc);
+		ctid_config_free(cfg);
+		return 1;
+	}
 	s->ctx = cti_open(cc);
 	cti_config_free(cc);
 	if (!s->ctx) {
@@ -841,6 +939,10 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: %s\n", err);
 		goto out;
 	}
+	if (cfg->cluster_redis[0] && !(s->cluster = cluster_start(cfg, s->acd, err, sizeof(err)))) {
+		fprintf(stderr, "ctid: %s\n", err);
+		goto out;
+	}
 	if (strcmp(cfg->listen, "none")) {
 		char cert[3 * CTID_PATH_MAX], key[3 * CTID_PATH_MAX];
 		if (cfg->tls_cert[0]) {
@@ -855,15 +957,24 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		}
 		logmsg(s, "WebSocket interface on port %d%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "");
 	}
+	if (ctid_tts_prepare(s, cfg, err, sizeof(err)) || campaigns_open(s, err, sizeof(err))) {
+		fprintf(stderr, "ctid: %s\n", err);
+		goto out;
+	}
 	s->in_span = span_of(s, CTID_TRUNK_INBOUND);
 	s->pos_span = span_of(s, CTID_TRUNK_POSITIONS);
 	if (s->in_span <= 0) {
 		fprintf(stderr, "ctid: no inbound span\n");
 		goto out;
 	}
-	if (opts->sim_calls) {
+	if (opts->sim_calls || opts->sim_serve || opts->sim_outbound) {	/* agents' phones answer for campaigns too */
 		if (!cfg->sim_pairs) {
 			fprintf(stderr, "ctid: --sim-calls needs sim = ... in [ctid]\n");
+			goto out;
+		}
+		if (opts->sim_wait_clients && !s->ws) {
+			fprintf(stderr, "ctid: --sim-wait-clients needs the WebSocket interface (listen = none in %s)\n",
+				cfg_path);
 			goto out;
 		}
 		/* The far ends of the trunks: the other port of each cabled pair. */
@@ -886,6 +997,13 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 			}
 	cti_set_event_handler(s->ctx, on_event, s);
 	s->tick_timer = cti_timer_start(s->ctx, 250, s);
+	if (opts->campaign) {
+		const char *ename;
+		if (campaign_start(s, opts->campaign, &ename, err, sizeof(err))) {
+			fprintf(stderr, "ctid: --campaign %s: %s\n", opts->campaign, err);
+			goto out;
+		}
+	}
 	acd_events(s);
 
 	struct sigaction sa;
@@ -894,26 +1012,47 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (opts->sim_serve)
+		sigaction(SIGUSR1, &sa, NULL);
 	logmsg(s, "running: %d queues, %d agents, inbound span %d, positions span %d", cfg->nqueues, cfg->nagents,
 	       s->in_span, s->pos_span);
 	while (!got_term) {
+		if (got_usr1) {
+			got_usr1 = 0;
+			s->opts.sim_calls++;
+			sim_place(s);
+		}
 		if (got_hup) {
 			got_hup = 0;
 			reload(s);
 		}
-		if (s->ws && !s->cfg->virtual_clock) {
-			struct pollfd pf[2] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
-						{ .fd = ws_fd(s->ws), .events = POLLIN } };
-			poll(pf, 2, 200);
+		bool sim_waits = opts->sim_calls && !s->placed && !sim_may_start(s);
+		if ((s->ws || s->cluster) && (!s->cfg->virtual_clock || sim_waits)) {
+			struct pollfd pf[3] = { { .fd = cti_fd(s->ctx), .events = POLLIN },
+						{ .fd = s->ws ? ws_fd(s->ws) : -1, .events = POLLIN },
+						{ .fd = s->cluster ? cluster_fd(s->cluster) : -1, .events = POLLIN } };
+			poll(pf, 3, s->cfg->virtual_clock ? 10 : 200);	/* virtual: no busy loop while waiting */
 		}
-		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? 1000 : s->ws ? 0 : 200);
+		/* Virtual time stands still while the sim traffic waits for its WebSocket sessions. */
+		int n = cti_dispatch(s->ctx, s->cfg->virtual_clock ? (sim_waits && s->dchan_up_in && s->dchan_up_pos ? 0 : 1000)
+								 : (s->ws || s->cluster) ? 0 : 200);
 		ws_process(s);
+		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s))
+			sim_place(s);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
 		}
-		if (opts->sim_calls && s->finished >= opts->sim_calls && !s->calls && !s->phones)
+		if (s->cluster) {	/* what any host decided, in order: deliveries of our calls, agent states */
+			cluster_process(s->cluster);
+			acd_events(s);
+		}
+		if (opts->sim_calls && !opts->sim_serve && s->finished >= opts->sim_calls && !s->calls && !s->phones)
 			break;
+		if (opts->campaign && campaigns_finished(s) && !s->calls) {
+			logmsg(s, "campaign %s finished", opts->campaign);
+			break;
+		}
 		if (opts->max_ms && cti_now_ms(s->ctx) >= opts->max_ms) {
 			logmsg(s, "--max-time reached");
 			break;
@@ -942,8 +1081,11 @@ out:
 	while (s->calls) {	/* only if shutdown_calls ran out of time */
 		struct ccall *c = s->calls;
 		s->calls = c->next;
+		calls_free(c);
 		free(c);
 	}
+	cluster_stop(s->cluster);	/* after the calls were cleared: the others need not wait for the lease */
+	campaigns_close(s);
 	cdr_close(s->cdr);
 	acd_free(s->acd);
 	ctid_config_free(s->cfg);

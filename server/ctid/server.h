@@ -17,6 +17,7 @@ struct server_opts {
 	uint64_t max_ms;	/* stop after this much (context) time; 0: never */
 	/* Built-in traffic on the emulated board (sim = ... only): */
 	int sim_calls;		/* callers to place; ctid exits when all are done */
+	bool sim_serve;		/* far ends emulated, SIGUSR1 places a caller; run until SIGTERM */
 	int sim_interval_ms;	/* between callers */
 	int sim_talk_ms;	/* agents' phones answer and hang up after this */
 	char sim_dnis[32];	/* number the callers dial */
@@ -27,6 +28,12 @@ struct server_opts {
 		char dtmf;	/* sent in the phone's time slot while connected (0: none) */
 		int hangup_ms;	/* hang up this long after connecting (0: --sim-talk) */
 	} sim_phones[SIM_PHONES_MAX];
+	int sim_wait_clients;	/* place the first call once this many WebSocket sessions logged in */
+	char trace[1024];	/* D-channel capture of every span (pcap), "": none */
+	/* Outbound campaigns (campaign.c): */
+	const char *campaign;	/* start this campaign at once; ctid exits when it is finished */
+	const char *sim_outbound;	/* emulated far end of the outbound trunk: NUMBER=KIND[/KIND...],... */
+	const char *sim_record;	/* directory: what the far end heard (WAV) and received (TIFF), far.log */
 };
 
 /* Parse one --sim-phone option into o (simphone.c). -1 with the message in err. */

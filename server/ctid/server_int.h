@@ -22,7 +22,7 @@
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
 
-enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3 };
+enum { KIND_CCALL = 1, KIND_PHONE = 2, KIND_ORPHAN = 3, KIND_CAMPAIGN = 4 /* campaign.c's calls and timers */ };
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
 extern int orphan_kind;
@@ -48,6 +48,8 @@ struct ccall {
 	int fax_pages;
 	char recording[CTID_PATH_MAX + 48];
 	bool in_released;
+	bool outbound;		/* leg 1 placed by ctid: MakeCall, or a campaign's call handed to the ACD (CDR out) */
+	struct xcall *x;	/* calls.c: consultation, network hold, desktop answer, MakeCall (NULL: none) */
 };
 
 struct phone {	/* sim traffic: a far-end party */
@@ -85,6 +87,8 @@ struct server {
 	int phones;			/* live far-end parties */
 	int place_timer;
 	int errors;
+	struct cluster *cluster;	/* [cluster]: the ACD shared through Redis (cluster.h), or NULL */
+	struct campaigns *camp;		/* campaign.c */
 };
 
 
@@ -100,6 +104,11 @@ void write_cdr(struct server *s, struct ccall *c, int leg);	/* leg 1 caller, 2 a
 void clear_caller(struct ccall *c, int cause);
 void play_moh(struct server *s, struct ccall *c);		/* the queue's music to the caller */
 void acd_events(struct server *s);				/* act on what the ACD decided */
+void agent_connect(struct server *s, struct ccall *c);		/* the agent answered: bridge, Established */
+void free_if_done(struct server *s, struct ccall *c);		/* free the call once every leg is released */
+/* An answered outbound call (campaign) into an ACD queue like a caller, or straight to one agent; NULL: no memory. */
+struct ccall *server_adopt(struct server *s, cti_call_t *call, const char *number, const char *dnis,
+			   const char *queue, const char *user_data, const char *agent);	/* agent: preview, or NULL */
 
 /* commands.c */
 /* What every command handler gets. */
@@ -140,5 +149,19 @@ void cmd_stop_recording(const struct cmd *k);
 void sim_phone_event(struct server *s, struct phone *ph, const cti_event_t *ev);
 bool sim_phone_timer(struct server *s, void *user);		/* true: the timer was a sim phone's */
 void sim_phone_free(void);
+/* calls.c: AnswerCall, MakeCall, HoldCall/RetrieveCall (network hold), consultation, transfer, conference */
+bool calls_event(struct server *s, struct ccall *c, const cti_event_t *ev);	/* first look; true: taken */
+bool calls_sim_event(struct server *s, const cti_event_t *ev);	/* the emulated network's side of them */
+bool calls_busy(const struct ccall *c);				/* a consultation leg still up */
+void calls_free(struct ccall *c);
+bool calls_clear_connection(const struct cmd *k);		/* consultation or conference: true if handled */
+void cmd_answer_call(const struct cmd *k);
+void cmd_make_call(const struct cmd *k);
+void cmd_hold_call(const struct cmd *k);
+void cmd_retrieve_call(const struct cmd *k);
+void cmd_consultation_call(const struct cmd *k);
+void cmd_reconnect_call(const struct cmd *k);
+void cmd_transfer_call(const struct cmd *k);
+void cmd_conference_call(const struct cmd *k);
 
 #endif

@@ -7,6 +7,14 @@
  * under one mutex. The main thread wakes the lws thread with
  * lws_cancel_service(); the lws thread wakes the main thread through an
  * eventfd.
+ *
+ * Cost per event with a thousand clients (make bench, docs/ctid.md
+ * "Performance"): each lws service round polls every socket, so the work is
+ * batched per round, not per message: ws_send wakes the lws thread only
+ * when no wake is pending, the wake visits only the clients with new
+ * messages (the dirty list), and a writable client is sent all its queued
+ * messages while its socket takes them. Clients are found by id through a
+ * hash table.
  */
 #include "ws.h"
 
@@ -22,6 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#define WS_HASH 1024
+/* Messages written per writable callback at most (then the next service round). */
+#define WS_WRITE_BATCH 256
+
 struct msg {
 	struct msg *next;
 	int client;
@@ -31,6 +43,9 @@ struct msg {
 
 struct wsc {
 	struct wsc *next;
+	struct wsc *hnext;	/* same hash bucket */
+	struct wsc *dnext;	/* dirty list: new messages since the last wake */
+	bool dirty;
 	int id;
 	struct lws *wsi;
 	struct msg *out, *out_tail;
@@ -55,6 +70,9 @@ struct ws {
 	int next_id;
 	int nclients;
 	struct wsc *clients;
+	struct wsc *hash[WS_HASH];
+	struct wsc *dirty;		/* clients to ask for a writable callback */
+	bool wake_pending;		/* lws_cancel_service() called, not yet seen by the lws thread */
 	struct msg *in, *in_tail;
 };
 
@@ -62,10 +80,39 @@ static struct ws *the_ws;	/* lws callbacks reach it through the context user */
 
 static struct wsc *find(struct ws *ws, int id)
 {
-	for (struct wsc *c = ws->clients; c; c = c->next)
+	for (struct wsc *c = ws->hash[(unsigned)id % WS_HASH]; c; c = c->hnext)
 		if (c->id == id)
 			return c;
 	return NULL;
+}
+
+/* Under lock: forget a client (its messages too). */
+static void unlink_locked(struct ws *ws, struct wsc *c)
+{
+	for (struct wsc **pp = &ws->clients; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	for (struct wsc **pp = &ws->hash[(unsigned)c->id % WS_HASH]; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	if (c->dirty)
+		for (struct wsc **pp = &ws->dirty; *pp; pp = &(*pp)->dnext)
+			if (*pp == c) {
+				*pp = c->dnext;
+				break;
+			}
+	while (c->out) {
+		struct msg *m = c->out;
+		c->out = m->next;
+		free(m->text);
+		free(m);
+	}
+	free(c);
+	ws->nclients--;
 }
 
 static void push_in(struct ws *ws, int id, char *text)
@@ -123,6 +170,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		c->wsi = wsi;
 		c->next = ws->clients;
 		ws->clients = c;
+		c->hnext = ws->hash[(unsigned)c->id % WS_HASH];
+		ws->hash[(unsigned)c->id % WS_HASH] = c;
 		ws->nclients++;
 		pthread_mutex_unlock(&ws->lock);
 		memset(p, 0, sizeof(*p));
@@ -173,25 +222,53 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		p->len = 0;
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE: {
+		/* Take the queued messages (up to a batch) and write them while the socket takes them. */
 		pthread_mutex_lock(&ws->lock);
 		struct wsc *c = find(ws, p->id);
-		struct msg *m = c ? c->out : NULL;
-		if (m) {
-			c->out = m->next;
+		struct msg *batch = c ? c->out : NULL, *last = NULL;
+		int nb = 0;
+		for (struct msg *m = batch; m && nb < WS_WRITE_BATCH; m = m->next, nb++)
+			last = m;
+		if (last) {
+			c->out = last->next;
 			if (!c->out)
 				c->out_tail = NULL;
+			last->next = NULL;
 		}
+		pthread_mutex_unlock(&ws->lock);
+		while (batch) {
+			struct msg *m = batch;
+			batch = m->next;
+			int n = lws_write(wsi, (unsigned char *)m->text + LWS_PRE, m->len, LWS_WRITE_TEXT);
+			free(m->text);
+			free(m);
+			if (n < 0) {
+				while (batch) {
+					m = batch;
+					batch = m->next;
+					free(m->text);
+					free(m);
+				}
+				return -1;
+			}
+			if (batch && lws_partial_buffered(wsi)) {
+				/* lws holds part of that frame (the socket is full): the rest goes back to the front. */
+				pthread_mutex_lock(&ws->lock);
+				for (last = batch; last->next; last = last->next)
+					;
+				last->next = c->out;
+				if (!c->out)
+					c->out_tail = last;
+				c->out = batch;
+				pthread_mutex_unlock(&ws->lock);
+				batch = NULL;
+			}
+		}
+		pthread_mutex_lock(&ws->lock);
 		bool more = c && c->out;
 		bool close_now = c && !c->out && c->close_after;
 		bool going_away = c && !c->out && ws->going_away;
 		pthread_mutex_unlock(&ws->lock);
-		if (m) {
-			int n = lws_write(wsi, (unsigned char *)m->text + LWS_PRE, m->len, LWS_WRITE_TEXT);
-			free(m->text);
-			free(m);
-			if (n < 0)
-				return -1;
-		}
 		if (close_now) {
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
 			return -1;
@@ -208,28 +285,23 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		free(p->buf);
 		p->buf = NULL;
 		pthread_mutex_lock(&ws->lock);
-		for (struct wsc **pp = &ws->clients; *pp; pp = &(*pp)->next)
-			if ((*pp)->id == p->id) {
-				struct wsc *c = *pp;
-				*pp = c->next;
-				while (c->out) {
-					struct msg *m = c->out;
-					c->out = m->next;
-					free(m->text);
-					free(m);
-				}
-				free(c);
-				ws->nclients--;
-				break;
-			}
+		struct wsc *c = find(ws, p->id);
+		if (c)
+			unlink_locked(ws, c);
 		pthread_mutex_unlock(&ws->lock);
 		push_in(ws, p->id, NULL);
 		break;
 	}
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		pthread_mutex_lock(&ws->lock);
-		for (struct wsc *c = ws->clients; c; c = c->next)
-			if (c->out || c->close_after || ws->going_away)
+		ws->wake_pending = false;
+		for (struct wsc *c = ws->dirty; c; c = c->dnext) {
+			c->dirty = false;
+			lws_callback_on_writable(c->wsi);
+		}
+		ws->dirty = NULL;
+		if (ws->going_away)
+			for (struct wsc *c = ws->clients; c; c = c->next)
 				lws_callback_on_writable(c->wsi);
 		pthread_mutex_unlock(&ws->lock);
 		break;
@@ -244,12 +316,31 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
+/*
+ * Under load the lws thread runs at most one service round per WS_ROUND_US:
+ * a round polls every socket (the cost grows with the clients), so it
+ * should carry many messages, not one. Idle, lws_service() just waits; busy,
+ * this adds at most WS_ROUND_US of latency.
+ */
+#define WS_ROUND_US 5000
+
 static void *run(void *arg)
 {
 	struct ws *ws = arg;
-	while (!ws->stop)
+	struct timespec last = { 0, 0 };
+	while (!ws->stop) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long us = (now.tv_sec - last.tv_sec) * 1000000L + (now.tv_nsec - last.tv_nsec) / 1000;
+		if (us >= 0 && us < WS_ROUND_US) {
+			struct timespec ts = { 0, (WS_ROUND_US - us) * 1000L };
+			nanosleep(&ts, NULL);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		}
+		last = now;
 		if (lws_service(ws->ctx, 0) < 0)
 			break;
+	}
 	return NULL;
 }
 
@@ -348,10 +439,19 @@ void ws_send(ws_t *ws, int client, const char *text)
 {
 	pthread_mutex_lock(&ws->lock);
 	struct wsc *c = find(ws, client);
-	if (c)
+	bool wake = false;
+	if (c) {
 		push_out_locked(c, text);
+		if (!c->dirty) {
+			c->dirty = true;
+			c->dnext = ws->dirty;
+			ws->dirty = c;
+		}
+		wake = !ws->wake_pending;	/* one wake serves every message queued until it is seen */
+		ws->wake_pending = true;
+	}
 	pthread_mutex_unlock(&ws->lock);
-	if (c)
+	if (wake)
 		lws_cancel_service(ws->ctx);
 }
 

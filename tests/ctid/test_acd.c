@@ -97,6 +97,43 @@ static enum acd_agent_state state_of(acd_t *acd, const char *id, int *reason)
 	return s;
 }
 
+/* Preview dialing: a call for one agent reaches that agent even when another has been idle longer. */
+static void test_enqueue_agent(void **state)
+{
+	(void)state;
+	acd_t *acd = acd_new();
+	add_queue(acd, "q", 0, ACD_LONGEST_IDLE, NULL);
+	add_agent(acd, "1001", NULL);
+	add_agent(acd, "1002", NULL);
+	add_agent(acd, "1003", NULL);
+	ready(acd, "1001", 0);	/* idle longest */
+	ready(acd, "1002", 10);
+	assert_int_equal(acd_agent_not_ready(acd, "1002", 9100, 20), ACD_OK);	/* holds the preview */
+	drain(acd);
+	assert_int_equal(acd_enqueue_agent(acd, "q", "555", "1003", 30), ACD_ESTATE);	/* logged out */
+	assert_int_equal(acd_enqueue_agent(acd, "q", "555", "ghost", 30), ACD_ENOENT);
+	assert_int_equal(acd_enqueue_agent(acd, "nope", "555", "1002", 30), ACD_ENOENT);
+	int64_t call = acd_enqueue_agent(acd, "q", "555", "1002", 100);
+	assert_true(call > 0);
+	struct acd_event ev = next_deliver(acd);
+	assert_int_equal(ev.call, (uint64_t)call);
+	assert_string_equal(ev.agent, "1002");
+	assert_string_equal(ev.queue, "q");
+	assert_int_equal(state_of(acd, "1002", NULL), ACD_RINGING);
+	assert_int_equal(state_of(acd, "1001", NULL), ACD_READY);
+	assert_int_equal(acd_agent_call(acd, "1002"), (uint64_t)call);
+	/* Not answered: back to the queue, where the longest idle agent takes it. */
+	assert_int_equal(acd_no_answer(acd, (uint64_t)call, 5000), ACD_OK);
+	ev = next_deliver(acd);
+	assert_string_equal(ev.agent, "1001");
+	assert_int_equal(acd_answered(acd, (uint64_t)call, 6000), ACD_OK);
+	struct acd_queue_stats st;
+	assert_int_equal(acd_queue_stats(acd, "q", 6000, &st), ACD_OK);
+	assert_int_equal(st.offered, 1);
+	assert_int_equal(st.answered, 1);
+	acd_free(acd);
+}
+
 static void test_agent_states(void **state)
 {
 	(void)state;
@@ -603,6 +640,45 @@ static void test_load(void **state)
 	acd_free(acd);
 }
 
+/* MakeCall / consultation: an agent busy outside the ACD gets no call, then goes back to its state. */
+static void test_busy_outside_acd(void **state)
+{
+	(void)state;
+	acd_t *acd = acd_new();
+	add_queue(acd, "q", 0, ACD_LONGEST_IDLE, NULL);
+	add_agent(acd, "a", NULL);
+	add_agent(acd, "b", NULL);
+	enum acd_agent_state st;
+	int reason;
+	assert_int_equal(acd_agent_busy(acd, "a", 0), ACD_ESTATE);	/* logged out */
+	assert_int_equal(acd_agent_busy(acd, "x", 0), ACD_ENOENT);
+	ready(acd, "a", 0);
+	assert_int_equal(acd_agent_login(acd, "b", 0), ACD_OK);
+	assert_int_equal(acd_agent_not_ready(acd, "b", 7, 0), ACD_OK);
+	assert_int_equal(acd_agent_busy(acd, "a", 10), ACD_OK);
+	assert_int_equal(acd_agent_busy(acd, "b", 10), ACD_OK);
+	assert_int_equal(acd_agent_busy(acd, "a", 10), ACD_ESTATE);	/* already */
+	drain(acd);
+	int64_t call = acd_enqueue(acd, "q", "0301", 20);
+	assert_true(call > 0);
+	acd_tick(acd, 30);
+	struct acd_event ev;
+	while (acd_next_event(acd, &ev))
+		assert_int_not_equal(ev.type, ACD_EV_DELIVER);	/* nobody READY */
+	assert_int_equal(acd_agent_logout(acd, "a", 40), ACD_ESTATE);
+	assert_int_equal(acd_agent_free(acd, "b", 50), ACD_OK);
+	assert_int_equal(acd_agent_state(acd, "b", &st, &reason), ACD_OK);
+	assert_int_equal(st, ACD_NOT_READY);
+	assert_int_equal(reason, 7);
+	assert_int_equal(acd_agent_free(acd, "b", 50), ACD_ESTATE);
+	assert_int_equal(acd_agent_free(acd, "a", 60), ACD_OK);	/* READY again: the waiting call goes to a */
+	ev = next_deliver(acd);
+	assert_string_equal(ev.agent, "a");
+	assert_int_equal(ev.call, (uint64_t)call);
+	assert_int_equal(acd_agent_free(acd, "a", 60), ACD_ESTATE);	/* ringing an ACD call */
+	acd_free(acd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +693,8 @@ int main(void)
 		cmocka_unit_test(test_service_level),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_transfer),
+		cmocka_unit_test(test_busy_outside_acd),
+		cmocka_unit_test(test_enqueue_agent),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -194,12 +194,17 @@ static const struct {
 	{ "[agent 1]\nposition = 3001\n", "t.conf:6: agent '1' has a position but no [trunk] has role = positions" },
 	{ "[agent 1]\nposition = 30a1\n", "t.conf:7: bad value '30a1' for position (accepted: a number: digits, *, #)" },
 	{ "[agent 1]\nsupervisor = maybe\n", "t.conf:7: bad value 'maybe' for supervisor (accepted: yes, no)" },
+	{ "[agent 1]\nanswer = headset\n", "t.conf:7: bad value 'headset' for answer (accepted: phone (the position answers), desktop" },
+	{ "[agent 1]\nsupervisor = yes\nanswer = desktop\n", "t.conf:6: agent '1': answer = desktop needs a position" },
+	{ "[trunk out]\nspan = sim3\noutbound = sometimes\n", "t.conf:8: bad value 'sometimes' for outbound (accepted: yes, no)" },
+	{ "[trunk out]\nspan = sim3\noutbound = yes\n[trunk out2]\nspan = sim4\noutbound = yes\n",
+	  "t.conf:9: trunk 'out2': only one trunk may have outbound = yes (first on line 6)" },
 	{ "[agent 1]\ntoken = short\n", "t.conf:7: bad value 'short' for token (accepted: 8-127 characters)" },
 	{ "[agent 1]\nsupervisor = yes\ntoken = abcdefgh\n[agent 2]\nsupervisor = yes\ntoken = abcdefgh\n",
 	  "t.conf:9: agent '2': same token as agent '1'" },
 	{ "[vip]\nani = 123, 12x\n", "t.conf:7: bad value '12x' for ani" },
 	{ "[vip]\nnumber = 123\n", "t.conf:7: unknown key 'number' in [vip] (accepted: ani)" },
-	{ "[ivr m]\na = sing loudly\n", "t.conf:7: unknown action 'sing' in step 'a' (accepted: play, digits," },
+	{ "[ivr m]\na = sing loudly\n", "t.conf:7: unknown action 'sing' in step 'a' (accepted: play, say, digits," },
 	{ "[ivr m]\na = digits 0\n", "t.conf:7: step 'a': digits needs the number of digits 1-32, got '0'" },
 	{ "[ivr m]\na = digits 4 timeout=0\n", "t.conf:7: step 'a': bad option 'timeout=0' for digits" },
 	{ "[ivr m]\na = digits 4 terminator=x\n", "t.conf:7: step 'a': bad option 'terminator=x' for digits" },
@@ -213,7 +218,24 @@ static const struct {
 	{ "[ivr m]\n", "t.conf:6: [ivr m] has no steps" },
 	{ "[recording]\nmode = mono\n", "t.conf:7: bad value 'mono' for mode (accepted: stereo, split)" },
 	{ "[trunk out]\nspan = a\ngroup = b\n", "t.conf:8: trunk 'out': give either span or group, not both" },
-	{ "[trunk out]\nrole = both\n", "t.conf:7: bad value 'both' for role (accepted: inbound, positions)" },
+	{ "[trunk out]\nrole = both\n", "t.conf:7: bad value 'both' for role (accepted: inbound, positions, outbound)" },
+	{ "[campaign c]\ncps = 0\n", "t.conf:7: bad value '0' for cps (accepted: calls per second 0.01-100)" },
+	{ "[campaign c]\nwindow = 9-17\n", "t.conf:7: bad value '9-17' for window (accepted: HH:MM-HH:MM" },
+	{ "[campaign c]\nretry = busy:2\n", "t.conf:7: bad retry 'busy:2' (write RESULT:RETRIES:DELAY_S" },
+	{ "[campaign c]\nretry = voice:1:60\n", "t.conf:7: bad retry 'voice:1:60'" },
+	{ "[campaign c]\nmode = predictive\n", "t.conf:7: bad value 'predictive' for mode (accepted: broadcast, progressive" },
+	{ "[campaign c]\nspeed = 3\n", "t.conf:7: unknown key 'speed' in [campaign] (accepted: contacts, trunk," },
+	{ "[campaign c]\ncps = 1\ncps = 2\n", "t.conf:8: duplicate key 'cps' in [campaign c]" },
+	{ "[campaign c]\ntrunk = in\n", "t.conf:6: [campaign c] has no contacts = FILE.csv" },
+	{ "[campaign c]\ncontacts = x.csv\n", "t.conf:6: [campaign c] has no trunk = NAME" },
+	{ "[campaign c]\ncontacts = x.csv\ntrunk = in\n", "t.conf:8: campaign 'c': its trunk does not have role = outbound" },
+	{ "[campaign c]\ncontacts = x.csv\ntrunk = nope\n", "t.conf:8: campaign 'c': no such [trunk]" },
+	{ "[campaign c]\ncontacts = x.csv\ntrunk = in\nmode = progressive\n",
+	  "t.conf:6: [campaign c]: mode progressive needs queue = NAME" },
+	{ "[campaign c]\ncontacts = nothere.csv\ntrunk = in\n", "t.conf:7: campaign 'c': " },
+	{ "[campaign c]\nmessage = tts:en\n", "t.conf:7: bad text-to-speech prompt 'tts:en'" },
+	{ "[campaign c]\n[campaign c]\n", "t.conf:7: campaign 'c' defined twice (first on line 6)" },
+	{ "[ivr m]\na = say hello\n", "t.conf:7: step 'a': say needs VOICE: TEXT" },
 	{ "[trunk out]\n", "t.conf:6: trunk 'out' has no span or group" },
 	{ "just words\n", "t.conf:6: expected 'key = value', got 'just words'" },
 	{ "[vip]\nani =\n", "t.conf:7: key 'ani' has no value" },
@@ -231,7 +253,41 @@ static const struct {
 	{ "![ctid]\ntls_cert = c.pem\n", "t.conf:2: TLS needs both tls_cert and tls_key" },
 	{ "![ctid]\ntls_cert = c.pem\ntls_key = k.pem\n", "t.conf:3: tls_cert: cannot read " },
 	{ "![ctid]\nring_timeout = 0\n", "t.conf:2: bad value '0' for ring_timeout (accepted: 1-600 seconds)" },
+	/* [cluster] (several hosts on Redis) */
+	{ "[cluster]\nredis = localhost\nhost = h1\n", "t.conf:7: bad value 'localhost' for redis (accepted: HOST:PORT" },
+	{ "[cluster]\nredis = localhost:0\nhost = h1\n", "t.conf:7: bad value 'localhost:0' for redis" },
+	{ "[cluster]\nredis = 10.0.0.5:6379\nhost = a/b\n", "t.conf:8: bad value 'a/b' for host (accepted: a name" },
+	{ "[cluster]\nredis = /run/redis.sock\nhost = h1\nlease = 1\n", "t.conf:9: bad value '1' for lease (accepted: 2-3600 seconds)" },
+	{ "[cluster]\nhost = h1\n", "t.conf:6: [cluster] needs redis = HOST:PORT (or a socket path) and host = NAME" },
+	{ "[cluster]\nredis = h:1\n", "t.conf:6: [cluster] needs redis = HOST:PORT (or a socket path) and host = NAME" },
+	{ "[cluster]\nredis = h:1\nhost = x\ncolour = red\n", "t.conf:9: unknown key 'colour' in [cluster] (accepted: redis, host, lease)" },
+	{ "[cluster]\nredis = h:1\nhost = x\n[cluster]\n", "t.conf:9: section [cluster] given twice (first on line 6)" },
+	{ "[cluster]\nredis = h:1\nhost = x\n[ctid]\n", "t.conf:9: section [ctid] given twice" },
+	{ "![ctid]\nsim = 1 e1 euroisdn\nclock = virtual\n[trunk in]\nspan = sim2\n[cluster]\nredis = h:1\nhost = x\n",
+	  "t.conf:6: [cluster] needs clock = real (the hosts share Redis' clock)" },
 };
+
+/* [cluster] read into the configuration; absent: one host (empty redis). */
+static void test_cluster_section(void **state)
+{
+	(void)state;
+	struct ctid_config *cfg = NULL;
+	char *errors = NULL;
+	assert_int_equal(ctid_config_parse(BASE "[cluster]\nredis = 10.0.0.5:6379\nhost = east-1\nlease = 5\n", "t.conf",
+					   tmpdir, &cfg, &errors), 0);
+	assert_string_equal(cfg->cluster_redis, "10.0.0.5:6379");
+	assert_string_equal(cfg->cluster_host, "east-1");
+	assert_int_equal(cfg->cluster_lease_s, 5);
+	ctid_config_free(cfg);
+	assert_int_equal(ctid_config_parse(BASE "[cluster]\nredis = /run/redis/redis.sock\nhost = h\n", "t.conf", tmpdir,
+					   &cfg, &errors), 0);
+	assert_string_equal(cfg->cluster_redis, "/run/redis/redis.sock");
+	assert_int_equal(cfg->cluster_lease_s, 10);
+	ctid_config_free(cfg);
+	assert_int_equal(ctid_config_parse(BASE, "t.conf", tmpdir, &cfg, &errors), 0);
+	assert_string_equal(cfg->cluster_redis, "");
+	ctid_config_free(cfg);
+}
 
 static void test_bad_input(void **state)
 {
@@ -362,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_cluster_section),
 		cmocka_unit_test(test_all_errors_and_comments),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_apply_reload),

@@ -135,7 +135,8 @@ async def main(port):
         r = await rpc(ws, {"command": "FrobnicateCall"})
         check("unknown command -> unknownCommand", r.get("error") == "unknownCommand", r)
         r = await rpc(ws, {"command": "MakeCall", "calledDirectoryNumber": "3002"})
-        check("not yet implemented service -> serviceNotSupported", r.get("error") == "serviceNotSupported", r)
+        check("MakeCall without an outbound = yes trunk -> invalidDestination naming it",
+              r.get("error") == "invalidDestination" and "outbound = yes" in r.get("message", ""), r)
         r = await rpc(ws, {"command": "SetAgentState", "agentState": "Ready", "agent": "1001"})
         check("agent acting for another agent -> privilegeViolation", r.get("error") == "privilegeViolation", r)
         r = await rpc(ws, {"command": "SetAgentState", "agentState": "Sleeping"})
