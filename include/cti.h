@@ -745,6 +745,7 @@ enum cti_suppl {
 	CTI_SUPPL_DEFLECT,	/* call deflection / rerouting */
 	CTI_SUPPL_KEYPAD,	/* keypad facility */
 	CTI_SUPPL_DISPLAY,	/* display text during a call */
+	CTI_SUPPL_MWI,		/* message waiting indication: cti_mwi_send() */
 };
 /*
  * 1 if the span's switch type offers the service, 0 if not (the message in
@@ -841,6 +842,24 @@ CTI_API void cti_aoc_init_sized(cti_aoc_t *a, size_t size, enum cti_aoc_type typ
  */
 CTI_API int cti_call_aoc(cti_call_t *call, const cti_aoc_t *aoc);
 
+/*
+ * Message waiting indication (QSIG only, ECMA-242): tell the PINX of the
+ * served user `mailbox` that messages are waiting for it (active = 1,
+ * MWIActivate) or not any more (active = 0, MWIDeactivate). Sent in the
+ * SETUP of a call-independent signalling connection (no B-channel) with
+ * libpri's pri_mwi_activate/pri_mwi_deactivate; `centre` (the message
+ * centre's number, digits, NULL for none) goes as its calling number.
+ * Returns 0 when the SETUP is sent; CTI_EV_MWI_DONE follows on the span
+ * with u.mwi.result 0 (the far PINX answered: CONNECT or a ROSE result) or
+ * the Q.850 cause it cleared with (libpri-based PINXes, libcti included,
+ * always clear with 69, facility not implemented: docs/supplementary.md).
+ * CTI_ENOTSUP naming the switch type on other spans (EuroISDN's
+ * MWIIndicate exists in libpri 1.6 only for BRI point-to-multipoint),
+ * CTI_EDOWN while the D-channel is down, CTI_EBUSY with 16 unanswered.
+ * The receiving side gets CTI_EV_MWI (u.mwi) on QSIG spans.
+ */
+CTI_API int cti_mwi_send(cti_ctx_t *ctx, int span, const char *mailbox, const char *centre, int active);
+
 /* ======================================================================
  * Events
  * ==================================================================== */
@@ -881,6 +900,8 @@ enum cti_event_type {
 	CTI_EV_DISPLAY,		/* display text received during the call (u.suppl.text) */
 	CTI_EV_UUI,		/* user-user information received (u.suppl.text) */
 	CTI_EV_AOC,		/* advice of charge received (u.aoc) */
+	CTI_EV_MWI,		/* message waiting indication received (u.mwi; span event, call NULL) */
+	CTI_EV_MWI_DONE,	/* cti_mwi_send() ended: u.mwi.result 0 or the far end's Q.850 cause */
 };
 CTI_API const char *cti_event_name(int type);
 
@@ -936,6 +957,14 @@ struct cti_event {
 			char text[128];		/* keypad digits, display text, or what failed */
 		} suppl;
 		cti_aoc_t aoc;
+		struct {
+			int active;		/* 1: messages waiting (MWIActivate), 0: none (MWIDeactivate) */
+			int result;		/* CTI_EV_MWI_DONE: 0 or the far end's Q.850 cause */
+			char mailbox[CTI_NUMBER_MAX];	/* served user number */
+			char centre[CTI_NUMBER_MAX];	/* message centre (calling number), "" if none */
+			int messages;		/* number of messages waiting, -1 if not given */
+			int basic_service;	/* ECMA-242 BasicService: 1 speech, ...; -1 if not given */
+		} mwi;
 	} u;
 };
 

@@ -8,6 +8,7 @@
 #   /usr/lib/sysusers.d, /usr/lib/tmpfiles.d  ctid.conf: user ctid, /var/spool/ctid (SYSUSERS_DIR, TMPFILES_DIR)
 #   $(PREFIX)/share/man/man1     docs/man/*.1
 #   $(PREFIX)/share/doc/libcti   README.md, docs/*.md, examples/*.c
+#   $(PREFIX)/share/ctid/web     the web desktop and wallboard ctid serves (server/ctid/web)
 #   /lib/modules/<kver>/extra    ctitdm.ko and the dahdi.ko it was built against (when built)
 #
 # Each step depends on `all`, so `make -j install` never copies a file that is still being built.
@@ -87,6 +88,9 @@ install-ctid: all
 	install -m 644 server/ctid/ctid.sysusers $(DESTDIR)$(SYSUSERS_DIR)/ctid.conf
 	install -m 644 server/ctid/ctid.tmpfiles $(DESTDIR)$(TMPFILES_DIR)/ctid.conf
 	install -m 644 server/ctid/ctid.conf.sample $(INST_DOC)/ctid.conf.sample
+	install -d $(DESTDIR)$(PREFIX)/share/ctid/web
+	install -m 644 $(wildcard server/ctid/web/*.html server/ctid/web/*.js server/ctid/web/*.css) \
+		$(DESTDIR)$(PREFIX)/share/ctid/web/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then \
 		systemd-sysusers ctid.conf && systemd-tmpfiles --create ctid.conf && systemctl daemon-reload; fi
 
@@ -98,6 +102,7 @@ uninstall:
 	rm -f $(INST_LIB)/libcti.a $(INST_LIB)/libcti.so.1 $(INST_LIB)/libcti.so $(INST_LIB)/pkgconfig/libcti.pc
 	rm -f $(INST_BIN)/ctid $(INST_BIN)/ctictl $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ctid.service
 	rm -f $(DESTDIR)$(SYSUSERS_DIR)/ctid.conf $(DESTDIR)$(TMPFILES_DIR)/ctid.conf
+	rm -rf $(DESTDIR)$(PREFIX)/share/ctid
 	rm -f $(INST_INC)/cti.h $(INST_BIN)/cti $(addprefix $(INST_MAN)/,$(notdir $(wildcard docs/man/*.1)))
 	rm -rf $(INST_DOC)
 	@set -e; for ko in $(notdir $(INST_KMODS)); do \

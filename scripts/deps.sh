@@ -19,15 +19,34 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets libpq-dev postgresql
 	libhiredis-dev redis-server xxd
+	libcurl4-openssl-dev chromium nodejs
 )
+
+# The browser test's driver (tests/web): playwright-core from npm, exactly the
+# version of the committed package-lock.json, into tests/web/node_modules. It
+# drives Debian's chromium and never downloads a browser. Nothing to do (and
+# no network) when that version is already there.
+WEB_DIR=$(cd "$(dirname "$0")/../tests/web" && pwd)
+npm_deps() {
+	local want have
+	want=$(sed -n '/"node_modules\/playwright-core"/,/version/s/.*"version": *"\([^"]*\)".*/\1/p' "$WEB_DIR/package-lock.json")
+	have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$WEB_DIR/node_modules/playwright-core/package.json" 2>/dev/null | head -1 || true)
+	[[ -n $want && $want == "$have" ]] && return 0
+	echo "deps: npm ci in tests/web (playwright-core $want)"
+	(cd "$WEB_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# npm for the browser test's driver (not needed to build): Debian's nodejs
+# comes without it, NodeSource's nodejs includes it.
+(( check_only )) || command -v npm >/dev/null || missing+=(npm)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
+	(( check_only )) || npm_deps
 	exit 0
 fi
 if (( check_only )); then
@@ -46,3 +65,4 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${missing[@]}"
+npm_deps

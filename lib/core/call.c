@@ -107,6 +107,16 @@ static int pri_write_cb(struct pri *pri, void *buf, int buflen)
 			*cause = (uint8_t)((*cause & 0xf0) | (c->location & 0x0f));
 		c->tx_loc = *cause & 0x0f;
 	}
+	{
+		/* what libpri's network side cannot send itself (suppl.c: the DMS100 RLT call id) */
+		uint8_t tmp[CORE_DFRAME_MAX];
+		int n = core_suppl_tx_frame(sp, f, len, tmp, sizeof(tmp));
+
+		if (n > 0) {
+			core_trace_frame(sp, 1, tmp, n);
+			return core_span_send(sp, tmp, n) < 0 ? -1 : buflen;
+		}
+	}
 	core_trace_frame(sp, 1, f, len);
 	if (core_span_send(sp, f, len) < 0)
 		return -1;
@@ -949,7 +959,8 @@ static void handle_event(struct core_span *sp, pri_event *e)
 	case PRI_EVENT_HANGUP:
 	case PRI_EVENT_HANGUP_REQ:
 	case PRI_EVENT_HANGUP_ACK:
-		ev_hangup(sp, e, e->e);
+		if (!core_mwi_hangup(sp, e))	/* the end of an MWI connection (mwi.c) */
+			ev_hangup(sp, e, e->e);
 		break;
 	default:
 		/* HOLD/RETRIEVE, FACILITY (transfer, deflection, display), keypad: suppl.c */

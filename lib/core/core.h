@@ -19,7 +19,9 @@
 #define CORE_BLOCK 160			/* 20 ms at 8 kHz */
 #define CORE_TICK_FRAMES 8		/* 1 ms */
 #define CORE_DFRAME_MAX 1100
-#define CORE_NTRANSPORTS 2		/* enum cti_transport: sim, dahdi */
+#define CORE_NTRANSPORTS 2
+#define CORE_MWI_MAX 16			/* unanswered MWI connections per span */
+#define CORE_RLT_MAX 32			/* DMS100 calls awaiting their RLT call id per span */		/* enum cti_transport: sim, dahdi */
 
 struct pri;
 struct q931_call;
@@ -78,7 +80,7 @@ struct cti_call {
 	/* supplementary services (suppl.c) */
 	int hold;			/* enum core_hold */
 	int xfer_invoke;		/* serving side: invoke id of a transfer request, -1 none */
-	int xfer_ni2;			/* serving side: the request was an NI2 InitiateTransfer */
+	int xfer_ni2;			/* serving side: request decoded from the frame (NI2 2BCT, DMS100 RLT): no answer */
 	struct cti_call *xfer_other;	/* transfer: the other call (both sides) */
 	int xfer_pending;		/* requesting side: cti_call_transfer() waits for the network */
 	int xfer_master;		/* requesting side: this call gets CTI_EV_TRANSFER_DONE */
@@ -138,6 +140,16 @@ struct core_span {
 	uint32_t restart_pending;
 	uint64_t restart_next_ms;	/* next (re)transmission of those RESTARTs */
 	int restart_tries;
+	/* DMS100 network side: user calls whose RLT_OperationInd awaits our call id (suppl.c), 0 free */
+	int rlt_cref[CORE_RLT_MAX];
+	/* message waiting indications sent, outcome pending (mwi.c) */
+	struct core_mwi {
+		struct q931_call *pc;	/* libpri's call-independent call, NULL: slot free */
+		int active;
+		int answered;		/* CONNECT or a ROSE returnResult came back */
+		char mailbox[CTI_NUMBER_MAX];
+		char centre[CTI_NUMBER_MAX];
+	} mwi[CORE_MWI_MAX];
 };
 
 struct core_group {
@@ -241,12 +253,20 @@ int core_suppl_event(struct core_span *sp, void *pri_ev);
 void core_suppl_subcmds(struct core_span *sp, struct cti_call *c, void *subcmds);
 /* A received D-channel frame, before libpri sees it (services libpri's network side lacks). */
 void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len);
+/* A frame libpri sends: >0 new length of the copy in out with what libpri cannot add (DMS100 RLT call id), 0 as is. */
+int core_suppl_tx_frame(struct core_span *sp, const uint8_t *f, int len, uint8_t *out, int outmax);
 /* The call is cleared (before CTI_EV_CALL_HANGUP is posted). */
 void core_suppl_call_cleared(struct cti_call *c);
 const char *core_suppl_event_name(int type);
 /* UUI: into an outgoing SETUP (struct pri_sr *), and received with a libpri event (before: 1 ahead of call.c's handling). */
 void core_suppl_setup(struct cti_call *c, void *sr);
 void core_suppl_uui(struct core_span *sp, void *pri_ev, int before);
+
+/* mwi.c (lock held) */
+/* A received frame (from core_suppl_frame): QSIG MWIActivate/MWIDeactivate in a SETUP, answers to ours. */
+void core_mwi_frame(struct core_span *sp, const uint8_t *buf, int len);
+/* A libpri clearing event: 1 if it ended one of our MWI connections (consumed). */
+int core_mwi_hangup(struct core_span *sp, void *pri_ev);
 
 /* transport_dahdi.c: add every E1/T1 DAHDI span to cfg (cti_config_dahdi_scan). */
 int core_dahdi_scan(cti_config_t *cfg);

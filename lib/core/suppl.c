@@ -14,7 +14,7 @@
  *     answers pri_transfer_rsp), NI2/5ESS/4ESS 2BCT (InitiateTransfer invoke,
  *     no answer; libpri's network side does not decode it: done here from the
  *     frame), DMS100 RLT (only once the network gave an RLT call id, which
- *     libpri's network side never does), QSIG CallTransferComplete to both
+ *     libpri's network side never does: done here from the frames too), QSIG CallTransferComplete to both
  *     far ends (the transferring PINX keeps the B-channels joined).
  *   - pri_reroute_call(): EuroISDN CallRerouting (point to point), QSIG
  *     CallRerouting; the serving side gets PRI_SUBCMD_REROUTING.
@@ -77,6 +77,16 @@ static int supported(const struct core_span *sp, enum cti_suppl what, const char
 	case CTI_SUPPL_KEYPAD:
 	case CTI_SUPPL_DISPLAY:
 		return 1;
+	case CTI_SUPPL_MWI:
+		if (sp->cfg.switchtype == CTI_SWITCH_QSIG)
+			return 1;
+		if (sp->cfg.switchtype == CTI_SWITCH_EUROISDN)
+			cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s: libpri 1.6 sends MWIIndicate only on BRI "
+				   "point-to-multipoint, not on a PRI (message waiting is QSIG only here)", fn, sp->index, sw);
+		else
+			cti__error(CTI_ENOTSUP, "%s: span %d: switch type %s has no message waiting indication in "
+				   "libpri 1.6 (QSIG only)", fn, sp->index, sw);
+		return 0;
 	}
 	cti__error(CTI_EINVAL, "%s: unknown service %d", fn, (int)what);
 	return 0;
@@ -157,8 +167,8 @@ int cti_suppl_supported(cti_ctx_t *ctx, int span, enum cti_suppl what)
 	sp = pri_span(ctx, span);
 	if (!sp)
 		rc = cti__error(CTI_ENOENT, "cti_suppl_supported: no PRI span %d", span);
-	else if ((unsigned)what < CTI_SUPPL_HOLD || what > CTI_SUPPL_DISPLAY)
-		rc = cti__error(CTI_EINVAL, "cti_suppl_supported: unknown service %d (accepted: 1-5)", (int)what);
+	else if ((unsigned)what < CTI_SUPPL_HOLD || what > CTI_SUPPL_MWI)
+		rc = cti__error(CTI_EINVAL, "cti_suppl_supported: unknown service %d (accepted: 1-6)", (int)what);
 	else
 		rc = supported(sp, what, "cti_suppl_supported");
 	cti__unlock(ctx);
@@ -684,12 +694,173 @@ static int parse_rose_error(const uint8_t *f, int len, int *code)
 	return -1;
 }
 
+/*
+ * DMS100 RLT (release link trunk) as the network. libpri 1.6's user side
+ * puts an RLT_OperationInd invoke (ROSE invoke id 1, operation 1, no
+ * argument) in every SETUP and can transfer a call only once the network
+ * answered it with an RLT call id (rose_handle_result, pri_facility.c: sets
+ * call->transferable); libpri's network side never answers it (nothing in
+ * libpri encodes that result) and ignores the RLT_ThirdParty invoke that
+ * follows. Both are done here from the frames: the answer goes into the
+ * first CALL PROCEEDING / ALERTING / CONNECT the network sends for such a
+ * call (the call id is the user's call reference), and RLT_ThirdParty
+ * (invoke id 2, operation 2, SEQUENCE { [0] call id, [1] reason }) in a
+ * FACILITY on one call naming the other becomes CTI_EV_TRANSFER_REQUEST.
+ * The Facility IE of DMS100: protocol profile 0x11 (no extension bit), the
+ * RLT service octet 0xbe, then the ROSE component.
+ */
+#define RLT_PROFILE 0x11
+#define RLT_SERVICE 0xbe
+
+/* Q.931 header of an I-frame: 1 with libpri's key of the call (0x8000: the receiver's own), type, first IE. */
+static int q931_head(const uint8_t *f, int len, int *cref, int *mt, int *ies)
+{
+	int i = 4, crlen;
+
+	if (len < 8 || (f[2] & 1) || f[i] != 0x08)
+		return 0;
+	crlen = f[i + 1] & 0x0f;
+	if (crlen < 1 || crlen > 2 || i + 2 + crlen + 1 > len)
+		return 0;
+	*cref = (crlen == 2 ? ((f[i + 2] & 0x7f) << 8) | f[i + 3] : (f[i + 2] & 0x7f)) | ((f[i + 2] & 0x80) << 8);
+	i += 2 + crlen;
+	*mt = f[i++];
+	*ies = i;
+	return 1;
+}
+
+/* The DMS100 RLT invoke in the frame's Facility IE: operation 1 or 2 (*call_id for 2), else 0. */
+static int rlt_invoke(const uint8_t *f, int len, int i, long *call_id)
+{
+	while (i + 1 < len) {
+		int ielen;
+
+		if (f[i] & 0x80) {
+			i++;
+			continue;
+		}
+		ielen = f[i + 1];
+		if (i + 2 + ielen > len)
+			return 0;
+		/* 1c L 11 be a1 L 02 01 id 02 01 op [30 L 80 n id.. 81 n reason] */
+		if (f[i] == 0x1c && ielen >= 10 && f[i + 2] == RLT_PROFILE && f[i + 3] == RLT_SERVICE &&
+		    f[i + 4] == 0xa1 && f[i + 6] == 0x02 && f[i + 7] == 1 && f[i + 9] == 0x02 && f[i + 10] == 1) {
+			const uint8_t *q = &f[i + 12], *end = &f[i + 2 + ielen];
+			int op = f[i + 11];
+
+			if (op == 1)
+				return 1;
+			if (op == 2 && end - q >= 5 && q[0] == 0x30 && q[2] == 0x80 && q[3] >= 1 && q[3] <= 3 &&
+			    q + 4 + q[3] <= end) {
+				*call_id = 0;
+				for (int k = 0; k < q[3]; k++)
+					*call_id = (*call_id << 8) | q[4 + k];
+				return 2;
+			}
+			return 0;
+		}
+		i += 2 + ielen;
+	}
+	return 0;
+}
+
+static int rlt_network(const struct core_span *sp)
+{
+	return sp->cfg.switchtype == CTI_SWITCH_DMS100 && sp->cfg.role == CTI_ROLE_NETWORK;
+}
+
+/* A frame the user side sent (network side of DMS100): remember RLT_OperationInd, serve RLT_ThirdParty. */
+static void rlt_frame(struct core_span *sp, const uint8_t *f, int len)
+{
+	int cref, mt, ies, op;
+	long call_id = -1;
+
+	if (!rlt_network(sp) || !q931_head(f, len, &cref, &mt, &ies))
+		return;
+	op = rlt_invoke(f, len, ies, &call_id);
+	if (op == 1 && mt == 0x05 && !(cref & 0x8000)) {
+		for (int k = 0; k < CORE_RLT_MAX; k++)
+			if (!sp->rlt_cref[k]) {
+				sp->rlt_cref[k] = cref;	/* answered with its first message back */
+				break;
+			}
+	} else if (op == 2 && mt == Q931_FACILITY_MT) {
+		struct cti_call *c1 = call_by_cref(sp, cref), *c2 = call_by_cref(sp, (int)call_id);
+
+		if (c1 && c2 && c1 != c2)
+			transfer_request(sp, c1, c2, -1, 1);
+	}
+}
+
+int core_suppl_tx_frame(struct core_span *sp, const uint8_t *f, int len, uint8_t *out, int outmax)
+{
+	int cref, mt, ies, k, at;
+	uint8_t ie[32];
+	int n = 0;
+
+	if (!rlt_network(sp) || !q931_head(f, len, &cref, &mt, &ies))
+		return 0;
+	for (k = 0; k < CORE_RLT_MAX; k++)
+		if (sp->rlt_cref[k] && (sp->rlt_cref[k] | 0x8000) == cref)
+			break;
+	if (k == CORE_RLT_MAX)
+		return 0;
+	if (mt != 0x02 && mt != 0x01 && mt != 0x07) {	/* not CALL PROCEEDING, ALERTING, CONNECT */
+		if (mt == 0x45 || mt == 0x4d || mt == 0x5a)
+			sp->rlt_cref[k] = 0;	/* cleared before an answer: no call id */
+		return 0;
+	}
+	sp->rlt_cref[k] = 0;
+	/* returnResult { invokeId 1, SEQUENCE { operation 1, [0] call id } } */
+	cref &= 0x7fff;
+	ie[n++] = 0x1c;
+	ie[n++] = 0;
+	ie[n++] = RLT_PROFILE;
+	ie[n++] = RLT_SERVICE;
+	ie[n++] = 0xa2;
+	ie[n++] = 0;
+	ie[n++] = 0x02; ie[n++] = 1; ie[n++] = 1;
+	ie[n++] = 0x30;
+	ie[n++] = 0;
+	ie[n++] = 0x02; ie[n++] = 1; ie[n++] = 1;
+	ie[n++] = 0x80; ie[n++] = 2;
+	if (n + 2 > (int)sizeof(ie))
+		return 0;
+	ie[n++] = (uint8_t)(cref >> 8);
+	ie[n++] = (uint8_t)cref;
+	ie[10] = (uint8_t)(n - 11);	/* SEQUENCE */
+	ie[5] = (uint8_t)(n - 6);	/* returnResult */
+	ie[1] = (uint8_t)(n - 2);	/* IE */
+	if (len + n > outmax)
+		return 0;
+	/* keep the IEs in ascending order: before the first one above 0x1c (or a shift) */
+	for (at = ies; at + 1 < len;) {
+		if (f[at] & 0x80) {
+			if ((f[at] & 0xf0) == 0x90)
+				break;
+			at++;
+			continue;
+		}
+		if (f[at] > 0x1c)
+			break;
+		at += 2 + f[at + 1];
+	}
+	if (at > len)
+		at = len;
+	memcpy(out, f, (size_t)at);
+	memcpy(out + at, ie, (size_t)n);
+	memcpy(out + at + n, f + at, (size_t)(len - at));
+	return len + n;
+}
+
 void core_suppl_frame(struct core_span *sp, const uint8_t *buf, int len)
 {
 	int cref, other, code;
 	struct cti_call *c1, *c2;
 	enum cti_switchtype sw = sp->cfg.switchtype;
 
+	core_mwi_frame(sp, buf, len);	/* message waiting (mwi.c) */
+	rlt_frame(sp, buf, len);	/* DMS100 RLT as the network */
 	cref = parse_rose_error(buf, len, &code);
 	if (cref >= 0 && (c1 = call_by_cref(sp, cref)) != NULL) {
 		const char *what = code == 0xa3 ? "returned an error" : "rejected the request";
@@ -1144,7 +1315,7 @@ const char *core_suppl_event_name(int type)
 {
 	static const char *const names[] = {
 		"HOLD_REQUEST", "CALL_HELD", "RETRIEVE_REQUEST", "CALL_RETRIEVED", "TRANSFER_REQUEST",
-		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI", "AOC",
+		"TRANSFER_DONE", "DEFLECT_REQUEST", "DEFLECT_DONE", "KEYPAD", "DISPLAY", "UUI", "AOC", "MWI", "MWI_DONE",
 	};
 	int i = type - CTI_EV_HOLD_REQUEST;
 

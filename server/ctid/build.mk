@@ -22,9 +22,10 @@
 CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c \
 	server/ctid/cluster.c server/ctid/calls.c server/ctid/tts.c server/ctid/prompts.c server/ctid/campaign_conf.c \
 	server/ctid/campaign.c server/ctid/campaign_sim.c \
+	server/ctid/customer.c server/ctid/webcmds.c \
 	server/ctid/supervise.c server/ctid/simphone.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
-CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq hiredis 2>/dev/null) -lpthread
+CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq hiredis libcurl 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.
 $(B)/server/ctid/cdr.o: CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null)
 CTID_OBJS := $(CTID_SRCS:%.c=$(B)/%.o)
@@ -42,7 +43,7 @@ $(CTID_LIB): $(CTID_OBJS)
 	ar rcs $@ $^
 
 $(CTID_OBJS): server/ctid/acd.h server/ctid/config.h server/ctid/cdr.h server/ctid/server.h server/ctid/server_int.h \
-	server/ctid/ws.h server/ctid/tts.h server/ctid/prompts.h server/ctid/campaign_conf.h server/ctid/campaign.h server/ctid/campaign_sim.h
+	server/ctid/ws.h server/ctid/customer.h server/ctid/webcmds.h server/ctid/tts.h server/ctid/prompts.h server/ctid/campaign_conf.h server/ctid/campaign.h server/ctid/campaign_sim.h
 
 $(B)/server/ctid/main.o: server/ctid/acd.h server/ctid/config.h server/ctid/server.h
 

@@ -36,6 +36,7 @@ static const char schema[] =
 	" cause INTEGER, recording TEXT, fax_pages INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS cdr_call ON cdr(call_id);"
 	"CREATE INDEX IF NOT EXISTS cdr_start ON cdr(start_ms);"
+	"CREATE INDEX IF NOT EXISTS cdr_agent ON cdr(agent, id);"
 	"PRAGMA user_version = 1;";
 
 static void fail(char *err, size_t len, const char *path, const char *what, sqlite3 *db)
@@ -55,7 +56,8 @@ static const char pg_schema[] =
 	" ani TEXT, dnis TEXT, digits TEXT, queue TEXT, agent TEXT,"
 	" cause INTEGER, recording TEXT, fax_pages INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS cdr_call ON cdr(call_id);"
-	"CREATE INDEX IF NOT EXISTS cdr_start ON cdr(start_ms);";
+	"CREATE INDEX IF NOT EXISTS cdr_start ON cdr(start_ms);"
+	"CREATE INDEX IF NOT EXISTS cdr_agent ON cdr(agent, id);";
 
 static cdr_t *pg_open(const char *conninfo, char *err, size_t errlen)
 {
@@ -218,4 +220,89 @@ void cdr_close(cdr_t *c)
 	sqlite3_finalize(c->insert);
 	sqlite3_close(c->db);
 	free(c);
+}
+
+/*
+ * An agent's legs, newest first, with the called number and digits of the
+ * caller's leg of the same call (call ids restart with ctid, so the caller's
+ * leg is the one whose time span holds the agent leg's start).
+ */
+#define HISTORY_SQL(P1, P2)                                                                                    \
+	"SELECT a.call_id, a.leg, a.start_ms, a.answer_ms, a.end_ms, a.ani, c.dnis, c.digits, a.queue, a.agent,"   \
+	" a.cause, a.recording FROM cdr a LEFT JOIN cdr c ON c.call_id = a.call_id AND c.leg = 1"                \
+	" AND c.start_ms <= a.start_ms AND (c.end_ms IS NULL OR c.end_ms >= a.start_ms)"                        \
+	" WHERE a.agent = " P1 " AND a.leg >= 2 ORDER BY a.id DESC LIMIT " P2
+
+static void copy_col(char *dst, size_t size, const char *v)
+{
+	snprintf(dst, size, "%s", v ? v : "");
+}
+
+int cdr_history(cdr_t *c, const char *agent, int limit, void (*fn)(void *user, const struct cdr_leg *leg),
+		void *user, char *err, size_t errlen)
+{
+	struct cdr_leg l;
+	int n = 0;
+	if (c->pg) {
+		char lim[16];
+		snprintf(lim, sizeof(lim), "%d", limit);
+		const char *v[2] = { agent, lim };
+		PGresult *r = PQexecParams(c->pg, HISTORY_SQL("$1", "$2::int"), 2, NULL, v, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			snprintf(err, errlen, "cdr postgresql: cannot read the history: %s", PQerrorMessage(c->pg));
+			if (err[0] && err[strlen(err) - 1] == '\n')
+				err[strlen(err) - 1] = 0;
+			PQclear(r);
+			return -1;
+		}
+		for (int i = 0; i < PQntuples(r); i++, n++) {
+			memset(&l, 0, sizeof(l));
+			copy_col(l.call_id, sizeof(l.call_id), PQgetvalue(r, i, 0));
+			l.leg = atoi(PQgetvalue(r, i, 1));
+			l.start_ms = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+			l.answer_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+			l.end_ms = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+			copy_col(l.ani, sizeof(l.ani), PQgetvalue(r, i, 5));
+			copy_col(l.dnis, sizeof(l.dnis), PQgetvalue(r, i, 6));
+			copy_col(l.digits, sizeof(l.digits), PQgetvalue(r, i, 7));
+			copy_col(l.queue, sizeof(l.queue), PQgetvalue(r, i, 8));
+			copy_col(l.agent, sizeof(l.agent), PQgetvalue(r, i, 9));
+			l.cause = atoi(PQgetvalue(r, i, 10));
+			copy_col(l.recording, sizeof(l.recording), PQgetvalue(r, i, 11));
+			fn(user, &l);
+		}
+		PQclear(r);
+		return n;
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(c->db, HISTORY_SQL("?1", "?2"), -1, &s, NULL) != SQLITE_OK) {
+		fail(err, errlen, c->path, "cannot read the history", c->db);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&l, 0, sizeof(l));
+		copy_col(l.call_id, sizeof(l.call_id), (const char *)sqlite3_column_text(s, 0));
+		l.leg = sqlite3_column_int(s, 1);
+		l.start_ms = sqlite3_column_int64(s, 2);
+		l.answer_ms = sqlite3_column_int64(s, 3);
+		l.end_ms = sqlite3_column_int64(s, 4);
+		copy_col(l.ani, sizeof(l.ani), (const char *)sqlite3_column_text(s, 5));
+		copy_col(l.dnis, sizeof(l.dnis), (const char *)sqlite3_column_text(s, 6));
+		copy_col(l.digits, sizeof(l.digits), (const char *)sqlite3_column_text(s, 7));
+		copy_col(l.queue, sizeof(l.queue), (const char *)sqlite3_column_text(s, 8));
+		copy_col(l.agent, sizeof(l.agent), (const char *)sqlite3_column_text(s, 9));
+		l.cause = sqlite3_column_int(s, 10);
+		copy_col(l.recording, sizeof(l.recording), (const char *)sqlite3_column_text(s, 11));
+		fn(user, &l);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(err, errlen, c->path, "cannot read the history", c->db);
+		n = -1;
+	}
+	sqlite3_finalize(s);
+	return n;
 }

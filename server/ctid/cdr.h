@@ -37,5 +37,12 @@ cdr_t *cdr_open(const char *uri, char *err, size_t errlen);
 /* 0, or -1 with the message in err. */
 int cdr_write(cdr_t *cdr, const struct cdr_leg *leg, char *err, size_t errlen);
 void cdr_close(cdr_t *cdr);
+/*
+ * The agent legs (leg >= 2) of one agent, newest first, at most limit: fn gets
+ * each with dnis and digits taken from the caller's leg of the call (empty
+ * when that is not written yet). Returns the number of rows, or -1 with err.
+ */
+int cdr_history(cdr_t *cdr, const char *agent, int limit, void (*fn)(void *user, const struct cdr_leg *leg),
+		void *user, char *err, size_t errlen);
 
 #endif

@@ -176,6 +176,15 @@ static void cmd_clear_connection(const struct cmd *k)
 		return;
 	}
 	logmsg(k->s, "call %u: ClearConnection by %s", c->id, k->x->agent);
+	/* The legs' hangup events come in state C_CLEARING, which tells the ACD nothing: tell it
+	 * here, or the agent would stay Talking (or Ringing) for ever. */
+	if (c->acd_call) {
+		if (c->state == C_TALKING || c->state == C_HELD)
+			acd_call_end(k->s->acd, c->acd_call, k->now);
+		else
+			acd_abandon(k->s->acd, c->acd_call, k->now);
+		c->acd_call = 0;
+	}
 	if (c->agent)
 		cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	clear_caller(c, 16);
@@ -293,6 +302,18 @@ static void cmd_preview(const struct cmd *k)
 	reply_ok(k, NULL);
 }
 
+/* The web desktop's and wallboard's commands (webcmds.c). */
+static void cmd_web(const struct cmd *k)
+{
+	const char *error = "invalidMessage";
+	char message[512] = "";
+	json_t *r = webcmd_run(k->s, k->x, k->name, k->msg, k->now, &error, message, sizeof(message));
+	if (r)
+		reply_ok(k, r);
+	else
+		reply_error(k, error, "%s", message);
+}
+
 static void cmd_not_yet(const struct cmd *k)
 {
 	reply_error(k, "serviceNotSupported", "%s is not implemented yet", k->name);
@@ -324,6 +345,10 @@ static const struct {
 	{ "SnapshotCampaign", cmd_campaign, false },
 	{ "AcceptPreview", cmd_preview, false },
 	{ "RejectPreview", cmd_preview, false },
+	{ "SnapshotQueues", cmd_web, false },
+	{ "SnapshotAgents", cmd_web, false },
+	{ "SnapshotTrunks", cmd_web, false },
+	{ "QueryCallHistory", cmd_web, false },
 	{ "MonitorStart", cmd_monitor_start, false },
 	{ "MonitorStop", cmd_monitor_stop, false },
 	{ "StartRecording", cmd_start_recording, false },

@@ -9,6 +9,7 @@
  * insensitive; names (queues, flows, agents, labels) are not.
  */
 #include "config.h"
+#include "customer.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tts.h"
@@ -213,7 +215,7 @@ static bool parse_target(const char *v, bool allow_label)
 }
 
 enum section { S_NONE, S_CTID, S_RECORDING, S_TRUNK, S_ROUTES, S_QUEUE, S_AGENT, S_VIP, S_IVR, S_CLUSTER, S_CAMPAIGN,
-	       S_BAD };
+	       S_CUSTOMER, S_BAD };
 
 struct parser {
 	struct errs e;
@@ -268,9 +270,14 @@ static void bad_value(struct parser *p, int line, const char *key, const char *v
 static void ctid_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "cti_conf", "sim", "clock", "listen", "cdr", "prompts", "ring_timeout",
-					    "tls_cert", "tls_key", "stats_interval", "tts_cache", "campaign_db" };
+					    "tls_cert", "tls_key", "stats_interval", "tts_cache", "campaign_db", "web_root" };
 	struct ctid_config *c = p->cfg;
-	switch (section_key(p, line, key, "ctid", keys, 12)) {
+	switch (section_key(p, line, key, "ctid", keys, 13)) {
+	case 12:
+		if (!copy(c->web_root, sizeof(c->web_root), v))
+			bad_value(p, line, key, v, "a directory path shorter than 256, or none");
+		c->web_root_line = line;
+		break;
 	case 10:
 	case 11:
 		if (!copy(!strcasecmp(key, "tts_cache") ? c->tts_cache : c->campaign_db, CTID_PATH_MAX, v))
@@ -605,6 +612,36 @@ static void vip_key(struct parser *p, int line, const char *key, char *v)
 
 static const char *const ivr_ops[] = { "play", "digits", "branch", "fax", "queue", "record", "hangup", "goto" };
 
+static void customer_key(struct parser *p, int line, const char *key, char *v)
+{
+	static const char *const keys[] = { "sqlite", "sql", "url", "timeout" };
+	struct ctid_customer *cu = &p->cfg->customer;
+	char e[600];
+	switch (section_key(p, line, key, "customer", keys, 4)) {
+	case 0:
+		if (!copy(cu->sqlite, sizeof(cu->sqlite), v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		cu->sqlite_line = line;
+		break;
+	case 1:
+		if (!copy(cu->sql, sizeof(cu->sql), v))
+			bad_value(p, line, key, v, "a SELECT shorter than 512 with one ? (the caller's number)");
+		cu->sql_line = line;
+		break;
+	case 2:
+		if (!copy(cu->url, sizeof(cu->url), v))
+			bad_value(p, line, key, v, "a URL shorter than 512 with {ani}");
+		else if (customer_check_url(v, e, sizeof(e)))
+			err(&p->e, line, "%s", e);
+		cu->url_line = line;
+		break;
+	case 3:
+		if (!parse_int(v, 100, 30000, &cu->timeout_ms))
+			bad_value(p, line, key, v, "100-30000 milliseconds");
+		break;
+	}
+}
+
 const char *ivr_op_name(enum ivr_op op)
 {
 	return (unsigned)op < 8 ? ivr_ops[op] : "?";
@@ -795,17 +832,17 @@ static void start_section(struct parser *p, int line, char *hdr)
 		name = trim(name);
 	}
 	static const char *const kinds[] = { "ctid", "recording", "trunk", "routes", "queue", "agent", "vip", "ivr",
-					     "cluster", "campaign" };
-	int k = key_index(hdr, kinds, 9);
+					     "cluster", "campaign", "customer" };
+	int k = key_index(hdr, kinds, 11);
 	p->seen = 0;
 	p->sec_line = line;
 	p->sec = S_BAD;
 	if (k < 0) {
 		err(&p->e, line, "unknown section [%s] (accepted: ctid, recording, trunk NAME, routes, queue NAME, "
-				 "agent ID, vip, ivr NAME, cluster, campaign NAME)", hdr);
+				 "agent ID, vip, ivr NAME, cluster, campaign NAME, customer)", hdr);
 		return;
 	}
-	bool named = k == 2 || k == 4 || k == 5 || k == 7 || k == 8;
+	bool named = k == 2 || k == 4 || k == 5 || k == 7 || k == 9;
 	if (named && (!name || !*name)) {
 		err(&p->e, line, "section [%s] needs a name: [%s NAME]", kinds[k], kinds[k]);
 		return;
@@ -846,6 +883,14 @@ static void start_section(struct parser *p, int line, char *hdr)
 		c->cluster_line = line;
 		p->sec = S_CLUSTER;
 		return;
+	case 10:
+		if (c->customer.line) {
+			err(&p->e, line, "section [customer] given twice (first on line %d)", c->customer.line);
+			return;
+		}
+		c->customer.line = line;
+		p->sec = S_CUSTOMER;
+		return;
 	}
 #define DUP_CHECK(arr, n, field, what)                                                                      \
 	for (int i = 0; i < (n); i++)                                                                       \
@@ -878,7 +923,7 @@ static void start_section(struct parser *p, int line, char *hdr)
 		copy(a->acd.id, sizeof(a->acd.id), name);
 		a->line = line;
 		p->sec = S_AGENT;
-	} else if (k == 8) {
+	} else if (k == 9) {
 		DUP_CHECK(c->campaigns, c->ncampaigns, name, "campaign");
 		struct ctid_campaign *cp = APPEND(c->campaigns, c->ncampaigns);
 		if (!cp)
@@ -1067,6 +1112,19 @@ static void check_campaign(struct parser *p, const struct ctid_campaign *cp)
 	free(errors);
 }
 
+/* A directory named relative to the configuration file's directory. */
+static void check_conf_dir(struct parser *p, int line, const char *what, const char *dir)
+{
+	char path[2 * CTID_PATH_MAX + 2];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s%s%s", dir[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+		 dir[0] == '/' ? "" : "/", dir);
+	if (stat(path, &st))
+		err(&p->e, line, "%s: cannot use '%s': %s", what, path, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		err(&p->e, line, "%s: '%s' is not a directory", what, path);
+}
+
 static void cross_checks(struct parser *p)
 {
 	struct ctid_config *c = p->cfg;
@@ -1080,6 +1138,21 @@ static void cross_checks(struct parser *p)
 	else if (c->tls_cert[0]) {
 		check_conf_file(p, c->tls_line, "tls_cert", c->tls_cert);
 		check_conf_file(p, c->tls_line, "tls_key", c->tls_key);
+	}
+	if (c->web_root[0] && strcasecmp(c->web_root, "none"))
+		check_conf_dir(p, c->web_root_line, "web_root", c->web_root);
+	struct ctid_customer *cu = &c->customer;
+	if (cu->sql[0] && !cu->sqlite[0])
+		err(&p->e, cu->sql_line, "[customer] sql needs sqlite = DATABASE");
+	else if (cu->sqlite[0]) {
+		char path[2 * CTID_PATH_MAX + 2], e[1200];
+		snprintf(path, sizeof(path), "%s%s%s",
+			 cu->sqlite[0] == '/' ? "" : (p->base_dir && *p->base_dir ? p->base_dir : "."),
+			 cu->sqlite[0] == '/' ? "" : "/", cu->sqlite);
+		if (access(path, R_OK))
+			err(&p->e, cu->sqlite_line, "[customer] sqlite: cannot read '%s': %s", path, strerror(errno));
+		else if (customer_check_sql(path, cu->sql[0] ? cu->sql : NULL, e, sizeof(e)))
+			err(&p->e, cu->sql[0] ? cu->sql_line : cu->sqlite_line, "%s", e);
 	}
 	if (c->virtual_clock && !c->sim_pairs)
 		err(&p->e, p->ctid_line, "clock = virtual needs the emulated board (sim = ...)");
@@ -1239,6 +1312,7 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 	c->ring_timeout_s = 20;
 	c->stats_interval_s = 5;
 	c->cluster_lease_s = 10;
+	c->customer.timeout_ms = 2000;
 	copy(c->listen, sizeof(c->listen), "127.0.0.1:8088");
 	copy(c->cdr, sizeof(c->cdr), "sqlite:/var/lib/ctid/cdr.db");
 	copy(c->record_dir, sizeof(c->record_dir), "/var/spool/ctid");
@@ -1320,6 +1394,9 @@ int ctid_config_parse(const char *text, const char *name, const char *base_dir, 
 				err(&p.e, line, "%s", msg);
 			break;
 		}
+		case S_CUSTOMER:
+			customer_key(&p, line, key, val);
+			break;
 		}
 	}
 	free(copy_text);

@@ -97,6 +97,15 @@ struct ctid_trunk {
 	int line;
 };
 
+/* [customer]: the caller's record for the screen pop (customer.c). */
+struct ctid_customer {
+	char sqlite[CTID_PATH_MAX];	/* database file, relative to the configuration file; "" = none */
+	char sql[512];			/* SELECT with one ? (the ANI); "" = SELECT * FROM customer WHERE ani = ? */
+	char url[512];			/* HTTP(S) template with {ani}; "" = none */
+	int timeout_ms;			/* per HTTP request */
+	int line, sqlite_line, sql_line, url_line;
+};
+
 struct ctid_config {
 	char path[CTID_PATH_MAX];
 	/* [ctid] */
@@ -119,10 +128,13 @@ struct ctid_config {
 	int cluster_line;
 	char tts_cache[CTID_PATH_MAX];	/* text-to-speech WAV cache (tts.h) */
 	char campaign_db[CTID_PATH_MAX];	/* SQLite file of the campaigns' contacts and results */
+	char web_root[CTID_PATH_MAX];	/* static web pages on the listener; "" = the installed default, "none" */
+	int web_root_line;
 	/* [recording] */
 	enum { CTID_POLICY_NONE, CTID_POLICY_ALL, CTID_POLICY_QUEUES } record_policy;
 	enum ctid_record_mode record_mode;
 	char record_dir[CTID_PATH_MAX];
+	struct ctid_customer customer;
 
 	struct ctid_trunk *trunks;
 	int ntrunks;

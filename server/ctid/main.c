@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		   "                        agents' phones answer; exit when all are done\n"
 		   "      --sim-dnis NUM    number the simulated callers dial (default: the first route)\n"
 		   "      --sim-digits D    DTMF they send once answered (default none)\n"
-		   "      --sim-interval MS between callers (default 1000)\n"
+		   "      --sim-interval MS between callers (default 1000); SIGUSR1 places the next one at once\n"
 		   "      --sim-talk MS     agents' phones hang up after (default 5000)\n"
 		   "      --sim-phone NUMBER:dtmf=D,hangup=MS\n"
 		   "                        the far-end phone of NUMBER sends DTMF D in its time slot and/or\n"

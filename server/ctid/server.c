@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 
 /* User data of an agent leg left behind by a transfer: released when it clears. */
@@ -45,7 +47,7 @@ static void on_signal(int sig)
 	if (sig == SIGHUP)
 		got_hup = 1;
 	else if (sig == SIGUSR1)
-		got_usr1 = 1;	/* --sim-serve: place one more caller */
+		got_usr1 = 1;	/* --sim-serve: one more caller; --sim-calls: the next caller now (tests, demos) */
 	else
 		got_term = 1;
 }
@@ -103,6 +105,37 @@ static void resolve_conf(struct server *s, const char *file, char *out, size_t s
 		snprintf(out, size, "%.*s/%s", (int)(slash - s->cfg_path), s->cfg_path, file);
 }
 
+/*
+ * The directory of the web pages (web_root of [ctid]) as an absolute path, or
+ * NULL: none. Default: share/ctid/web beside the bin directory of the running
+ * ctid (make install puts them there for any PREFIX).
+ */
+static const char *web_root_dir(struct server *s, char *out, size_t size)
+{
+	char path[PATH_MAX + 3 * CTID_PATH_MAX];
+	const char *wr = s->cfg->web_root;
+	if (!strcasecmp(wr, "none"))
+		return NULL;
+	if (wr[0])
+		resolve_conf(s, wr, path, sizeof(path));
+	else {
+		char exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = 0;
+		for (int up = 0; up < 2; up++) {	/* PREFIX/bin/ctid -> PREFIX */
+			char *slash = strrchr(exe, '/');
+			if (slash)
+				*slash = 0;
+		}
+		snprintf(path, sizeof(path), "%s/share/ctid/web", exe);
+	}
+	if (size < PATH_MAX || !realpath(path, out)) {
+		logmsg(s, "web pages: %s: %s (none served)", path, strerror(errno));
+		return NULL;
+	}
+	return out;
+}
+
 static struct ccall *find_by_acd(struct server *s, uint64_t id)
 {
 	for (struct ccall *c = s->calls; c; c = c->next)
@@ -141,8 +174,11 @@ json_t *call_event(const char *name, const struct ccall *c)
 {
 	char id[16];
 	snprintf(id, sizeof(id), "%u", c->id);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", name, "callID", id, "agent", c->agent_id,
-			 "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", name, "callID", id, "agent", c->agent_id,
+			      "callingDevice", c->ani, "calledDevice", c->dnis, "queue", c->queue, "userData", c->digits);
+	if (c->customer)
+		json_object_set(o, "customer", c->customer);
+	return o;
 }
 
 void write_cdr(struct server *s, struct ccall *c, int leg)
@@ -193,6 +229,7 @@ void free_if_done(struct server *s, struct ccall *c)
 			break;
 		}
 	calls_free(c);
+	json_decref(c->customer);
 	free(c);
 	if (s->opts.sim_calls)
 		s->finished++;
@@ -697,6 +734,7 @@ static void queue_stats_events(struct server *s)
 					st.answered, "abandoned", st.abandoned, "overflowed", st.overflowed, "timedOut",
 					st.timed_out, "serviceLevelPermille", st.service_level_permille));
 	}
+	web_trunk_events(s, 0);
 }
 
 /* --sim-wait-clients N: the sim traffic starts once N WebSocket sessions have logged in (benches, desktop tests). */
@@ -712,6 +750,8 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 {
 	struct server *s = user;
 	(void)ctx;
+	if (ev->type == CTI_EV_ALARM || ev->type == CTI_EV_DCHAN_UP || ev->type == CTI_EV_DCHAN_DOWN)
+		web_trunk_events(s, ev->span);	/* wallboards see it at once */
 	if (ev->type == CTI_EV_DCHAN_UP) {
 		if (ev->span == s->in_span)
 			s->dchan_up_in = true;
@@ -792,6 +832,7 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		s->calls = c;
 		cti_call_set_user(ev->call, c);
 		logmsg(s, "call %u: offered from %s to %s", c->id, c->ani, c->dnis);
+		web_customer_lookup(s, c);
 		cti_call_answer(ev->call);
 		acd_events(s);
 		return;
@@ -943,19 +984,24 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		fprintf(stderr, "ctid: %s\n", err);
 		goto out;
 	}
+	if (web_customer_start(s))
+		goto out;
 	if (strcmp(cfg->listen, "none")) {
 		char cert[3 * CTID_PATH_MAX], key[3 * CTID_PATH_MAX];
 		if (cfg->tls_cert[0]) {
 			resolve_conf(s, cfg->tls_cert, cert, sizeof(cert));
 			resolve_conf(s, cfg->tls_key, key, sizeof(key));
 		}
-		s->ws = ws_start(cfg->listen, cfg->tls_cert[0] ? cert : NULL, cfg->tls_cert[0] ? key : NULL, err,
-				 sizeof(err));
+		char web[PATH_MAX];
+		const char *web_root = web_root_dir(s, web, sizeof(web));
+		s->ws = ws_start(cfg->listen, cfg->tls_cert[0] ? cert : NULL, cfg->tls_cert[0] ? key : NULL, web_root,
+				 err, sizeof(err));
 		if (!s->ws) {
 			fprintf(stderr, "ctid: %s\n", err);
 			goto out;
 		}
-		logmsg(s, "WebSocket interface on port %d%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "");
+		logmsg(s, "WebSocket interface on port %d%s%s%s", ws_port(s->ws), cfg->tls_cert[0] ? " (TLS)" : "",
+		       web_root ? ", web pages from " : "", web_root ? web_root : "");
 	}
 	if (ctid_tts_prepare(s, cfg, err, sizeof(err)) || campaigns_open(s, err, sizeof(err))) {
 		fprintf(stderr, "ctid: %s\n", err);
@@ -1012,15 +1058,20 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (opts->sim_serve)
-		sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	logmsg(s, "running: %d queues, %d agents, inbound span %d, positions span %d", cfg->nqueues, cfg->nagents,
 	       s->in_span, s->pos_span);
 	while (!got_term) {
 		if (got_usr1) {
 			got_usr1 = 0;
-			s->opts.sim_calls++;
-			sim_place(s);
+			if (opts->sim_serve) {
+				s->opts.sim_calls++;
+				sim_place(s);
+			} else if (s->placed > 0 && s->placed < opts->sim_calls) {
+				if (s->place_timer > 0)
+					cti_timer_cancel(s->ctx, s->place_timer);
+				sim_place(s);
+			}
 		}
 		if (got_hup) {
 			got_hup = 0;
@@ -1039,6 +1090,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 		ws_process(s);
 		if (sim_waits && s->dchan_up_in && s->dchan_up_pos && sim_may_start(s))
 			sim_place(s);
+		web_customer_poll(s);
 		if (n < 0 && n != -EINTR && errno != EINTR) {
 			logmsg(s, "cti_dispatch: %s", cti_last_error());
 			break;
@@ -1073,6 +1125,7 @@ int server_run(struct ctid_config *cfg, const char *cfg_path, const struct serve
 	logmsg(s, "stopped");
 out:
 	ws_stop(s->ws);
+	web_customer_stop(s);
 	commands_free(s);
 	cti_set_event_handler(s->ctx, NULL, NULL);
 	cti_close(s->ctx);
@@ -1082,6 +1135,7 @@ out:
 		struct ccall *c = s->calls;
 		s->calls = c->next;
 		calls_free(c);
+		json_decref(c->customer);
 		free(c);
 	}
 	cluster_stop(s->cluster);	/* after the calls were cleared: the others need not wait for the lease */

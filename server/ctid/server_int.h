@@ -18,6 +18,7 @@
 #include "cdr.h"
 #include "config.h"
 #include "server.h"
+#include "webcmds.h"
 #include "ws.h"
 
 enum cstate { C_NEW, C_IVR, C_QUEUED, C_RINGING, C_TALKING, C_HELD, C_CLEARING };
@@ -50,6 +51,7 @@ struct ccall {
 	bool in_released;
 	bool outbound;		/* leg 1 placed by ctid: MakeCall, or a campaign's call handed to the ACD (CDR out) */
 	struct xcall *x;	/* calls.c: consultation, network hold, desktop answer, MakeCall (NULL: none) */
+	json_t *customer;	/* the caller's record (webcmds.c), NULL: none (yet) */
 };
 
 struct phone {	/* sim traffic: a far-end party */
@@ -89,6 +91,7 @@ struct server {
 	int errors;
 	struct cluster *cluster;	/* [cluster]: the ACD shared through Redis (cluster.h), or NULL */
 	struct campaigns *camp;		/* campaign.c */
+	struct customer *customer;	/* customer record lookups (webcmds.c), NULL: none */
 };
 
 

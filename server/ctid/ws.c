@@ -74,6 +74,8 @@ struct ws {
 	struct wsc *dirty;		/* clients to ask for a writable callback */
 	bool wake_pending;		/* lws_cancel_service() called, not yet seen by the lws thread */
 	struct msg *in, *in_tail;
+	struct lws_http_mount mount;	/* static files (web_root) on the same port */
+	char *web_root;
 };
 
 static struct ws *the_ws;	/* lws callbacks reach it through the context user */
@@ -306,7 +308,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		pthread_mutex_unlock(&ws->lock);
 		break;
 	default:
-		break;
+		/* Plain HTTP requests: lws serves web_root's files through the mount. */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 	return 0;
 }
@@ -344,7 +347,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err, size_t errlen)
+ws_t *ws_start(const char *listen, const char *cert, const char *key, const char *web_root, char *err,
+	       size_t errlen)
 {
 	if (the_ws) {
 		snprintf(err, errlen, "listen: already started");
@@ -379,6 +383,21 @@ ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err,
 	}
 	info.gid = -1;
 	info.uid = -1;
+	if (web_root) {
+		/* lws serves the files itself (with their MIME types) and refuses paths with "..". */
+		ws->web_root = strdup(web_root);
+		if (!ws->web_root) {
+			snprintf(err, errlen, "out of memory");
+			goto bad;
+		}
+		ws->mount.mountpoint = "/";
+		ws->mount.mountpoint_len = 1;
+		ws->mount.origin = ws->web_root;
+		ws->mount.def = "index.html";
+		ws->mount.origin_protocol = LWSMPRO_FILE;
+		ws->mount.cache_max_age = 0;
+		info.mounts = &ws->mount;
+	}
 	the_ws = ws;
 	ws->ctx = lws_create_context(&info);
 	if (!ws->ctx) {
@@ -396,6 +415,7 @@ ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err,
 	return ws;
 bad:
 	the_ws = NULL;
+	free(ws->web_root);
 	close(ws->efd);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws);
@@ -498,5 +518,6 @@ void ws_stop(ws_t *ws)
 	close(ws->efd);
 	pthread_mutex_destroy(&ws->lock);
 	the_ws = NULL;
+	free(ws->web_root);
 	free(ws);
 }

@@ -19,9 +19,12 @@ typedef struct ws ws_t;
 
 /*
  * listen: "HOST:PORT" (PORT 0: any free port, see ws_port); cert and key: PEM
- * files for wss:// (NULL: plain ws://). NULL and err on failure.
+ * files for wss:// (NULL: plain ws://); web_root: a directory whose files are
+ * served over plain HTTP(S) GET on the same port (the web desktop and
+ * wallboard), NULL: none. NULL and err on failure.
  */
-ws_t *ws_start(const char *listen, const char *cert, const char *key, char *err, size_t errlen);
+ws_t *ws_start(const char *listen, const char *cert, const char *key, const char *web_root, char *err,
+	       size_t errlen);
 int ws_port(ws_t *ws);
 /* Readable while ws_next has something. */
 int ws_fd(ws_t *ws);

@@ -5,6 +5,7 @@
 #   test_cdr            cmocka: CDR rows in SQLite read back with SQL, WAL, rows survive kill -9
 #   test_ws             cmocka: the WebSocket transport with real sockets: every queued message arrives
 #                       in order under back-pressure, a client gone mid-stream, ws_stop flushes then 1001
+#   test_customer       cmocka: customer records by ANI (SQLite, then a local HTTP server; errors, timeout)
 #   test_ctid_check.sh  `ctid --check`: exit codes and messages on good and bad files
 #   test_ctid_sim.sh    ctid on the emulated board: IVR, ACD, agents, CDR rows, SIGHUP, SIGTERM
 #   test_cdr_pg.sh      the PostgreSQL CDR store against a local server the test starts (initdb, pg_ctl)
@@ -26,6 +27,8 @@
 #   test_ctid_calls.sh  call control (test_ctid_calls.py): AnswerCall, MakeCall, ConsultationCall, TransferCall
 #                       (ECT in the pcap, DMS100 bridged, NI2 2BCT), ConferenceCall, ReconnectCall, network hold
 CTID_TEST_NAMES := test_acd test_ctid_config test_cdr test_ws
+CTID_TEST_NAMES += test_customer
+$(B)/tests/ctid/test_customer.o: server/ctid/customer.h
 
 $(CTID_TEST_NAMES:%=$(B)/tests/ctid/%): $(B)/tests/ctid/%: $(B)/tests/ctid/%.o $(CTID_LIB)
 	@mkdir -p $(@D)

@@ -62,6 +62,28 @@ check "4 rows, one per leg, matching the calls (got: $got)" test "$got" = "$want
 check "talk time of the agent legs is the phone's 2 s" test "$(psql -h "$T" -U ctid -d postgres -Atc \
 	"SELECT count(*) FROM cdr WHERE leg = 2 AND end_ms - answer_ms BETWEEN 2000 AND 2100")" = 2
 # The server goes away: ctid refuses to start, naming the store.
+# QueryCallHistory reads the agent's calls back from PostgreSQL (the web desktop's history).
+sed -e 's/^listen = none/listen = 127.0.0.1:0/' -e 's/^clock = virtual/clock = real/' "$T/ctid.conf" >"$T/ws.conf"
+printf 'token = token-of-1001\n' >>"$T/ws.conf"
+"$CTID" --max-time 30 "$T/ws.conf" >/dev/null 2>"$T/ws.log" &
+ctid_pid=$!
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/.*WebSocket interface on port \([0-9]*\).*/\1/p' "$T/ws.log")
+	[[ -n $port ]] && break
+	sleep 0.1
+done
+hist=$(timeout 20 "$PWD/server/ctid/ctictl" --url "ws://127.0.0.1:$port" --token token-of-1001 --count 1 \
+	'{"command": "QueryCallHistory", "limit": 5}' 2>&1 | /usr/bin/python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("response") == "QueryCallHistory":
+        print(" ".join(c["callID"] + ":" + c["callingDevice"] + ":" + c["calledDevice"] + ":" + c["userData"] + ":" + str(c["cause"])
+                       for c in m["calls"]))' 2>&1)
+kill "$ctid_pid" 2>/dev/null; wait "$ctid_pid" 2>/dev/null
+check "QueryCallHistory from PostgreSQL: agent 1001's calls, newest first (got: $hist)" \
+	test "$hist" = "2:0301000002:800100:1:16 1:0301000001:800100:1:16"
 as_pg "$PGBIN/pg_ctl" -D "$T/data" -m fast -w stop >/dev/null 2>&1
 "$CTID" --login-all --sim-calls 1 "$T/ctid.conf" >/dev/null 2>"$T/err"
 rc=$?

@@ -265,6 +265,16 @@ static const struct {
 	{ "[cluster]\nredis = h:1\nhost = x\n[ctid]\n", "t.conf:9: section [ctid] given twice" },
 	{ "![ctid]\nsim = 1 e1 euroisdn\nclock = virtual\n[trunk in]\nspan = sim2\n[cluster]\nredis = h:1\nhost = x\n",
 	  "t.conf:6: [cluster] needs clock = real (the hosts share Redis' clock)" },
+	{ "![ctid]\nweb_root = nothere\n", "t.conf:2: web_root: cannot use '" },
+	{ "![ctid]\nweb_root = prompts/music.wav\n", "prompts/music.wav' is not a directory" },
+	{ "[customer]\nsql = SELECT * FROM customer WHERE ani = ?\n", "t.conf:7: [customer] sql needs sqlite = DATABASE" },
+	{ "[customer]\nurl = ftp://crm/{ani}\n", "t.conf:7: customer url 'ftp://crm/{ani}': expected http://... or https://..." },
+	{ "[customer]\nurl = http://crm/customers\n", "t.conf:7: customer url 'http://crm/customers': no {ani}" },
+	{ "[customer]\ntimeout = 50\n", "t.conf:7: bad value '50' for timeout (accepted: 100-30000 milliseconds)" },
+	{ "[customer]\nsqlite = nothere.db\n", "t.conf:7: [customer] sqlite: cannot read '" },
+	{ "[customer]\ncolour = red\n", "t.conf:7: unknown key 'colour' in [customer] (accepted: sqlite, sql, url, timeout)" },
+	{ "[customer]\n[customer]\n", "t.conf:7: section [customer] given twice (first on line 6)" },
+	{ "[customer x]\n", "t.conf:6: section [customer] takes no name, got 'x'" },
 };
 
 /* [cluster] read into the configuration; absent: one host (empty redis). */
@@ -351,6 +361,48 @@ static void test_all_errors_and_comments(void **state)
 	ctid_config_free(cfg);
 }
 
+/* [customer] against a real SQLite file: the query is checked at load (ctid --check). */
+static void test_customer(void **state)
+{
+	(void)state;
+	char db[128], cmd[256];
+	snprintf(db, sizeof(db), "%s/crm.db", tmpdir);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'CREATE TABLE IF NOT EXISTS customer (ani TEXT, name TEXT)'", db);
+	assert_int_equal(system(cmd), 0);
+	static const struct {
+		const char *text, *error;	/* error NULL: valid */
+	} cases[] = {
+		{ "[customer]\nsqlite = crm.db\n", NULL },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM customer WHERE ani = ?\nurl = https://crm/c/{ani}\n", NULL },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM clients WHERE ani = ?\n",
+		  "t.conf:8: customer database '" },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM clients WHERE ani = ?\n", "no such table: clients" },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM customer WHERE ani = ? OR name = ?\n",
+		  "t.conf:8: customer sql 'SELECT name FROM customer WHERE ani = ? OR name = ?': expected exactly one parameter" },
+		{ "[customer]\nsqlite = crm.db\nsql = DELETE FROM customer WHERE ani = ?\n",
+		  "t.conf:8: customer sql 'DELETE FROM customer WHERE ani = ?': expected a read-only SELECT" },
+		{ "[customer]\nsqlite = crm.db\nsql = SELECT name FROM customer WHERE ani = ?; DROP TABLE customer\n",
+		  "expected one SELECT statement" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		snprintf(text, sizeof(text), "%s%s", BASE, cases[i].text);
+		struct ctid_config *cfg = NULL;
+		char *errors = NULL;
+		int n = ctid_config_parse(text, "t.conf", tmpdir, &cfg, &errors);
+		if (!cases[i].error) {
+			if (n)
+				fail_msg("case %zu: expected valid, got: %s", i, errors);
+			assert_string_equal(cfg->customer.sqlite, "crm.db");
+			assert_int_equal(cfg->customer.timeout_ms, 2000);
+			ctid_config_free(cfg);
+		} else if (n <= 0 || !errors || !strstr(errors, cases[i].error)) {
+			fail_msg("case %zu: expected '%s'\ngot (%d): %s", i, cases[i].error, n, errors ? errors : "(none)");
+		}
+		free(errors);
+	}
+}
+
 static void test_unreadable(void **state)
 {
 	(void)state;
@@ -420,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_cluster_section),
 		cmocka_unit_test(test_all_errors_and_comments),
+		cmocka_unit_test(test_customer),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_apply_reload),
 	};

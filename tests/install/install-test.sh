@@ -130,6 +130,9 @@ for d in docs/*.md; do
 	check "$(basename "$d") installed in share/doc/libcti" cmp -s "$d" "$root/share/doc/libcti/$(basename "$d")"
 	break	# one is enough to show the rule; the list changes as docs are written
 done
+for w in agent.html wallboard.html ctid.js; do
+	check "web page $w installed in share/ctid/web" cmp -s "server/ctid/web/$w" "$root/share/ctid/web/$w"
+done
 if [[ -x $B/tools/cti ]]; then
 	check "cti tool installed" test -x "$root/bin/cti"
 	check "installed cti runs (--help)" bash -c "'$root/bin/cti' --help >/dev/null"

@@ -4,7 +4,7 @@
  * is the network side, span 2 the user side (a call center's PBX/ACD).
  *
  * Hold/retrieve (EuroISDN E1 and T1), transfer (ECT on EuroISDN, 2BCT on
- * NI2/5ESS/4ESS, QSIG join, RLT refused on DMS100, none on NI1), deflection
+ * NI2/5ESS/4ESS, QSIG join, RLT on DMS100, none on NI1), deflection
  * (EuroISDN, QSIG), keypad and display; refusals name the switch type; the
  * B-channels a service frees are checked in cti_span_status().chan_state.
  */
@@ -562,7 +562,24 @@ static void test_transfer_qsig(void **state)
 	cti_close(ctx);
 }
 
-/* DMS100 RLT: libpri's network side gives no RLT call id: refused, naming DMS100; NI1: no transfer at all. */
+/*
+ * DMS100 RLT: libpri's user side asks for an RLT call id in its SETUP and
+ * libcti's network side gives it (libpri's would not): a call placed by the
+ * user side can be transferred, the network clears both legs.
+ */
+static void test_transfer_rlt(void **state)
+{
+	(void)state;
+	pcap_name = "rlt";
+	transfer_ok(CTI_LINE_T1, CTI_SWITCH_DMS100, 1, "RLT");
+	transfer_ok(CTI_LINE_T1, CTI_SWITCH_DMS100, 0, "RLT");
+}
+
+/*
+ * DMS100 RLT needs the call id the network gives only for calls the user
+ * placed: two calls from the network cannot be transferred (refused naming
+ * DMS100, both stay up); NI1: no transfer at all.
+ */
 static void test_transfer_unsupported(void **state)
 {
 	static const enum cti_switchtype sws[] = { CTI_SWITCH_DMS100, CTI_SWITCH_NI1 };
@@ -575,7 +592,7 @@ static void test_transfer_unsupported(void **state)
 		R.auto_answer = 1;
 		R.auto_release = 1;
 		connect_call(ctx, NET, "200", &a);
-		b = connect_call(ctx, USR, "300", NULL);
+		connect_call(ctx, NET, "201", &b);
 		assert_int_equal(cti_call_transfer(a, b), CTI_ENOTSUP);
 		if (!strstr(cti_last_error(), swname(sws[i])))
 			fail_msg("message does not name %s: %s", swname(sws[i]), cti_last_error());
@@ -873,6 +890,127 @@ static void test_aoc(void **state)
 	cti_close(ctx);
 }
 
+/* ---------------- message waiting (QSIG) ---------------- */
+
+/* The n-th (from 0) event of type on span. */
+static const cti_event_t *nth_on(int type, int span, int nth)
+{
+	for (int i = 0; i < R.n; i++)
+		if (R.ev[i].type == type && R.ev[i].span == span && nth-- == 0)
+			return &R.ev[i];
+	return NULL;
+}
+
+static void test_mwi_qsig(void **state)
+{
+	cti_ctx_t *ctx;
+	const cti_event_t *ev;
+
+	(void)state;
+	pcap_name = "mwi";
+	ctx = up(CTI_LINE_E1, CTI_SWITCH_QSIG);
+	assert_int_equal(cti_suppl_supported(ctx, USR, CTI_SUPPL_MWI), 1);
+
+	/* the voicemail behind span 1 lights the lamp of 2001, served by the PINX on span 2 */
+	assert_int_equal(cti_mwi_send(ctx, NET, "2001", "8000", 1), 0);
+	assert_true(run_for(ctx, CTI_EV_MWI, USR, 1, 3000));
+	ev = nth_on(CTI_EV_MWI, USR, 0);
+	assert_null(ev->call);
+	assert_int_equal(ev->channel, 0);
+	assert_int_equal(ev->u.mwi.active, 1);
+	assert_string_equal(ev->u.mwi.mailbox, "2001");
+	assert_string_equal(ev->u.mwi.centre, "8000");
+	assert_int_equal(ev->u.mwi.basic_service, 1);	/* speech: all libpri sends */
+	assert_int_equal(ev->u.mwi.messages, -1);
+	/* libpri on the receiving side clears the call-independent connection with 69 */
+	assert_true(run_for(ctx, CTI_EV_MWI_DONE, NET, 1, 3000));
+	ev = nth_on(CTI_EV_MWI_DONE, NET, 0);
+	assert_int_equal(ev->u.mwi.result, 69);
+	assert_int_equal(ev->u.mwi.active, 1);
+	assert_string_equal(ev->u.mwi.mailbox, "2001");
+	assert_string_equal(ev->u.mwi.centre, "8000");
+	/* a signalling-only connection: no call offered, no B-channel taken */
+	assert_int_equal(R.offered, 0);
+	assert_int_equal(busy_channels(ctx, NET), 0);
+	assert_int_equal(busy_channels(ctx, USR), 0);
+
+	/* the other way, switched off, without a message centre number */
+	assert_int_equal(cti_mwi_send(ctx, USR, "31#", NULL, 0), 0);
+	assert_true(run_for(ctx, CTI_EV_MWI_DONE, USR, 1, 3000));
+	assert_int_equal(count_type(CTI_EV_MWI, NET), 1);
+	ev = nth_on(CTI_EV_MWI, NET, 0);
+	assert_int_equal(ev->u.mwi.active, 0);
+	assert_string_equal(ev->u.mwi.mailbox, "31#");
+	assert_string_equal(ev->u.mwi.centre, "");
+	assert_int_equal(nth_on(CTI_EV_MWI_DONE, USR, 0)->u.mwi.result, 69);
+	assert_int_equal(nth_on(CTI_EV_MWI_DONE, USR, 0)->u.mwi.active, 0);
+
+	/* 16 unanswered at most per span; each one answered exactly once, in order */
+	for (int i = 0; i < 16; i++) {
+		char box[8];
+
+		snprintf(box, sizeof(box), "%d", 3000 + i);
+		assert_int_equal(cti_mwi_send(ctx, NET, box, "8000", i & 1), 0);
+	}
+	assert_int_equal(cti_mwi_send(ctx, NET, "3999", "8000", 1), CTI_EBUSY);
+	assert_non_null(strstr(cti_last_error(), "16 indications still unanswered"));
+	assert_true(run_for(ctx, CTI_EV_MWI_DONE, NET, 17, 5000));
+	run_for(ctx, CTI_EV_MWI_DONE, NET, 18, 500);
+	assert_int_equal(count_type(CTI_EV_MWI_DONE, NET), 17);
+	assert_int_equal(count_type(CTI_EV_MWI, USR), 17);
+	for (int i = 0; i < 16; i++) {
+		char box[8];
+
+		snprintf(box, sizeof(box), "%d", 3000 + i);
+		ev = nth_on(CTI_EV_MWI, USR, i + 1);
+		assert_string_equal(ev->u.mwi.mailbox, box);
+		assert_int_equal(ev->u.mwi.active, i & 1);
+		ev = nth_on(CTI_EV_MWI_DONE, NET, i + 1);
+		assert_string_equal(ev->u.mwi.mailbox, box);
+		assert_int_equal(ev->u.mwi.result, 69);
+	}
+	/* a slot is free again */
+	assert_int_equal(cti_mwi_send(ctx, NET, "3999", NULL, 1), 0);
+	assert_true(run_for(ctx, CTI_EV_MWI_DONE, NET, 18, 3000));
+
+	/* bad arguments name the problem and send nothing */
+	assert_int_equal(cti_mwi_send(ctx, NET, "", NULL, 1), CTI_EINVAL);
+	assert_int_equal(cti_mwi_send(ctx, NET, "20a1", NULL, 1), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "mailbox '20a1'"));
+	assert_int_equal(cti_mwi_send(ctx, NET, "2001", "80-00", 1), CTI_EINVAL);
+	assert_non_null(strstr(cti_last_error(), "message centre '80-00'"));
+	assert_int_equal(cti_mwi_send(ctx, NET, "2001", NULL, 2), CTI_EINVAL);
+	assert_int_equal(cti_mwi_send(ctx, NET, NULL, NULL, 1), CTI_EINVAL);
+	assert_int_equal(cti_mwi_send(NULL, NET, "2001", NULL, 1), CTI_EINVAL);
+	assert_int_equal(cti_mwi_send(ctx, 9, "2001", NULL, 1), CTI_ENOENT);
+	run_for(ctx, CTI_EV_MWI, USR, 99, 300);
+	assert_int_equal(count_type(CTI_EV_MWI, USR), 18);
+	cti_close(ctx);
+}
+
+static void test_mwi_unsupported(void **state)
+{
+	static const enum cti_switchtype sws[] = { CTI_SWITCH_EUROISDN, CTI_SWITCH_NI2, CTI_SWITCH_DMS100,
+						   CTI_SWITCH_5ESS, CTI_SWITCH_4ESS, CTI_SWITCH_NI1 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sws) / sizeof(sws[0]); i++) {
+		cti_ctx_t *ctx = up(CTI_LINE_T1, sws[i]);
+
+		assert_int_equal(cti_suppl_supported(ctx, USR, CTI_SUPPL_MWI), 0);
+		if (!strstr(cti_last_error(), swname(sws[i])))
+			fail_msg("message does not name %s: %s", swname(sws[i]), cti_last_error());
+		assert_int_equal(cti_mwi_send(ctx, NET, "2001", "8000", 1), CTI_ENOTSUP);
+		if (!strstr(cti_last_error(), swname(sws[i])))
+			fail_msg("message does not name %s: %s", swname(sws[i]), cti_last_error());
+		if (sws[i] == CTI_SWITCH_EUROISDN)
+			assert_non_null(strstr(cti_last_error(), "BRI point-to-multipoint"));
+		run_for(ctx, CTI_EV_MWI, USR, 1, 300);
+		assert_int_equal(count_type(CTI_EV_MWI, USR) + count_type(CTI_EV_MWI_DONE, NET), 0);
+		cti_close(ctx);
+	}
+}
+
 static void test_names_and_args(void **state)
 {
 	cti_ctx_t *ctx = up(CTI_LINE_E1, CTI_SWITCH_EUROISDN);
@@ -881,7 +1019,9 @@ static void test_names_and_args(void **state)
 	assert_string_equal(cti_event_name(CTI_EV_HOLD_REQUEST), "HOLD_REQUEST");
 	assert_string_equal(cti_event_name(CTI_EV_TRANSFER_DONE), "TRANSFER_DONE");
 	assert_string_equal(cti_event_name(CTI_EV_AOC), "AOC");
-	assert_string_equal(cti_event_name(CTI_EV_AOC + 1), "UNKNOWN");
+	assert_string_equal(cti_event_name(CTI_EV_MWI), "MWI");
+	assert_string_equal(cti_event_name(CTI_EV_MWI_DONE), "MWI_DONE");
+	assert_string_equal(cti_event_name(CTI_EV_MWI_DONE + 1), "UNKNOWN");
 	assert_string_equal(cti_event_name(CTI_EV_TIMER), "TIMER");
 	assert_int_equal(cti_suppl_supported(ctx, 9, CTI_SUPPL_HOLD), CTI_ENOENT);
 	assert_int_equal(cti_suppl_supported(ctx, 1, (enum cti_suppl)42), CTI_EINVAL);
@@ -921,6 +1061,7 @@ int main(void)
 		cmocka_unit_test(test_transfer_2bct),
 		cmocka_unit_test(test_transfer_refused),
 		cmocka_unit_test(test_transfer_qsig),
+		cmocka_unit_test(test_transfer_rlt),
 		cmocka_unit_test(test_transfer_unsupported),
 		cmocka_unit_test(test_deflect),
 		cmocka_unit_test(test_deflect_refused),
@@ -928,6 +1069,8 @@ int main(void)
 		cmocka_unit_test(test_keypad_display),
 		cmocka_unit_test(test_uui),
 		cmocka_unit_test(test_aoc),
+		cmocka_unit_test(test_mwi_qsig),
+		cmocka_unit_test(test_mwi_unsupported),
 		cmocka_unit_test(test_names_and_args),
 	};
 

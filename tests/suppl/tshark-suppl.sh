@@ -3,7 +3,7 @@
 # as tshark decodes them from the D-channel pcaps (LAPD + Q.931 + Q.932 ROSE):
 # HOLD/RETRIEVE and their acknowledgements, the ECT, 2BCT and rerouting invoke
 # components with their operation codes, the network's returnError on a refused
-# ECT, keypad facility and display IEs. Each frame is captured twice (sent by one
+# ECT, keypad facility and display IEs, QSIG message waiting. Each frame is captured twice (sent by one
 # span of the sim board, received by the other).
 set -u
 B=${1:-build/std}
@@ -74,4 +74,39 @@ uui=$(tshark -r "$tmp/uui.pcap" -Y q931.user.string -T fields -E separator='|' -
 	-e q931.user.string 2>/dev/null | awk '!s[$0]++' | tr '\n' ' ')
 [[ $uui == "0|0x05|ACCT 4711 1|0x01|agent 12 ringing 1|0x45|bye " ]] && ok "UUI in SETUP, ALERTING, DISCONNECT" \
 	|| notok "UUI frames: '$uui'"
+# DMS100 RLT (libcti's network side answers what libpri's does not; tshark shows the DMS100 facility only as bytes):
+# RLT_OperationInd invoke (11 be a1 .. 02 01 01 02 01 01) in the user's SETUP, the returnResult with the call id
+# in the network's CALL PROCEEDING, RLT_ThirdParty invoke (id 2, op 2) in the user's FACILITY, both legs cleared.
+rlt() { tshark -r "$tmp/rlt.pcap" -Y "$1" 2>/dev/null | wc -l; }
+want() { if [[ $2 -eq $3 ]]; then ok "$1 ($2 frames)"; else notok "$1: $2 frames, expected $3"; fi; }
+want "RLT: RLT_OperationInd invoke in the user's SETUP" \
+	"$(rlt 'q931.message_type==0x05 && lapd.direction==0 && frame contains 11:be:a1:06:02:01:01:02:01:01')" 2
+want "RLT: call id (returnResult) in the network's CALL PROCEEDING" \
+	"$(rlt 'q931.message_type==0x02 && lapd.direction==1 && frame contains 11:be:a2:0c:02:01:01:30:07:02:01:01:80:02')" 2
+want "RLT: RLT_ThirdParty invoke in a FACILITY from the user" \
+	"$(rlt 'q931.message_type==0x62 && lapd.direction==0 && frame contains 11:be:a1:0e:02:01:02:02:01:02:30')" 2
+want "RLT: both legs cleared by the network" "$(rlt 'q931.message_type==0x45 && lapd.direction==1')" 4
+
+# Message waiting (QSIG, ECMA-242): MWIActivate (local opcode 80) / MWIDeactivate (81) invoke in the SETUP of a
+# call-independent connection (channel id "D-channel indicated"). tshark 4.0's QSIG dissector names 80/81 after
+# QSIG-MCM (mCMNewMsg/mCMNoNewMsg: the same opcodes); the servedUserNr it decodes is the mailbox.
+# test_suppl sends 1 activate (net), 1 deactivate (user), 16 alternating from deactivate, 1 activate.
+mwi() {
+	tshark -r "$tmp/mwi.pcap" -Y q931 -T fields -E separator='|' -e lapd.direction -e q931.message_type \
+		-e qsig.operation -e qsig.unknownPartyNumber -e q931.calling_party_number.digits \
+		-e q931.channel.dchan -e q931.cause_value 2>/dev/null
+}
+mc() { mwi | awk -F'|' "$1 { c++ } END { print c + 0 }"; }
+expect_mwi() { local c; c=$(mc "$2"); if [[ $c -eq $3 ]]; then ok "$1 ($c frames)"; else notok "$1: $c frames, expected $3"; fi; }
+expect_mwi "MWI: activate for 2001 from centre 8000 by the network side, D-channel only" \
+	'$1=="1" && $2=="0x05" && $3=="80" && $4=="2001" && $5=="8000" && $6=="1"' 2
+expect_mwi "MWI: deactivate for 31# from the user side, no calling number" \
+	'$1=="0" && $2=="0x05" && $3=="81" && $4=="31#" && $5=="" && $6=="1"' 2
+expect_mwi "MWI: 10 activates in SETUP" '$2=="0x05" && $3=="80"' 20
+expect_mwi "MWI: 9 deactivates in SETUP" '$2=="0x05" && $3=="81"' 18
+expect_mwi "MWI: every SETUP is signalling only (D-channel indicated)" '$2=="0x05" && $6!="1"' 0
+boxes=$(mwi | awk -F'|' '$2=="0x05" && $4 ~ /^30/ && !s[$4]++ { printf "%s ", $4 }')
+[[ $boxes == "$(seq -s ' ' 3000 3015) " ]] && ok "MWI: mailboxes 3000-3015 sent in order" || notok "MWI mailboxes: '$boxes'"
+expect_mwi "MWI: libpri's receiving side answers RELEASE COMPLETE cause 69 to each" '$2=="0x5a" && $7=="69"' 38
+expect_mwi "MWI: no CONNECT, no call" '$2=="0x07" || $2=="0x01"' 0
 exit $fail

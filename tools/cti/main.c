@@ -140,6 +140,18 @@ const struct command commands[] = {
 	  "Reports the method of the switch type, the outcome and the busy B-channels of the span\n"
 	  "before and after (a transfer by the network frees both). --sim: the responder serves.\n"
 	  "Exit status: 0 transferred; 1 refused, or not supported by the switch type.\n" },
+	{ "mwi", cmd_mwi, "MAILBOX on|off [--span S] [--centre NUMBER] [--timeout S]",
+	  "message waiting indication to a mailbox (QSIG MWIActivate/MWIDeactivate)",
+	  "  --span S         span (name or index) to send on (default: the first QSIG span;\n"
+	  "                   --sim: sim2 with --switch qsig)\n"
+	  "  --centre NUMBER  the message centre's number (the SETUP's calling number)\n"
+	  "  --timeout S      seconds to wait for the far end (default 10)\n"
+	  "Sends the indication in a call-independent SETUP (no B-channel) and reports what the far\n"
+	  "PINX answered. A PINX built on libpri 1.6 (libcti included) clears it with cause 69 even\n"
+	  "when it took the indication: on --sim the far span's report is shown too.\n"
+	  "QSIG only (libpri 1.6 has no MWI on a PRI of another switch type).\n"
+	  "Exit status: 0 acknowledged (or, on --sim, received by the far span); 1 refused, no answer\n"
+	  "or not supported by the switch type.\n" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -144,6 +144,7 @@ int cmd_levels(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_hold(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);
+int cmd_mwi(int argc, char **argv);
 
 /* responder (call.c): handles offered calls while T.resp is set */
 void responder_event(const cti_event_t *ev);
