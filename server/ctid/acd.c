@@ -803,6 +803,19 @@ const char *acd_call_queue(const acd_t *acd, uint64_t call)
 	return ci < 0 ? NULL : acd->queues[acd->calls[ci].queue].cfg.name;
 }
 
+int acd_call_position(const acd_t *acd, uint64_t call)
+{
+	int ci = find_call(acd, call);
+	if (ci < 0 || acd->calls[ci].state != CALL_WAITING)
+		return 0;
+	int pos = 1;
+	for (size_t i = 0; i < acd->ncalls; i++)
+		if ((int)i != ci && acd->calls[i].state == CALL_WAITING && acd->calls[i].queue == acd->calls[ci].queue &&
+		    call_cmp(acd, &acd->calls[i], &acd->calls[ci]) < 0)
+			pos++;
+	return pos;
+}
+
 int acd_queue_stats(const acd_t *acd, const char *queue, uint64_t now, struct acd_queue_stats *st)
 {
 	int qi = find_queue(acd, queue);

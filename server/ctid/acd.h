@@ -197,6 +197,8 @@ int acd_next_event(acd_t *acd, struct acd_event *ev);
 int acd_queue_stats(const acd_t *acd, const char *queue, uint64_t now, struct acd_queue_stats *st);
 /* The queue a call is in (or was delivered from); NULL if unknown. */
 const char *acd_call_queue(const acd_t *acd, uint64_t call);
+/* A waiting call's place in its queue's serving order (1: next), 0 if it is not waiting. */
+int acd_call_position(const acd_t *acd, uint64_t call);
 size_t acd_agent_count(const acd_t *acd);
 
 /*

@@ -7,6 +7,8 @@
 #   server.c   ctid at run time: calls, routing, IVR, ACD to agents' positions, CDRs, signals
 #   commands.c the WebSocket commands (a table of handlers; server_int.h is shared with server.c)
 #   sim.c      the built-in traffic's far ends beyond server.c's: digit lists, fax machines, talking
+#   supervise.c supervisors' monitor/whisper/barge, on-demand recording, queue announcements
+#   simphone.c --sim-phone: what the emulated far-end phones send (DTMF) and hear (logged)
 #   cluster.c  several hosts as one call center: the ACD in Redis (cluster.lua, hiredis), events by stream
 #   calls.c    call control: AnswerCall, MakeCall, network hold, consultation, transfer, conference
 #   tts.c      text to speech: espeak-ng prompts cached as 8 kHz WAV
@@ -21,7 +23,8 @@
 CTID_SRCS := server/ctid/acd.c server/ctid/config.c server/ctid/cdr.c server/ctid/server.c server/ctid/commands.c server/ctid/ws.c \
 	server/ctid/sim.c server/ctid/cluster.c server/ctid/calls.c server/ctid/tts.c server/ctid/prompts.c server/ctid/campaign_conf.c \
 	server/ctid/campaign.c server/ctid/campaign_sim.c \
-	server/ctid/customer.c server/ctid/webcmds.c
+	server/ctid/customer.c server/ctid/webcmds.c \
+	server/ctid/supervise.c server/ctid/simphone.c
 # SQLite (libsqlite3-dev) and libpq (libpq-dev) for the CDR store, libwebsockets (libwebsockets-dev) and jansson for the interface.
 CTID_LIBS := -lsqlite3 $(shell pkg-config --libs libwebsockets jansson libpq hiredis libcurl 2>/dev/null) -lpthread
 # libpq (libpq-dev) for the optional PostgreSQL CDR store.

@@ -349,9 +349,10 @@ static const struct {
 	{ "SnapshotAgents", cmd_web, false },
 	{ "SnapshotTrunks", cmd_web, false },
 	{ "QueryCallHistory", cmd_web, false },
-	{ "MonitorStart", cmd_not_yet, false },
-	{ "StartRecording", cmd_not_yet, false },
-	{ "StopRecording", cmd_not_yet, false },
+	{ "MonitorStart", cmd_monitor_start, false },
+	{ "MonitorStop", cmd_monitor_stop, false },
+	{ "StartRecording", cmd_start_recording, false },
+	{ "StopRecording", cmd_stop_recording, false },
 };
 
 void commands_handle(struct server *s, int client, const char *text)

@@ -445,10 +445,11 @@ static void trunk_key(struct parser *p, int line, const char *key, char *v)
 static void queue_key(struct parser *p, int line, const char *key, char *v)
 {
 	static const char *const keys[] = { "priority", "strategy", "skills", "overflow", "max_wait",
-					    "service_level", "wrapup", "announce", "announce_every", "moh", "record" };
+					    "service_level", "wrapup", "announce", "announce_every", "moh", "record",
+					    "announce_position", "announce_wait" };
 	struct ctid_queue *q = &p->cfg->queues[p->cfg->nqueues - 1];
 	int n;
-	switch (section_key(p, line, key, "queue", keys, 11)) {
+	switch (section_key(p, line, key, "queue", keys, 13)) {
 	case 0:
 		if (!parse_int(v, 0, 100, &q->acd.priority))
 			bad_value(p, line, key, v, "0-100, higher is served first");
@@ -519,6 +520,14 @@ static void queue_key(struct parser *p, int line, const char *key, char *v)
 		if (!parse_bool(v, &q->record))
 			bad_value(p, line, key, v, "yes, no");
 		break;
+	case 11:
+	case 12: {
+		bool pos = !strcasecmp(key, "announce_position");
+		if (!copy(pos ? q->announce_position : q->announce_wait, CTID_PATH_MAX, v))
+			bad_value(p, line, key, v, "a path shorter than 256");
+		*(pos ? &q->announce_position_line : &q->announce_wait_line) = line;
+		break;
+	}
 	}
 }
 
@@ -1193,6 +1202,22 @@ static void cross_checks(struct parser *p)
 		snprintf(what, sizeof(what), "queue '%s'", q->acd.name);
 		if (q->announce[0])
 			check_file(p, q->announce_line, what, q->announce);
+		/* announce_position / announce_wait: a prompt, then a number said digit by digit */
+		const char *said[2] = { q->announce_position, q->announce_wait };
+		int said_line[2] = { q->announce_position_line, q->announce_wait_line };
+		for (int k = 0; k < 2; k++) {
+			if (!said[k][0])
+				continue;
+			const char *key = k ? "announce_wait" : "announce_position";
+			if (!q->announce[0])
+				err(&p->e, said_line[k], "%s: %s without announce", what, key);
+			check_file(p, said_line[k], what, said[k]);
+			for (int d = 0; d < 10 && (k == 0 || !q->announce_position[0]); d++) {
+				char digit[16];
+				snprintf(digit, sizeof(digit), CTID_DIGIT_PROMPT, d);
+				check_file(p, said_line[k], what, digit);
+			}
+		}
 		if (q->moh[0])
 			check_file(p, q->moh_line, what, q->moh);
 	}

@@ -19,6 +19,8 @@
 
 #define CTID_PATH_MAX 256
 #define CTID_IVR_MAX_BRANCHES 16
+/* The prompt of one digit (0-9), relative to prompts: queue positions are said with these. */
+#define CTID_DIGIT_PROMPT "digits/%d.wav"
 
 enum ctid_record { CTID_RECORD_NONE, CTID_RECORD_ALL };
 enum ctid_record_mode { CTID_RECORD_STEREO, CTID_RECORD_SPLIT };
@@ -63,10 +65,12 @@ struct ctid_queue {
 	struct acd_queue_cfg acd;
 	char announce[CTID_PATH_MAX];	/* played on entry (and every announce_every_s) */
 	int announce_every_s;
+	char announce_position[CTID_PATH_MAX];	/* after announce: this, then the caller's position */
+	char announce_wait[CTID_PATH_MAX];	/* ... then this, then the expected wait in minutes */
 	char moh[CTID_PATH_MAX];	/* music on hold while waiting */
 	bool record;			/* record this queue's calls (policy "queues") */
 	int line;
-	int overflow_line, max_wait_line, announce_line, moh_line;
+	int overflow_line, max_wait_line, announce_line, moh_line, announce_position_line, announce_wait_line;
 };
 
 struct ctid_agent {

@@ -43,6 +43,9 @@ static void usage(FILE *f)
 		   "      --sim-caller-voice FILE  callers play FILE (looped) after their digits\n"
 		   "      --sim-agent-voice FILE   agents' phones play FILE (looped) while connected\n"
 		   "      --sim-listener NUM  the phone at position NUM records what it hears (heard-NUM-K.wav)\n"
+		   "      --sim-phone NUMBER:dtmf=D,hangup=MS\n"
+		   "                        the far-end phone of NUMBER sends DTMF D in its time slot and/or\n"
+		   "                        hangs up MS after connecting; every sim phone logs the DTMF it hears\n"
 		   "      --sim-serve       emulated board: phones answer, each SIGUSR1 places one more caller,\n"
 		   "                        run until SIGTERM (tests of several hosts)\n"
 		   "      --sim-wait-clients N  place the first call once N WebSocket sessions have logged in\n"
@@ -132,7 +135,7 @@ static int number(const char *opt, const char *v, long min, long max, long *out)
 int main(int argc, char **argv)
 {
 	enum { O_LOGIN = 256, O_STATS, O_MAXT, O_SCALLS, O_SDNIS, O_SDIGITS, O_SINT, O_STALK, O_SSERVE, O_SWAIT, O_CAMP,
-	       O_REPORT, O_SOUT, O_SREC };
+	       O_REPORT, O_SOUT, O_SREC, O_SPHONE };
 	enum { O_SSTART = 300, O_SFAXD, O_SDIR, O_SCVOICE, O_SAVOICE, O_TRACE, O_SLISTEN };
 	static const struct option opts[] = {
 		{ "check", required_argument, NULL, 'c' },
@@ -152,6 +155,7 @@ int main(int argc, char **argv)
 		{ "sim-agent-voice", required_argument, NULL, O_SAVOICE },
 		{ "trace", required_argument, NULL, O_TRACE },
 		{ "sim-listener", required_argument, NULL, O_SLISTEN },
+		{ "sim-phone", required_argument, NULL, O_SPHONE },
 		{ "sim-serve", no_argument, NULL, O_SSERVE },
 		{ "sim-wait-clients", required_argument, NULL, O_SWAIT },
 		{ "campaign", required_argument, NULL, O_CAMP },
@@ -206,6 +210,14 @@ int main(int argc, char **argv)
 				return 2;
 			so.sim_start_ms = (int)n;
 			break;
+		case O_SPHONE: {
+			char err[256];
+			if (sim_phone_parse(&so, optarg, err, sizeof(err))) {
+				fprintf(stderr, "ctid: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case O_SSERVE:
 			so.sim_serve = true;
 			break;

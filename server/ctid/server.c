@@ -300,7 +300,7 @@ static void go_target(struct ccall *c, const char *t)
 	c->state = C_QUEUED;
 	snprintf(c->queue, sizeof(c->queue), "%s", qname);
 	logmsg(s, "call %u: queued in %s", c->id, qname);
-	play_moh(s, c);
+	announce_queued(s, c);
 }
 
 static void next_step(struct ccall *c)
@@ -567,6 +567,7 @@ static void sim_event(struct server *s, const cti_event_t *ev)
 		cti_call_release(ev->call);
 		break;
 	case CTI_EV_CALL_RELEASED:
+		sim_phone_event(s, ph, ev);
 		if (ph) {
 			if (ph->timer > 0)
 				cti_timer_cancel(s->ctx, ph->timer);
@@ -577,6 +578,8 @@ static void sim_event(struct server *s, const cti_event_t *ev)
 	default:
 		break;
 	}
+	if (ev->type != CTI_EV_CALL_RELEASED)
+		sim_phone_event(s, ph, ev);
 }
 
 /* ---- libcti events ---- */
@@ -771,6 +774,10 @@ static void on_event(cti_ctx_t *ctx, const cti_event_t *ev, void *user)
 		campaigns_dchan_up(s, ev->span);
 		return;
 	}
+	if (supervise_event(s, ev)) {
+		acd_events(s);
+		return;
+	}
 	if (ev->type == CTI_EV_TIMER) {
 		void *u = ev->u.timer.user;
 		if (u == s) {
@@ -919,9 +926,10 @@ static void shutdown_calls(struct server *s)
 		if (c->agent)
 			cti_call_hangup(c->agent, 16, CTI_LOC_DEFAULT);
 	}
+	supervise_shutdown(s);
 	campaigns_hangup_all(s);
 	uint64_t until = cti_now_ms(s->ctx) + 5000;
-	while ((s->calls || s->phones || campaigns_busy(s)) && cti_now_ms(s->ctx) < until)
+	while ((s->calls || s->phones || campaigns_busy(s) || supervise_busy(s)) && cti_now_ms(s->ctx) < until)
 		cti_dispatch(s->ctx, 100);
 }
 
@@ -1133,6 +1141,8 @@ out:
 	commands_free(s);
 	cti_set_event_handler(s->ctx, NULL, NULL);
 	cti_close(s->ctx);
+	supervise_free(s);
+	sim_phone_free();
 	while (s->calls) {	/* only if shutdown_calls ran out of time */
 		struct ccall *c = s->calls;
 		s->calls = c->next;

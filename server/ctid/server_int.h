@@ -73,6 +73,7 @@ struct sess {	/* a WebSocket client as the main thread knows it */
 
 struct server {
 	struct ctid_config *cfg;
+	struct supervise *sup;		/* supervise.c: monitors, on-demand recordings, announcements */
 	ws_t *ws;
 	struct sess *sessions;
 	const char *cfg_path;
@@ -145,6 +146,21 @@ void commands_handle(struct server *s, int client, const char *text);	/* one JSO
 void commands_drop(struct server *s, int client);			/* the client went away */
 void commands_free(struct server *s);					/* every session, at exit */
 
+/* supervise.c: supervisors' monitors, on-demand recording, queue announcements */
+bool supervise_event(struct server *s, const cti_event_t *ev);	/* sees every event first; true: taken */
+void announce_queued(struct server *s, struct ccall *c);	/* entered a queue: announcement, music */
+void supervise_shutdown(struct server *s);			/* clear the supervisors' legs */
+bool supervise_busy(const struct server *s);			/* supervisors' legs not released yet */
+void supervise_free(struct server *s);
+void cmd_monitor_start(const struct cmd *k);
+void cmd_monitor_stop(const struct cmd *k);
+void cmd_start_recording(const struct cmd *k);
+void cmd_stop_recording(const struct cmd *k);
+
+/* simphone.c: --sim-phone (what the far-end phones send, what they hear) */
+void sim_phone_event(struct server *s, struct phone *ph, const cti_event_t *ev);
+bool sim_phone_timer(struct server *s, void *user);		/* true: the timer was a sim phone's */
+void sim_phone_free(void);
 /* calls.c: AnswerCall, MakeCall, HoldCall/RetrieveCall (network hold), consultation, transfer, conference */
 bool calls_event(struct server *s, struct ccall *c, const cti_event_t *ev);	/* first look; true: taken */
 bool calls_sim_event(struct server *s, const cti_event_t *ev);	/* the emulated network's side of them */

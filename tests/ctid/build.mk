@@ -16,6 +16,9 @@
 #   test_ctid_ws.sh     WebSocket interface with a real client (test_ctid_ws.py): hostile messages, 1000
 #                       connections, agent flow with screen pop, authorization, CDR rows,
 #                       close frame 1001 to connected clients on SIGTERM
+#   test_ctid_supervise.sh  supervisors' listen/whisper/barge heard at the far-end phones (DTMF per party),
+#                       MonitorEnded, on-demand recording (valid WAVs, CDR paths, kill -9), queue
+#                       announcements with the caller's position (virtual time)
 #   test_ctid_tts.sh    text-to-speech prompts: espeak-ng WAVs are speech (en, cmn), cached, voice errors
 #   test_ctid_campaign.sh outbound campaigns on the emulated board: results per far end, retries, pacing,
 #                       window, message heard, fax pixel-exact, bad CSV rows, progressive mode
@@ -42,6 +45,8 @@ SAN_SCRIPT_TESTS += tests/ctid/test_ctid_check.sh tests/ctid/test_ctid_sim.sh te
 SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh tests/ctid/test_ctid_calls.sh
 SAN_SCRIPT_TESTS += tests/ctid/test_ctid_service.sh tests/ctid/test_sim_wait.sh tests/ctid/test_ctid_calls.sh
 SAN_SCRIPT_TESTS += tests/ctid/test_ctid_tts.sh tests/ctid/test_ctid_campaign.sh tests/ctid/test_ctid_campaign_ws.sh
+SCRIPT_TESTS += tests/ctid/test_ctid_supervise.sh
+SAN_SCRIPT_TESTS += tests/ctid/test_ctid_supervise.sh
 
 # bench_acd: the ACD engine with 1000 agents and a day of 200,000 calls (make bench).
 $(B)/tests/ctid/bench_acd: $(B)/tests/ctid/bench_acd.o $(CTID_LIB)

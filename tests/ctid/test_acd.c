@@ -325,12 +325,21 @@ static void test_priority_and_vip(void **state)
 	int64_t h1 = acd_enqueue(acd, "high", "222", 20);
 	int64_t l3 = acd_enqueue(acd, "low", "333", 30);
 	drain(acd);
+	/* Position in its own queue (announcements): the VIP is ahead of the earlier caller. */
+	assert_int_equal(acd_call_position(acd, (uint64_t)l2), 1);
+	assert_int_equal(acd_call_position(acd, (uint64_t)l1), 2);
+	assert_int_equal(acd_call_position(acd, (uint64_t)l3), 3);
+	assert_int_equal(acd_call_position(acd, (uint64_t)h1), 1);
+	assert_int_equal(acd_call_position(acd, 999), 0);
 	/* One agent serves them one by one: high queue, then VIP, then by arrival. */
 	int64_t expect[] = { h1, l2, l1, l3 };
 	ready(acd, "a", 100);
 	for (int i = 0; i < 4; i++) {
 		struct acd_event ev = next_deliver(acd);
 		assert_int_equal(ev.call, (uint64_t)expect[i]);
+		assert_int_equal(acd_call_position(acd, ev.call), 0);	/* ringing: no longer waiting */
+		if (i < 3)
+			assert_int_equal(acd_call_position(acd, (uint64_t)expect[i + 1]), 1);
 		assert_int_equal(acd_answered(acd, ev.call, 200 + (uint64_t)i), ACD_OK);
 		assert_int_equal(acd_call_end(acd, ev.call, 300 + (uint64_t)i), ACD_OK);
 	}

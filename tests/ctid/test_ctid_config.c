@@ -176,6 +176,11 @@ static const struct {
 	{ "[queue q]\noverflow = 60 queue:q\n", "t.conf:7: queue 'q' overflow: overflows into itself" },
 	{ "[queue q]\nmax_wait = 60 ivr:nothere\n", "t.conf:7: queue 'q' max_wait: no [ivr nothere]" },
 	{ "[queue q]\nmoh = missing.wav\n", "t.conf:7: queue 'q': cannot read " },
+	{ "[queue q]\nannounce_position = welcome.wav\n", "t.conf:7: queue 'q': announce_position without announce" },
+	{ "[queue q]\nannounce = welcome.wav\nannounce_position = welcome.wav\n",
+	  "/digits/0.wav': No such file or directory" },	/* the digit prompts (line 8) */
+	{ "[queue q]\nannounce_wait = welcome.wav\n", "t.conf:7: queue 'q': announce_wait without announce" },
+	{ "[queue q]\nannounce_every = 3601\n", "t.conf:7: bad value '3601' for announce_every (accepted: 0-3600 seconds" },
 	{ "[queue q]\n[queue q]\n", "t.conf:7: queue 'q' defined twice (first on line 6)" },
 	{ "[queue]\n", "t.conf:6: section [queue] needs a name: [queue NAME]" },
 	{ "[queue a/b]\n", "t.conf:6: bad name 'a/b' for [queue]" },
