@@ -166,7 +166,7 @@ static void expect_messages(struct client *c, int k, int from, int to)
 static ws_t *start(void)
 {
 	char err[256];
-	ws_t *ws = ws_start("127.0.0.1:0", NULL, NULL, err, sizeof(err));
+	ws_t *ws = ws_start("127.0.0.1:0", NULL, NULL, NULL, err, sizeof(err));
 	if (!ws)
 		fail_msg("ws_start: %s", err);
 	assert_true(ws_port(ws) > 0);
