@@ -653,15 +653,9 @@ static struct ccall *consultation(const struct cmd *k)
 		reply_error(k, "invalidMessage", "give \"heldCall\" (the held call) and \"activeCall\" (its consultation)");
 		return NULL;
 	}
-	struct ccall *c = find_call_id(k->s, held);
-	if (!c || c->state == C_CLEARING) {
-		reply_error(k, "invalidCallID", "no such call");
+	struct ccall *c = own_call_id(k, held);
+	if (!c)
 		return NULL;
-	}
-	if (!k->x->supervisor && strcmp(c->agent_id, k->x->agent)) {
-		reply_error(k, "privilegeViolation", "call %u is not agent %s's call", c->id, k->x->agent);
-		return NULL;
-	}
 	unsigned a = id_of(active);
 	if (!c->x || !c->x->cons || c->x->cons_id != a || c->x->cons_state == X_JOINED) {
 		reply_error(k, "invalidCallState", "call %u has no consultation %u", c->id, a);

@@ -90,7 +90,12 @@ struct ccall *find_call_id(struct server *s, json_t *id)
 
 struct ccall *own_call(const struct cmd *k)
 {
-	struct ccall *c = find_call_id(k->s, json_object_get(k->msg, "callID"));
+	return own_call_id(k, json_object_get(k->msg, "callID"));
+}
+
+struct ccall *own_call_id(const struct cmd *k, json_t *id)
+{
+	struct ccall *c = find_call_id(k->s, id);
 	if (!c || c->state == C_CLEARING) {
 		reply_error(k, "invalidCallID", "no such call");
 		return NULL;

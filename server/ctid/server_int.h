@@ -142,6 +142,7 @@ struct ccall *find_call_id(struct server *s, json_t *id);	/* "callID" as a strin
  * call, or any call for a supervisor), or NULL after replying the error.
  */
 struct ccall *own_call(const struct cmd *k);
+struct ccall *own_call_id(const struct cmd *k, json_t *id);	/* the same, for the call named by id */
 void commands_handle(struct server *s, int client, const char *text);	/* one JSON message */
 void commands_drop(struct server *s, int client);			/* the client went away */
 void commands_free(struct server *s);					/* every session, at exit */

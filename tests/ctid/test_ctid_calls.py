@@ -5,7 +5,7 @@
 # network (ECT on EuroISDN: seen in the pcap, the B-channels free), ConsultationCall to another
 # agent then TransferCall bridged in ctid, ConferenceCall and the agent leaving it, a consultation
 # to an unknown number, ReconnectCall, network HoldCall, MakeCall (success, unknown number, errors),
-# the CDR rows of every leg; then on T1 DMS100 (no hold, no usable transfer: ctid holds and bridges)
+# the CDR rows of every leg; then on T1 DMS100 (no hold: ctid holds; transfer by RLT, which tshark shows as raw bytes)
 # and T1 NI2 (2BCT in the network). Prints TAP.
 import asyncio
 import os
@@ -307,7 +307,7 @@ async def euro(port):
 
 
 async def fallback(port, name, want_transfer):
-    """T1 without network hold: ctid holds; transfer by the network (NI2 2BCT) or bridged (DMS100)."""
+    """T1 without network hold: ctid holds; transfer by the network (NI2 2BCT, DMS100 RLT)."""
     url = f"ws://127.0.0.1:{port}"
     a1 = await cc.connect(url, "token-of-1002", f"{name} 1002")
     await a1.rpc({"command": "SetAgentState", "agentState": "LoggedIn"})
@@ -386,12 +386,12 @@ if ids:
 proc, port, db, log2 = start("dms100", "t1", "dms100", 1)
 if port:
     try:
-        c = asyncio.run(asyncio.wait_for(fallback(port, "dms100", "bridged"), 120))
+        c = asyncio.run(asyncio.wait_for(fallback(port, "dms100", "network"), 120))
     except Exception as e:
         check("DMS100 flow completed", False, repr(e))
 stop("dms100", proc)
 f = q931(f"{T}/dms100.pcap")
-check("dms100 pcap: no HOLD, no transfer invoke", not any(x[1] == "0x24" or (len(x) > 2 and x[2]) for x in f),
+check("dms100 pcap: no HOLD, no ROSE invoke (RLT is not ROSE)", not any(x[1] == "0x24" or (len(x) > 2 and x[2]) for x in f),
       [x for x in f if x[1] == "0x24" or (len(x) > 2 and x[2])])
 
 proc, port, db, log3 = start("ni2", "t1", "ni2", 1)
